@@ -1,0 +1,39 @@
+import type { PaperQuery } from '../search/query.js';
+import { tokenize } from '../search/text.js';
+import { plainFromSlackMarkup } from '../slack/blocks/mrkdwn.js';
+
+/**
+ * Conversation words that carry no topic in a question to the bot ("hey, any good papers on this?").
+ * Removed from mentions only, never from the index or from `/paper` queries.
+ */
+const FILLER = new Set(
+  `hey hi hello please pls thanks thank could can would you me us find show give get list recommend
+  suggest know any some good great recent new latest relevant related similar interesting work works
+  research article articles publication publications reading read look looking search topic topics thread
+  discussion something anything else more here there this that these those it`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/** The most words taken from a thread's first message; the rest rarely changes the ranking. */
+const MAX_THREAD_WORDS = 60;
+
+/**
+ * The question in a mention's text, as plain words: the bot's (and anyone's) mention, broadcasts
+ * and link markup removed, conversational filler dropped. Empty when the mention asks nothing
+ * specific ("@paperbot", "@paperbot any papers on this?").
+ */
+export function questionOf(mentionText: string): string {
+  return tokenize(plainFromSlackMarkup(mentionText))
+    .filter((word) => !FILLER.has(word.toLowerCase()))
+    .join(' ');
+}
+
+/**
+ * A query from someone else's message (a thread's first message): its words only. Operators such
+ * as `author:` or `-word` are not interpreted, since nobody wrote them for the bot.
+ */
+export function queryFromMessage(messageText: string): PaperQuery {
+  const words = tokenize(plainFromSlackMarkup(messageText)).slice(0, MAX_THREAD_WORDS);
+  return { words, phrases: [], excluded: [], authors: [], hasCode: false };
+}

@@ -1,0 +1,83 @@
+import type { Logger } from '../logger.js';
+import type { PaperIndex } from '../search/paperIndex.js';
+import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
+import type { SlackMessage } from '../slack/blocks/message.js';
+import { helpMessage, noHitsMessage, noticeMessage, resultsMessage } from '../slack/blocks/messages.js';
+import { truncate } from '../slack/blocks/mrkdwn.js';
+import { queryFromMessage, questionOf } from './mention.js';
+import { parsePaperCommand } from './paperCommand.js';
+
+/** Cards in a `/paper` answer. */
+export const COMMAND_RESULTS = 5;
+/** Cards in an answer to a mention (a thread is a conversation, not a results page). */
+export const MENTION_RESULTS = 3;
+
+/** What a mention's answer may need from the conversation around it. */
+export interface MentionContext {
+  /** Whether the mention was posted inside a thread. */
+  inThread: boolean;
+  /** Reads the text of the thread's first message (only called for a bare mention in a thread). */
+  threadParentText(): Promise<string | undefined>;
+}
+
+/**
+ * The answers paperbot gives, as Slack messages, independent of how they are delivered: the Slack
+ * listeners send them with `respond()` or `chat.postMessage`, the local console prints them.
+ */
+export class Replies {
+  constructor(
+    private readonly index: PaperIndex,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The answer to `/paper <text>`. */
+  toCommand(text: string): SlackMessage {
+    const command = parsePaperCommand(text);
+    switch (command.kind) {
+      case 'help':
+        return helpMessage();
+      case 'invalid':
+        return noticeMessage(`:warning: ${command.problems.join('\n')}\nType \`/paper help\` for examples.`);
+      case 'search':
+        return this.results(command.text, command.query, COMMAND_RESULTS);
+    }
+  }
+
+  /** The answer to a mention of the bot with this text. */
+  async toMention(text: string, context: MentionContext): Promise<SlackMessage> {
+    const question = questionOf(text);
+    const { query, problems } = parseQuery(question);
+    if (problems.length === 0 && (hasSearchTerms(query) || hasFilters(query))) {
+      return this.results(question, query, MENTION_RESULTS);
+    }
+    if (!context.inThread) {
+      return noticeMessage(
+        'Ask me about a topic, e.g. `@paperbot papers on reward model ensembles?`, or mention me in a thread and I will search with its first message.',
+      );
+    }
+    let parentText: string | undefined;
+    try {
+      parentText = await context.threadParentText();
+    } catch (error) {
+      this.logger.warn(`Could not read the thread's first message: ${(error as Error).message}`);
+      return noticeMessage(
+        "I couldn't read this thread's first message. Ask me with a few words instead, e.g. `@paperbot reward model ensembles`.",
+      );
+    }
+    const parentQuery = queryFromMessage(parentText ?? '');
+    if (!hasSearchTerms(parentQuery)) {
+      return noticeMessage(
+        "This thread's first message has no words I can search with. Ask me with a few words, e.g. `@paperbot reward model ensembles`.",
+      );
+    }
+    const parentWords = parentQuery.words.join(' ');
+    const note = `Searched with the thread's first message: “${truncate(parentWords, 120)}”`;
+    return this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note);
+  }
+
+  private results(queryText: string, query: PaperQuery, limit: number, note?: string): SlackMessage {
+    const results = this.index.search(query, { limit });
+    if (results.total === 0) return noHitsMessage(queryText || describeQuery(query), hasFilters(query));
+    return resultsMessage({ queryText, ...(note ? { note } : {}) }, results);
+  }
+}

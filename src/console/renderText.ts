@@ -1,0 +1,53 @@
+import type { KnownBlock } from '@slack/types';
+import type { SlackMessage } from '../slack/blocks/message.js';
+
+/** Whether to use ANSI styles (bold, dim) for a terminal. */
+export interface TextStyle {
+  color: boolean;
+}
+
+const EMOJI: Record<string, string> = { ':warning:': '⚠', ':mag:': '🔍' };
+
+/**
+ * Renders the Block Kit message the Slack app would send as readable terminal text: titles in
+ * bold, buttons as "label: url" lines. The console shows exactly what Slack users get.
+ */
+export function renderText(message: SlackMessage, style: TextStyle = { color: false }): string {
+  const bold = (s: string) => (style.color ? `\x1b[1m${s}\x1b[22m` : s);
+  const dim = (s: string) => (style.color ? `\x1b[2m${s}\x1b[22m` : s);
+  const mrkdwn = (s: string) =>
+    decode(
+      s
+        .replace(/:[a-z_]+:/g, (code) => EMOJI[code] ?? code)
+        .replace(/\*([^*\n]+)\*/g, (_m, inner: string) => bold(inner)),
+    );
+  const lines: string[] = [];
+  for (const block of message.blocks as KnownBlock[]) {
+    switch (block.type) {
+      case 'header':
+        lines.push(bold(block.text.text));
+        break;
+      case 'context':
+        lines.push(dim(block.elements.map((e) => ('text' in e ? mrkdwn(e.text) : '')).join('  ')));
+        break;
+      case 'divider':
+        lines.push(dim('─'.repeat(60)));
+        break;
+      case 'section':
+        if (block.text) lines.push(block.text.type === 'mrkdwn' ? mrkdwn(block.text.text) : block.text.text);
+        break;
+      case 'actions':
+        for (const element of block.elements) {
+          if (element.type === 'button') lines.push(`  ${element.text.text}: ${element.url ?? '(button)'}`);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return lines.length > 0 ? lines.join('\n') : decode(message.text);
+}
+
+function decode(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}

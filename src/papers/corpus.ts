@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PaperbotError } from '../errors.js';
+import { Paper } from './paper.js';
+
+/** The corpus that ships with paperbot: the papers of the seed Hugging Face Papers page. */
+export const BUNDLED_CORPUS_FILE = fileURLToPath(new URL('../../data/seed-papers.jsonl', import.meta.url));
+
+/** The working corpus file inside a data directory. */
+export function corpusFile(dataDir: string): string {
+  return join(dataDir, 'papers.jsonl');
+}
+
+/** The papers of a corpus, the file they came from, and a fingerprint of its bytes. */
+export interface Corpus {
+  papers: Paper[];
+  file: string;
+  /** sha256 of the file's bytes: an index snapshot is valid only for the same fingerprint. */
+  fingerprint: string;
+}
+
+/**
+ * Loads the working corpus of `dataDir`, or the bundled seed corpus when the directory has none
+ * yet (a fresh install). Every row is validated; a bad row stops the load with its line number.
+ */
+export async function loadCorpus(dataDir: string): Promise<Corpus> {
+  const working = corpusFile(dataDir);
+  const text = await readFile(working, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw new PaperbotError('paperbot_corpus_error', `Cannot read the corpus ${working}: ${error.message}`, {
+      cause: error,
+    });
+  });
+  if (text !== undefined) return parseCorpus(text, working);
+  return parseCorpus(await readFile(BUNDLED_CORPUS_FILE, 'utf8'), BUNDLED_CORPUS_FILE);
+}
+
+/** Parses corpus JSONL (one {@link Paper} per line; blank lines allowed). */
+export function parseCorpus(text: string, file: string): Corpus {
+  const papers: Paper[] = [];
+  const lines = text.split('\n');
+  for (const [index, line] of lines.entries()) {
+    if (!line.trim()) continue;
+    const where = `${file} line ${index + 1}`;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch (error) {
+      throw new PaperbotError(
+        'paperbot_corpus_error',
+        `${where} is not valid JSON (${(error as Error).message}). Fix or delete that line, or delete the file to start again from the bundled corpus.`,
+      );
+    }
+    const parsed = Paper.safeParse(row);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const path = issue?.path.join('.') || 'row';
+      throw new PaperbotError(
+        'paperbot_corpus_error',
+        `${where} is not a valid paper: ${path}: ${issue?.message}. Fix or delete that line.`,
+      );
+    }
+    papers.push(parsed.data);
+  }
+  return { papers, file, fingerprint: fingerprintOf(text) };
+}
+
+/** Corpus JSONL for these papers, one per line. */
+export function serialiseCorpus(papers: Iterable<Paper>): string {
+  let text = '';
+  for (const paper of papers) text += `${JSON.stringify(paper)}\n`;
+  return text;
+}
+
+/** sha256 hex of a corpus text. */
+export function fingerprintOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * Writes a file so that readers see either the old or the new content, never a half-written one:
+ * write a temporary file beside it, then rename over the target.
+ */
+export async function writeFileAtomically(file: string, content: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temporary, content);
+  await rename(temporary, file);
+}

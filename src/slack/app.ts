@@ -1,0 +1,61 @@
+import type { webApi } from '@slack/bolt';
+import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { Replies } from '../bot/replies.js';
+import type { SlackConnection } from '../config.js';
+import type { Logger } from '../logger.js';
+import { registerLinkButtons } from './actions/linkButtons.js';
+import { registerPaperCommand } from './commands/paper.js';
+import { registerAppMention } from './events/appMention.js';
+import { RecentIds } from './recentIds.js';
+
+/** What the Slack app needs from the rest of paperbot. */
+export interface SlackAppOptions {
+  connection: SlackConnection;
+  replies: Replies;
+  logger: Logger;
+  /** Overrides of the Web API client's options (tests shorten retries). */
+  clientOptions?: webApi.WebClientOptions;
+}
+
+// Answers to users must arrive within seconds or not at all: a few quick retries (429s wait for
+// Retry-After), then give up and log, rather than the client's default of retrying for 30 minutes.
+const INTERACTIVE_RETRIES = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000 };
+
+/**
+ * Builds the Bolt app for a connection (Socket Mode or HTTP) with every listener registered.
+ * Start it with `app.start()` (HTTP: `app.start(port)`).
+ */
+export function createSlackApp(options: SlackAppOptions): App {
+  const { connection, replies, logger } = options;
+  const clientOptions: webApi.WebClientOptions = {
+    slackApiUrl: connection.apiUrl,
+    retryConfig: INTERACTIVE_RETRIES,
+    ...options.clientOptions,
+  };
+  const common = { token: connection.botToken, logger: boltLogger(logger), clientOptions };
+  const app =
+    connection.mode === 'socket'
+      ? new App({ ...common, socketMode: true, appToken: connection.appToken })
+      : new App({ ...common, signingSecret: connection.signingSecret });
+
+  registerPaperCommand(app, replies, logger);
+  registerAppMention(app, replies, new RecentIds(), logger);
+  registerLinkButtons(app);
+  app.error(async (error) => {
+    logger.error('Unhandled error in a Slack listener:', error);
+  });
+  return app;
+}
+
+/** Bolt wants a logger with level and name setters; ours decides its level itself. */
+function boltLogger(logger: Logger): BoltLogger {
+  return {
+    debug: (...m) => logger.debug(...m),
+    info: (...m) => logger.info(...m),
+    warn: (...m) => logger.warn(...m),
+    error: (...m) => logger.error(...m),
+    setLevel: () => {},
+    getLevel: () => LogLevel.INFO,
+    setName: () => {},
+  };
+}

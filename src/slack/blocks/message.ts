@@ -1,0 +1,23 @@
+import type { KnownBlock } from '@slack/types';
+
+/** A Slack message body: Block Kit blocks and the fallback text shown in notifications. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Block Kit limits (https://api.slack.com/reference/block-kit), used by every renderer. */
+export const LIMITS = {
+  blocksPerMessage: 50,
+  sectionText: 3000,
+  headerText: 150,
+  buttonText: 75,
+  buttonUrl: 3000,
+  blockId: 255,
+  actionId: 255,
+  actionsElements: 25,
+  contextElements: 10,
+  contextText: 3000,
+  /** chat.postMessage truncates `text` beyond this; keep fallbacks far shorter. */
+  messageText: 40_000,
+} as const;

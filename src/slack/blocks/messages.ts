@@ -1,0 +1,79 @@
+import type { KnownBlock } from '@slack/types';
+import type { SearchResults } from '../../search/paperIndex.js';
+import { LIMITS, type SlackMessage } from './message.js';
+import { escapeToFit, plainText, truncate } from './mrkdwn.js';
+import { paperCard } from './paperCard.js';
+
+/** What a result list shows above its cards. */
+export interface ResultsHeading {
+  /** The query as the user meant it, shown quoted in the header. */
+  queryText: string;
+  /** Where the results came from, when it is not obvious (e.g. "Searched with the thread's first message"). */
+  note?: string;
+}
+
+/**
+ * A result list: a header with the query, a context line with the hit count, then one card per hit,
+ * cards separated by dividers. The fallback text lists the titles for notifications.
+ */
+export function resultsMessage(heading: ResultsHeading, results: SearchResults): SlackMessage {
+  const { hits, total } = results;
+  const shownQuery = truncate(heading.queryText.replace(/\s+/g, ' ').trim(), 100);
+  const count =
+    hits.length === total
+      ? `${total} ${plural(total, 'paper')}, best match first`
+      : `Top ${hits.length} of ${total} papers, best match first`;
+  const context = [heading.note ? escapeToFit(heading.note, 1000) : undefined, count].filter(
+    (part): part is string => part !== undefined,
+  );
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plainText(`Papers for “${shownQuery}”`, LIMITS.headerText) },
+    { type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) },
+  ];
+  for (const hit of hits) blocks.push({ type: 'divider' }, ...paperCard(hit));
+  const titles = hits.map((hit, i) => `${i + 1}. ${truncate(hit.paper.title, 150)}`).join('\n');
+  return {
+    text: escapeToFit(`${count} for “${shownQuery}”:\n${titles}`, 3000),
+    blocks: blocks.slice(0, LIMITS.blocksPerMessage),
+  };
+}
+
+/** A message of one mrkdwn section; `mrkdwn` must already be escaped. Fallback text is the same. */
+export function noticeMessage(mrkdwn: string): SlackMessage {
+  const text = mrkdwn.slice(0, LIMITS.sectionText);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** The answer when nothing matched: says so, and how to widen the query. */
+export function noHitsMessage(queryText: string, hadFilters: boolean): SlackMessage {
+  const query = escapeToFit(queryText.replace(/\s+/g, ' ').trim(), 200);
+  const tip = hadFilters
+    ? 'Try dropping a filter (`has:code`, `author:`, `after:`/`before:` leave out papers without that information), or use fewer words.'
+    : 'Try fewer or broader words, e.g. `reward models` instead of a whole sentence.';
+  return noticeMessage(`:mag: No papers match “${query}”. ${tip}`);
+}
+
+/** Usage of `/paper` and of mentions, with examples. */
+export function helpMessage(): SlackMessage {
+  const usage = [
+    '*Search papers*',
+    '`/paper reward model ensembles` — the best matches, as cards',
+    '`/paper "human feedback" -survey` — a phrase, and a word to leave out',
+    '`/paper diffusion author:zhang has:code after:2024-01-01` — filters: `author:`, `has:code`, `after:`/`before:` (YYYY-MM-DD)',
+    '',
+    '*Ask in a conversation*',
+    'Mention me with a question: `@paperbot papers on reward model ensembles?` I answer in the thread.',
+    "Mention me alone in a thread and I search with the thread's first message.",
+  ].join('\n');
+  return {
+    text: 'How to use paperbot: /paper &lt;words&gt; searches papers; mention @paperbot in a thread to ask there.',
+    blocks: [
+      { type: 'header', text: plainText('paperbot: research papers in Slack', LIMITS.headerText) },
+      { type: 'section', text: { type: 'mrkdwn', text: usage } },
+    ],
+  };
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}

@@ -1,0 +1,87 @@
+import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
+import { type Paper, paperPageLink } from '../../papers/paper.js';
+import type { SearchHit } from '../../search/paperIndex.js';
+import { LIMITS } from './message.js';
+import { escapeToFit, plainText } from './mrkdwn.js';
+import { abstractSnippet } from './snippet.js';
+
+/** At most this many code and project buttons per card, so a card stays one row of buttons. */
+const MAX_CODE_BUTTONS = 3;
+const MAX_PROJECT_BUTTONS = 2;
+
+/** The action_id prefix of every URL button on a card (Slack still sends an action: ack it). */
+export const LINK_ACTION_PREFIX = 'paper_link';
+
+/**
+ * A paper card: a section with the title, authors and date, and an excerpt of the abstract with
+ * the matched terms in bold; then a row of link buttons (paper page, PDF, code, project page).
+ */
+export function paperCard(hit: SearchHit): KnownBlock[] {
+  const { paper } = hit;
+  // `*` would end the bold title early; a look-alike keeps the title readable.
+  const lines = [`*${escapeToFit(paper.title.replace(/\*/g, '∗'), 400)}*`];
+  const byline = [authorsLine(paper.authors), paper.published && formatDay(paper.published)].filter(Boolean);
+  if (byline.length > 0) lines.push(escapeToFit(byline.join(' · '), 300));
+  const snippet = abstractSnippet(paper.abstract, hit.matchedTerms);
+  if (snippet) lines.push(snippet);
+  return [
+    {
+      type: 'section',
+      block_id: blockId('paper', paper.id),
+      text: { type: 'mrkdwn', text: lines.join('\n').slice(0, LIMITS.sectionText) },
+    },
+    linkButtons(paper),
+  ];
+}
+
+/** "Ada Lovelace, Alan Turing and Grace Hopper", or the first three and "et al." beyond four. */
+export function authorsLine(authors: readonly string[]): string {
+  if (authors.length === 0) return '';
+  if (authors.length === 1) return authors[0] as string;
+  if (authors.length <= 4) return `${authors.slice(0, -1).join(', ')} and ${authors.at(-1)}`;
+  return `${authors.slice(0, 3).join(', ')} et al.`;
+}
+
+/** "8 May 2024" for "2024-05-08". */
+export function formatDay(day: string): string {
+  return new Date(`${day}T00:00:00Z`).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+}
+
+function linkButtons(paper: Paper): ActionsBlock {
+  const page = paperPageLink(paper);
+  const buttons: Button[] = [];
+  const add = (name: string, label: string, url: string) => {
+    if (url.length > LIMITS.buttonUrl) return; // an absurd URL is dropped, not cut into a wrong one
+    buttons.push({
+      type: 'button',
+      action_id: `${LINK_ACTION_PREFIX}:${name}`,
+      text: plainText(label, LIMITS.buttonText),
+      url,
+    });
+  };
+  add('page', page.isSearch ? 'Find on arXiv' : 'Paper', page.url);
+  if (paper.links.pdf) add('pdf', 'PDF', paper.links.pdf);
+  paper.links.code.slice(0, MAX_CODE_BUTTONS).forEach((url, i) => {
+    add(`code:${i}`, paper.links.code.length === 1 ? 'Code' : `Code: ${repoName(url)}`, url);
+  });
+  paper.links.project.slice(0, MAX_PROJECT_BUTTONS).forEach((url, i) => {
+    add(`project:${i}`, 'Project page', url);
+  });
+  return { type: 'actions', block_id: blockId('links', paper.id), elements: buttons };
+}
+
+/** "owner/repo" of a repository URL, or its host when the path is empty. */
+function repoName(url: string): string {
+  const { hostname, pathname } = new URL(url);
+  return pathname.replace(/^\/+|\/+$/g, '') || hostname;
+}
+
+/** A block_id unique within a message and within Slack's 255-character limit. */
+function blockId(kind: string, paperId: string): string {
+  return `${kind}:${paperId}`.slice(0, LIMITS.blockId);
+}

@@ -1,0 +1,39 @@
+import type { Logger } from '../logger.js';
+import type { SlackMessage } from './blocks/message.js';
+import { noticeMessage } from './blocks/messages.js';
+
+/** What a user sees when building the answer failed: one friendly sentence, nothing internal. */
+export const SOMETHING_WENT_WRONG = noticeMessage(
+  ':warning: Sorry, something went wrong while answering. Please try again in a moment.',
+);
+
+/**
+ * The one listener shape, after `ack()`: build the answer, deliver it, and turn any failure into a
+ * logged error plus (where possible) the friendly sentence above. Never throws.
+ */
+export async function answerWith(
+  logger: Logger,
+  what: string,
+  build: () => SlackMessage | Promise<SlackMessage>,
+  deliver: (message: SlackMessage) => Promise<unknown>,
+): Promise<void> {
+  let message: SlackMessage;
+  try {
+    message = await build();
+  } catch (error) {
+    logger.error(`${what}: building the answer failed:`, error);
+    message = SOMETHING_WENT_WRONG;
+  }
+  try {
+    await deliver(message);
+  } catch (error) {
+    logger.error(`${what}: Slack did not accept the answer:`, describeSlackError(error));
+  }
+}
+
+/** A short description of a Web API or HTTP error: Slack's error code where there is one. */
+export function describeSlackError(error: unknown): string {
+  const data = (error as { data?: { error?: string } }).data;
+  if (data?.error) return data.error;
+  return error instanceof Error ? error.message : String(error);
+}

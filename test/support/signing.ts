@@ -1,0 +1,76 @@
+import { createHmac } from 'node:crypto';
+
+/** The signing secret the test apps are built with. */
+export const SIGNING_SECRET = 'test-signing-secret';
+
+/** Slack's request signature: `v0=` + HMAC-SHA256 of `v0:<timestamp>:<body>`. */
+export function signature(body: string, timestamp: number, secret = SIGNING_SECRET): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+/** Options of a request to the bot's receiver. */
+export interface SignedRequestOptions {
+  /** Seconds since the epoch; default now. */
+  timestamp?: number;
+  /** Sign with this secret instead (to forge a bad signature). */
+  secret?: string;
+  /** Send no signature headers at all. */
+  unsigned?: boolean;
+  headers?: Record<string, string>;
+}
+
+/** POSTs a body to the receiver the way Slack does, signed unless told otherwise. */
+export async function postSigned(
+  url: string,
+  body: string,
+  contentType: string,
+  options: SignedRequestOptions = {},
+): Promise<Response> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  const headers: Record<string, string> = { 'content-type': contentType, ...options.headers };
+  if (!options.unsigned) {
+    headers['x-slack-request-timestamp'] = String(timestamp);
+    headers['x-slack-signature'] = signature(body, timestamp, options.secret);
+  }
+  return fetch(url, { method: 'POST', headers, body });
+}
+
+let sequence = 0;
+
+/** A slash command payload, form-encoded as Slack sends it. */
+export function slashCommandBody(
+  text: string,
+  responseUrl: string,
+  extra: Record<string, string> = {},
+): string {
+  sequence++;
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'T0TEST',
+    team_domain: 'paperbot-test',
+    channel_id: 'C0GENERAL',
+    channel_name: 'general',
+    user_id: 'U0ALICE',
+    user_name: 'alice',
+    command: '/paper',
+    text,
+    api_app_id: 'A0PAPERBOT',
+    response_url: responseUrl,
+    trigger_id: `trigger.${sequence}`,
+    ...extra,
+  }).toString();
+}
+
+/** An Events API callback body around `event`. */
+export function eventBody(event: Record<string, unknown>, eventId = `Ev${++sequence}`): string {
+  return JSON.stringify({
+    token: 'legacy-verification-token',
+    team_id: 'T0TEST',
+    api_app_id: 'A0PAPERBOT',
+    event,
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: 'T0TEST', user_id: 'UPAPERBOT', is_bot: true }],
+  });
+}
