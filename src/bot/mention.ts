@@ -1,5 +1,5 @@
 import type { PaperQuery } from '../search/query.js';
-import { tokenize } from '../search/text.js';
+import { STOP_WORDS, tokenize } from '../search/text.js';
 import { plainFromSlackMarkup } from '../slack/blocks/mrkdwn.js';
 
 /**
@@ -24,9 +24,14 @@ const MAX_THREAD_WORDS = 60;
  * specific ("@paperbot", "@paperbot any papers on this?").
  */
 export function questionOf(mentionText: string): string {
-  return tokenize(plainFromSlackMarkup(mentionText))
-    .filter((word) => !FILLER.has(word.toLowerCase()))
-    .join(' ');
+  const words = tokenize(withoutEmoji(plainFromSlackMarkup(mentionText))).filter(
+    (word) => !FILLER.has(word.toLowerCase()),
+  );
+  // "papers on reward models" → "reward models": the edges of a question are its grammar.
+  const isStop = (word: string | undefined) => word !== undefined && STOP_WORDS.has(word.toLowerCase());
+  while (isStop(words[0])) words.shift();
+  while (isStop(words.at(-1))) words.pop();
+  return words.join(' ');
 }
 
 /**
@@ -34,6 +39,11 @@ export function questionOf(mentionText: string): string {
  * as `author:` or `-word` are not interpreted, since nobody wrote them for the bot.
  */
 export function queryFromMessage(messageText: string): PaperQuery {
-  const words = tokenize(plainFromSlackMarkup(messageText)).slice(0, MAX_THREAD_WORDS);
+  const words = tokenize(withoutEmoji(plainFromSlackMarkup(messageText))).slice(0, MAX_THREAD_WORDS);
   return { words, phrases: [], excluded: [], authors: [], hasCode: false };
+}
+
+/** Drops emoji codes (`:+1:`, `:tada:`), which Slack sends as text but which are not words. */
+function withoutEmoji(text: string): string {
+  return text.replace(/:[a-z0-9_+'-]+:/gi, ' ');
 }

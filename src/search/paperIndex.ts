@@ -1,6 +1,6 @@
 import MiniSearch, { type AsPlainObject, type Options } from 'minisearch';
 import type { Paper } from '../papers/paper.js';
-import type { PaperQuery } from './query.js';
+import { hasFilters, type PaperQuery } from './query.js';
 import { processTerm, termsOf, tokenize } from './text.js';
 
 /** One paper found by a search, with why it was found. */
@@ -113,7 +113,9 @@ export class PaperIndex {
     const keep = (paper: Paper) => !excludedIds.has(paper.id) && passesFilters(paper, query);
 
     let ranked: SearchHit[];
-    if (terms.length === 0) {
+    if (terms.length === 0 && !hasFilters(query)) {
+      ranked = []; // only stop words or exclusions: nothing to look for
+    } else if (terms.length === 0) {
       ranked = [...this.papers.values()]
         .filter(keep)
         .sort(newestFirst)

@@ -1,0 +1,69 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, test } from '@jest/globals';
+import { Replies } from '../../src/bot/replies.js';
+import { runConsole } from '../../src/console/console.js';
+import { renderText } from '../../src/console/renderText.js';
+import { silentLogger } from '../../src/logger.js';
+import { PaperIndex } from '../../src/search/paperIndex.js';
+import { helpMessage } from '../../src/slack/blocks/messages.js';
+import { bundledPapers } from '../support/papers.js';
+
+async function session(lines: string[], interactive = false): Promise<string> {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let printed = '';
+  output.on('data', (chunk: Buffer) => {
+    printed += chunk.toString();
+  });
+  const done = runConsole(new Replies(PaperIndex.build(bundledPapers()), silentLogger), {
+    input,
+    output,
+    interactive,
+  });
+  input.end(lines.join('\n'));
+  await done;
+  return printed;
+}
+
+describe('the local console', () => {
+  test('/paper lines print the same cards as text: title, snippet and links', async () => {
+    const printed = await session(['/paper reward model ensembles']);
+    const lines = printed.split('\n');
+    expect(lines[0]).toBe('Papers for “reward model ensembles”');
+    expect(lines[3]).toBe('Reward Model Ensembles Help Mitigate Overoptimization');
+    expect(printed).toContain(
+      '  Find on arXiv: https://arxiv.org/search/?query=Reward+Model+Ensembles+Help+Mitigate+Overoptimization&searchtype=title',
+    );
+  });
+
+  test('mentions, help, unknown lines and exit', async () => {
+    const printed = await session([
+      '@paperbot papers on knowledge distillation?',
+      'hello',
+      '/paper help',
+      'exit',
+      '/paper never read',
+    ]);
+    expect(printed).toContain('Papers for “knowledge distillation”');
+    expect(printed).toContain('Type /paper <words> to search');
+    expect(printed).toContain(renderText(helpMessage()));
+    expect(printed).not.toContain('never read');
+  });
+
+  test('an interactive session shows a prompt and styles titles', async () => {
+    const printed = await session(['/paper hyperbolic'], true);
+    expect(printed).toContain('paperbot> ');
+    expect(printed).toContain(
+      '\x1b[1mHyp-OC: Hyperbolic One Class Classification for Face Anti-Spoofing\x1b[22m',
+    );
+  });
+
+  test('escaped text is shown as the user would read it in Slack', () => {
+    expect(
+      renderText({
+        text: 'x',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '&lt;!channel&gt; &amp; *bold*' } }],
+      }),
+    ).toBe('<!channel> & bold');
+  });
+});

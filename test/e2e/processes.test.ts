@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, test } from '@jest/globals';
+
+// These run the compiled program exactly as `npm start` and `npx paperbot` do; `npm test` builds dist/ first.
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+function run(script: string, args: string[], input: string, env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'dist', script), ...args], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PAPERBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'paperbot-proc-')),
+        ...env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe('the compiled programs', () => {
+  beforeAll(() => {
+    if (!existsSync(join(ROOT, 'dist', 'main.js')))
+      throw new Error('dist/ is missing: run `npm run build` (npm test does).');
+  });
+
+  test('without tokens, the bot says so in one line and answers /paper on stdin', async () => {
+    const { code, stdout, stderr } = await run('main.js', [], '/paper reward model ensembles\n');
+    expect(code).toBe(0);
+    expect(stderr).toContain('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
+    expect(stdout.split('\n')[3]).toBe('Reward Model Ensembles Help Mitigate Overoptimization');
+  });
+
+  test('a bad setting stops start-up with a message naming it, exit status 1', async () => {
+    const { code, stderr } = await run('main.js', [], '', {
+      PORT: 'eighty',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 's',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('  PORT: must be a whole number (got "eighty")');
+  });
+
+  test('paperbot search --json prints {id, title, score, url, code}, best first', async () => {
+    const { code, stdout } = await run(
+      'cli.js',
+      ['search', '--json', '--limit', '2', 'online iterative RLHF'],
+      '',
+    );
+    expect(code).toBe(0);
+    const hits = JSON.parse(stdout);
+    expect(hits).toHaveLength(2);
+    expect(hits[0]).toEqual({
+      id: 'rlhf-workflow-from-reward-modeling-to-online-rlhf',
+      title: 'RLHF Workflow: From Reward Modeling to Online RLHF',
+      score: expect.any(Number),
+      url: 'https://arxiv.org/search/?query=RLHF+Workflow%3A+From+Reward+Modeling+to+Online+RLHF&searchtype=title',
+      code: ['https://github.com/RLHFlow/RLHF-Reward-Modeling', 'https://github.com/RLHFlow/Online-RLHF'],
+    });
+    expect(hits[0].score).toBeGreaterThan(hits[1].score);
+  });
+
+  test('paperbot search --stdin answers one JSON array per line in one process', async () => {
+    const { code, stdout } = await run(
+      'cli.js',
+      ['search', '--json', '--stdin', '--limit', '1'],
+      'hyperbolic\n\nlion optimizer\n',
+    );
+    expect(code).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((hits) => hits.map((hit: { title: string }) => hit.title))).toEqual([
+      ['Hyp-OC: Hyperbolic One Class Classification for Face Anti-Spoofing'],
+      [],
+      ['Lion Secretly Solves Constrained Optimization: As Lyapunov Predicts'],
+    ]);
+  });
+
+  test('a bad --limit is a usage error, exit status 2', async () => {
+    const { code, stderr } = await run('cli.js', ['search', '--limit', 'many', 'x'], '');
+    expect(code).toBe(2);
+    expect(stderr).toBe('--limit takes a whole number from 1 to 1000.\n');
+  });
+});

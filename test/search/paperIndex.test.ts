@@ -1,0 +1,129 @@
+import { describe, expect, test } from '@jest/globals';
+import { PaperIndex } from '../../src/search/paperIndex.js';
+import { parseQuery } from '../../src/search/query.js';
+import { makePaper } from '../support/papers.js';
+
+/** A small hand-made corpus; each test says why its expected order is the right one. */
+const corpus = [
+  makePaper({
+    title: 'Reward Model Ensembles Help Mitigate Overoptimization',
+    abstract: 'We study ensembles of reward models for RLHF and show they reduce overoptimization.',
+    authors: ['Thomas Coste', 'Usman Anwar'],
+    published: '2023-10-04',
+  }),
+  makePaper({
+    title: 'Secrets of RLHF Part II: Reward Modeling',
+    abstract: 'Reward models are trained as proxies for human preferences. We improve reward modeling.',
+    authors: ['Binghai Wang'],
+    published: '2024-01-11',
+    links: { code: ['https://github.com/OpenLMLab/MOSS-RLHF'], project: [] },
+  }),
+  makePaper({
+    title: 'Contrastive Preference Learning: Learning from Human Feedback without RL',
+    abstract: 'We learn policies directly from human feedback preferences without a reward model.',
+    authors: ['Joey Hejna', 'Dorsa Sadigh'],
+    published: '2023-10-20',
+  }),
+  makePaper({
+    title: 'A Survey of Direct Preference Optimization',
+    abstract: 'This survey reviews direct preference optimization methods and the human feedback they use.',
+    authors: ['Shunyu Liu'],
+    published: '2025-03-01',
+    links: { code: ['https://github.com/liushunyu/awesome-direct-preference-optimization'], project: [] },
+  }),
+  makePaper({
+    title: 'Hyperbolic One Class Classification for Face Anti-Spoofing',
+    abstract: 'Face recognition systems are vulnerable to spoofing attacks. We classify in hyperbolic space.',
+    authors: ['Kartik Narayan', 'Vishal M. Patel'],
+  }),
+];
+const index = PaperIndex.build(corpus);
+const titles = (text: string, limit = 10) =>
+  index.search(parseQuery(text).query, { limit }).hits.map((hit) => hit.paper.title);
+
+describe('PaperIndex ranking', () => {
+  test('all query words in the title beat some words in the abstract', () => {
+    // "reward", "model" and "ensembl" are all in the first title; the second has two of them.
+    expect(titles('reward model ensembles').slice(0, 2)).toEqual([
+      'Reward Model Ensembles Help Mitigate Overoptimization',
+      'Secrets of RLHF Part II: Reward Modeling',
+    ]);
+  });
+
+  test('stemming matches other forms of a word', () => {
+    // "optimizing" and "optimization" share the stem "optim".
+    expect(titles('optimizing preferences')[0]).toBe('A Survey of Direct Preference Optimization');
+  });
+
+  test('stop words do not match: "the papers about" finds nothing on its own', () => {
+    expect(titles('the papers about')).toEqual([]);
+  });
+
+  test('authors are searchable as words', () => {
+    expect(titles('sadigh')).toEqual([
+      'Contrastive Preference Learning: Learning from Human Feedback without RL',
+    ]);
+  });
+
+  test('an accent-free query finds the accented spelling and vice versa', () => {
+    const accented = PaperIndex.build([makePaper({ title: 'Réseaux de neurones', abstract: 'Über alles' })]);
+    expect(accented.search(parseQuery('reseaux uber').query).hits).toHaveLength(1);
+  });
+});
+
+describe('PaperIndex filters and operators', () => {
+  test('a phrase must appear in order', () => {
+    // Both contain "human" and "feedback"; only these have them next to each other.
+    expect(titles('"human feedback"').sort()).toEqual([
+      'A Survey of Direct Preference Optimization',
+      'Contrastive Preference Learning: Learning from Human Feedback without RL',
+    ]);
+    expect(titles('"feedback human"')).toEqual([]);
+  });
+
+  test('an excluded word removes papers that contain it anywhere', () => {
+    expect(titles('preference -survey')).not.toContain('A Survey of Direct Preference Optimization');
+    expect(titles('preference -survey')).toContain(
+      'Contrastive Preference Learning: Learning from Human Feedback without RL',
+    );
+  });
+
+  test('has:code keeps papers with a repository', () => {
+    expect(titles('reward has:code')).toEqual(['Secrets of RLHF Part II: Reward Modeling']);
+  });
+
+  test('author: matches a fragment of any author, case and accents ignored', () => {
+    expect(titles('author:PATEL')).toEqual(['Hyperbolic One Class Classification for Face Anti-Spoofing']);
+    expect(titles('author:"thomas coste" reward')).toEqual([
+      'Reward Model Ensembles Help Mitigate Overoptimization',
+    ]);
+  });
+
+  test('after: is inclusive, before: exclusive, and undated papers are left out', () => {
+    expect(titles('after:2024-01-11')).toEqual([
+      'A Survey of Direct Preference Optimization',
+      'Secrets of RLHF Part II: Reward Modeling',
+    ]);
+    expect(titles('before:2023-10-20')).toEqual(['Reward Model Ensembles Help Mitigate Overoptimization']);
+  });
+
+  test('filters alone list matching papers newest first', () => {
+    expect(titles('has:code')).toEqual([
+      'A Survey of Direct Preference Optimization',
+      'Secrets of RLHF Part II: Reward Modeling',
+    ]);
+  });
+
+  test('limit and offset page through the results; total counts all of them', () => {
+    const all = index.search(parseQuery('preference').query, { limit: 10 });
+    const page2 = index.search(parseQuery('preference').query, { limit: 2, offset: 2 });
+    expect(page2.total).toBe(all.total);
+    expect(page2.hits.map((h) => h.paper.id)).toEqual(all.hits.slice(2, 4).map((h) => h.paper.id));
+  });
+
+  test('hits carry the matched index terms and a positive score', () => {
+    const [hit] = index.search(parseQuery('hyperbolic spoofing').query).hits;
+    expect(hit?.matchedTerms.sort()).toEqual(['hyperbol', 'spoof']);
+    expect(hit?.score).toBeGreaterThan(0);
+  });
+});
