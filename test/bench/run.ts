@@ -1,0 +1,24 @@
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { benchSlashLatency } from './slashLatency.js';
+import { benchStartup } from './startup.js';
+
+/** `npm run bench [-- --json FILE] [--quick]`: prints one table per benchmark, ms. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { json: { type: 'string' }, quick: { type: 'boolean' } } });
+  const quick = values.quick ?? false;
+  const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+  console.log(`paperbot benchmarks on ${machine}\n`);
+  const results = {
+    startup: await benchStartup(quick ? 3 : 10),
+    slashCommand: await benchSlashLatency(quick ? 50 : 300),
+  };
+  for (const [name, rows] of Object.entries(results)) {
+    console.log(name);
+    console.table(rows);
+  }
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ machine, results }, null, 2)}\n`);
+}
+
+await main();

@@ -1,0 +1,91 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from '@jest/globals';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const manifest = parse(readFileSync(join(ROOT, 'manifest.yml'), 'utf8'));
+
+/** The parts of Slack's app manifest schema paperbot uses, with Slack's documented limits. */
+const Manifest = z.strictObject({
+  display_information: z.strictObject({
+    name: z.string().min(1).max(35),
+    description: z.string().max(140),
+    background_color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+    long_description: z.string().min(175).max(4000),
+  }),
+  features: z.strictObject({
+    bot_user: z.strictObject({
+      display_name: z
+        .string()
+        .max(80)
+        .regex(/^[a-z0-9._-]+$/),
+      always_online: z.boolean(),
+    }),
+    slash_commands: z.array(
+      z.strictObject({
+        command: z.string().regex(/^\/[a-z0-9_-]{1,31}$/),
+        description: z.string().min(1).max(2000),
+        usage_hint: z.string().max(1000),
+        should_escape: z.boolean(),
+        url: z.url().optional(),
+      }),
+    ),
+  }),
+  oauth_config: z.strictObject({ scopes: z.strictObject({ bot: z.array(z.string()) }) }),
+  settings: z.strictObject({
+    event_subscriptions: z.strictObject({ bot_events: z.array(z.string()), request_url: z.url().optional() }),
+    interactivity: z.strictObject({ is_enabled: z.boolean(), request_url: z.url().optional() }),
+    org_deploy_enabled: z.boolean(),
+    socket_mode_enabled: z.boolean(),
+    token_rotation_enabled: z.boolean(),
+  }),
+});
+
+/** The bot scopes each Web API method or event needs (from Slack's method reference). */
+const SCOPES_NEEDED: Record<string, string[]> = {
+  'chat.postMessage': ['chat:write'],
+  'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
+  app_mention: ['app_mentions:read'],
+  '/paper': ['commands'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? sourceFiles(join(dir, entry.name))
+      : entry.name.endsWith('.ts')
+        ? [join(dir, entry.name)]
+        : [],
+  );
+}
+
+describe('manifest.yml', () => {
+  test('is a valid Slack app manifest', () => {
+    expect(Manifest.safeParse(manifest).error?.issues ?? []).toEqual([]);
+  });
+
+  test('declares /paper, the app_mention event, Socket Mode and interactivity', () => {
+    expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual(['/paper']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_mention']);
+    expect(manifest.settings.socket_mode_enabled).toBe(true);
+    expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  });
+
+  test('grants exactly the scopes that the code uses, no more', () => {
+    const source = sourceFiles(join(ROOT, 'src', 'slack'))
+      .map((file) => readFileSync(file, 'utf8'))
+      .join('\n');
+    const used = Object.keys(SCOPES_NEEDED).filter((name) =>
+      name.includes('.') ? source.includes(`client.${name}(`) : source.includes(`'${name}'`),
+    );
+    expect(used.sort()).toEqual(Object.keys(SCOPES_NEEDED).sort()); // every known call is still made
+    // ...and no Web API call is made that this table does not know the scopes of.
+    const calls = new Set([...source.matchAll(/client\.([a-z]+\.[a-zA-Z]+)\(/g)].map((match) => match[1]));
+    expect([...calls].filter((method) => method && !(method in SCOPES_NEEDED))).toEqual([]);
+    const needed = new Set(used.flatMap((name) => SCOPES_NEEDED[name] ?? []));
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
+  });
+});
