@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PaperbotError } from './errors.js';
@@ -43,6 +43,7 @@ const Env = z.object({
       .default('https://slack.com/api/'),
   ),
   PAPERBOT_DATA_DIR: setting(z.string().optional()),
+  PAPERBOT_SUBSCRIPTIONS_FILE: setting(z.string().optional()),
   LOG_LEVEL: setting(
     z
       .enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
@@ -59,8 +60,10 @@ export type SlackConnection =
 export interface Config {
   /** Absent without Slack tokens: the bot then runs the local console. */
   slack?: SlackConnection;
-  /** Where the working corpus, index snapshot and subscriptions live. */
+  /** Where the working corpus and index snapshot live. */
   dataDir: string;
+  /** The lowdb JSON file of channel subscriptions (default: `subscriptions.json` in `dataDir`). */
+  subscriptionsFile: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
@@ -80,7 +83,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const vars = parsed.data;
   const dataDir = vars.PAPERBOT_DATA_DIR ? resolve(vars.PAPERBOT_DATA_DIR) : DEFAULT_DATA_DIR;
-  const base = { dataDir, logLevel: vars.LOG_LEVEL };
+  const subscriptionsFile = vars.PAPERBOT_SUBSCRIPTIONS_FILE
+    ? resolve(vars.PAPERBOT_SUBSCRIPTIONS_FILE)
+    : join(dataDir, 'subscriptions.json');
+  const base = { dataDir, subscriptionsFile, logLevel: vars.LOG_LEVEL };
   const botToken = vars.SLACK_BOT_TOKEN;
   if (!botToken) {
     if (vars.SLACK_APP_TOKEN || vars.SLACK_SIGNING_SECRET) {

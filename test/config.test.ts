@@ -1,10 +1,21 @@
+import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { DEFAULT_DATA_DIR, loadConfig } from '../src/config.js';
 import { PaperbotError } from '../src/errors.js';
 
 describe('loadConfig', () => {
   test('without tokens: the local console on the bundled data directory', () => {
-    expect(loadConfig({})).toEqual({ dataDir: DEFAULT_DATA_DIR, logLevel: 'info' });
+    expect(loadConfig({})).toEqual({
+      dataDir: DEFAULT_DATA_DIR,
+      subscriptionsFile: join(DEFAULT_DATA_DIR, 'subscriptions.json'),
+      logLevel: 'info',
+    });
+  });
+
+  test('the subscriptions file can live elsewhere', () => {
+    expect(loadConfig({ PAPERBOT_SUBSCRIPTIONS_FILE: '/var/lib/paperbot/subs.json' }).subscriptionsFile).toBe(
+      '/var/lib/paperbot/subs.json',
+    );
   });
 
   test('blank variables count as unset', () => {
@@ -32,6 +43,7 @@ describe('loadConfig', () => {
       }),
     ).toEqual({
       dataDir: '/tmp/papers',
+      subscriptionsFile: '/tmp/papers/subscriptions.json',
       logLevel: 'debug',
       slack: {
         mode: 'http',

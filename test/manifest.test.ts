@@ -48,6 +48,7 @@ const Manifest = z.strictObject({
 const SCOPES_NEEDED: Record<string, string[]> = {
   'chat.postMessage': ['chat:write'],
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
+  'users.info': ['users:read'],
   app_mention: ['app_mentions:read'],
   '/paper': ['commands'],
 };

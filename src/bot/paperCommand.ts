@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { hasFilters, hasSearchTerms, isEmptyQuery, type PaperQuery, parseQuery } from '../search/query.js';
+import { type Cadence, isTimeZone } from '../subscriptions/schedule.js';
+import { MAX_TOPIC_CHARS } from '../subscriptions/subscription.js';
 
 /** The longest `/paper` text accepted; a query longer than this is a paste, not a search. */
 export const MAX_COMMAND_CHARS = 1000;
@@ -8,12 +10,17 @@ export const MAX_COMMAND_CHARS = 1000;
 export type PaperCommand =
   | { kind: 'help' }
   | { kind: 'search'; text: string; query: PaperQuery }
+  /** `cadence`, `time` and `tz` are absent where the user left them to the defaults. */
+  | { kind: 'subscribe'; topic: string; cadence?: Cadence; time?: string; tz?: string }
+  | { kind: 'subscriptions' }
+  | { kind: 'unsubscribe'; target: string }
+  | { kind: 'pause' | 'resume' | 'digest-now'; id: string }
   /** Not understood: `problems` are sentences (mrkdwn, already safe) that say what to type instead. */
   | { kind: 'invalid'; problems: string[] };
 
 const CommandText = z
   .string()
-  .max(MAX_COMMAND_CHARS, `That is too long for a search; keep it under ${MAX_COMMAND_CHARS} characters.`)
+  .max(MAX_COMMAND_CHARS, `That is too long; keep it under ${MAX_COMMAND_CHARS} characters.`)
   .transform((text) => text.trim());
 
 const HELP_WORDS = new Set(['', 'help', '-h', '--help', '?', 'usage']);
@@ -25,6 +32,13 @@ export function parsePaperCommand(raw: string): PaperCommand {
     return { kind: 'invalid', problems: checked.error.issues.map((issue) => issue.message) };
   const text = checked.data;
   if (HELP_WORDS.has(text.toLowerCase())) return { kind: 'help' };
+  const [first = '', ...rest] = text.split(/\s+/);
+  const subcommand = SUBCOMMANDS[first.toLowerCase()];
+  if (subcommand) return subcommand(rest);
+  return parseSearch(text);
+}
+
+function parseSearch(text: string): PaperCommand {
   const { query, problems } = parseQuery(text);
   if (problems.length > 0) return { kind: 'invalid', problems };
   if (isEmptyQuery(query) || (!hasSearchTerms(query) && !hasFilters(query))) {
@@ -36,4 +50,104 @@ export function parsePaperCommand(raw: string): PaperCommand {
     };
   }
   return { kind: 'search', text, query };
+}
+
+const invalid = (...problems: string[]): PaperCommand => ({ kind: 'invalid', problems });
+
+/** `pause <id>`-style commands take exactly one subscription id. */
+function withId(kind: 'pause' | 'resume' | 'digest-now', usage: string) {
+  return (args: string[]): PaperCommand => {
+    const [id, ...extra] = args;
+    if (!id || extra.length > 0)
+      return invalid(`Say which subscription: \`${usage}\` (ids are in \`/paper subscriptions\`).`);
+    return { kind, id: id.toLowerCase() };
+  };
+}
+
+const SUBCOMMANDS: Record<string, (args: string[]) => PaperCommand> = {
+  subscribe: parseSubscribe,
+  subscriptions: () => ({ kind: 'subscriptions' }),
+  unsubscribe: (args) =>
+    args.length > 0
+      ? { kind: 'unsubscribe', target: args.join(' ') }
+      : invalid(
+          'Say which subscription to remove: `/paper unsubscribe <id or topic>` (see `/paper subscriptions`).',
+        ),
+  pause: withId('pause', '/paper pause <id>'),
+  resume: withId('resume', '/paper resume <id>'),
+  digest: (args) =>
+    args[0]?.toLowerCase() === 'now'
+      ? withId('digest-now', '/paper digest now <id>')(args.slice(1))
+      : invalid('To post a digest at once: `/paper digest now <id>`.'),
+};
+
+const CADENCES = new Set<string>(['daily', 'weekly', 'weekdays']);
+const SUBSCRIBE_USAGE = '`/paper subscribe <topic> [daily|weekdays|weekly] [at HH:MM] [tz Area/City]`';
+
+/**
+ * `subscribe <topic> [daily|weekdays|weekly] [at HH:MM] [tz Area/City]`: the options are read from
+ * the end, so a topic may contain any words ("subscribe daily life" has the topic "daily life").
+ */
+function parseSubscribe(args: string[]): PaperCommand {
+  const words = [...args];
+  const found: { cadence?: Cadence; time?: string; tz?: string } = {};
+  const problems: string[] = [];
+  for (;;) {
+    const last = words.at(-1);
+    const before = words.at(-2)?.toLowerCase();
+    if (
+      last !== undefined &&
+      CADENCES.has(last.toLowerCase()) &&
+      found.cadence === undefined &&
+      words.length > 1
+    ) {
+      found.cadence = last.toLowerCase() as Cadence;
+      words.pop();
+    } else if (before === 'at' && last !== undefined && found.time === undefined) {
+      const time = parseTime(last);
+      if (time) found.time = time;
+      else problems.push(`\`at ${last}\` is not a time; write it as \`at 09:00\` (24-hour) or \`at 9am\`.`);
+      words.splice(-2);
+    } else if (before === 'tz' && last !== undefined && found.tz === undefined) {
+      if (isTimeZone(last)) found.tz = canonicalZone(last);
+      else
+        problems.push(
+          `\`tz ${last}\` is not a time zone I know; use a name like \`Europe/Paris\` or \`America/New_York\`.`,
+        );
+      words.splice(-2);
+    } else break;
+  }
+  const topic = words.join(' ');
+  if (!topic)
+    problems.push(`Say what to follow: ${SUBSCRIBE_USAGE}, e.g. \`/paper subscribe reward models weekly\`.`);
+  else if (topic.length > MAX_TOPIC_CHARS) {
+    problems.push(
+      `That topic is ${topic.length} characters; keep it under ${MAX_TOPIC_CHARS} (a few words work best).`,
+    );
+  } else {
+    const parsed = parseSearch(topic);
+    if (parsed.kind === 'invalid') problems.push(...parsed.problems);
+  }
+  if (problems.length > 0) return invalid(...problems);
+  return { kind: 'subscribe', topic, ...found };
+}
+
+/** "9", "9:30", "09:30", "9am", "9:30pm", "21:00" → "HH:MM"; undefined when not a time of day. */
+export function parseTime(text: string): string | undefined {
+  const match = /^(\d{1,2})(?::(\d{2}))?\s*(am|pm)?$/i.exec(text.trim());
+  if (!match) return undefined;
+  let hours = Number(match[1]);
+  const minutes = Number(match[2] ?? '0');
+  const meridiem = match[3]?.toLowerCase();
+  if (meridiem) {
+    if (hours < 1 || hours > 12) return undefined;
+    hours = (hours % 12) + (meridiem === 'pm' ? 12 : 0);
+  }
+  if (hours > 23 || minutes > 59) return undefined;
+  return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
+}
+
+/** The runtime's own spelling of a zone name ("europe/paris" → "Europe/Paris"). */
+function canonicalZone(name: string): string {
+  return new Intl.DateTimeFormat('en-GB', { timeZone: name }).resolvedOptions().timeZone;
 }

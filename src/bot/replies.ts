@@ -4,8 +4,11 @@ import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery 
 import type { SlackMessage } from '../slack/blocks/message.js';
 import { helpMessage, noHitsMessage, noticeMessage, resultsMessage } from '../slack/blocks/messages.js';
 import { truncate } from '../slack/blocks/mrkdwn.js';
+import type { Scheduler } from '../subscriptions/scheduler.js';
+import type { SubscriptionStore } from '../subscriptions/store.js';
 import { queryFromMessage, questionOf } from './mention.js';
 import { parsePaperCommand } from './paperCommand.js';
+import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
 
 /** Cards in a `/paper` answer. */
 export const COMMAND_RESULTS = 5;
@@ -20,18 +23,32 @@ export interface MentionContext {
   threadParentText(): Promise<string | undefined>;
 }
 
+/** What the answers are computed from. */
+export interface RepliesDeps {
+  index: PaperIndex;
+  store: SubscriptionStore;
+  scheduler: Scheduler;
+  now: () => Date;
+  logger: Logger;
+}
+
 /**
  * The answers paperbot gives, as Slack messages, independent of how they are delivered: the Slack
  * listeners send them with `respond()` or `chat.postMessage`, the local console prints them.
  */
 export class Replies {
-  constructor(
-    private readonly index: PaperIndex,
-    private readonly logger: Logger,
-  ) {}
+  private readonly index: PaperIndex;
+  private readonly logger: Logger;
+  private readonly subscriptions: SubscriptionReplies;
 
-  /** The answer to `/paper <text>`. */
-  toCommand(text: string): SlackMessage {
+  constructor(deps: RepliesDeps) {
+    this.index = deps.index;
+    this.logger = deps.logger;
+    this.subscriptions = new SubscriptionReplies(deps);
+  }
+
+  /** The answer to `/paper <text>` typed in `context.channel`. */
+  async toCommand(text: string, context: CommandContext): Promise<SlackMessage> {
     const command = parsePaperCommand(text);
     switch (command.kind) {
       case 'help':
@@ -40,6 +57,8 @@ export class Replies {
         return noticeMessage(`:warning: ${command.problems.join('\n')}\nType \`/paper help\` for examples.`);
       case 'search':
         return this.results(command.text, command.query, COMMAND_RESULTS);
+      default:
+        return this.subscriptions.answer(command, context);
     }
   }
 

@@ -1,6 +1,9 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Replies } from '../bot/replies.js';
+import type { CommandContext } from '../bot/subscriptionReplies.js';
+import type { SlackMessage } from '../slack/blocks/message.js';
+import type { DigestPoster, PostResult } from '../subscriptions/scheduler.js';
 import { renderText } from './renderText.js';
 
 /** Streams and styling of a console session. */
@@ -10,6 +13,17 @@ export interface ConsoleOptions {
   /** Interactive: show a prompt and ANSI styles. Piped input gets plain text and no prompt. */
   interactive: boolean;
 }
+
+/** The console is one channel, `console`; its user's time zone is this machine's. */
+export const CONSOLE_CHANNEL = 'console';
+
+const CONSOLE_CONTEXT: CommandContext = {
+  channel: CONSOLE_CHANNEL,
+  user: 'console-user',
+  userTimezone: async () => Intl.DateTimeFormat().resolvedOptions().timeZone,
+  // The console user sees the answer already; a second "channel" notice would only repeat it.
+  announce: async () => ({ ok: true }),
+};
 
 const USAGE =
   'Type /paper <words> to search (e.g. /paper reward model ensembles), @paperbot <question> to ask, /paper help, or exit.';
@@ -41,7 +55,7 @@ export async function runConsole(replies: Replies, options: ConsoleOptions): Pro
 
 async function answerLine(replies: Replies, line: string) {
   const command = /^\/paper(?:\s+|$)(.*)$/is.exec(line);
-  if (command) return replies.toCommand(command[1] ?? '');
+  if (command) return replies.toCommand(command[1] ?? '', CONSOLE_CONTEXT);
   const mention = /^@paperbot\b(.*)$/is.exec(line);
   if (mention) {
     return replies.toMention(mention[1] ?? '', {
@@ -50,4 +64,17 @@ async function answerLine(replies: Replies, line: string) {
     });
   }
   return undefined;
+}
+
+/** Prints digests due in the console's channel, as the Slack channel would show them. */
+export class ConsoleDigestPoster implements DigestPoster {
+  constructor(
+    private readonly output: Writable,
+    private readonly style: { color: boolean },
+  ) {}
+
+  async post(channel: string, message: SlackMessage): Promise<PostResult> {
+    this.output.write(`\n[digest in #${channel}]\n${renderText(message, this.style)}\n`);
+    return { ok: true };
+  }
 }

@@ -99,6 +99,24 @@ export class PaperIndex {
     return this.papers.size;
   }
 
+  /**
+   * Adds papers to the live index, replacing any with the same id, without rebuilding the rest.
+   */
+  add(papers: Iterable<Paper>): void {
+    for (const paper of papers) {
+      if (this.papers.has(paper.id)) this.mini.replace(paper);
+      else this.mini.add(paper);
+      this.papers.set(paper.id, paper);
+    }
+  }
+
+  /** Papers that arrived in the corpus strictly after `instant` (ISO timestamp). */
+  arrivedAfter(instant: string): Paper[] {
+    const recent: Paper[] = [];
+    for (const paper of this.papers.values()) if (paper.arrivedAt > instant) recent.push(paper);
+    return recent;
+  }
+
   /** The paper with this id, if indexed. */
   get(id: string): Paper | undefined {
     return this.papers.get(id);

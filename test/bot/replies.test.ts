@@ -1,13 +1,11 @@
 import { describe, expect, jest, test } from '@jest/globals';
 import { queryFromMessage, questionOf } from '../../src/bot/mention.js';
 import { parsePaperCommand } from '../../src/bot/paperCommand.js';
-import { Replies } from '../../src/bot/replies.js';
-import { silentLogger } from '../../src/logger.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
 import { expectValidMessage, sectionTexts } from '../support/blockKit.js';
-import { bundledPapers } from '../support/papers.js';
+import { commandContext, makeBot } from '../support/bot.js';
 
-const replies = new Replies(PaperIndex.build(bundledPapers()), silentLogger);
+const { replies } = makeBot();
+const context = commandContext();
 const outsideThread = { inThread: false, threadParentText: async () => undefined };
 
 describe('parsePaperCommand', () => {
@@ -27,7 +25,7 @@ describe('parsePaperCommand', () => {
   test('a pasted essay is refused with the limit', () => {
     expect(parsePaperCommand('word '.repeat(300))).toEqual({
       kind: 'invalid',
-      problems: ['That is too long for a search; keep it under 1000 characters.'],
+      problems: ['That is too long; keep it under 1000 characters.'],
     });
   });
 
@@ -37,20 +35,22 @@ describe('parsePaperCommand', () => {
 });
 
 describe('Replies.toCommand', () => {
-  test('the best match comes first and every message is valid Block Kit', () => {
-    const message = replies.toCommand('reward model ensembles');
+  test('the best match comes first and every message is valid Block Kit', async () => {
+    const message = await replies.toCommand('reward model ensembles', context);
     expect(sectionTexts(message)[0]).toMatch(/^\*Reward Model Ensembles Help Mitigate Overoptimization\*/);
     expectValidMessage(message);
   });
 
-  test('an invalid query lists each problem and points at help', () => {
-    expect(replies.toCommand('has:pdf after:soon').text).toBe(
+  test('an invalid query lists each problem and points at help', async () => {
+    expect((await replies.toCommand('has:pdf after:soon', context)).text).toBe(
       ':warning: `has:pdf` is not a filter I know; try `has:code`.\n`after:soon` is not a date; write it as `after:2024-01-31`.\nType `/paper help` for examples.',
     );
   });
 
-  test('date filters on an undated corpus explain why nothing matched', () => {
-    expect(replies.toCommand('reward after:2024-01-01').text).toContain('Try dropping a filter');
+  test('date filters on an undated corpus explain why nothing matched', async () => {
+    expect((await replies.toCommand('reward after:2024-01-01', context)).text).toContain(
+      'Try dropping a filter',
+    );
   });
 });
 

@@ -1,12 +1,9 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from '@jest/globals';
-import { Replies } from '../../src/bot/replies.js';
 import { runConsole } from '../../src/console/console.js';
 import { renderText } from '../../src/console/renderText.js';
-import { silentLogger } from '../../src/logger.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
 import { helpMessage } from '../../src/slack/blocks/messages.js';
-import { bundledPapers } from '../support/papers.js';
+import { makeBot } from '../support/bot.js';
 
 async function session(lines: string[], interactive = false): Promise<string> {
   const input = new PassThrough();
@@ -15,7 +12,7 @@ async function session(lines: string[], interactive = false): Promise<string> {
   output.on('data', (chunk: Buffer) => {
     printed += chunk.toString();
   });
-  const done = runConsole(new Replies(PaperIndex.build(bundledPapers()), silentLogger), {
+  const done = runConsole(makeBot().replies, {
     input,
     output,
     interactive,

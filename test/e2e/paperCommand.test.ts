@@ -16,7 +16,7 @@ const hostile = makePaper({
 describe('/paper through the Bolt HTTP receiver', () => {
   let running: RunningApp;
   beforeAll(async () => {
-    running = await startApp([...bundledPapers(), hostile]);
+    running = await startApp({ papers: [...bundledPapers(), hostile] });
   });
   afterAll(async () => running.stop());
 

@@ -2,10 +2,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '@slack/bolt';
 import { Replies } from '../../src/bot/replies.js';
+import type { SlackConnection } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperIndex } from '../../src/search/paperIndex.js';
 import { createSlackApp } from '../../src/slack/app.js';
+import { createBackgroundClient, SlackDigestPoster } from '../../src/slack/posting.js';
+import { Scheduler } from '../../src/subscriptions/scheduler.js';
+import { createMemoryStore, openLowdbStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
+import { FakeClock } from './bot.js';
 import { FakeSlack } from './fakeSlack.js';
 import { bundledPapers } from './papers.js';
 import { SIGNING_SECRET } from './signing.js';
@@ -16,21 +21,54 @@ export interface RunningApp {
   slack: FakeSlack;
   /** The receiver's endpoint for commands, events and interactions. */
   eventsUrl: string;
-  stop(): Promise<void>;
+  index: PaperIndex;
+  store: SubscriptionStore;
+  scheduler: Scheduler;
+  clock: FakeClock;
+  /** Stops the app and closes the store; the fake Slack stays up unless `slackToo`. */
+  stop(slackToo?: boolean): Promise<void>;
 }
 
-/** Starts the fake Slack and the app (over the bundled corpus unless `papers` is given). */
-export async function startApp(papers: Paper[] = bundledPapers()): Promise<RunningApp> {
-  const slack = await new FakeSlack().start();
+/** How to start the app for a test. */
+export interface StartOptions {
+  papers?: Paper[];
+  /** A lowdb file for subscriptions (default: in memory). */
+  subscriptionsFile?: string;
+  /** Reuse a running fake Slack (to restart the app against the same one). */
+  slack?: FakeSlack;
+  clock?: FakeClock;
+  /** Background posting retries (default 1, so 429 tests see one retry). */
+  backgroundRetries?: number;
+}
+
+/** Starts the fake Slack (unless given) and the app, over the bundled corpus unless `papers` is given. */
+export async function startApp(options: StartOptions = {}): Promise<RunningApp> {
+  const slack = options.slack ?? (await new FakeSlack().start());
+  const connection: SlackConnection = {
+    mode: 'http',
+    botToken: 'xoxb-test',
+    signingSecret: SIGNING_SECRET,
+    port: 0,
+    apiUrl: slack.apiUrl,
+  };
+  const index = PaperIndex.build(options.papers ?? bundledPapers());
+  const store = options.subscriptionsFile
+    ? await openLowdbStore(options.subscriptionsFile)
+    : createMemoryStore();
+  const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
+  const background = createBackgroundClient(connection, silentLogger, {
+    retryConfig: { retries: options.backgroundRetries ?? 1, minTimeout: 10, maxTimeout: 50 },
+  });
+  const scheduler = new Scheduler({
+    store,
+    index,
+    poster: new SlackDigestPoster(background, 0),
+    now: clock.now,
+    logger: silentLogger,
+  });
   const app = createSlackApp({
-    connection: {
-      mode: 'http',
-      botToken: 'xoxb-test',
-      signingSecret: SIGNING_SECRET,
-      port: 0,
-      apiUrl: slack.apiUrl,
-    },
-    replies: new Replies(PaperIndex.build(papers), silentLogger),
+    connection,
+    replies: new Replies({ index, store, scheduler, now: clock.now, logger: silentLogger }),
     logger: silentLogger,
     clientOptions: { retryConfig: { retries: 0 } },
   });
@@ -40,9 +78,15 @@ export async function startApp(papers: Paper[] = bundledPapers()): Promise<Runni
     app,
     slack,
     eventsUrl: `http://127.0.0.1:${port}/slack/events`,
-    async stop() {
+    index,
+    store,
+    scheduler,
+    clock,
+    async stop(slackToo = true) {
+      await scheduler.stop();
       await app.stop();
-      await slack.stop();
+      await store.close();
+      if (slackToo) await slack.stop();
     },
   };
 }

@@ -2,18 +2,25 @@ import type { App } from '@slack/bolt';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
 import { answerWith } from '../deliver.js';
+import { postToChannel } from '../posting.js';
 
 /**
  * `/paper <text>`: ack at once, then answer with an ephemeral message through `respond()`, which
  * works even where the bot is not a member of the channel.
  */
 export function registerPaperCommand(app: App, replies: Replies, logger: Logger): void {
-  app.command('/paper', async ({ command, ack, respond }) => {
+  app.command('/paper', async ({ command, ack, respond, client }) => {
     await ack();
     await answerWith(
       logger,
       '/paper',
-      () => replies.toCommand(command.text),
+      () =>
+        replies.toCommand(command.text, {
+          channel: command.channel_id,
+          user: command.user_id,
+          userTimezone: async () => (await client.users.info({ user: command.user_id })).user?.tz,
+          announce: (message) => postToChannel(client, command.channel_id, message),
+        }),
       (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
     );
   });

@@ -1,0 +1,219 @@
+import { randomInt } from 'node:crypto';
+import type { Logger } from '../logger.js';
+import type { PaperIndex } from '../search/paperIndex.js';
+import { describeQuery, parseQuery } from '../search/query.js';
+import type { SlackMessage } from '../slack/blocks/message.js';
+import { noticeMessage } from '../slack/blocks/messages.js';
+import { escapeToFit } from '../slack/blocks/mrkdwn.js';
+import {
+  subscribedMessage,
+  subscriptionListMessage,
+  subscriptionNotice,
+} from '../slack/blocks/subscriptions.js';
+import { selectDigest } from '../subscriptions/digest.js';
+import { isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
+import type { PostResult, Scheduler } from '../subscriptions/scheduler.js';
+import type { SubscriptionStore } from '../subscriptions/store.js';
+import type { Subscription } from '../subscriptions/subscription.js';
+import type { PaperCommand } from './paperCommand.js';
+
+/** Where a command was typed, and what the transport can do for it. */
+export interface CommandContext {
+  channel: string;
+  user: string;
+  /** The user's time zone from their Slack profile, when it can be read. */
+  userTimezone(): Promise<string | undefined>;
+  /** Posts a message visible to the whole channel. */
+  announce(message: SlackMessage): Promise<PostResult>;
+}
+
+/** What the subscription commands work with. */
+export interface SubscriptionDeps {
+  index: PaperIndex;
+  store: SubscriptionStore;
+  scheduler: Scheduler;
+  now: () => Date;
+  logger: Logger;
+}
+
+const DEFAULT_SCHEDULE = { cadence: 'daily', time: '09:00' } as const;
+
+type SubscriptionCommand = Extract<
+  PaperCommand,
+  { kind: 'subscribe' | 'subscriptions' | 'unsubscribe' | 'pause' | 'resume' | 'digest-now' }
+>;
+
+/** The answers to `/paper subscribe`, `subscriptions`, `unsubscribe`, `pause`, `resume` and `digest now`. */
+export class SubscriptionReplies {
+  constructor(private readonly deps: SubscriptionDeps) {}
+
+  /** Answers one subscription command typed in `context.channel`. */
+  async answer(command: SubscriptionCommand, context: CommandContext): Promise<SlackMessage> {
+    switch (command.kind) {
+      case 'subscribe':
+        return this.subscribe(command, context);
+      case 'subscriptions':
+        return subscriptionListMessage(this.deps.store.inChannel(context.channel));
+      case 'unsubscribe':
+        return this.unsubscribe(command.target, context);
+      case 'pause':
+      case 'resume':
+        return this.setPaused(command.id, command.kind === 'pause', context);
+      case 'digest-now':
+        return this.digestNow(command.id, context);
+    }
+  }
+
+  private async subscribe(
+    command: Extract<PaperCommand, { kind: 'subscribe' }>,
+    context: CommandContext,
+  ): Promise<SlackMessage> {
+    const { store, index, now, logger } = this.deps;
+    const existing = store.inChannel(context.channel).find((s) => sameTopic(s.topic, command.topic));
+    if (existing) {
+      return noticeMessage(
+        `:information_source: This channel already follows *${escapeToFit(existing.topic, 200)}* (id \`${existing.id}\`). ` +
+          'Change its schedule by unsubscribing and subscribing again.',
+      );
+    }
+    const schedule: Schedule = {
+      cadence: command.cadence ?? DEFAULT_SCHEDULE.cadence,
+      time: command.time ?? DEFAULT_SCHEDULE.time,
+      tz: command.tz ?? (await this.userZone(context)),
+    };
+    const at = now();
+    const subscription: Subscription = {
+      id: this.newId(),
+      channel: context.channel,
+      topic: command.topic,
+      schedule,
+      createdBy: context.user,
+      createdAt: at.toISOString(),
+      state: { status: 'active' },
+      nextRunAt: nextRun(schedule, at).toISOString(),
+    };
+    try {
+      await store.add(subscription);
+    } catch (error) {
+      logger.error('Storing a subscription failed:', error);
+      return noticeMessage(
+        ':warning: I could not save that subscription, so nothing changed. Please try again.',
+      );
+    }
+    const preview = selectDigest(subscription, index, store.postedIn(context.channel));
+    const announced = await context.announce(subscriptionNotice(subscription, context.user));
+    const warning = announced.ok
+      ? undefined
+      : announced.pauseReason
+        ? "I'm not a member of this channel, so I can't post digests here yet: invite me with `/invite @paperbot`."
+        : `I couldn't post the notice in this channel (\`${escapeToFit(announced.error, 100)}\`); digests will try again when due.`;
+    return subscribedMessage(subscription, preview, warning);
+  }
+
+  private async unsubscribe(target: string, context: CommandContext): Promise<SlackMessage> {
+    const subscription = this.find(target, context.channel) ?? this.findByTopic(target, context.channel);
+    if (!subscription) return this.unknown(target, context.channel);
+    await this.deps.store.remove(subscription.id);
+    return noticeMessage(
+      `:wave: Unsubscribed this channel from *${escapeToFit(subscription.topic, 200)}* (\`${subscription.id}\`).`,
+    );
+  }
+
+  private async setPaused(id: string, pause: boolean, context: CommandContext): Promise<SlackMessage> {
+    const subscription = this.find(id, context.channel);
+    if (!subscription) return this.unknown(id, context.channel);
+    const at = this.deps.now();
+    const topic = `*${escapeToFit(subscription.topic, 200)}*`;
+    if (pause) {
+      await this.deps.store.update(subscription.id, (s) => ({
+        ...s,
+        state: { status: 'paused', reason: 'paused with /paper pause', since: at.toISOString() },
+      }));
+      return noticeMessage(
+        `:double_vertical_bar: Paused ${topic} (\`${subscription.id}\`). \`/paper resume ${subscription.id}\` restarts it.`,
+      );
+    }
+    // Resuming does not replay the runs missed while paused; the next digest covers those papers.
+    const updated = await this.deps.store.update(subscription.id, (s) => ({
+      ...s,
+      state: { status: 'active' },
+      nextRunAt: nextRun(s.schedule, at).toISOString(),
+    }));
+    const next = updated
+      ? ` Next digest: ${new Date(updated.nextRunAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`
+      : '';
+    return noticeMessage(`:arrow_forward: Resumed ${topic} (\`${subscription.id}\`).${next}`);
+  }
+
+  private async digestNow(id: string, context: CommandContext): Promise<SlackMessage> {
+    const subscription = this.find(id, context.channel);
+    if (!subscription) return this.unknown(id, context.channel);
+    const topic = `*${escapeToFit(subscription.topic, 200)}*`;
+    if (subscription.state.status === 'paused') {
+      return noticeMessage(
+        `:double_vertical_bar: ${topic} is paused; \`/paper resume ${subscription.id}\` first.`,
+      );
+    }
+    const run = await this.deps.scheduler.runNow(subscription);
+    switch (run.outcome) {
+      case 'posted':
+        return noticeMessage(
+          `:newspaper: Posted ${run.papers} new ${run.papers === 1 ? 'paper' : 'papers'} on ${topic} in this channel.`,
+        );
+      case 'nothing-new':
+        return noticeMessage(`:zzz: No new papers on ${topic} since the last digest.`);
+      case 'paused':
+        return noticeMessage(
+          `:warning: I can't post in this channel (\`${run.error}\`), so ${topic} is paused. Invite me with \`/invite @paperbot\`, then \`/paper resume ${subscription.id}\`.`,
+        );
+      case 'busy':
+        return noticeMessage(`:hourglass: The digest for ${topic} is being posted right now.`);
+      case 'failed':
+        return noticeMessage(
+          `:warning: Slack did not accept the digest (\`${run.error}\`); it will be tried again at the next run.`,
+        );
+    }
+  }
+
+  private find(id: string, channel: string): Subscription | undefined {
+    return this.deps.store.inChannel(channel).find((s) => s.id === id.toLowerCase());
+  }
+
+  private findByTopic(topic: string, channel: string): Subscription | undefined {
+    return this.deps.store.inChannel(channel).find((s) => sameTopic(s.topic, topic));
+  }
+
+  private unknown(target: string, channel: string): SlackMessage {
+    const here = this.deps.store.inChannel(channel);
+    const list = here.map((s) => `\`${s.id}\` (${escapeToFit(s.topic, 80)})`).join(', ');
+    return noticeMessage(
+      `:warning: No subscription \`${escapeToFit(target, 100)}\` in this channel. ` +
+        (here.length > 0 ? `Its subscriptions: ${list}.` : 'This channel has no subscriptions.'),
+    );
+  }
+
+  private async userZone(context: CommandContext): Promise<string> {
+    try {
+      const zone = await context.userTimezone();
+      if (zone && isTimeZone(zone)) return zone;
+    } catch (error) {
+      this.deps.logger.warn("Could not read the user's time zone; using UTC:", (error as Error).message);
+    }
+    return 'UTC';
+  }
+
+  private newId(): string {
+    const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789'; // no look-alikes (l/1, o/0)
+    for (;;) {
+      let id = '';
+      for (let i = 0; i < 6; i++) id += alphabet[randomInt(alphabet.length)];
+      if (!this.deps.store.get(id)) return id;
+    }
+  }
+}
+
+/** Two topics are the same when they parse to the same query, case aside. */
+function sameTopic(a: string, b: string): boolean {
+  const canonical = (topic: string) => describeQuery(parseQuery(topic).query).toLowerCase();
+  return canonical(a) === canonical(b);
+}

@@ -1,0 +1,132 @@
+import type { KnownBlock } from '@slack/types';
+import type { SearchHit } from '../../search/paperIndex.js';
+import { describeSchedule, formatInZone } from '../../subscriptions/schedule.js';
+import type { Subscription } from '../../subscriptions/subscription.js';
+import { LIMITS, type SlackMessage } from './message.js';
+import { escapeToFit, truncate } from './mrkdwn.js';
+import { paperCard } from './paperCard.js';
+
+/** A topic in mrkdwn: escaped, bold. */
+function topicText(topic: string): string {
+  return `*${escapeToFit(topic.replace(/\*/g, '∗'), 200)}*`;
+}
+
+function cards(hits: readonly SearchHit[]): KnownBlock[] {
+  return hits.flatMap((hit) => [{ type: 'divider' } as KnownBlock, ...paperCard(hit)]);
+}
+
+function titles(hits: readonly SearchHit[]): string {
+  return hits.map((hit, i) => `${i + 1}. ${truncate(hit.paper.title, 150)}`).join('\n');
+}
+
+/** A digest: "3 new papers on *reward models*", how to manage the subscription, and the cards. */
+export function digestMessage(
+  subscription: Pick<Subscription, 'id' | 'topic' | 'schedule'>,
+  hits: readonly SearchHit[],
+): SlackMessage {
+  const count = `${hits.length} new ${hits.length === 1 ? 'paper' : 'papers'} on`;
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `:newspaper: ${count} ${topicText(subscription.topic)}` },
+    },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Subscription \`${subscription.id}\` · ${describeSchedule(subscription.schedule)} · \`/paper unsubscribe ${subscription.id}\` to stop`,
+        },
+      ],
+    },
+    ...cards(hits),
+  ];
+  return {
+    text: escapeToFit(`${count} ${subscription.topic}:\n${titles(hits)}`, 3000),
+    blocks: blocks.slice(0, LIMITS.blocksPerMessage),
+  };
+}
+
+/** The reply to a new subscription: what was stored, when it posts, a warning if any, and a preview. */
+export function subscribedMessage(
+  subscription: Subscription,
+  preview: readonly SearchHit[],
+  warning?: string,
+): SlackMessage {
+  const next = formatInZone(new Date(subscription.nextRunAt), subscription.schedule.tz);
+  const confirmation =
+    `:white_check_mark: Subscribed this channel to ${topicText(subscription.topic)} (id \`${subscription.id}\`): ` +
+    `${describeSchedule(subscription.schedule)}. First digest: ${next}.`;
+  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: confirmation } }];
+  if (warning) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:warning: ${warning}` } });
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text:
+          preview.length > 0
+            ? `Preview: the ${preview.length === 1 ? 'paper' : `${preview.length} papers`} it would post now.`
+            : 'Nothing matches yet: digests post matching papers as they arrive.',
+      },
+    ],
+  });
+  blocks.push(...cards(preview));
+  return {
+    text: escapeToFit(`Subscribed this channel to ${subscription.topic} (${subscription.id}).`, 3000),
+    blocks,
+  };
+}
+
+/** The in-channel notice that a channel is now subscribed. `user` is a Slack user id. */
+export function subscriptionNotice(subscription: Subscription, user: string): SlackMessage {
+  const text =
+    `<@${user}> subscribed this channel to ${topicText(subscription.topic)} papers, ` +
+    `${describeSchedule(subscription.schedule)}. \`/paper subscriptions\` lists them.`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** `/paper subscriptions`: each subscription with its id, schedule, next run, last post and state. */
+export function subscriptionListMessage(subscriptions: readonly Subscription[]): SlackMessage {
+  if (subscriptions.length === 0) {
+    const text = 'This channel has no subscriptions. Start one with `/paper subscribe reward models`.';
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  // 2 blocks per subscription, after a header: messages allow 50 blocks.
+  const shown = subscriptions.slice(0, 24);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*This channel's subscriptions (${subscriptions.length})*` },
+    },
+  ];
+  for (const s of shown) {
+    const tz = s.schedule.tz;
+    const state =
+      s.state.status === 'active'
+        ? `next digest ${formatInZone(new Date(s.nextRunAt), tz)}`
+        : `:double_vertical_bar: paused: ${escapeToFit(s.state.reason, 300)} (\`/paper resume ${s.id}\`)`;
+    const lastPost = s.lastPostAt ? formatInZone(new Date(s.lastPostAt), tz) : 'never';
+    blocks.push(
+      { type: 'divider' },
+      {
+        type: 'section',
+        text: {
+          type: 'mrkdwn',
+          text: `${topicText(s.topic)} · \`${s.id}\`\n${describeSchedule(s.schedule)} · ${state} · last post: ${lastPost}`,
+        },
+      },
+    );
+  }
+  if (shown.length < subscriptions.length) {
+    blocks.push({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: `…and ${subscriptions.length - shown.length} more.` }],
+    });
+  }
+  const text = escapeToFit(
+    `This channel's subscriptions: ${subscriptions.map((s) => `${s.topic} (${s.id})`).join(', ')}`,
+    3000,
+  );
+  return { text, blocks };
+}

@@ -1,0 +1,69 @@
+import { PaperIndex, type SearchHit } from '../search/paperIndex.js';
+import { parseQuery } from '../search/query.js';
+import { termsOf } from '../search/text.js';
+import type { Subscription } from './subscription.js';
+
+/** Papers in one digest at most. */
+export const DIGEST_SIZE = 5;
+
+/** Relevance candidates considered per digest before ordering by arrival. */
+const CANDIDATES = 200;
+
+/**
+ * The share of a topic's terms a paper must match to be posted: all of them for one- or two-term
+ * topics, two thirds beyond. A paper that shares one word with "reward model ensembles" is noise
+ * in a channel, however new it is.
+ */
+export function requiredTerms(topicTerms: number): number {
+  return topicTerms <= 2 ? topicTerms : Math.ceil((2 * topicTerms) / 3);
+}
+
+/**
+ * The papers a subscription's next digest posts: matching its topic above the relevance floor,
+ * arrived after its last run (every match, for a first run or a preview), not yet posted in its
+ * channel, newest arrival first, at most {@link DIGEST_SIZE}. Pure: the caller posts and records.
+ */
+export function selectDigest(
+  subscription: Pick<Subscription, 'topic' | 'lastRunAt'>,
+  index: PaperIndex,
+  posted: Readonly<Record<string, string>>,
+  limit = DIGEST_SIZE,
+): SearchHit[] {
+  const { query } = parseQuery(subscription.topic);
+  const needed = requiredTerms(new Set(termsOf([...query.words, ...query.phrases].join(' '))).size);
+  const since = subscription.lastRunAt;
+  return index
+    .search(query, { limit: CANDIDATES })
+    .hits.filter(
+      (hit) =>
+        hit.matchedTerms.length >= needed &&
+        posted[hit.paper.id] === undefined &&
+        (since === undefined || hit.paper.arrivedAt > since),
+    )
+    .sort((a, b) =>
+      a.paper.arrivedAt === b.paper.arrivedAt
+        ? b.score - a.score
+        : a.paper.arrivedAt < b.paper.arrivedAt
+          ? 1
+          : -1,
+    )
+    .slice(0, limit);
+}
+
+/**
+ * The index a batch of digests should search: only the papers that arrived after the earliest
+ * last run among them (a day's papers, not the whole corpus), or the full index when a first run
+ * is among them or most of the corpus is new. This is what makes 10,000 digests cheap.
+ */
+export function digestSearchIndex(
+  full: PaperIndex,
+  subscriptions: Pick<Subscription, 'lastRunAt'>[],
+): PaperIndex {
+  if (subscriptions.some((s) => s.lastRunAt === undefined)) return full;
+  const earliest = subscriptions.reduce(
+    (min, s) => ((s.lastRunAt as string) < min ? (s.lastRunAt as string) : min),
+    '9999',
+  );
+  const recent = full.arrivedAfter(earliest);
+  return recent.length > full.size / 2 ? full : PaperIndex.build(recent);
+}

@@ -1,0 +1,62 @@
+import { Cron } from 'croner';
+import { z } from 'zod';
+
+/** How often a subscription posts. */
+export const Cadence = z.enum(['daily', 'weekdays', 'weekly']);
+export type Cadence = z.infer<typeof Cadence>;
+
+/** An IANA time zone name that this Node.js knows (e.g. `Europe/Paris`, `UTC`). */
+export const TimeZone = z.string().refine(isTimeZone, { message: 'not a known time zone' });
+
+/** When a subscription posts: cadence, local time of day, and the time zone that time is in. */
+export const Schedule = z.object({
+  cadence: Cadence,
+  /** Local time, `HH:MM` (24-hour). */
+  time: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM'),
+  tz: TimeZone,
+});
+export type Schedule = z.infer<typeof Schedule>;
+
+/** True when `name` is a time zone the runtime can convert to. */
+export function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Weekly digests go out on Mondays: the start of a working week, when a reading list is wanted.
+const DAYS: Record<Cadence, string> = { daily: '*', weekdays: '1-5', weekly: '1' };
+
+/** The first time strictly after `after` at which the schedule fires (time zone and DST aware, via croner). */
+export function nextRun(schedule: Schedule, after: Date): Date {
+  const [hours, minutes] = schedule.time.split(':').map(Number);
+  const cron = new Cron(`${minutes} ${hours} * * ${DAYS[schedule.cadence]}`, {
+    timezone: schedule.tz,
+    paused: true,
+  });
+  const next = cron.nextRun(after);
+  if (!next) throw new Error(`schedule ${JSON.stringify(schedule)} never fires`);
+  return next;
+}
+
+/** "every day at 09:00 (Europe/Paris)" */
+export function describeSchedule(schedule: Schedule): string {
+  const when = { daily: 'every day', weekdays: 'every weekday', weekly: 'every Monday' }[schedule.cadence];
+  return `${when} at ${schedule.time} (${schedule.tz})`;
+}
+
+/** "Fri 27 Nov, 09:00" in the schedule's time zone. */
+export function formatInZone(instant: Date, tz: string): string {
+  return new Intl.DateTimeFormat('en-GB', {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: tz,
+  }).format(instant);
+}

@@ -1,0 +1,133 @@
+import type { Logger } from '../logger.js';
+import type { PaperIndex } from '../search/paperIndex.js';
+import type { SlackMessage } from '../slack/blocks/message.js';
+import { digestMessage } from '../slack/blocks/subscriptions.js';
+import { digestSearchIndex, selectDigest } from './digest.js';
+import { nextRun } from './schedule.js';
+import type { SubscriptionStore } from './store.js';
+import type { Subscription } from './subscription.js';
+
+/** What posting a message to a channel came to. */
+export type PostResult =
+  | { ok: true }
+  /** `pauseReason` is set when retrying cannot help until someone acts (bot removed, channel archived). */
+  | { ok: false; error: string; pauseReason?: string };
+
+/** Delivers digests to channels (Slack, or the console). */
+export interface DigestPoster {
+  post(channel: string, message: SlackMessage): Promise<PostResult>;
+}
+
+/** The outcome of one digest run. */
+export interface DigestRun {
+  subscriptionId: string;
+  outcome: 'posted' | 'nothing-new' | 'paused' | 'failed' | 'busy';
+  papers: number;
+  error?: string;
+}
+
+/** What the scheduler needs; all injected, so tests drive it with a fake clock and poster. */
+export interface SchedulerDeps {
+  store: SubscriptionStore;
+  index: PaperIndex;
+  poster: DigestPoster;
+  now: () => Date;
+  logger: Logger;
+}
+
+/**
+ * Decides which subscriptions are due and hands their digests to the poster. A run that was missed
+ * while the bot was down is due at start and runs once (its next run is computed from now, not from
+ * the missed time). Papers are recorded as posted only after Slack accepted the message, and one
+ * subscription never runs twice at once.
+ */
+export class Scheduler {
+  private running: Promise<DigestRun[]> | undefined;
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  /** Active subscriptions whose next run is at or before `now`. */
+  due(now: Date): Subscription[] {
+    const instant = now.toISOString();
+    return this.deps.store.all().filter((s) => s.state.status === 'active' && s.nextRunAt <= instant);
+  }
+
+  /** Runs every due digest. A tick while another is running joins it instead of racing it. */
+  tick(): Promise<DigestRun[]> {
+    this.running ??= this.runDue().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  /** Runs one subscription's digest now, whatever its schedule (its next scheduled run stays). */
+  async runNow(subscription: Subscription): Promise<DigestRun> {
+    return this.run(subscription, this.deps.index, this.deps.now(), false);
+  }
+
+  /** Ticks now (catch-up) and then every `intervalMs`. */
+  start(intervalMs = 30_000): void {
+    const tick = () =>
+      this.tick().catch((error: unknown) => this.deps.logger.error('Digest tick failed:', error));
+    void tick();
+    this.timer = setInterval(tick, intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops ticking and waits for a running tick to finish. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async runDue(): Promise<DigestRun[]> {
+    const now = this.deps.now();
+    const due = this.due(now);
+    if (due.length === 0) return [];
+    const searchIndex = digestSearchIndex(this.deps.index, due);
+    const runs: DigestRun[] = [];
+    for (const subscription of due) runs.push(await this.run(subscription, searchIndex, now, true));
+    return runs;
+  }
+
+  private async run(
+    subscription: Subscription,
+    index: PaperIndex,
+    now: Date,
+    scheduled: boolean,
+  ): Promise<DigestRun> {
+    const { id, channel } = subscription;
+    if (this.inFlight.has(id)) return { subscriptionId: id, outcome: 'busy', papers: 0 };
+    this.inFlight.add(id);
+    try {
+      const { store, poster, logger } = this.deps;
+      const hits = selectDigest(subscription, index, store.postedIn(channel));
+      const nextRunAt = scheduled ? nextRun(subscription.schedule, now) : new Date(subscription.nextRunAt);
+      if (hits.length === 0) {
+        await store.recordRun(id, { at: now, nextRunAt, postedPaperIds: [] });
+        return { subscriptionId: id, outcome: 'nothing-new', papers: 0 };
+      }
+      const result = await poster.post(channel, digestMessage(subscription, hits));
+      if (result.ok) {
+        await store.recordRun(id, { at: now, nextRunAt, postedPaperIds: hits.map((hit) => hit.paper.id) });
+        return { subscriptionId: id, outcome: 'posted', papers: hits.length };
+      }
+      if (result.pauseReason) {
+        const reason = result.pauseReason;
+        await store.update(id, (s) => ({
+          ...s,
+          state: { status: 'paused', reason, since: now.toISOString() },
+        }));
+        logger.warn(`Subscription ${id} in ${channel} paused: ${result.error}`);
+        return { subscriptionId: id, outcome: 'paused', papers: 0, error: result.error };
+      }
+      // Left due: the next tick tries again.
+      logger.warn(`Digest ${id} for ${channel} not posted (${result.error}); retrying on the next tick.`);
+      return { subscriptionId: id, outcome: 'failed', papers: 0, error: result.error };
+    } finally {
+      this.inFlight.delete(id);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+import { access, copyFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
+import { PaperbotError } from '../errors.js';
+import { emptyData, type Subscription, SubscriptionData } from './subscription.js';
+
+/** How a digest run ended, recorded in one write so that a crash cannot half-apply it. */
+export interface RunRecord {
+  at: Date;
+  /** The next scheduled run; unchanged for a digest run by hand. */
+  nextRunAt: Date;
+  /** Papers Slack accepted in this run (recorded as posted in the channel). */
+  postedPaperIds: string[];
+}
+
+/**
+ * Where subscriptions live. Reads are synchronous (the data is in memory); every write resolves
+ * only once the change is stored, so "Subscribed" is never said about something a crash loses.
+ */
+export interface SubscriptionStore {
+  all(): Subscription[];
+  inChannel(channel: string): Subscription[];
+  get(id: string): Subscription | undefined;
+  /** Ids of papers already posted in a channel, with when. */
+  postedIn(channel: string): Readonly<Record<string, string>>;
+  add(subscription: Subscription): Promise<void>;
+  /** Applies `change` to one subscription; resolves to the stored result, or undefined for an unknown id. */
+  update(id: string, change: (subscription: Subscription) => Subscription): Promise<Subscription | undefined>;
+  remove(id: string): Promise<Subscription | undefined>;
+  recordRun(id: string, run: RunRecord): Promise<void>;
+  /** Waits for pending writes and releases the file (a later open reads it afresh). */
+  close(): Promise<void>;
+}
+
+type Persist = (data: SubscriptionData) => Promise<void>;
+
+/**
+ * The one implementation of {@link SubscriptionStore}: the data in memory, and a `persist`
+ * function that stores a whole new version. Changes are serialised through a queue and applied
+ * to a copy; the copy replaces the in-memory data only after it was persisted, so a failed write
+ * changes nothing.
+ */
+class DataStore implements SubscriptionStore {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private data: SubscriptionData,
+    private readonly persist: Persist,
+    private readonly onClose: () => void = () => {},
+  ) {}
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.onClose();
+  }
+
+  all(): Subscription[] {
+    return Object.values(this.data.channels).flatMap((channel) => channel.subscriptions);
+  }
+
+  inChannel(channel: string): Subscription[] {
+    return this.data.channels[channel]?.subscriptions ?? [];
+  }
+
+  get(id: string): Subscription | undefined {
+    return this.all().find((subscription) => subscription.id === id);
+  }
+
+  postedIn(channel: string): Readonly<Record<string, string>> {
+    return this.data.channels[channel]?.posted ?? {};
+  }
+
+  add(subscription: Subscription): Promise<void> {
+    return this.change((data) => {
+      data.channels[subscription.channel] ??= { subscriptions: [], posted: {} };
+      data.channels[subscription.channel]?.subscriptions.push(subscription);
+    });
+  }
+
+  update(
+    id: string,
+    change: (subscription: Subscription) => Subscription,
+  ): Promise<Subscription | undefined> {
+    return this.change((data) => {
+      for (const channel of Object.values(data.channels)) {
+        const index = channel.subscriptions.findIndex((s) => s.id === id);
+        if (index === -1) continue;
+        const updated = change(channel.subscriptions[index] as Subscription);
+        channel.subscriptions[index] = updated;
+        return updated;
+      }
+      return undefined;
+    });
+  }
+
+  remove(id: string): Promise<Subscription | undefined> {
+    return this.change((data) => {
+      for (const channel of Object.values(data.channels)) {
+        const index = channel.subscriptions.findIndex((s) => s.id === id);
+        if (index !== -1) return channel.subscriptions.splice(index, 1)[0];
+      }
+      return undefined;
+    });
+  }
+
+  recordRun(id: string, run: RunRecord): Promise<void> {
+    return this.change((data) => {
+      for (const channel of Object.values(data.channels)) {
+        const subscription = channel.subscriptions.find((s) => s.id === id);
+        if (!subscription) continue;
+        const at = run.at.toISOString();
+        subscription.lastRunAt = at;
+        subscription.nextRunAt = run.nextRunAt.toISOString();
+        if (run.postedPaperIds.length > 0) subscription.lastPostAt = at;
+        for (const paperId of run.postedPaperIds) channel.posted[paperId] ??= at;
+      }
+    });
+  }
+
+  private change<T>(apply: (draft: SubscriptionData) => T): Promise<T> {
+    const next = this.queue.then(async () => {
+      const draft = structuredClone(this.data);
+      const result = apply(draft);
+      await this.persist(draft);
+      this.data = draft;
+      return result;
+    });
+    this.queue = next.catch(() => undefined); // one failed write must not block the ones after it
+    return next;
+  }
+}
+
+/** An in-memory store (tests, and the console when nothing should reach disk). */
+export function createMemoryStore(data: SubscriptionData = emptyData()): SubscriptionStore {
+  return new DataStore(structuredClone(data), async () => {});
+}
+
+// One lowdb instance per file and process: two would share steno's temporary file and lose writes.
+const openStores = new Map<string, Promise<SubscriptionStore>>();
+
+/**
+ * Opens the lowdb JSON file of subscriptions (created on the first write). The file is validated;
+ * a corrupt or invalid one stops the load with a message that names it, and is never written.
+ * A valid file is copied to `<file>.bak` first: the last good copy to restore from.
+ */
+export function openLowdbStore(file: string): Promise<SubscriptionStore> {
+  const path = resolve(file);
+  let store = openStores.get(path);
+  if (!store) {
+    store = loadLowdbStore(path);
+    openStores.set(path, store);
+    store.catch(() => openStores.delete(path));
+  }
+  return store;
+}
+
+async function loadLowdbStore(file: string): Promise<SubscriptionStore> {
+  await mkdir(dirname(file), { recursive: true });
+  const low = new Low<SubscriptionData>(new JSONFile<SubscriptionData>(file), emptyData());
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw storeError(file, `cannot be read (${error.message})`, false);
+  });
+  if (text !== undefined) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw storeError(file, `is not valid JSON (${(error as Error).message})`, await exists(`${file}.bak`));
+    }
+    const parsed = SubscriptionData.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.join('.') || 'top level';
+      throw storeError(
+        file,
+        `is not a paperbot subscriptions file (${where}: ${issue?.message})`,
+        await exists(`${file}.bak`),
+      );
+    }
+    low.data = parsed.data;
+    await copyFile(file, `${file}.bak`);
+  }
+  return new DataStore(
+    low.data,
+    async (data) => {
+      low.data = data;
+      await low.write();
+    },
+    () => openStores.delete(file),
+  );
+}
+
+function storeError(file: string, problem: string, hasBackup: boolean): PaperbotError {
+  const restore = hasBackup ? `To restore the last good copy: cp ${file}.bak ${file}\n` : '';
+  return new PaperbotError(
+    'paperbot_store_error',
+    `The subscriptions file ${file} ${problem}. paperbot left it untouched and did not start.\n${restore}` +
+      `To start with no subscriptions: mv ${file} ${file}.broken`,
+  );
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}

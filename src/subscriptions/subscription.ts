@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { Schedule } from './schedule.js';
+
+/** Whether a subscription posts, and if not, why. */
+export const SubscriptionState = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('active') }),
+  z.object({
+    status: z.literal('paused'),
+    /** Shown in `/paper subscriptions`: who paused it, or what Slack said (`not_in_channel`...). */
+    reason: z.string().max(500),
+    since: z.iso.datetime(),
+  }),
+]);
+export type SubscriptionState = z.infer<typeof SubscriptionState>;
+
+/** The longest topic accepted; a topic is a search query, not a paragraph. */
+export const MAX_TOPIC_CHARS = 200;
+
+/** A channel's standing search: its topic query, schedule and run bookkeeping. */
+export const Subscription = z.object({
+  /** Short id users type (`/paper pause k3f9qz`). */
+  id: z.string().regex(/^[a-z0-9]{4,12}$/),
+  channel: z.string().min(1),
+  /** The topic as typed; the same query syntax as `/paper`. */
+  topic: z.string().min(1).max(MAX_TOPIC_CHARS),
+  schedule: Schedule,
+  createdBy: z.string(),
+  createdAt: z.iso.datetime(),
+  state: SubscriptionState,
+  /** When a digest last ran (posted or found nothing); the next digest considers papers arriving after it. */
+  lastRunAt: z.iso.datetime().optional(),
+  /** When a digest last posted papers. */
+  lastPostAt: z.iso.datetime().optional(),
+  nextRunAt: z.iso.datetime(),
+});
+export type Subscription = z.infer<typeof Subscription>;
+
+/** One channel's subscriptions and the papers already posted there (paper id → when). */
+export const ChannelRecord = z.object({
+  subscriptions: z.array(Subscription).default([]),
+  posted: z.record(z.string(), z.iso.datetime()).default({}),
+});
+export type ChannelRecord = z.infer<typeof ChannelRecord>;
+
+/** The whole subscriptions database, as stored in the lowdb JSON file. */
+export const SubscriptionData = z.object({
+  version: z.literal(1),
+  channels: z.record(z.string(), ChannelRecord),
+});
+export type SubscriptionData = z.infer<typeof SubscriptionData>;
+
+/** A database with nothing in it. */
+export function emptyData(): SubscriptionData {
+  return { version: 1, channels: {} };
+}

@@ -1,0 +1,74 @@
+import { Replies } from '../../src/bot/replies.js';
+import type { CommandContext } from '../../src/bot/subscriptionReplies.js';
+import { silentLogger } from '../../src/logger.js';
+import type { Paper } from '../../src/papers/paper.js';
+import { PaperIndex } from '../../src/search/paperIndex.js';
+import type { SlackMessage } from '../../src/slack/blocks/message.js';
+import { type DigestPoster, type PostResult, Scheduler } from '../../src/subscriptions/scheduler.js';
+import { createMemoryStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
+import { bundledPapers } from './papers.js';
+
+/** A clock that moves only when told to. */
+export class FakeClock {
+  constructor(private current: Date) {}
+  readonly now = (): Date => new Date(this.current);
+  /** Moves to an instant (ISO string or Date). */
+  set(instant: string | Date): void {
+    this.current = new Date(instant);
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}
+
+/** A poster that records every digest and answers with the results it is given (ok by default). */
+export class RecordingPoster implements DigestPoster {
+  readonly posts: Array<{ channel: string; message: SlackMessage }> = [];
+  readonly results: PostResult[] = [];
+  async post(channel: string, message: SlackMessage): Promise<PostResult> {
+    const result = this.results.shift() ?? { ok: true };
+    if (result.ok) this.posts.push({ channel, message });
+    return result;
+  }
+}
+
+/** Everything `Replies` works with, in memory, for one test. */
+export interface BotFixture {
+  replies: Replies;
+  index: PaperIndex;
+  store: SubscriptionStore;
+  scheduler: Scheduler;
+  clock: FakeClock;
+  poster: RecordingPoster;
+}
+
+/** Replies over `papers` (default: the bundled seed) with an in-memory store and a fake clock. */
+export function makeBot(
+  options: { papers?: Paper[]; store?: SubscriptionStore; now?: string } = {},
+): BotFixture {
+  const index = PaperIndex.build(options.papers ?? bundledPapers());
+  const store = options.store ?? createMemoryStore();
+  const clock = new FakeClock(new Date(options.now ?? '2026-11-26T12:00:00Z'));
+  const poster = new RecordingPoster();
+  const scheduler = new Scheduler({ store, index, poster, now: clock.now, logger: silentLogger });
+  const replies = new Replies({ index, store, scheduler, now: clock.now, logger: silentLogger });
+  return { replies, index, store, scheduler, clock, poster };
+}
+
+/** A command context for channel C0GENERAL whose announcements are recorded. */
+export function commandContext(
+  overrides: Partial<CommandContext> = {},
+): CommandContext & { announced: SlackMessage[] } {
+  const announced: SlackMessage[] = [];
+  return {
+    channel: 'C0GENERAL',
+    user: 'U0ALICE',
+    userTimezone: async () => 'Europe/Paris',
+    announce: async (message) => {
+      announced.push(message);
+      return { ok: true };
+    },
+    announced,
+    ...overrides,
+  };
+}
