@@ -95,12 +95,7 @@ function parseSubscribe(args: string[]): PaperCommand {
   for (;;) {
     const last = words.at(-1);
     const before = words.at(-2)?.toLowerCase();
-    if (
-      last !== undefined &&
-      CADENCES.has(last.toLowerCase()) &&
-      found.cadence === undefined &&
-      words.length > 1
-    ) {
+    if (last !== undefined && CADENCES.has(last.toLowerCase()) && found.cadence === undefined) {
       found.cadence = last.toLowerCase() as Cadence;
       words.pop();
     } else if (before === 'at' && last !== undefined && found.time === undefined) {

@@ -6,7 +6,18 @@ export interface TextStyle {
   color: boolean;
 }
 
-const EMOJI: Record<string, string> = { ':warning:': '⚠', ':mag:': '🔍' };
+const EMOJI: Record<string, string> = {
+  ':warning:': '⚠',
+  ':mag:': '🔍',
+  ':white_check_mark:': '✅',
+  ':newspaper:': '📰',
+  ':wave:': '👋',
+  ':double_vertical_bar:': '⏸',
+  ':arrow_forward:': '▶',
+  ':zzz:': '💤',
+  ':hourglass:': '⏳',
+  ':information_source:': 'ℹ',
+};
 
 /**
  * Renders the Block Kit message the Slack app would send as readable terminal text: titles in

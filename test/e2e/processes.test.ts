@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,28 @@ describe('the compiled programs', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toContain('  PORT: must be a whole number (got "eighty")');
+  });
+
+  test('a corrupt subscriptions file stops start-up, naming it, and is not touched', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'paperbot-proc-')), 'subscriptions.json');
+    writeFileSync(file, 'not json');
+    const { code, stderr } = await run('main.js', [], '/paper x\n', { PAPERBOT_SUBSCRIPTIONS_FILE: file });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`The subscriptions file ${file} is not valid JSON`);
+    expect(stderr).toContain(`To start with no subscriptions: mv ${file} ${file}.broken`);
+    expect(readFileSync(file, 'utf8')).toBe('not json');
+  });
+
+  test('the console subscribes its own channel and keeps it on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperbot-proc-'));
+    const first = await run('main.js', [], '/paper subscribe reward model tz UTC\n', {
+      PAPERBOT_DATA_DIR: dir,
+    });
+    expect(first.stdout).toMatch(
+      /✅ Subscribed this channel to reward model \(id `[a-z0-9]{6}`\): every day at 09:00 \(UTC\)/,
+    );
+    const second = await run('main.js', [], '/paper subscriptions\n', { PAPERBOT_DATA_DIR: dir });
+    expect(second.stdout).toContain("This channel's subscriptions (1)");
   });
 
   test('paperbot search --json prints {id, title, score, url, code}, best first', async () => {

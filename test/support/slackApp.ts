@@ -43,6 +43,10 @@ export interface StartOptions {
 
 /** Starts the fake Slack (unless given) and the app, over the bundled corpus unless `papers` is given. */
 export async function startApp(options: StartOptions = {}): Promise<RunningApp> {
+  // The store first: when it refuses to open, nothing has been started that would need stopping.
+  const store = options.subscriptionsFile
+    ? await openLowdbStore(options.subscriptionsFile)
+    : createMemoryStore();
   const slack = options.slack ?? (await new FakeSlack().start());
   const connection: SlackConnection = {
     mode: 'http',
@@ -52,9 +56,6 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     apiUrl: slack.apiUrl,
   };
   const index = PaperIndex.build(options.papers ?? bundledPapers());
-  const store = options.subscriptionsFile
-    ? await openLowdbStore(options.subscriptionsFile)
-    : createMemoryStore();
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
   const background = createBackgroundClient(connection, silentLogger, {
     retryConfig: { retries: options.backgroundRetries ?? 1, minTimeout: 10, maxTimeout: 50 },

@@ -1,0 +1,107 @@
+import { describe, expect, test } from '@jest/globals';
+import { makeBot } from '../support/bot.js';
+import { makePaper } from '../support/papers.js';
+import { subscription } from '../support/subscriptions.js';
+
+const papers = [
+  makePaper({ title: 'Reward Model Ensembles', arrivedAt: '2026-11-20T00:00:00.000Z' }),
+  makePaper({ title: 'Reward Models for Robots', arrivedAt: '2026-11-21T00:00:00.000Z' }),
+];
+
+function setup() {
+  const bot = makeBot({ papers, now: '2026-11-27T08:59:00Z' });
+  return bot;
+}
+
+describe('Scheduler', () => {
+  test('nothing is due before the time; at the time the digest is posted and recorded', async () => {
+    const { store, scheduler, clock, poster } = setup();
+    await store.add(subscription('aaaa', { topic: 'reward models' }));
+    expect(await scheduler.tick()).toEqual([]);
+    clock.set('2026-11-27T09:00:00Z');
+    expect(await scheduler.tick()).toEqual([{ subscriptionId: 'aaaa', outcome: 'posted', papers: 2 }]);
+    expect(poster.posts).toHaveLength(1);
+    expect(poster.posts[0]?.message.text).toMatch(
+      /^2 new papers on reward models:\n1\. Reward Models for Robots\n2\. Reward Model Ensembles$/,
+    );
+    expect(store.get('aaaa')).toMatchObject({
+      lastRunAt: '2026-11-27T09:00:00.000Z',
+      nextRunAt: '2026-11-28T09:00:00.000Z',
+    });
+    expect(Object.keys(store.postedIn('C0GENERAL'))).toHaveLength(2);
+  });
+
+  test('the next day only papers that arrived since; nothing new means nothing posted', async () => {
+    const { store, scheduler, clock, poster, index } = setup();
+    await store.add(subscription('aaaa', { topic: 'reward models' }));
+    clock.set('2026-11-27T09:00:00Z');
+    await scheduler.tick();
+    index.add([makePaper({ title: 'Reward Models at Scale', arrivedAt: '2026-11-27T15:00:00.000Z' })]);
+    clock.set('2026-11-28T09:00:00Z');
+    expect(await scheduler.tick()).toEqual([{ subscriptionId: 'aaaa', outcome: 'posted', papers: 1 }]);
+    expect(poster.posts[1]?.message.text).toContain('1. Reward Models at Scale');
+    clock.set('2026-11-29T09:00:00Z');
+    expect(await scheduler.tick()).toEqual([{ subscriptionId: 'aaaa', outcome: 'nothing-new', papers: 0 }]);
+    expect(poster.posts).toHaveLength(2);
+  });
+
+  test('a run missed for days happens once, then the schedule goes on from now', async () => {
+    const { store, scheduler, clock, poster } = setup();
+    await store.add(subscription('aaaa', { topic: 'reward models' }));
+    clock.set('2026-11-30T10:30:00Z'); // three runs missed
+    expect((await scheduler.tick()).map((run) => run.outcome)).toEqual(['posted']);
+    expect(await scheduler.tick()).toEqual([]);
+    expect(poster.posts).toHaveLength(1);
+    expect(store.get('aaaa')?.nextRunAt).toBe('2026-12-01T09:00:00.000Z');
+  });
+
+  test('ticks that race join one run: one post', async () => {
+    const { store, scheduler, clock, poster } = setup();
+    await store.add(subscription('aaaa', { topic: 'reward models' }));
+    clock.set('2026-11-27T09:00:00Z');
+    const [first, second] = await Promise.all([scheduler.tick(), scheduler.tick()]);
+    expect(first).toBe(second);
+    expect(poster.posts).toHaveLength(1);
+  });
+
+  test('a digest by hand while the scheduled one runs is refused as busy', async () => {
+    const { store, scheduler, clock, poster } = setup();
+    await store.add(subscription('aaaa', { topic: 'reward models' }));
+    clock.set('2026-11-27T09:00:00Z');
+    const sub = store.get('aaaa');
+    if (!sub) throw new Error('missing');
+    const [tick, byHand] = await Promise.all([scheduler.tick(), scheduler.runNow(sub)]);
+    expect([...tick.map((r) => r.outcome), byHand.outcome].sort()).toEqual(['busy', 'posted']);
+    expect(poster.posts).toHaveLength(1);
+  });
+
+  test('a channel the bot cannot post in pauses the subscription with the reason; nothing is recorded as posted', async () => {
+    const { store, scheduler, clock, poster } = setup();
+    await store.add(subscription('aaaa', { topic: 'reward models' }));
+    poster.results.push({ ok: false, error: 'not_in_channel', pauseReason: 'I am not in this channel' });
+    clock.set('2026-11-27T09:00:00Z');
+    expect(await scheduler.tick()).toEqual([
+      { subscriptionId: 'aaaa', outcome: 'paused', papers: 0, error: 'not_in_channel' },
+    ]);
+    expect(store.get('aaaa')?.state).toEqual({
+      status: 'paused',
+      reason: 'I am not in this channel',
+      since: '2026-11-27T09:00:00.000Z',
+    });
+    expect(store.postedIn('C0GENERAL')).toEqual({});
+    clock.set('2026-11-28T09:00:00Z');
+    expect(await scheduler.tick()).toEqual([]); // paused subscriptions are not due
+  });
+
+  test('another Slack error leaves the digest due: the next tick posts it', async () => {
+    const { store, scheduler, clock, poster } = setup();
+    await store.add(subscription('aaaa', { topic: 'reward models' }));
+    poster.results.push({ ok: false, error: 'internal_error' });
+    clock.set('2026-11-27T09:00:00Z');
+    expect((await scheduler.tick())[0]?.outcome).toBe('failed');
+    expect(store.postedIn('C0GENERAL')).toEqual({});
+    clock.set('2026-11-27T09:00:30Z');
+    expect((await scheduler.tick())[0]?.outcome).toBe('posted');
+    expect(poster.posts).toHaveLength(1);
+  });
+});
