@@ -4,7 +4,7 @@ import type { SlackMessage } from '../slack/blocks/message.js';
 import { digestMessage } from '../slack/blocks/subscriptions.js';
 import { digestSearchIndex, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';
-import type { SubscriptionStore } from './store.js';
+import type { RunRecord, SubscriptionStore } from './store.js';
 import type { Subscription } from './subscription.js';
 
 /** What posting a message to a channel came to. */
@@ -87,8 +87,15 @@ export class Scheduler {
     const due = this.due(now);
     if (due.length === 0) return [];
     const searchIndex = digestSearchIndex(this.deps.index, due);
+    // Runs that find nothing new are stored together at the end: losing them to a crash only
+    // means running them again, which posts nothing. Runs that post are stored one by one.
+    const quiet: Array<{ id: string; run: RunRecord }> = [];
     const runs: DigestRun[] = [];
-    for (const subscription of due) runs.push(await this.run(subscription, searchIndex, now, true));
+    try {
+      for (const subscription of due) runs.push(await this.run(subscription, searchIndex, now, true, quiet));
+    } finally {
+      await this.deps.store.recordRuns(quiet);
+    }
     return runs;
   }
 
@@ -97,6 +104,7 @@ export class Scheduler {
     index: PaperIndex,
     now: Date,
     scheduled: boolean,
+    quiet?: Array<{ id: string; run: RunRecord }>,
   ): Promise<DigestRun> {
     const { id, channel } = subscription;
     if (this.inFlight.has(id)) return { subscriptionId: id, outcome: 'busy', papers: 0 };
@@ -106,7 +114,9 @@ export class Scheduler {
       const hits = selectDigest(subscription, index, store.postedIn(channel));
       const nextRunAt = scheduled ? nextRun(subscription.schedule, now) : new Date(subscription.nextRunAt);
       if (hits.length === 0) {
-        await store.recordRun(id, { at: now, nextRunAt, postedPaperIds: [] });
+        const run = { at: now, nextRunAt, postedPaperIds: [] };
+        if (quiet) quiet.push({ id, run });
+        else await store.recordRun(id, run);
         return { subscriptionId: id, outcome: 'nothing-new', papers: 0 };
       }
       const result = await poster.post(channel, digestMessage(subscription, hits));

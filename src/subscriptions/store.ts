@@ -1,7 +1,7 @@
 import { access, copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { type Adapter, Low } from 'lowdb';
+import { TextFile } from 'lowdb/node';
 import { PaperbotError } from '../errors.js';
 import { emptyData, type Subscription, SubscriptionData } from './subscription.js';
 
@@ -29,30 +29,37 @@ export interface SubscriptionStore {
   update(id: string, change: (subscription: Subscription) => Subscription): Promise<Subscription | undefined>;
   remove(id: string): Promise<Subscription | undefined>;
   recordRun(id: string, run: RunRecord): Promise<void>;
+  /** Records several runs in one write (runs that posted nothing, batched by the scheduler). */
+  recordRuns(runs: Array<{ id: string; run: RunRecord }>): Promise<void>;
   /** Waits for pending writes and releases the file (a later open reads it afresh). */
   close(): Promise<void>;
 }
 
-type Persist = (data: SubscriptionData) => Promise<void>;
+/** How a {@link DataStore} keeps its data: store a new version, read back the last stored one. */
+interface Persistence {
+  persist(data: SubscriptionData): Promise<void>;
+  /** The last version persisted (used to undo a change whose write failed). */
+  reload(): Promise<SubscriptionData>;
+  close(): void;
+}
 
 /**
- * The one implementation of {@link SubscriptionStore}: the data in memory, and a `persist`
- * function that stores a whole new version. Changes are serialised through a queue and applied
- * to a copy; the copy replaces the in-memory data only after it was persisted, so a failed write
- * changes nothing.
+ * The one implementation of {@link SubscriptionStore}: the data in memory plus a
+ * {@link Persistence}. Changes are serialised through a queue, applied in place and persisted; when
+ * persisting fails the data is reloaded from the last stored version, so a failed write changes
+ * nothing. (Copying the data for every change instead would cost O(subscriptions) per write.)
  */
 class DataStore implements SubscriptionStore {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private data: SubscriptionData,
-    private readonly persist: Persist,
-    private readonly onClose: () => void = () => {},
+    private readonly persistence: Persistence,
   ) {}
 
   async close(): Promise<void> {
     await this.queue;
-    this.onClose();
+    this.persistence.close();
   }
 
   all(): Subscription[] {
@@ -105,25 +112,36 @@ class DataStore implements SubscriptionStore {
   }
 
   recordRun(id: string, run: RunRecord): Promise<void> {
+    return this.recordRuns([{ id, run }]);
+  }
+
+  recordRuns(runs: Array<{ id: string; run: RunRecord }>): Promise<void> {
+    if (runs.length === 0) return Promise.resolve();
+    const byId = new Map(runs.map(({ id, run }) => [id, run]));
     return this.change((data) => {
       for (const channel of Object.values(data.channels)) {
-        const subscription = channel.subscriptions.find((s) => s.id === id);
-        if (!subscription) continue;
-        const at = run.at.toISOString();
-        subscription.lastRunAt = at;
-        subscription.nextRunAt = run.nextRunAt.toISOString();
-        if (run.postedPaperIds.length > 0) subscription.lastPostAt = at;
-        for (const paperId of run.postedPaperIds) channel.posted[paperId] ??= at;
+        for (const subscription of channel.subscriptions) {
+          const run = byId.get(subscription.id);
+          if (!run) continue;
+          const at = run.at.toISOString();
+          subscription.lastRunAt = at;
+          subscription.nextRunAt = run.nextRunAt.toISOString();
+          if (run.postedPaperIds.length > 0) subscription.lastPostAt = at;
+          for (const paperId of run.postedPaperIds) channel.posted[paperId] ??= at;
+        }
       }
     });
   }
 
-  private change<T>(apply: (draft: SubscriptionData) => T): Promise<T> {
+  private change<T>(apply: (data: SubscriptionData) => T): Promise<T> {
     const next = this.queue.then(async () => {
-      const draft = structuredClone(this.data);
-      const result = apply(draft);
-      await this.persist(draft);
-      this.data = draft;
+      const result = apply(this.data);
+      try {
+        await this.persistence.persist(this.data);
+      } catch (error) {
+        this.data = await this.persistence.reload();
+        throw error;
+      }
       return result;
     });
     this.queue = next.catch(() => undefined); // one failed write must not block the ones after it
@@ -133,7 +151,13 @@ class DataStore implements SubscriptionStore {
 
 /** An in-memory store (tests, and the console when nothing should reach disk). */
 export function createMemoryStore(data: SubscriptionData = emptyData()): SubscriptionStore {
-  return new DataStore(structuredClone(data), async () => {});
+  return new DataStore(structuredClone(data), {
+    persist: async () => {},
+    reload: async () => {
+      throw new Error('an in-memory store never fails to persist');
+    },
+    close: () => {},
+  });
 }
 
 // One lowdb instance per file and process: two would share steno's temporary file and lose writes.
@@ -155,9 +179,33 @@ export function openLowdbStore(file: string): Promise<SubscriptionStore> {
   return store;
 }
 
+/**
+ * lowdb's JSON file adapter (steno: temporary file + rename), remembering the text it last wrote
+ * so that a change whose write failed can be undone without reading the disk.
+ */
+class RememberingJsonFile implements Adapter<SubscriptionData> {
+  private readonly file: TextFile;
+  constructor(
+    path: string,
+    public lastWritten: string,
+  ) {
+    this.file = new TextFile(path);
+  }
+  async read(): Promise<SubscriptionData | null> {
+    const text = await this.file.read();
+    return text === null ? null : JSON.parse(text);
+  }
+  async write(data: SubscriptionData): Promise<void> {
+    const text = JSON.stringify(data, null, 2);
+    await this.file.write(text);
+    this.lastWritten = text;
+  }
+}
+
 async function loadLowdbStore(file: string): Promise<SubscriptionStore> {
   await mkdir(dirname(file), { recursive: true });
-  const low = new Low<SubscriptionData>(new JSONFile<SubscriptionData>(file), emptyData());
+  const adapter = new RememberingJsonFile(file, JSON.stringify(emptyData()));
+  const low = new Low<SubscriptionData>(adapter, emptyData());
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw storeError(file, `cannot be read (${error.message})`, false);
@@ -180,16 +228,17 @@ async function loadLowdbStore(file: string): Promise<SubscriptionStore> {
       );
     }
     low.data = parsed.data;
+    adapter.lastWritten = text;
     await copyFile(file, `${file}.bak`);
   }
-  return new DataStore(
-    low.data,
-    async (data) => {
+  return new DataStore(low.data, {
+    persist: async (data) => {
       low.data = data;
       await low.write();
     },
-    () => openStores.delete(file),
-  );
+    reload: async () => JSON.parse(adapter.lastWritten) as SubscriptionData,
+    close: () => openStores.delete(file),
+  });
 }
 
 function storeError(file: string, problem: string, hasBackup: boolean): PaperbotError {
