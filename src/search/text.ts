@@ -34,6 +34,19 @@ const MAX_TERM_LENGTH = 40;
  * stop word. The same function runs at index and query time, so "models" finds "model".
  */
 export function processTerm(word: string): string | null {
+  const cached = termCache.get(word);
+  if (cached !== undefined) return cached;
+  const term = computeTerm(word);
+  // Vocabulary is Zipfian: a bounded memo answers most words of every abstract indexed or rendered.
+  if (termCache.size >= TERM_CACHE_SIZE) termCache.clear();
+  termCache.set(word, term);
+  return term;
+}
+
+const TERM_CACHE_SIZE = 200_000;
+const termCache = new Map<string, string | null>();
+
+function computeTerm(word: string): string | null {
   const lower = word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
   if (lower.length === 0 || lower.length > MAX_TERM_LENGTH || STOP_WORDS.has(lower)) return null;
   return stemmer(lower);

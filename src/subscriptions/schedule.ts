@@ -32,14 +32,25 @@ const DAYS: Record<Cadence, string> = { daily: '*', weekdays: '1-5', weekly: '1'
 
 /** The first time strictly after `after` at which the schedule fires (time zone and DST aware, via croner). */
 export function nextRun(schedule: Schedule, after: Date): Date {
-  const [hours, minutes] = schedule.time.split(':').map(Number);
-  const cron = new Cron(`${minutes} ${hours} * * ${DAYS[schedule.cadence]}`, {
-    timezone: schedule.tz,
-    paused: true,
-  });
-  const next = cron.nextRun(after);
+  const next = cronFor(schedule).nextRun(after);
   if (!next) throw new Error(`schedule ${JSON.stringify(schedule)} never fires`);
   return next;
+}
+
+// Parsing a pattern costs more than finding its next run; channels share a few schedules.
+const crons = new Map<string, Cron>();
+
+function cronFor(schedule: Schedule): Cron {
+  const [hours, minutes] = schedule.time.split(':').map(Number);
+  const pattern = `${minutes} ${hours} * * ${DAYS[schedule.cadence]}`;
+  const key = `${pattern}|${schedule.tz}`;
+  let cron = crons.get(key);
+  if (!cron) {
+    if (crons.size > 10_000) crons.clear();
+    cron = new Cron(pattern, { timezone: schedule.tz, paused: true });
+    crons.set(key, cron);
+  }
+  return cron;
 }
 
 /** "every day at 09:00 (Europe/Paris)" */

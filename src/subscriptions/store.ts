@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { type Adapter, Low } from 'lowdb';
 import { TextFile } from 'lowdb/node';
 import { PaperbotError } from '../errors.js';
-import { emptyData, type Subscription, SubscriptionData } from './subscription.js';
+import { type ChannelRecord, emptyData, type Subscription, SubscriptionData } from './subscription.js';
 
 /** How a digest run ended, recorded in one write so that a crash cannot half-apply it. */
 export interface RunRecord {
@@ -51,11 +51,15 @@ interface Persistence {
  */
 class DataStore implements SubscriptionStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Subscription id → its channel, so a change to one subscription does not scan them all. */
+  private channelOf = new Map<string, string>();
 
   constructor(
     private data: SubscriptionData,
     private readonly persistence: Persistence,
-  ) {}
+  ) {
+    this.reindex();
+  }
 
   async close(): Promise<void> {
     await this.queue;
@@ -71,7 +75,8 @@ class DataStore implements SubscriptionStore {
   }
 
   get(id: string): Subscription | undefined {
-    return this.all().find((subscription) => subscription.id === id);
+    const channel = this.channelOf.get(id);
+    return channel === undefined ? undefined : this.inChannel(channel).find((s) => s.id === id);
   }
 
   postedIn(channel: string): Readonly<Record<string, string>> {
@@ -82,6 +87,7 @@ class DataStore implements SubscriptionStore {
     return this.change((data) => {
       data.channels[subscription.channel] ??= { subscriptions: [], posted: {} };
       data.channels[subscription.channel]?.subscriptions.push(subscription);
+      this.channelOf.set(subscription.id, subscription.channel);
     });
   }
 
@@ -90,24 +96,20 @@ class DataStore implements SubscriptionStore {
     change: (subscription: Subscription) => Subscription,
   ): Promise<Subscription | undefined> {
     return this.change((data) => {
-      for (const channel of Object.values(data.channels)) {
-        const index = channel.subscriptions.findIndex((s) => s.id === id);
-        if (index === -1) continue;
-        const updated = change(channel.subscriptions[index] as Subscription);
-        channel.subscriptions[index] = updated;
-        return updated;
-      }
-      return undefined;
+      const found = this.locate(data, id);
+      if (!found) return undefined;
+      const updated = change(found.channel.subscriptions[found.index] as Subscription);
+      found.channel.subscriptions[found.index] = updated;
+      return updated;
     });
   }
 
   remove(id: string): Promise<Subscription | undefined> {
     return this.change((data) => {
-      for (const channel of Object.values(data.channels)) {
-        const index = channel.subscriptions.findIndex((s) => s.id === id);
-        if (index !== -1) return channel.subscriptions.splice(index, 1)[0];
-      }
-      return undefined;
+      const found = this.locate(data, id);
+      if (!found) return undefined;
+      this.channelOf.delete(id);
+      return found.channel.subscriptions.splice(found.index, 1)[0];
     });
   }
 
@@ -117,20 +119,33 @@ class DataStore implements SubscriptionStore {
 
   recordRuns(runs: Array<{ id: string; run: RunRecord }>): Promise<void> {
     if (runs.length === 0) return Promise.resolve();
-    const byId = new Map(runs.map(({ id, run }) => [id, run]));
     return this.change((data) => {
-      for (const channel of Object.values(data.channels)) {
-        for (const subscription of channel.subscriptions) {
-          const run = byId.get(subscription.id);
-          if (!run) continue;
-          const at = run.at.toISOString();
-          subscription.lastRunAt = at;
-          subscription.nextRunAt = run.nextRunAt.toISOString();
-          if (run.postedPaperIds.length > 0) subscription.lastPostAt = at;
-          for (const paperId of run.postedPaperIds) channel.posted[paperId] ??= at;
-        }
+      for (const { id, run } of runs) {
+        const found = this.locate(data, id);
+        if (!found) continue;
+        const subscription = found.channel.subscriptions[found.index] as Subscription;
+        const at = run.at.toISOString();
+        subscription.lastRunAt = at;
+        subscription.nextRunAt = run.nextRunAt.toISOString();
+        if (run.postedPaperIds.length > 0) subscription.lastPostAt = at;
+        for (const paperId of run.postedPaperIds) found.channel.posted[paperId] ??= at;
       }
     });
+  }
+
+  private locate(data: SubscriptionData, id: string): { channel: ChannelRecord; index: number } | undefined {
+    const channelId = this.channelOf.get(id);
+    const channel = channelId === undefined ? undefined : data.channels[channelId];
+    const index = channel?.subscriptions.findIndex((s) => s.id === id) ?? -1;
+    return channel && index !== -1 ? { channel, index } : undefined;
+  }
+
+  private reindex(): void {
+    this.channelOf = new Map(
+      Object.entries(this.data.channels).flatMap(([channel, record]) =>
+        record.subscriptions.map((s) => [s.id, channel] as const),
+      ),
+    );
   }
 
   private change<T>(apply: (data: SubscriptionData) => T): Promise<T> {
@@ -140,6 +155,7 @@ class DataStore implements SubscriptionStore {
         await this.persistence.persist(this.data);
       } catch (error) {
         this.data = await this.persistence.reload();
+        this.reindex();
         throw error;
       }
       return result;

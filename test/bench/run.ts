@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { loadDailyArxiv } from './corpora.js';
+import { benchDigests } from './digests.js';
 import { benchSlashLatency } from './slashLatency.js';
 import { benchStartup } from './startup.js';
 
@@ -13,6 +15,7 @@ async function main(): Promise<void> {
   const results = {
     startup: await benchStartup(quick ? 3 : 10),
     slashCommand: await benchSlashLatency(quick ? 50 : 300),
+    digests: await benchDigests(await loadDailyArxiv(), 10_000),
   };
   for (const [name, rows] of Object.entries(results)) {
     console.log(name);
