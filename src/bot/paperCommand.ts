@@ -15,7 +15,7 @@ export type PaperCommand =
   | { kind: 'subscriptions' }
   | { kind: 'unsubscribe'; target: string }
   | { kind: 'pause' | 'resume' | 'digest-now'; id: string }
-  /** Not understood: `problems` are sentences (mrkdwn, already safe) that say what to type instead. */
+  /** Not understood: `problems` are plain-text sentences that say what to type instead (escaped when rendered). */
   | { kind: 'invalid'; problems: string[] };
 
 const CommandText = z

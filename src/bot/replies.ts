@@ -3,7 +3,7 @@ import type { PaperIndex } from '../search/paperIndex.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
 import { helpMessage, noHitsMessage, noticeMessage, resultsMessage } from '../slack/blocks/messages.js';
-import { truncate } from '../slack/blocks/mrkdwn.js';
+import { escapeMrkdwn, truncate } from '../slack/blocks/mrkdwn.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
 import { queryFromMessage, questionOf } from './mention.js';
@@ -54,7 +54,10 @@ export class Replies {
       case 'help':
         return helpMessage();
       case 'invalid':
-        return noticeMessage(`:warning: ${command.problems.join('\n')}\nType \`/paper help\` for examples.`);
+        // Problems quote what the user typed: escape them, or `after:<!channel>` would broadcast.
+        return noticeMessage(
+          `:warning: ${command.problems.map(escapeMrkdwn).join('\n')}\nType \`/paper help\` for examples.`,
+        );
       case 'search':
         return this.results(command.text, command.query, COMMAND_RESULTS);
       default:

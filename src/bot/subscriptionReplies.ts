@@ -164,13 +164,13 @@ export class SubscriptionReplies {
         return noticeMessage(`:zzz: No new papers on ${topic} since the last digest.`);
       case 'paused':
         return noticeMessage(
-          `:warning: I can't post in this channel (\`${run.error}\`), so ${topic} is paused. Invite me with \`/invite @paperbot\`, then \`/paper resume ${subscription.id}\`.`,
+          `:warning: I can't post in this channel (\`${escapeToFit(run.error ?? '', 100)}\`), so ${topic} is paused. Invite me with \`/invite @paperbot\`, then \`/paper resume ${subscription.id}\`.`,
         );
       case 'busy':
         return noticeMessage(`:hourglass: The digest for ${topic} is being posted right now.`);
       case 'failed':
         return noticeMessage(
-          `:warning: Slack did not accept the digest (\`${run.error}\`); it will be tried again at the next run.`,
+          `:warning: Slack did not accept the digest (\`${escapeToFit(run.error ?? '', 100)}\`); it will be tried again at the next run.`,
         );
     }
   }

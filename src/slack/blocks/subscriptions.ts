@@ -78,10 +78,12 @@ export function subscribedMessage(
   };
 }
 
-/** The in-channel notice that a channel is now subscribed. `user` is a Slack user id. */
+/** The in-channel notice that a channel is now subscribed, naming who did it when `user` is a Slack user id. */
 export function subscriptionNotice(subscription: Subscription, user: string): SlackMessage {
+  // The only markup paperbot writes itself: a mention of the subscriber, from Slack's own user id.
+  const who = /^[UW][A-Z0-9]{2,}$/.test(user) ? `<@${user}>` : 'Someone';
   const text =
-    `<@${user}> subscribed this channel to ${topicText(subscription.topic)} papers, ` +
+    `${who} subscribed this channel to ${topicText(subscription.topic)} papers, ` +
     `${describeSchedule(subscription.schedule)}. \`/paper subscriptions\` lists them.`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

@@ -1,0 +1,62 @@
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { blockKitViolations, liveMarkup } from '../support/blockKit.js';
+import { commandContext, makeBot } from '../support/bot.js';
+
+/** Pieces of text that Slack would act on, or that break naive parsers. */
+const hostile = fc.constantFrom(
+  '<!channel>',
+  '<!here>',
+  '<!everyone>',
+  '<@U0BOSS>',
+  '<#C0SECRET|general>',
+  '<https://evil.example|login>',
+  '&lt;',
+  '>',
+  '*',
+  '`',
+  '"',
+  '-',
+  ':',
+  '\u202e',
+  '\u0000',
+  '\ud800',
+  'after:',
+  'before:<!here>',
+  'author:',
+  'has:',
+  'subscribe',
+  'unsubscribe',
+  'pause',
+  'digest now',
+  'at',
+  'tz',
+  'weekly',
+  'reward',
+  'model',
+);
+const command = fc
+  .array(fc.oneof(hostile, fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 })), {
+    maxLength: 12,
+  })
+  .map((parts) => parts.join(' '));
+
+describe('hostile /paper text', () => {
+  test('every answer is valid Block Kit and acts on nothing the user typed', async () => {
+    const { replies } = makeBot();
+    await fc.assert(
+      fc.asyncProperty(command, async (text) => {
+        const message = await replies.toCommand(text, commandContext());
+        expect(blockKitViolations(message)).toEqual([]);
+        expect(liveMarkup(message)).toEqual([]);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  test('a filter value that tries to broadcast is quoted inert', async () => {
+    const { replies } = makeBot();
+    const message = await replies.toCommand('diffusion after:<!channel>', commandContext());
+    expect(message.text).toContain('`after:&lt;!channel&gt;` is not a date');
+  });
+});
