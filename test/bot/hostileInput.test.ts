@@ -60,3 +60,20 @@ describe('hostile /paper text', () => {
     expect(message.text).toContain('`after:&lt;!channel&gt;` is not a date');
   });
 });
+
+describe('hostile mentions', () => {
+  test('questions and thread parents never produce invalid or live output', async () => {
+    const { replies } = makeBot();
+    await fc.assert(
+      fc.asyncProperty(command, command, fc.boolean(), async (question, parent, inThread) => {
+        const message = await replies.toMention(`<@UPAPERBOT> ${question}`, {
+          inThread,
+          threadParentText: async () => parent,
+        });
+        expect(blockKitViolations(message)).toEqual([]);
+        expect(liveMarkup(message)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
