@@ -100,7 +100,7 @@ export class SubscriptionReplies {
         ':warning: I could not save that subscription, so nothing changed. Please try again.',
       );
     }
-    const preview = selectDigest(subscription, index, store.postedIn(context.channel));
+    const preview = selectDigest(subscription, index, store.postedIn(context.channel)).hits;
     const announced = await context.announce(subscriptionNotice(subscription, context.user));
     const warning = announced.ok
       ? undefined

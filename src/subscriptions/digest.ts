@@ -18,21 +18,29 @@ export function requiredTerms(topicTerms: number): number {
   return topicTerms <= 2 ? topicTerms : Math.ceil((2 * topicTerms) / 3);
 }
 
+/** A digest: the papers to post, and whether matching papers were left for a later digest. */
+export interface Digest {
+  hits: SearchHit[];
+  /** More papers matched than one digest holds. */
+  overflow: boolean;
+}
+
 /**
  * The papers a subscription's next digest posts: matching its topic above the relevance floor,
- * arrived after its last run (every match, for a first run or a preview), not yet posted in its
- * channel, newest arrival first, at most {@link DIGEST_SIZE}. Pure: the caller posts and records.
+ * arrived after its `papersSince` (every match, for a first digest or a preview), not yet posted
+ * in its channel, newest arrival first, at most {@link DIGEST_SIZE}. Pure: the caller posts and
+ * records.
  */
 export function selectDigest(
-  subscription: Pick<Subscription, 'topic' | 'lastRunAt'>,
+  subscription: Pick<Subscription, 'topic' | 'papersSince'>,
   index: PaperIndex,
   posted: Readonly<Record<string, string>>,
   limit = DIGEST_SIZE,
-): SearchHit[] {
+): Digest {
   const { query } = parseQuery(subscription.topic);
   const needed = requiredTerms(new Set(termsOf([...query.words, ...query.phrases].join(' '))).size);
-  const since = subscription.lastRunAt;
-  return index
+  const since = subscription.papersSince;
+  const candidates = index
     .search(query, { limit: CANDIDATES })
     .hits.filter(
       (hit) =>
@@ -46,22 +54,33 @@ export function selectDigest(
         : a.paper.arrivedAt < b.paper.arrivedAt
           ? 1
           : -1,
-    )
-    .slice(0, limit);
+    );
+  return { hits: candidates.slice(0, limit), overflow: candidates.length > limit };
+}
+
+/** Where the window of the digest after this one starts (see {@link Subscription.papersSince}). */
+export function nextPapersSince(
+  subscription: Pick<Subscription, 'papersSince' | 'createdAt'>,
+  digest: Digest,
+  runAt: Date,
+): string {
+  if (!digest.overflow) return runAt.toISOString();
+  // Left-over papers come next time; for a first digest only those that arrived after subscribing.
+  return subscription.papersSince ?? subscription.createdAt;
 }
 
 /**
  * The index a batch of digests should search: only the papers that arrived after the earliest
- * last run among them (a day's papers, not the whole corpus), or the full index when a first run
+ * `papersSince` among them (a day's papers, not the whole corpus), or the full index when a first run
  * is among them or most of the corpus is new. This is what makes 10,000 digests cheap.
  */
 export function digestSearchIndex(
   full: PaperIndex,
-  subscriptions: Pick<Subscription, 'lastRunAt'>[],
+  subscriptions: Pick<Subscription, 'papersSince'>[],
 ): PaperIndex {
-  if (subscriptions.some((s) => s.lastRunAt === undefined)) return full;
+  if (subscriptions.some((s) => s.papersSince === undefined)) return full;
   const earliest = subscriptions.reduce(
-    (min, s) => ((s.lastRunAt as string) < min ? (s.lastRunAt as string) : min),
+    (min, s) => ((s.papersSince as string) < min ? (s.papersSince as string) : min),
     '9999',
   );
   const recent = full.arrivedAfter(earliest);

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import type { PaperIndex } from '../search/paperIndex.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
 import { digestMessage } from '../slack/blocks/subscriptions.js';
-import { digestSearchIndex, selectDigest } from './digest.js';
+import { digestSearchIndex, nextPapersSince, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';
 import type { RunRecord, SubscriptionStore } from './store.js';
 import type { Subscription } from './subscription.js';
@@ -111,17 +111,24 @@ export class Scheduler {
     this.inFlight.add(id);
     try {
       const { store, poster, logger } = this.deps;
-      const hits = selectDigest(subscription, index, store.postedIn(channel));
+      const digest = selectDigest(subscription, index, store.postedIn(channel));
+      const { hits } = digest;
       const nextRunAt = scheduled ? nextRun(subscription.schedule, now) : new Date(subscription.nextRunAt);
+      const papersSince = nextPapersSince(subscription, digest, now);
       if (hits.length === 0) {
-        const run = { at: now, nextRunAt, postedPaperIds: [] };
+        const run = { at: now, papersSince, nextRunAt, postedPaperIds: [] };
         if (quiet) quiet.push({ id, run });
         else await store.recordRun(id, run);
         return { subscriptionId: id, outcome: 'nothing-new', papers: 0 };
       }
       const result = await poster.post(channel, digestMessage(subscription, hits));
       if (result.ok) {
-        await store.recordRun(id, { at: now, nextRunAt, postedPaperIds: hits.map((hit) => hit.paper.id) });
+        await store.recordRun(id, {
+          at: now,
+          papersSince,
+          nextRunAt,
+          postedPaperIds: hits.map((hit) => hit.paper.id),
+        });
         return { subscriptionId: id, outcome: 'posted', papers: hits.length };
       }
       if (result.pauseReason) {

@@ -8,6 +8,8 @@ import { type ChannelRecord, emptyData, type Subscription, SubscriptionData } fr
 /** How a digest run ended, recorded in one write so that a crash cannot half-apply it. */
 export interface RunRecord {
   at: Date;
+  /** Where the next digest's window starts. */
+  papersSince: string;
   /** The next scheduled run; unchanged for a digest run by hand. */
   nextRunAt: Date;
   /** Papers Slack accepted in this run (recorded as posted in the channel). */
@@ -126,6 +128,7 @@ class DataStore implements SubscriptionStore {
         const subscription = found.channel.subscriptions[found.index] as Subscription;
         const at = run.at.toISOString();
         subscription.lastRunAt = at;
+        subscription.papersSince = run.papersSince;
         subscription.nextRunAt = run.nextRunAt.toISOString();
         if (run.postedPaperIds.length > 0) subscription.lastPostAt = at;
         for (const paperId of run.postedPaperIds) found.channel.posted[paperId] ??= at;

@@ -27,8 +27,14 @@ export const Subscription = z.object({
   createdBy: z.string(),
   createdAt: z.iso.datetime(),
   state: SubscriptionState,
-  /** When a digest last ran (posted or found nothing); the next digest considers papers arriving after it. */
+  /** When a digest last ran (posted or found nothing). */
   lastRunAt: z.iso.datetime().optional(),
+  /**
+   * The next digest considers papers that arrived after this instant; absent before the first
+   * digest (which may pick from every paper). It moves to a run's time only when that run left no
+   * matching paper unposted, so papers beyond one digest's limit follow in the next ones.
+   */
+  papersSince: z.iso.datetime().optional(),
   /** When a digest last posted papers. */
   lastPostAt: z.iso.datetime().optional(),
   nextRunAt: z.iso.datetime(),

@@ -58,13 +58,14 @@ export async function benchDigests(
     createdAt: '2025-01-01T00:00:00.000Z',
     state: { status: 'active' },
     lastRunAt,
+    papersSince: lastRunAt,
     nextRunAt: now.toISOString(),
   }));
 
   started = performance.now();
   const recent = digestSearchIndex(index, subs);
   let selected = 0;
-  for (const sub of subs) selected += selectDigest(sub, recent, {}).length > 0 ? 1 : 0;
+  for (const sub of subs) selected += selectDigest(sub, recent, {}).hits.length > 0 ? 1 : 0;
   const computeMs = performance.now() - started;
 
   const store = createMemoryStore();

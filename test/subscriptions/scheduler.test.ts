@@ -104,4 +104,37 @@ describe('Scheduler', () => {
     expect((await scheduler.tick())[0]?.outcome).toBe('posted');
     expect(poster.posts).toHaveLength(1);
   });
+
+  test('papers beyond one digest come in the next ones, each once; older backlog is not drained', async () => {
+    const { store, scheduler, clock, poster, index } = setup();
+    await store.add(subscription('aaaa', { topic: 'reward models', createdAt: '2026-11-26T12:00:00.000Z' }));
+    const arrivals = Array.from({ length: 7 }, (_, i) =>
+      makePaper({ title: `Reward Models Study ${i + 1}`, arrivedAt: `2026-11-27T1${i}:00:00.000Z` }),
+    );
+    clock.set('2026-11-27T09:00:00Z');
+    await scheduler.tick(); // the first digest: the two older papers
+    index.add(arrivals);
+    for (const day of ['28', '29', '30']) {
+      clock.set(`2026-11-${day}T09:00:00Z`);
+      await scheduler.tick();
+    }
+    const titles = poster.posts.map((post) =>
+      post.message.text
+        .split('\n')
+        .slice(1)
+        .map((line) => line.replace(/^\d+\. /, '')),
+    );
+    expect(titles).toEqual([
+      ['Reward Models for Robots', 'Reward Model Ensembles'],
+      [
+        'Reward Models Study 7',
+        'Reward Models Study 6',
+        'Reward Models Study 5',
+        'Reward Models Study 4',
+        'Reward Models Study 3',
+      ],
+      ['Reward Models Study 2', 'Reward Models Study 1'],
+    ]);
+    expect(store.get('aaaa')?.papersSince).toBe('2026-11-30T09:00:00.000Z');
+  });
 });

@@ -36,6 +36,7 @@ describe.each(implementations)('%s store', (_name, open) => {
     await store.add(subscription('aaaa'));
     await store.recordRun('aaaa', {
       at: new Date('2026-11-27T09:00:00Z'),
+      papersSince: '2026-11-27T09:00:00.000Z',
       nextRunAt: new Date('2026-11-28T09:00:00Z'),
       postedPaperIds: ['p1', 'p2'],
     });
