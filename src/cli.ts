@@ -7,19 +7,30 @@ import { COMMAND_RESULTS } from './bot/replies.js';
 import { loadConfig } from './config.js';
 import { renderText } from './console/renderText.js';
 import { PaperbotError } from './errors.js';
-import { openLibrary } from './library.js';
+import { describeIngest, Library } from './library.js';
 import { createStderrLogger } from './logger.js';
 import { serialiseCorpus, writeFileAtomically } from './papers/corpus.js';
-import { paperPageLink } from './papers/paper.js';
+import { IsoDay, paperPageLink } from './papers/paper.js';
+import { ArxivClient } from './papers/sources/arxivApi.js';
+import { FILE_FORMATS, type FileFormat, readPaperFile } from './papers/sources/files.js';
+import { fetchHfDay } from './papers/sources/hfDaily.js';
 import { parseHfPapersPage } from './papers/sources/hfPapersPage.js';
+import type { SourceBatch } from './papers/sources/http.js';
 import type { PaperIndex } from './search/paperIndex.js';
 import { resultsMessage } from './slack/blocks/messages.js';
 
 const USAGE = `Usage:
   paperbot search [--json] [--limit N] "<query>"   search the corpus in PAPERBOT_DATA_DIR, like /paper
   paperbot search --json --stdin [--limit N]        one query per input line, one JSON array per output line
+  paperbot ingest hf-daily --since YYYY-MM-DD [--until YYYY-MM-DD] [--delay-ms N]
+                                                    the Hugging Face daily papers of each day (PAPERBOT_HF_API_URL)
+  paperbot ingest arxiv --category cs.LG [--category ...] [--max N]
+                                                    the newest papers of arXiv categories (PAPERBOT_ARXIV_API_URL)
+  paperbot ingest file <path> [--format hf-page|hf-daily|daily-arxiv|paperbot]
+                                                    a file of papers (gzip accepted; the format is detected)
   paperbot build-seed <page.txt> [--out FILE] [--arrived-at ISO]
-                                                    parse a Hugging Face Papers page into corpus JSONL`;
+                                                    parse a Hugging Face Papers page into corpus JSONL
+Ingestion merges into the corpus in PAPERBOT_DATA_DIR (default data/) and updates its index snapshot.`;
 
 /** A command-line failure: print the message and exit with status 2. */
 class UsageError extends Error {}
@@ -31,6 +42,8 @@ async function main(argv: string[]): Promise<void> {
       return search(rest);
     case 'build-seed':
       return buildSeed(rest);
+    case 'ingest':
+      return ingest(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -61,7 +74,7 @@ async function search(args: string[]): Promise<void> {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new UsageError('--limit takes a whole number from 1 to 1000.');
   const config = loadConfig();
-  const { index } = await openLibrary(config.dataDir, createStderrLogger('warn'));
+  const { index } = await Library.open(config.dataDir, createStderrLogger('warn'));
 
   if (values.stdin) {
     for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
@@ -93,6 +106,127 @@ function searchJson(index: PaperIndex, text: string, limit: number): HitJson[] {
     url: paperPageLink(paper).url,
     code: paper.links.code,
   }));
+}
+
+/** Progress on stderr: a bar redrawn in place on a terminal, a plain line per step otherwise. */
+function progress(label: string) {
+  const tty = Boolean(process.stderr.isTTY);
+  return {
+    step(done: number, total: number, detail: string) {
+      if (!tty) {
+        process.stderr.write(`${label} ${done}/${total}: ${detail}\n`);
+        return;
+      }
+      const width = 24;
+      const filled = Math.round((done / Math.max(total, 1)) * width);
+      process.stderr.write(
+        `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail}\x1b[K`,
+      );
+      if (done >= total) process.stderr.write('\n');
+    },
+  };
+}
+
+async function ingest(args: string[]): Promise<void> {
+  const [kind, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      since: { type: 'string' },
+      until: { type: 'string' },
+      'delay-ms': { type: 'string' },
+      category: { type: 'string', multiple: true },
+      max: { type: 'string' },
+      format: { type: 'string' },
+    },
+  });
+  const config = loadConfig();
+  const now = new Date();
+  const arrivedAt = now.toISOString();
+  const batches: SourceBatch[] = [];
+  const failures: string[] = [];
+
+  if (kind === 'hf-daily') {
+    const since = values.since;
+    const until = values.until ?? now.toISOString().slice(0, 10);
+    if (!since || !IsoDay.safeParse(since).success || !IsoDay.safeParse(until).success || until < since) {
+      throw new UsageError(
+        'ingest hf-daily needs --since YYYY-MM-DD (and --until YYYY-MM-DD on or after it, default today).',
+      );
+    }
+    const delayMs = Number(values['delay-ms'] ?? 1000);
+    const days: string[] = [];
+    for (
+      let day = new Date(`${since}T00:00:00Z`);
+      day.toISOString().slice(0, 10) <= until;
+      day = new Date(day.getTime() + 86_400_000)
+    ) {
+      days.push(day.toISOString().slice(0, 10));
+    }
+    const bar = progress('hf-daily');
+    for (const [i, day] of days.entries()) {
+      if (i > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      try {
+        const batch = await fetchHfDay(config.sources.hfApiUrl, day, arrivedAt);
+        batches.push(batch);
+        bar.step(i + 1, days.length, `${day}: ${batch.papers.length} papers`);
+      } catch (error) {
+        failures.push((error as Error).message);
+        bar.step(i + 1, days.length, `${day}: failed (${(error as Error).message})`);
+      }
+    }
+  } else if (kind === 'arxiv') {
+    const categories = values.category ?? [];
+    const max = Number(values.max ?? 100);
+    if (categories.length === 0 || !Number.isInteger(max) || max < 1 || max > 10_000) {
+      throw new UsageError(
+        'ingest arxiv needs --category (e.g. cs.LG, repeatable) and --max from 1 to 10000.',
+      );
+    }
+    const client = new ArxivClient(config.sources.arxivApiUrl);
+    for (const category of categories) {
+      const bar = progress(`arxiv ${category}`);
+      try {
+        batches.push(
+          await client.newest(category, max, arrivedAt, (done, total) => bar.step(done, total, 'papers')),
+        );
+      } catch (error) {
+        failures.push((error as Error).message);
+        process.stderr.write(`arxiv ${category}: failed (${(error as Error).message})\n`);
+      }
+    }
+  } else if (kind === 'file') {
+    const [path] = positionals;
+    const format = values.format;
+    if (!path) throw new UsageError(`ingest file needs a path.\n${USAGE}`);
+    if (format !== undefined && !(FILE_FORMATS as readonly string[]).includes(format)) {
+      throw new UsageError(`--format is one of ${FILE_FORMATS.join(', ')}.`);
+    }
+    const started = performance.now();
+    const batch = await readPaperFile(path, arrivedAt, format as FileFormat | undefined);
+    process.stderr.write(
+      `${path}: ${batch.papers.length} papers (${batch.format}) read in ${Math.round(performance.now() - started)} ms\n`,
+    );
+    batches.push(batch);
+  } else {
+    throw new UsageError(`ingest takes hf-daily, arxiv or file.\n${USAGE}`);
+  }
+
+  const logger = createStderrLogger('warn');
+  const library = await Library.open(config.dataDir, logger);
+  const started = performance.now();
+  const report = await library.ingest({
+    papers: batches.flatMap((b) => b.papers),
+    skipped: batches.flatMap((b) => b.skipped),
+  });
+  process.stdout.write(
+    `${describeIngest(report)} (merged and saved in ${Math.round(performance.now() - started)} ms)\n`,
+  );
+  if (failures.length > 0) {
+    process.stderr.write(`${failures.length} request(s) failed; run the command again to retry them.\n`);
+    process.exitCode = 1;
+  }
 }
 
 async function buildSeed(args: string[]): Promise<void> {

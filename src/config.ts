@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { PaperbotError } from './errors.js';
 
@@ -9,6 +10,32 @@ export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../data/', import.meta.ur
 /** Treats an unset, empty or blank variable alike, and trims the others. */
 function setting<T extends z.ZodType>(schema: T) {
   return z.preprocess((value) => (typeof value === 'string' ? value.trim() || undefined : value), schema);
+}
+
+/** A source's base URL: http(s), ending in `/`. */
+function apiBase(fallback: string) {
+  return z
+    .url({ protocol: /^https?$/, message: 'must be an http(s) URL' })
+    .transform((url) => (url.endsWith('/') ? url : `${url}/`))
+    .default(fallback);
+}
+
+/** A cron pattern (validated by croner, in UTC), or `off`. */
+function cronOrOff(fallback: string) {
+  return z
+    .string()
+    .refine((value) => value === 'off' || isCron(value), 'must be a cron pattern such as "5 * * * *", or off')
+    .transform((value) => (value === 'off' ? undefined : value))
+    .default(fallback);
+}
+
+function isCron(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const Env = z.object({
@@ -44,6 +71,28 @@ const Env = z.object({
   ),
   PAPERBOT_DATA_DIR: setting(z.string().optional()),
   PAPERBOT_SUBSCRIPTIONS_FILE: setting(z.string().optional()),
+  PAPERBOT_HF_API_URL: setting(apiBase('https://huggingface.co/api/')),
+  PAPERBOT_ARXIV_API_URL: setting(apiBase('http://export.arxiv.org/api/')),
+  PAPERBOT_REFRESH_HF: setting(cronOrOff('5 * * * *')),
+  PAPERBOT_REFRESH_ARXIV: setting(cronOrOff('30 6 * * *')),
+  PAPERBOT_ARXIV_CATEGORIES: setting(
+    z
+      .string()
+      .regex(
+        /^[a-z-]+(\.[A-Za-z-]+)?(,\s*[a-z-]+(\.[A-Za-z-]+)?)*$/,
+        'must be arXiv categories separated by commas, e.g. cs.LG,cs.CL',
+      )
+      .transform((list) => list.split(',').map((category) => category.trim()))
+      .default(['cs.LG', 'cs.CL']),
+  ),
+  PAPERBOT_ARXIV_MAX: setting(
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1)
+      .max(2000)
+      .default(200),
+  ),
   LOG_LEVEL: setting(
     z
       .enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
@@ -65,6 +114,15 @@ export interface Config {
   /** The lowdb JSON file of channel subscriptions (default: `subscriptions.json` in `dataDir`). */
   subscriptionsFile: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Where new papers come from, and when the running bot reads them (cron, UTC; absent: off). */
+  sources: {
+    hfApiUrl: string;
+    arxivApiUrl: string;
+    hfSchedule?: string;
+    arxivSchedule?: string;
+    arxivCategories: string[];
+    arxivMax: number;
+  };
 }
 
 /**
@@ -86,7 +144,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const subscriptionsFile = vars.PAPERBOT_SUBSCRIPTIONS_FILE
     ? resolve(vars.PAPERBOT_SUBSCRIPTIONS_FILE)
     : join(dataDir, 'subscriptions.json');
-  const base = { dataDir, subscriptionsFile, logLevel: vars.LOG_LEVEL };
+  const sources = {
+    hfApiUrl: vars.PAPERBOT_HF_API_URL,
+    arxivApiUrl: vars.PAPERBOT_ARXIV_API_URL,
+    ...(vars.PAPERBOT_REFRESH_HF ? { hfSchedule: vars.PAPERBOT_REFRESH_HF } : {}),
+    ...(vars.PAPERBOT_REFRESH_ARXIV ? { arxivSchedule: vars.PAPERBOT_REFRESH_ARXIV } : {}),
+    arxivCategories: vars.PAPERBOT_ARXIV_CATEGORIES,
+    arxivMax: vars.PAPERBOT_ARXIV_MAX,
+  };
+  const base = { dataDir, subscriptionsFile, logLevel: vars.LOG_LEVEL, sources };
   const botToken = vars.SLACK_BOT_TOKEN;
   if (!botToken) {
     if (vars.SLACK_APP_TOKEN || vars.SLACK_SIGNING_SECRET) {

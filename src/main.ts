@@ -3,44 +3,50 @@ import { Replies } from './bot/replies.js';
 import { loadConfig } from './config.js';
 import { ConsoleDigestPoster, runConsole } from './console/console.js';
 import { PaperbotError } from './errors.js';
-import { openLibrary } from './library.js';
+import { Library } from './library.js';
 import { createStderrLogger } from './logger.js';
+import { Refresher } from './papers/refresher.js';
+import { configuredSources } from './papers/refreshSources.js';
 import { createSlackApp } from './slack/app.js';
 import { createBackgroundClient, SlackDigestPoster } from './slack/posting.js';
+import type { DigestPoster } from './subscriptions/scheduler.js';
 import { Scheduler } from './subscriptions/scheduler.js';
 import { openLowdbStore } from './subscriptions/store.js';
 
-/** The composition root: config → corpus → index → store → replies → Slack app or console → scheduler. */
+/**
+ * The composition root: config → corpus and index → subscriptions → replies → Slack app or
+ * console, with the digest scheduler and the corpus refresher running beside them.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createStderrLogger(config.logLevel);
-  const { index } = await openLibrary(config.dataDir, logger);
+  const library = await Library.open(config.dataDir, logger);
+  const { index } = library;
   const store = await openLowdbStore(config.subscriptionsFile);
   const now = () => new Date();
+  const refresher = new Refresher({ library, sources: configuredSources(config.sources), now, logger });
+  const interactive = Boolean(process.stdin.isTTY);
+  const poster: DigestPoster = config.slack
+    ? new SlackDigestPoster(createBackgroundClient(config.slack, logger))
+    : new ConsoleDigestPoster(process.stdout, { color: interactive });
+  const scheduler = new Scheduler({ store, index, poster, now, logger });
+  const replies = new Replies({ index, store, scheduler, now, logger });
+  const stopBackground = async () => {
+    await refresher.stop();
+    await scheduler.stop();
+  };
 
   if (!config.slack) {
     process.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
-    const interactive = Boolean(process.stdin.isTTY);
-    const poster = new ConsoleDigestPoster(process.stdout, { color: interactive });
-    const scheduler = new Scheduler({ store, index, poster, now, logger });
     scheduler.start();
-    await runConsole(new Replies({ index, store, scheduler, now, logger }), {
-      input: process.stdin,
-      output: process.stdout,
-      interactive,
-    });
-    await scheduler.stop();
+    refresher.start();
+    await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
+    await stopBackground();
     await store.close();
     return;
   }
 
-  const poster = new SlackDigestPoster(createBackgroundClient(config.slack, logger));
-  const scheduler = new Scheduler({ store, index, poster, now, logger });
-  const app = createSlackApp({
-    connection: config.slack,
-    replies: new Replies({ index, store, scheduler, now, logger }),
-    logger,
-  });
+  const app = createSlackApp({ connection: config.slack, replies, logger });
   if (config.slack.mode === 'http') {
     await app.start(config.slack.port);
     logger.info(`paperbot is listening for Slack requests on port ${config.slack.port} (/slack/events)`);
@@ -49,8 +55,9 @@ async function main(): Promise<void> {
     logger.info('paperbot is connected to Slack (Socket Mode)');
   }
   scheduler.start();
+  refresher.start();
   const shutdown = async () => {
-    await scheduler.stop();
+    await stopBackground();
     await app.stop();
     await store.close();
   };

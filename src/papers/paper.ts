@@ -49,6 +49,14 @@ export const Paper = z.object({
   arrivedAt: z.iso.datetime(),
   links: PaperLinks,
   source: PaperSource,
+  /** arXiv categories (`cs.LG`...), when the source lists them. */
+  categories: z.array(z.string()).optional(),
+  /** Hugging Face upvotes, when known. */
+  upvotes: z.number().int().nonnegative().optional(),
+  /** GitHub stars of the first code repository, when known. */
+  githubStars: z.number().int().nonnegative().optional(),
+  /** A thumbnail image of the paper (Hugging Face). */
+  thumbnail: HttpUrl.optional(),
 });
 export type Paper = z.infer<typeof Paper>;
 

@@ -44,5 +44,6 @@ export function paperFromDailyArxiv(row: DailyArxivRow, arrivedAt: string): Pape
       project: dedupeUrls([...fromAbstract.project, ...fromComment.project]),
     },
     source: 'daily-arxiv',
+    ...(row.categories.length > 0 ? { categories: row.categories } : {}),
   };
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
-import { parseCorpus, serialiseCorpus } from '../../src/papers/corpus.js';
-import { parseHfPapersPage } from '../../src/papers/sources/hfPapersPage.js';
-import { BUNDLED_CORPUS, SEED_PAGE } from '../support/papers.js';
+import { parseCorpus, serialiseCorpus } from '../../../src/papers/corpus.js';
+import { parseHfPapersPage } from '../../../src/papers/sources/hfPapersPage.js';
+import { BUNDLED_CORPUS, SEED_PAGE } from '../../support/papers.js';
 
 const ARRIVED = '2026-11-26T00:00:00.000Z';
 const CHROME = [

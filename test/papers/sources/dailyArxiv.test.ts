@@ -3,10 +3,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import { describe, expect, test } from '@jest/globals';
-import { Paper } from '../../src/papers/paper.js';
-import { DailyArxivRow, paperFromDailyArxiv } from '../../src/papers/sources/dailyArxiv.js';
+import { Paper } from '../../../src/papers/paper.js';
+import { DailyArxivRow, paperFromDailyArxiv } from '../../../src/papers/sources/dailyArxiv.js';
 
-const PAPERS = fileURLToPath(new URL('../../../shared/data/daily-arxiv/papers.jsonl.gz', import.meta.url));
+const PAPERS = fileURLToPath(new URL('../../../../shared/data/daily-arxiv/papers.jsonl.gz', import.meta.url));
 
 describe('paperFromDailyArxiv', () => {
   test('unwraps text, keeps abs/PDF links and finds code in the comment', () => {
@@ -36,6 +36,7 @@ describe('paperFromDailyArxiv', () => {
         project: ['https://zs1314.github.io/DMSR'],
       },
       source: 'daily-arxiv',
+      categories: ['cs.CV'],
     });
   });
 

@@ -1,0 +1,113 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, test } from '@jest/globals';
+import { serialiseCorpus } from '../../../src/papers/corpus.js';
+import { detectFormat, readPaperFile } from '../../../src/papers/sources/files.js';
+import { arxivRows, hfDays } from '../../support/fakeSources.js';
+import { makePaper, SEED_PAGE } from '../../support/papers.js';
+
+const ARRIVED = '2026-11-26T00:00:00.000Z';
+const SHARED = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'paperbot-files-'));
+const write = (name: string, content: string | Buffer) => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+const days = hfDays().slice(-3);
+const items = days.flatMap((day) => day.items);
+
+describe('readPaperFile', () => {
+  test.each([
+    ['the seed page', () => SEED_PAGE, 'hf-page', 80],
+    [
+      'an HF answer (JSON array)',
+      () => write('day.json', JSON.stringify(days[0]?.items)),
+      'hf-daily',
+      days[0]?.items.length,
+    ],
+    [
+      'an HF answer wrapped in {data}',
+      () => write('wrapped.json', JSON.stringify({ status: 'ok', data: days[0]?.items }, null, 2)),
+      'hf-daily',
+      days[0]?.items.length,
+    ],
+    [
+      'HF items as gzipped JSONL',
+      () => write('items.jsonl.gz', gzipSync(items.map((i) => JSON.stringify(i)).join('\n'))),
+      'hf-daily',
+      items.length,
+    ],
+    [
+      'the per-day replay file',
+      () => write('by_day.jsonl', days.map((d) => JSON.stringify(d)).join('\n')),
+      'hf-daily',
+      items.length,
+    ],
+    [
+      'daily-arXiv JSONL',
+      () =>
+        write(
+          'arxiv.jsonl',
+          arxivRows(30)
+            .map((r) => JSON.stringify(r))
+            .join('\n'),
+        ),
+      'daily-arxiv',
+      30,
+    ],
+    [
+      'paperbot corpus JSONL',
+      () => write('papers.jsonl', serialiseCorpus([makePaper({ title: 'Mine' })])),
+      'paperbot',
+      1,
+    ],
+  ] as const)('%s is detected and read', async (_name, path, format, count) => {
+    const batch = await readPaperFile(path(), ARRIVED);
+    expect(batch.format).toBe(format);
+    expect(batch.papers).toHaveLength(count ?? -1);
+    expect(batch.skipped).toEqual([]);
+  });
+
+  test('the real shared HF file reads whole', async () => {
+    const batch = await readPaperFile(`${SHARED}hf-daily-papers/daily_papers.jsonl.gz`, ARRIVED);
+    expect(batch).toMatchObject({ format: 'hf-daily', skipped: [] });
+    expect(batch.papers).toHaveLength(9877);
+  });
+
+  test('bad lines are skipped with reasons, good ones kept; paperbot rows keep their arrival', async () => {
+    const path = write(
+      'mixed.jsonl',
+      [
+        serialiseCorpus([makePaper({ title: 'Kept', arrivedAt: '2020-01-01T00:00:00.000Z' })]).trim(),
+        '{oops',
+        JSON.stringify({ id: 'x', arrivedAt: 'y', links: {} }),
+      ].join('\n'),
+    );
+    const batch = await readPaperFile(path, ARRIVED);
+    expect(batch.papers.map((p) => [p.title, p.arrivedAt])).toEqual([['Kept', '2020-01-01T00:00:00.000Z']]);
+    expect(batch.skipped.map((s) => s.reason)).toEqual([
+      'line is not JSON',
+      'paper row: title: Invalid input: expected string, received undefined',
+    ]);
+  });
+
+  test('the format can be named instead of detected', async () => {
+    const path = write(
+      'rows.txt',
+      arxivRows(2)
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    expect((await readPaperFile(path, ARRIVED, 'daily-arxiv')).papers).toHaveLength(2);
+  });
+
+  test('detectFormat on bare text and on JSON', () => {
+    expect(detectFormat('Subscribe\nMay 8\n')).toBe('hf-page');
+    expect(detectFormat('{"paper": {"id": "1"}}\n{"paper": {"id": "2"}}')).toBe('hf-daily');
+    expect(detectFormat('[{"listing_date": "2025-01-01"}]')).toBe('daily-arxiv');
+  });
+});

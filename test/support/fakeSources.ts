@@ -1,0 +1,135 @@
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import type { DailyArxivRow } from '../../src/papers/sources/dailyArxiv.js';
+
+const SHARED = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+
+/** The replay file: one real HF daily-papers API answer per day, in date order. */
+export function hfDays(): Array<{ date: string; items: Array<{ paper: { id: string; title: string } }> }> {
+  return gunzipSync(readFileSync(`${SHARED}hf-daily-papers/by_day.jsonl.gz`))
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
+}
+
+/** The first `count` real daily-arXiv rows. */
+export function arxivRows(count: number): DailyArxivRow[] {
+  const text = gunzipSync(readFileSync(`${SHARED}daily-arxiv/papers.jsonl.gz`)).toString('utf8');
+  const rows: DailyArxivRow[] = [];
+  for (let start = 0; rows.length < count; ) {
+    const end = text.indexOf('\n', start);
+    rows.push(JSON.parse(text.slice(start, end)));
+    start = end + 1;
+  }
+  return rows;
+}
+
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** An arXiv API Atom answer for real records, shaped like export.arxiv.org's (versioned ids, wrapped text). */
+export function atomFeed(rows: DailyArxivRow[], totalResults: number, start: number): string {
+  const entries = rows.map(
+    (row) => `  <entry>
+    <id>http://arxiv.org/abs/${row.id}v2</id>
+    <updated>${row.listing_date}T17:59:59Z</updated>
+    <published>${row.listing_date}T12:00:00Z</published>
+    <title>${escapeXml(row.title)}</title>
+    <summary>  ${escapeXml(row.summary)}
+</summary>
+${row.authors.map((name) => `    <author>\n      <name>${escapeXml(name)}</name>\n    </author>`).join('\n')}
+${row.comment ? `    <arxiv:comment xmlns:arxiv="http://arxiv.org/schemas/atom">${escapeXml(row.comment)}</arxiv:comment>\n` : ''}    <link href="http://arxiv.org/abs/${row.id}v2" rel="alternate" type="text/html"/>
+    <link title="pdf" href="http://arxiv.org/pdf/${row.id}v2" rel="related" type="application/pdf"/>
+    <arxiv:primary_category xmlns:arxiv="http://arxiv.org/schemas/atom" term="${row.categories[0]}" scheme="http://arxiv.org/schemas/atom"/>
+${row.categories.map((c) => `    <category term="${c}" scheme="http://arxiv.org/schemas/atom"/>`).join('\n')}
+  </entry>`,
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <link href="http://arxiv.org/api/query" rel="self" type="application/atom+xml"/>
+  <title type="html">ArXiv Query: search_query=cat:cs.LG</title>
+  <id>http://arxiv.org/api/fake</id>
+  <updated>2026-11-26T00:00:00-05:00</updated>
+  <opensearch:totalResults xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">${totalResults}</opensearch:totalResults>
+  <opensearch:startIndex xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">${start}</opensearch:startIndex>
+  <opensearch:itemsPerPage xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/">${rows.length}</opensearch:itemsPerPage>
+${entries.join('\n')}
+</feed>
+`;
+}
+
+/** How the fake answers one request. */
+export type Fault = 'http-500' | 'timeout' | 'truncated' | 'html';
+
+/**
+ * Fake Hugging Face and arXiv APIs on loopback that replay recorded answers: `/hf/daily_papers?date=`
+ * from a map of days, `/arxiv/query` paging over a list of rows. `faults` injects failures by request.
+ */
+export class FakeSources {
+  readonly requests: string[] = [];
+  hfDays = new Map<string, unknown[]>();
+  arxiv: DailyArxivRow[] = [];
+  /** The next requests fail like this (one entry per request, in order). */
+  faults: Fault[] = [];
+  private server: Server | undefined;
+  private base = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://fake');
+      this.requests.push(`${url.pathname}${url.search}`);
+      const fault = this.faults.shift();
+      if (fault === 'timeout') return; // never answers
+      if (fault === 'http-500') {
+        res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal Server Error');
+        return;
+      }
+      if (fault === 'html') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Maintenance</body></html>');
+        return;
+      }
+      let body: string;
+      let type = 'application/json';
+      if (url.pathname === '/hf/daily_papers') {
+        body = JSON.stringify(this.hfDays.get(url.searchParams.get('date') ?? '') ?? []);
+      } else if (url.pathname === '/arxiv/query') {
+        const start = Number(url.searchParams.get('start') ?? 0);
+        const max = Number(url.searchParams.get('max_results') ?? 10);
+        body = atomFeed(this.arxiv.slice(start, start + max), this.arxiv.length, start);
+        type = 'application/atom+xml';
+      } else {
+        res.writeHead(404).end();
+        return;
+      }
+      if (fault === 'truncated') {
+        // Promise the whole body, send half, and hang up.
+        res.writeHead(200, { 'content-type': type, 'content-length': String(Buffer.byteLength(body)) });
+        res.write(body.slice(0, Math.floor(body.length / 2)));
+        res.socket?.destroy();
+        return;
+      }
+      res.writeHead(200, { 'content-type': type }).end(body);
+    });
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  get hfUrl(): string {
+    return `${this.base}/hf/`;
+  }
+
+  get arxivUrl(): string {
+    return `${this.base}/arxiv/`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+}
