@@ -22,11 +22,17 @@ function apiBase(fallback: string) {
 
 /** A cron pattern (validated by croner, in UTC), or `off`. */
 function cronOrOff(fallback: string) {
-  return z
-    .string()
-    .refine((value) => value === 'off' || isCron(value), 'must be a cron pattern such as "5 * * * *", or off')
-    .transform((value) => (value === 'off' ? undefined : value))
-    .default(fallback);
+  return (
+    z
+      .string()
+      .refine(
+        (value) => value === 'off' || isCron(value),
+        'must be a cron pattern such as "5 * * * *", or off',
+      )
+      .default(fallback)
+      // false, not undefined: zod 4 replaces an undefined result by the default.
+      .transform((value) => (value === 'off' ? (false as const) : value))
+  );
 }
 
 function isCron(pattern: string): boolean {

@@ -3,18 +3,57 @@ import { describe, expect, test } from '@jest/globals';
 import { DEFAULT_DATA_DIR, loadConfig } from '../src/config.js';
 import { PaperbotError } from '../src/errors.js';
 
+const DEFAULT_SOURCES = {
+  hfApiUrl: 'https://huggingface.co/api/',
+  arxivApiUrl: 'http://export.arxiv.org/api/',
+  hfSchedule: '5 * * * *',
+  arxivSchedule: '30 6 * * *',
+  arxivCategories: ['cs.LG', 'cs.CL'],
+  arxivMax: 200,
+};
+
 describe('loadConfig', () => {
   test('without tokens: the local console on the bundled data directory', () => {
     expect(loadConfig({})).toEqual({
       dataDir: DEFAULT_DATA_DIR,
       subscriptionsFile: join(DEFAULT_DATA_DIR, 'subscriptions.json'),
       logLevel: 'info',
+      sources: DEFAULT_SOURCES,
     });
   });
 
   test('the subscriptions file can live elsewhere', () => {
     expect(loadConfig({ PAPERBOT_SUBSCRIPTIONS_FILE: '/var/lib/paperbot/subs.json' }).subscriptionsFile).toBe(
       '/var/lib/paperbot/subs.json',
+    );
+  });
+
+  test('sources: base URLs, schedules (or off), categories and page size', () => {
+    expect(
+      loadConfig({
+        PAPERBOT_HF_API_URL: 'http://mirror.local/hf',
+        PAPERBOT_REFRESH_HF: 'off',
+        PAPERBOT_REFRESH_ARXIV: '0 */6 * * *',
+        PAPERBOT_ARXIV_CATEGORIES: 'cs.CV, stat.ML',
+        PAPERBOT_ARXIV_MAX: '50',
+      }).sources,
+    ).toEqual({
+      hfApiUrl: 'http://mirror.local/hf/',
+      arxivApiUrl: 'http://export.arxiv.org/api/',
+      arxivSchedule: '0 */6 * * *',
+      arxivCategories: ['cs.CV', 'stat.ML'],
+      arxivMax: 50,
+    });
+  });
+
+  test('a bad schedule or category list says what to write', () => {
+    expect(() =>
+      loadConfig({ PAPERBOT_REFRESH_HF: 'hourly', PAPERBOT_ARXIV_CATEGORIES: 'machine learning' }),
+    ).toThrow(
+      [
+        '  PAPERBOT_REFRESH_HF: must be a cron pattern such as "5 * * * *", or off (got "hourly")',
+        '  PAPERBOT_ARXIV_CATEGORIES: must be arXiv categories separated by commas, e.g. cs.LG,cs.CL (got "machine learning")',
+      ].join('\n'),
     );
   });
 
@@ -45,6 +84,7 @@ describe('loadConfig', () => {
       dataDir: '/tmp/papers',
       subscriptionsFile: '/tmp/papers/subscriptions.json',
       logLevel: 'debug',
+      sources: DEFAULT_SOURCES,
       slack: {
         mode: 'http',
         botToken: 'xoxb-1',
