@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { dedupeUrls } from './links.js';
 import { normaliseTitle, type Paper } from './paper.js';
 
@@ -68,7 +69,7 @@ export class PaperCollection {
       return { outcome: 'new', paper: incoming };
     }
     const merged = mergePaper(existing, incoming);
-    if (JSON.stringify(merged) === JSON.stringify(existing)) return { outcome: 'unchanged', paper: existing };
+    if (samePaper(merged, existing)) return { outcome: 'unchanged', paper: existing };
     this.put(merged);
     return { outcome: 'updated', paper: merged };
   }
@@ -87,4 +88,9 @@ export class PaperCollection {
     const title = normaliseTitle(paper.title);
     if (!this.idByTitle.has(title)) this.idByTitle.set(title, paper.id);
   }
+}
+
+/** Equal as stored: key order and keys holding `undefined` (absent once written as JSON) do not count. */
+function samePaper(a: Paper, b: Paper): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 }

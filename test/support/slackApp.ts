@@ -32,6 +32,8 @@ export interface RunningApp {
 /** How to start the app for a test. */
 export interface StartOptions {
   papers?: Paper[];
+  /** Serve this live index (a Library's) instead of indexing `papers`. */
+  index?: PaperIndex;
   /** A lowdb file for subscriptions (default: in memory). */
   subscriptionsFile?: string;
   /** Reuse a running fake Slack (to restart the app against the same one). */
@@ -55,7 +57,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     port: 0,
     apiUrl: slack.apiUrl,
   };
-  const index = PaperIndex.build(options.papers ?? bundledPapers());
+  const index = options.index ?? PaperIndex.build(options.papers ?? bundledPapers());
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
   const background = createBackgroundClient(connection, silentLogger, {
     retryConfig: { retries: options.backgroundRetries ?? 1, minTimeout: 10, maxTimeout: 50 },

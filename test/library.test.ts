@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { describeIngest, Library } from '../src/library.js';
+import { silentLogger } from '../src/logger.js';
+import { corpusFile } from '../src/papers/corpus.js';
+import { parseQuery } from '../src/search/query.js';
+import { snapshotFile } from '../src/search/snapshot.js';
+import { makePaper } from './support/papers.js';
+
+const emptyDataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'paperbot-library-'));
+  writeFileSync(corpusFile(dir), '');
+  return dir;
+};
+const search = (library: Library, text: string) =>
+  library.index.search(parseQuery(text).query).hits.map((h) => h.paper.title);
+
+describe('Library.ingest', () => {
+  test('new papers are searchable at once, and stored: a reopened library loads them from the snapshot', async () => {
+    const dir = emptyDataDir();
+    const library = await Library.open(dir, silentLogger);
+    const report = await library.ingest({
+      papers: [
+        makePaper({ id: '2401.00001', title: 'Graph Transformers' }),
+        makePaper({ id: '2401.00002', title: 'Protein Folding' }),
+      ],
+      skipped: [{ reason: 'no title' }, { reason: 'no title' }],
+    });
+    expect(report).toEqual({ new: 2, updated: 0, unchanged: 0, skipped: { 'no title': 2 }, corpusSize: 2 });
+    expect(describeIngest(report)).toBe(
+      '2 new, 0 updated, 0 unchanged; skipped 2 (2 × no title); 2 papers in the corpus',
+    );
+    expect(search(library, 'protein')).toEqual(['Protein Folding']);
+    expect(readFileSync(corpusFile(dir), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
+    const reopened = await Library.open(dir, silentLogger);
+    expect(reopened.origin).toBe('snapshot');
+    expect(search(reopened, 'graph')).toEqual(['Graph Transformers']);
+  });
+
+  test('an empty data directory ingests on top of the bundled seed, merging a seed paper by title', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperbot-library-'));
+    const library = await Library.open(dir, silentLogger);
+    const report = await library.ingest({
+      papers: [
+        makePaper({
+          id: '2406.01660',
+          arxivId: '2406.01660',
+          title: 'Self-Improving Robust Preference Optimization',
+          authors: ['Eugene Choi'],
+        }),
+      ],
+      skipped: [],
+    });
+    expect(report).toMatchObject({ new: 0, updated: 1, corpusSize: 80 });
+  });
+
+  test('nothing changed: nothing written', async () => {
+    const dir = emptyDataDir();
+    const library = await Library.open(dir, silentLogger);
+    await library.ingest({ papers: [makePaper({ title: 'Once' })], skipped: [] });
+    const before = readFileSync(snapshotFile(dir), 'utf8');
+    writeFileSync(snapshotFile(dir), `${before} `); // a write would replace this
+    expect((await library.ingest({ papers: [makePaper({ title: 'Once' })], skipped: [] })).unchanged).toBe(1);
+    expect(readFileSync(snapshotFile(dir), 'utf8')).toBe(`${before} `);
+  });
+
+  test('papers another process wrote meanwhile are kept', async () => {
+    const dir = emptyDataDir();
+    const bot = await Library.open(dir, silentLogger);
+    const cli = await Library.open(dir, silentLogger);
+    await cli.ingest({ papers: [makePaper({ title: 'From The CLI' })], skipped: [] });
+    await bot.ingest({ papers: [makePaper({ title: 'From The Bot' })], skipped: [] });
+    expect(search(bot, 'cli')).toEqual(['From The CLI']);
+    const lines = readFileSync(corpusFile(dir), 'utf8').split('\n').filter(Boolean);
+    expect(lines.map((line) => JSON.parse(line).title).sort()).toEqual(['From The Bot', 'From The CLI']);
+  });
+
+  test('concurrent ingests are serialised: none is lost', async () => {
+    const dir = emptyDataDir();
+    const library = await Library.open(dir, silentLogger);
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        library.ingest({ papers: [makePaper({ title: `Paper Number ${i}` })], skipped: [] }),
+      ),
+    );
+    expect(readFileSync(corpusFile(dir), 'utf8').split('\n').filter(Boolean)).toHaveLength(10);
+  });
+});
