@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from '@jest/globals';
+import { hfDays } from '../support/fakeSources.js';
 
 // These run the compiled program exactly as `npm start` and `npx paperbot` do; `npm test` builds dist/ first.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -107,6 +108,34 @@ describe('the compiled programs', () => {
       [],
       ['Lion Secretly Solves Constrained Optimization: As Lyapunov Predicts'],
     ]);
+  });
+
+  test('paperbot ingest file merges into the data directory, and search finds the new papers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperbot-proc-'));
+    const rows = hfDays().at(-1)?.items ?? [];
+    const file = join(dir, 'day.json');
+    writeFileSync(file, JSON.stringify(rows));
+    const ingested = await run('cli.js', ['ingest', 'file', file], '', { PAPERBOT_DATA_DIR: dir });
+    expect(ingested.code).toBe(0);
+    expect(ingested.stderr).toMatch(
+      new RegExp(`^${file}: ${rows.length} papers \\(hf-daily\\) read in \\d+ ms\\n$`),
+    );
+    expect(ingested.stdout).toMatch(
+      new RegExp(`^${rows.length} new, 0 updated, 0 unchanged; ${80 + rows.length} papers in the corpus`),
+    );
+    const title = rows[0]?.paper.title.replace(/\s+/g, ' ').trim() ?? '';
+    const found = await run('cli.js', ['search', '--json', '--limit', '1', `"${title}"`], '', {
+      PAPERBOT_DATA_DIR: dir,
+    });
+    expect(JSON.parse(found.stdout)[0]).toMatchObject({ id: rows[0]?.paper.id, title });
+  });
+
+  test('paperbot ingest with a bad source is a usage error', async () => {
+    const { code, stderr } = await run('cli.js', ['ingest', 'hf-daily'], '');
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'ingest hf-daily needs --since YYYY-MM-DD (and --until YYYY-MM-DD on or after it, default today).\n',
+    );
   });
 
   test('a bad --limit is a usage error, exit status 2', async () => {
