@@ -1,6 +1,7 @@
 import { Cron } from 'croner';
 import { describeIngest, type IngestReport, type Library } from '../library.js';
 import type { Logger } from '../logger.js';
+import { Ticker } from '../ticker.js';
 import type { SourceBatch } from './sources/http.js';
 
 /** A source of new papers, read on a schedule by the running bot. */
@@ -23,12 +24,12 @@ export type RefreshRun = { source: string; report: IngestReport } | { source: st
  */
 export class Refresher {
   private readonly nextRun = new Map<string, Date>();
-  private running: Promise<RefreshRun[]> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly ticker: Ticker<RefreshRun[]>;
 
   constructor(
     private readonly deps: { library: Library; sources: RefreshSource[]; now: () => Date; logger: Logger },
   ) {
+    this.ticker = new Ticker(() => this.runDue(), 'Refresh tick', deps.logger);
     const start = deps.now();
     for (const source of deps.sources) this.nextRun.set(source.name, this.following(source, start));
   }
@@ -40,23 +41,16 @@ export class Refresher {
 
   /** Reads every due source, one after another. A tick while another runs joins it. */
   tick(): Promise<RefreshRun[]> {
-    this.running ??= this.runDue().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.ticker.tick();
   }
 
   /** Ticks every `intervalMs` (no read at start: the corpus on disk is already fresh enough to answer). */
   start(intervalMs = 60_000): void {
-    this.timer = setInterval(() => {
-      this.tick().catch((error: unknown) => this.deps.logger.error('Refresh tick failed:', error));
-    }, intervalMs);
-    this.timer.unref();
+    this.ticker.start(intervalMs, false);
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.ticker.stop();
   }
 
   private async runDue(): Promise<RefreshRun[]> {

@@ -2,6 +2,7 @@ import type { Logger } from '../logger.js';
 import type { PaperIndex } from '../search/paperIndex.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
 import { digestMessage } from '../slack/blocks/subscriptions.js';
+import { Ticker } from '../ticker.js';
 import { digestSearchIndex, nextPapersSince, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';
 import type { RunRecord, SubscriptionStore } from './store.js';
@@ -42,11 +43,12 @@ export interface SchedulerDeps {
  * subscription never runs twice at once.
  */
 export class Scheduler {
-  private running: Promise<DigestRun[]> | undefined;
   private readonly inFlight = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly ticker: Ticker<DigestRun[]>;
 
-  constructor(private readonly deps: SchedulerDeps) {}
+  constructor(private readonly deps: SchedulerDeps) {
+    this.ticker = new Ticker(() => this.runDue(), 'Digest tick', deps.logger);
+  }
 
   /** Active subscriptions whose next run is at or before `now`. */
   due(now: Date): Subscription[] {
@@ -56,10 +58,7 @@ export class Scheduler {
 
   /** Runs every due digest. A tick while another is running joins it instead of racing it. */
   tick(): Promise<DigestRun[]> {
-    this.running ??= this.runDue().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.ticker.tick();
   }
 
   /** Runs one subscription's digest now, whatever its schedule (its next scheduled run stays). */
@@ -69,17 +68,12 @@ export class Scheduler {
 
   /** Ticks now (catch-up) and then every `intervalMs`. */
   start(intervalMs = 30_000): void {
-    const tick = () =>
-      this.tick().catch((error: unknown) => this.deps.logger.error('Digest tick failed:', error));
-    void tick();
-    this.timer = setInterval(tick, intervalMs);
-    this.timer.unref();
+    this.ticker.start(intervalMs, true);
   }
 
   /** Stops ticking and waits for a running tick to finish. */
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.ticker.stop();
   }
 
   private async runDue(): Promise<DigestRun[]> {
