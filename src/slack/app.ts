@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { registerLinkButtons } from './actions/linkButtons.js';
 import { registerPaperCommand } from './commands/paper.js';
 import { registerAppMention } from './events/appMention.js';
+import { SlackHttpReceiver } from './receiver.js';
 import { RecentIds } from './recentIds.js';
 
 /** What the Slack app needs from the rest of paperbot. */
@@ -36,7 +37,10 @@ export function createSlackApp(options: SlackAppOptions): App {
   const app =
     connection.mode === 'socket'
       ? new App({ ...common, socketMode: true, appToken: connection.appToken })
-      : new App({ ...common, signingSecret: connection.signingSecret });
+      : new App({
+          ...common,
+          receiver: new SlackHttpReceiver({ signingSecret: connection.signingSecret, logger: common.logger }),
+        });
 
   registerPaperCommand(app, replies, logger);
   registerAppMention(app, replies, new RecentIds(), logger);

@@ -14,6 +14,8 @@ describe('request authenticity', () => {
     ['a wrong signature', { secret: 'not-the-secret' }],
     ['no signature', { unsigned: true }],
     ['a timestamp 6 minutes old', { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 }],
+    ['a timestamp 6 minutes ahead', { timestamp: Math.floor(Date.now() / 1000) + 6 * 60 }],
+    ['a timestamp an hour ahead', { timestamp: Math.floor(Date.now() / 1000) + 3600 }],
   ];
 
   test.each(cases)('%s is rejected with 401 and nothing runs', async (_name, options) => {
@@ -40,5 +42,23 @@ describe('request authenticity', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(running.slack.responses).toHaveLength(0);
     expect(running.slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  test('a timestamp 4 minutes off either way is still accepted (clock skew)', async () => {
+    for (const [id, offset] of [
+      ['skew-behind', -4 * 60],
+      ['skew-ahead', 4 * 60],
+    ] as const) {
+      const response = await postSigned(
+        running.eventsUrl,
+        slashCommandBody('help', running.slack.responseUrl(id)),
+        FORM,
+        {
+          timestamp: Math.floor(Date.now() / 1000) + offset,
+        },
+      );
+      expect(response.status).toBe(200);
+      await running.slack.waitFor(() => running.slack.responses.find((r) => r.id === id));
+    }
   });
 });
