@@ -77,4 +77,9 @@ export class ConsoleDigestPoster implements DigestPoster {
     this.output.write(`\n[digest in #${channel}]\n${renderText(message, this.style)}\n`);
     return { ok: true };
   }
+
+  /** Printing cannot half-succeed: an unconfirmed digest was never printed. */
+  async alreadyPosted(): Promise<boolean> {
+    return false;
+  }
 }

@@ -31,6 +31,7 @@ export function createSlackApp(options: SlackAppOptions): App {
   const clientOptions: webApi.WebClientOptions = {
     slackApiUrl: connection.apiUrl,
     retryConfig: INTERACTIVE_RETRIES,
+    timeout: 5000,
     ...options.clientOptions,
   };
   const common = { token: connection.botToken, logger: boltLogger(logger), clientOptions };

@@ -27,8 +27,29 @@ export async function answerWith(
   try {
     await deliver(message);
   } catch (error) {
-    logger.error(`${what}: Slack did not accept the answer:`, describeSlackError(error));
+    const reason = describeSlackError(error);
+    logger.error(`${what}: Slack did not accept the answer:`, reason);
+    if (!REFUSED_CONTENT.has(reason)) return; // Slack or the network is down: a second try would fail too
+    // Slack refused this message's content: a plain sentence still tells the user something happened.
+    await deliver(refusedNotice(reason)).catch((second: unknown) =>
+      logger.error(`${what}: the fallback answer failed too:`, describeSlackError(second)),
+    );
   }
+}
+
+/** Errors about a message's content, after which a simpler message can still get through. */
+const REFUSED_CONTENT = new Set([
+  'invalid_blocks',
+  'invalid_blocks_format',
+  'msg_too_long',
+  'too_many_attachments',
+  'invalid_attachments',
+]);
+
+function refusedNotice(reason: string): SlackMessage {
+  return noticeMessage(
+    `:warning: Sorry, Slack did not accept my answer (\`${reason.replace(/[^a-z_]/g, '')}\`). Please try again, or try a shorter query.`,
+  );
 }
 
 /** A short description of a Web API or HTTP error: Slack's error code where there is one. */

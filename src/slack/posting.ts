@@ -31,32 +31,108 @@ export async function postToChannel(
   }
 }
 
-// Digests are background work: retry for minutes rather than seconds (429s wait for Retry-After,
-// which the WebClient honours), unlike the answers to users in app.ts.
-const BACKGROUND_RETRIES = { retries: 6, factor: 2, minTimeout: 1000, maxTimeout: 60_000 };
+/** The Slack message metadata type that marks paperbot's digests (and carries their run key). */
+export const DIGEST_EVENT = 'paperbot_digest';
 
-/** Minimum spacing of posts to one channel: Slack allows about one message per second per channel. */
-export const CHANNEL_SPACING_MS = 1100;
+/** How patient background posting is. */
+export interface PosterOptions {
+  /** Minimum spacing of posts to one channel (Slack allows about one message per second per channel). */
+  spacingMs?: number;
+  /** Attempts per digest, counting the first (429s and unanswered posts are retried). */
+  attempts?: number;
+  /** Wait before retrying an unanswered post: this times the attempt number. */
+  backoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
 
-/** Posts digests through the Web API, at most one message per second per channel. */
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Posts digests through the Web API, at most one message per second per channel, and never twice.
+ * A 429 waits for its Retry-After and tries again. A lost answer (network error, timeout, 5xx)
+ * may hide a message Slack did accept, so before trying again it looks for the digest's run key
+ * in the channel's recent messages (Slack message metadata).
+ */
 export class SlackDigestPoster implements DigestPoster {
   private readonly nextSlot = new Map<string, number>();
 
   constructor(
     private readonly client: webApi.WebClient,
-    private readonly spacingMs = CHANNEL_SPACING_MS,
+    private readonly options: PosterOptions = {},
   ) {}
 
-  async post(channel: string, message: SlackMessage): Promise<PostResult> {
+  async post(channel: string, message: SlackMessage, runKey: string): Promise<PostResult> {
+    const { attempts = 6, backoffMs = 2000, sleep = sleepFor } = this.options;
+    const payload = {
+      channel,
+      unfurl_links: false,
+      unfurl_media: false,
+      ...message,
+      metadata: { event_type: DIGEST_EVENT, event_payload: { run: runKey } },
+    };
+    for (let attempt = 1; ; attempt++) {
+      await this.waitForSlot(channel);
+      try {
+        await this.client.chat.postMessage(payload);
+        return { ok: true };
+      } catch (error) {
+        const { code, retryAfter } = error as { code?: string; retryAfter?: number };
+        if (code === webApi.ErrorCode.RateLimitedError) {
+          if (attempt >= attempts) return { ok: false, error: 'ratelimited' };
+          await sleep((retryAfter ?? 1) * 1000);
+          continue;
+        }
+        if (code === webApi.ErrorCode.PlatformError) return classify(describeSlackError(error));
+        // The request may have reached Slack and only the answer been lost.
+        const landed = await this.alreadyPosted(channel, runKey);
+        if (landed) return { ok: true };
+        if (landed === undefined || attempt >= attempts) {
+          return { ok: false, error: describeSlackError(error), ambiguous: landed === undefined };
+        }
+        await sleep(backoffMs * attempt);
+      }
+    }
+  }
+
+  async alreadyPosted(channel: string, runKey: string): Promise<boolean | undefined> {
+    try {
+      const history = await this.client.conversations.history({
+        channel,
+        limit: 50,
+        include_all_metadata: true,
+      });
+      return (history.messages ?? []).some(
+        (m) =>
+          m.metadata?.event_type === DIGEST_EVENT &&
+          (m.metadata.event_payload as { run?: unknown } | undefined)?.run === runKey,
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async waitForSlot(channel: string): Promise<void> {
+    const { spacingMs = CHANNEL_SPACING_MS } = this.options;
     const now = Date.now();
     const slot = Math.max(now, this.nextSlot.get(channel) ?? 0);
-    this.nextSlot.set(channel, slot + this.spacingMs);
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
-    return postToChannel(this.client, channel, message);
+    this.nextSlot.set(channel, slot + spacingMs);
+    if (slot > now) await sleepFor(slot - now);
   }
 }
 
-/** The Web API client for background posting, with its own patient retry policy. */
+function classify(code: string): PostResult {
+  const pauseReason = PAUSING_ERRORS[code];
+  return pauseReason ? { ok: false, error: code, pauseReason } : { ok: false, error: code };
+}
+
+/** Minimum spacing of posts to one channel: Slack allows about one message per second per channel. */
+export const CHANNEL_SPACING_MS = 1100;
+
+/**
+ * The Web API client for background posting. It never retries by itself: a retried
+ * chat.postMessage whose first answer was lost would post twice, so {@link SlackDigestPoster}
+ * decides (429s are handed back to it rather than waited out here).
+ */
 export function createBackgroundClient(
   connection: SlackConnection,
   logger: Logger,
@@ -64,7 +140,9 @@ export function createBackgroundClient(
 ): webApi.WebClient {
   return new webApi.WebClient(connection.botToken, {
     slackApiUrl: connection.apiUrl,
-    retryConfig: BACKGROUND_RETRIES,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 15_000,
     logger: { ...logger, setLevel() {}, getLevel: () => webApi.LogLevel.INFO, setName() {} },
     ...options,
   });

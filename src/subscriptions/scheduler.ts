@@ -11,12 +11,21 @@ import type { Subscription } from './subscription.js';
 /** What posting a message to a channel came to. */
 export type PostResult =
   | { ok: true }
-  /** `pauseReason` is set when retrying cannot help until someone acts (bot removed, channel archived). */
-  | { ok: false; error: string; pauseReason?: string };
+  | {
+      ok: false;
+      error: string;
+      /** Set when retrying cannot help until someone acts (bot removed, channel archived). */
+      pauseReason?: string;
+      /** Set when the message may have been posted after all (the answer was lost). */
+      ambiguous?: boolean;
+    };
 
 /** Delivers digests to channels (Slack, or the console). */
 export interface DigestPoster {
-  post(channel: string, message: SlackMessage): Promise<PostResult>;
+  /** Posts a digest, tagged with `runKey` so that it can be recognised later. */
+  post(channel: string, message: SlackMessage, runKey: string): Promise<PostResult>;
+  /** Whether the digest tagged `runKey` is in the channel; undefined when that cannot be told now. */
+  alreadyPosted(channel: string, runKey: string): Promise<boolean | undefined>;
 }
 
 /** The outcome of one digest run. */
@@ -105,9 +114,32 @@ export class Scheduler {
     this.inFlight.add(id);
     try {
       const { store, poster, logger } = this.deps;
+      const nextRunAt = scheduled ? nextRun(subscription.schedule, now) : new Date(subscription.nextRunAt);
+      const pending = subscription.pendingRun;
+      if (pending) {
+        // A digest was handed to Slack and never confirmed: find out before posting anything.
+        const landed = await poster.alreadyPosted(channel, pending.key);
+        if (landed === undefined) {
+          return {
+            subscriptionId: id,
+            outcome: 'failed',
+            papers: 0,
+            error: 'could not check the previous digest',
+          };
+        }
+        if (landed) {
+          await store.recordRun(id, {
+            at: now,
+            papersSince: pending.papersSince,
+            nextRunAt,
+            postedPaperIds: pending.paperIds,
+          });
+          logger.info(`Digest ${pending.key} had reached ${channel}; recorded without posting again.`);
+          return { subscriptionId: id, outcome: 'posted', papers: pending.paperIds.length };
+        }
+      }
       const digest = selectDigest(subscription, index, store.postedIn(channel));
       const { hits } = digest;
-      const nextRunAt = scheduled ? nextRun(subscription.schedule, now) : new Date(subscription.nextRunAt);
       const papersSince = nextPapersSince(subscription, digest, now);
       if (hits.length === 0) {
         const run = { at: now, papersSince, nextRunAt, postedPaperIds: [] };
@@ -115,7 +147,10 @@ export class Scheduler {
         else await store.recordRun(id, run);
         return { subscriptionId: id, outcome: 'nothing-new', papers: 0 };
       }
-      const result = await poster.post(channel, digestMessage(subscription, hits));
+      const paperIds = hits.map((hit) => hit.paper.id);
+      const key = `${id}@${now.toISOString()}`;
+      await store.update(id, (s) => ({ ...s, pendingRun: { key, paperIds, papersSince } }));
+      const result = await poster.post(channel, digestMessage(subscription, hits), key);
       if (result.ok) {
         await store.recordRun(id, {
           at: now,
@@ -125,16 +160,20 @@ export class Scheduler {
         });
         return { subscriptionId: id, outcome: 'posted', papers: hits.length };
       }
-      if (result.pauseReason) {
-        const reason = result.pauseReason;
-        await store.update(id, (s) => ({
-          ...s,
-          state: { status: 'paused', reason, since: now.toISOString() },
-        }));
+      const { pauseReason, ambiguous } = result;
+      if (!ambiguous || pauseReason) {
+        // Certainly not posted: nothing to look for later. Pause when someone must act first.
+        await store.update(id, ({ pendingRun: _, ...s }) =>
+          pauseReason
+            ? { ...s, state: { status: 'paused', reason: pauseReason, since: now.toISOString() } }
+            : s,
+        );
+      }
+      if (pauseReason) {
         logger.warn(`Subscription ${id} in ${channel} paused: ${result.error}`);
         return { subscriptionId: id, outcome: 'paused', papers: 0, error: result.error };
       }
-      // Left due: the next tick tries again.
+      // Left due (with pendingRun kept when the post may have landed): the next tick tries again.
       logger.warn(`Digest ${id} for ${channel} not posted (${result.error}); retrying on the next tick.`);
       return { subscriptionId: id, outcome: 'failed', papers: 0, error: result.error };
     } finally {

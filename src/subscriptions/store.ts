@@ -129,6 +129,7 @@ class DataStore implements SubscriptionStore {
         const at = run.at.toISOString();
         subscription.lastRunAt = at;
         subscription.papersSince = run.papersSince;
+        delete subscription.pendingRun; // confirmed: nothing left to check
         subscription.nextRunAt = run.nextRunAt.toISOString();
         if (run.postedPaperIds.length > 0) subscription.lastPostAt = at;
         for (const paperId of run.postedPaperIds) found.channel.posted[paperId] ??= at;

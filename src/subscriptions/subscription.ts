@@ -35,6 +35,14 @@ export const Subscription = z.object({
    * matching paper unposted, so papers beyond one digest's limit follow in the next ones.
    */
   papersSince: z.iso.datetime().optional(),
+  /**
+   * A digest handed to Slack whose acceptance is not confirmed yet (set just before posting,
+   * cleared when recorded). If the bot dies or the answer is lost, the next run first asks Slack
+   * whether a message with this run key is in the channel, instead of posting it twice.
+   */
+  pendingRun: z
+    .object({ key: z.string(), paperIds: z.array(z.string()), papersSince: z.iso.datetime() })
+    .optional(),
   /** When a digest last posted papers. */
   lastPostAt: z.iso.datetime().optional(),
   nextRunAt: z.iso.datetime(),

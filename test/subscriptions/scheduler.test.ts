@@ -1,4 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
+import { silentLogger } from '../../src/logger.js';
+import { Scheduler } from '../../src/subscriptions/scheduler.js';
 import { makeBot } from '../support/bot.js';
 import { makePaper } from '../support/papers.js';
 import { subscription } from '../support/subscriptions.js';
@@ -136,5 +138,77 @@ describe('Scheduler', () => {
       ['Reward Models Study 2', 'Reward Models Study 1'],
     ]);
     expect(store.get('aaaa')?.papersSince).toBe('2026-11-30T09:00:00.000Z');
+  });
+
+  describe('a digest whose answer was lost is never posted twice', () => {
+    test('it had landed: the next run finds it in the channel and records it without posting', async () => {
+      const { store, scheduler, clock, poster } = setup();
+      await store.add(subscription('aaaa', { topic: 'reward models' }));
+      poster.results.push({ ok: false, error: 'request_error', ambiguous: true, landed: true });
+      clock.set('2026-11-27T09:00:00Z');
+      expect((await scheduler.tick())[0]?.outcome).toBe('failed');
+      expect(store.get('aaaa')?.pendingRun?.paperIds).toHaveLength(2);
+      clock.set('2026-11-27T09:00:30Z');
+      expect(await scheduler.tick()).toEqual([{ subscriptionId: 'aaaa', outcome: 'posted', papers: 2 }]);
+      expect(poster.posts).toHaveLength(1);
+      expect(Object.keys(store.postedIn('C0GENERAL'))).toHaveLength(2);
+      expect(store.get('aaaa')?.pendingRun).toBeUndefined();
+    });
+
+    test('it had not landed: the next run posts it, once', async () => {
+      const { store, scheduler, clock, poster } = setup();
+      await store.add(subscription('aaaa', { topic: 'reward models' }));
+      poster.results.push({ ok: false, error: 'request_error', ambiguous: true });
+      clock.set('2026-11-27T09:00:00Z');
+      await scheduler.tick();
+      clock.set('2026-11-27T09:00:30Z');
+      expect((await scheduler.tick())[0]?.outcome).toBe('posted');
+      expect(poster.posts).toHaveLength(1);
+    });
+
+    test('while the channel cannot be checked, nothing is posted', async () => {
+      const { store, scheduler, clock, poster } = setup();
+      await store.add(subscription('aaaa', { topic: 'reward models' }));
+      poster.results.push({ ok: false, error: 'request_error', ambiguous: true, landed: true });
+      clock.set('2026-11-27T09:00:00Z');
+      await scheduler.tick();
+      poster.historyUnavailable = true;
+      clock.set('2026-11-27T09:00:30Z');
+      expect(await scheduler.tick()).toEqual([
+        {
+          subscriptionId: 'aaaa',
+          outcome: 'failed',
+          papers: 0,
+          error: 'could not check the previous digest',
+        },
+      ]);
+      poster.historyUnavailable = false;
+      clock.set('2026-11-27T09:01:00Z');
+      expect((await scheduler.tick())[0]?.outcome).toBe('posted');
+      expect(poster.posts).toHaveLength(1);
+    });
+
+    test('a crash after Slack accepted, before the run was stored: the restarted scheduler does not repost', async () => {
+      const { store, clock, poster, index } = setup();
+      await store.add(subscription('aaaa', { topic: 'reward models' }));
+      // The store dies right when the run is recorded, as a killed process would.
+      const killed = async () => Promise.reject(new Error('killed'));
+      const dying = new Proxy(store, {
+        get: (target, name) =>
+          name === 'recordRun' || name === 'recordRuns'
+            ? killed
+            : Reflect.get(target, name, target).bind(target),
+      });
+      clock.set('2026-11-27T09:00:00Z');
+      await expect(
+        new Scheduler({ store: dying, index, poster, now: clock.now, logger: silentLogger }).tick(),
+      ).rejects.toThrow('killed');
+      expect(poster.posts).toHaveLength(1);
+      const restarted = new Scheduler({ store, index, poster, now: clock.now, logger: silentLogger });
+      clock.set('2026-11-27T09:05:00Z');
+      expect((await restarted.tick())[0]?.outcome).toBe('posted');
+      expect(poster.posts).toHaveLength(1);
+      expect(Object.keys(store.postedIn('C0GENERAL'))).toHaveLength(2);
+    });
   });
 });

@@ -21,14 +21,26 @@ export class FakeClock {
   }
 }
 
-/** A poster that records every digest and answers with the results it is given (ok by default). */
+/** How the next post goes: a result, and whether the message reached the channel anyway. */
+export type ScriptedPost = PostResult & { landed?: boolean };
+
+/**
+ * A poster that records every digest that reached its channel and answers with the scripted
+ * results (ok by default). `landed: true` on a failure plays a post whose answer was lost.
+ */
 export class RecordingPoster implements DigestPoster {
-  readonly posts: Array<{ channel: string; message: SlackMessage }> = [];
-  readonly results: PostResult[] = [];
-  async post(channel: string, message: SlackMessage): Promise<PostResult> {
-    const result = this.results.shift() ?? { ok: true };
-    if (result.ok) this.posts.push({ channel, message });
+  readonly posts: Array<{ channel: string; message: SlackMessage; runKey: string }> = [];
+  readonly results: ScriptedPost[] = [];
+  /** While true, alreadyPosted cannot tell (the history call fails). */
+  historyUnavailable = false;
+  async post(channel: string, message: SlackMessage, runKey: string): Promise<PostResult> {
+    const { landed, ...result } = this.results.shift() ?? { ok: true };
+    if (result.ok || landed) this.posts.push({ channel, message, runKey });
     return result;
+  }
+  async alreadyPosted(channel: string, runKey: string): Promise<boolean | undefined> {
+    if (this.historyUnavailable) return undefined;
+    return this.posts.some((post) => post.channel === channel && post.runKey === runKey);
   }
 }
 

@@ -20,6 +20,10 @@ export interface FakeReply {
   status?: number;
   headers?: Record<string, string>;
   body: Record<string, unknown>;
+  /** Act on the call (a post is stored when `body.ok`) but hang up instead of answering: a lost answer. */
+  hangUp?: boolean;
+  /** Answer only after this long (to play a slow or timed-out Slack). */
+  delayMs?: number;
 }
 
 type Handler = (args: Record<string, unknown>) => FakeReply | Promise<FakeReply>;
@@ -32,6 +36,8 @@ type Handler = (args: Record<string, unknown>) => FakeReply | Promise<FakeReply>
 export class FakeSlack {
   readonly calls: ApiCall[] = [];
   readonly responses: ResponseUrlPost[] = [];
+  /** Messages Slack accepted, per channel, oldest first (what conversations.history returns, newest first). */
+  readonly history = new Map<string, Array<Record<string, unknown>>>();
   private readonly handlers = new Map<string, Handler>();
   private readonly waiters: Array<() => void> = [];
   private server: Server | undefined;
@@ -50,6 +56,14 @@ export class FakeSlack {
         team_id: 'T0TEST',
         user_id: FakeSlack.BOT_USER_ID,
         bot_id: FakeSlack.BOT_ID,
+      },
+    }));
+    this.on('conversations.history', (args) => ({
+      body: {
+        ok: true,
+        messages: [...(this.history.get(String(args.channel)) ?? [])]
+          .reverse()
+          .slice(0, Number(args.limit ?? 100)),
       },
     }));
   }
@@ -124,8 +138,24 @@ export class FakeSlack {
       this.calls.push({ method, args, token });
       const handler = this.handlers.get(method);
       reply = handler ? await handler(args) : { body: { ok: true } };
+      if (method === 'chat.postMessage' && reply.body.ok) {
+        const channel = String(args.channel);
+        const stored = {
+          ts: `${Date.now() / 1000}`,
+          text: args.text,
+          blocks: args.blocks,
+          metadata: args.metadata,
+        };
+        this.history.set(channel, [...(this.history.get(channel) ?? []), stored]);
+      }
     } else {
       reply = { status: 404, body: { ok: false, error: 'unknown_path' } };
+    }
+    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    if (reply.hangUp) {
+      res.socket?.destroy();
+      for (const wake of this.waiters.splice(0)) wake();
+      return;
     }
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
     res.end(JSON.stringify(reply.body));

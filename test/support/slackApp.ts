@@ -39,8 +39,8 @@ export interface StartOptions {
   /** Reuse a running fake Slack (to restart the app against the same one). */
   slack?: FakeSlack;
   clock?: FakeClock;
-  /** Background posting retries (default 1, so 429 tests see one retry). */
-  backgroundRetries?: number;
+  /** Background posting attempts per digest (default 3). */
+  postAttempts?: number;
 }
 
 /** Starts the fake Slack (unless given) and the app, over the bundled corpus unless `papers` is given. */
@@ -59,13 +59,15 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   };
   const index = options.index ?? PaperIndex.build(options.papers ?? bundledPapers());
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
-  const background = createBackgroundClient(connection, silentLogger, {
-    retryConfig: { retries: options.backgroundRetries ?? 1, minTimeout: 10, maxTimeout: 50 },
-  });
+  const background = createBackgroundClient(connection, silentLogger, { timeout: 1000 });
   const scheduler = new Scheduler({
     store,
     index,
-    poster: new SlackDigestPoster(background, 0),
+    poster: new SlackDigestPoster(background, {
+      spacingMs: 0,
+      backoffMs: 10,
+      attempts: options.postAttempts ?? 3,
+    }),
     now: clock.now,
     logger: silentLogger,
   });
