@@ -33,8 +33,9 @@ export function parsePaperCommand(raw: string): PaperCommand {
   const text = checked.data;
   if (HELP_WORDS.has(text.toLowerCase())) return { kind: 'help' };
   const [first = '', ...rest] = text.split(/\s+/);
-  const subcommand = SUBCOMMANDS[first.toLowerCase()];
-  if (subcommand) return subcommand(rest);
+  // An own-property lookup: `/paper __proto__` or `constructor` must not reach Object's prototype.
+  const name = first.toLowerCase();
+  if (Object.hasOwn(SUBCOMMANDS, name)) return (SUBCOMMANDS[name] as (args: string[]) => PaperCommand)(rest);
   return parseSearch(text);
 }
 

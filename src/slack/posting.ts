@@ -25,9 +25,7 @@ export async function postToChannel(
     await client.chat.postMessage({ channel, unfurl_links: false, unfurl_media: false, ...message });
     return { ok: true };
   } catch (error) {
-    const code = describeSlackError(error);
-    const pauseReason = PAUSING_ERRORS[code];
-    return pauseReason ? { ok: false, error: code, pauseReason } : { ok: false, error: code };
+    return classify(describeSlackError(error));
   }
 }
 
@@ -121,7 +119,7 @@ export class SlackDigestPoster implements DigestPoster {
 }
 
 function classify(code: string): PostResult {
-  const pauseReason = PAUSING_ERRORS[code];
+  const pauseReason = Object.hasOwn(PAUSING_ERRORS, code) ? PAUSING_ERRORS[code] : undefined;
   return pauseReason ? { ok: false, error: code, pauseReason } : { ok: false, error: code };
 }
 

@@ -54,6 +54,35 @@ describe('hostile /paper text', () => {
     );
   });
 
+  test('4,000-character hostile commands (the longest Slack sends) are answered validly too', async () => {
+    const { replies } = makeBot();
+    const long = fc
+      .array(hostile, { minLength: 400, maxLength: 600 })
+      .map((parts) => parts.join(' ').slice(0, 4000));
+    await fc.assert(
+      fc.asyncProperty(
+        long,
+        fc.constantFrom('', 'subscribe ', 'unsubscribe ', 'digest now '),
+        async (text, prefix) => {
+          const message = await replies.toCommand(prefix + text, commandContext());
+          expect(blockKitViolations(message)).toEqual([]);
+          expect(liveMarkup(message)).toEqual([]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty x'])(
+    '%j is a search, not a subcommand',
+    async (text) => {
+      // Found by the property above: a plain-object lookup reached Object.prototype and crashed.
+      const { replies } = makeBot();
+      const message = await replies.toCommand(text, commandContext());
+      expect(message.text).toMatch(/^(:mag: No papers match|Top \d+ of|\d+ papers?,)/);
+    },
+  );
+
   test('a filter value that tries to broadcast is quoted inert', async () => {
     const { replies } = makeBot();
     const message = await replies.toCommand('diffusion after:<!channel>', commandContext());

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { App } from '@slack/bolt';
 import { Replies } from '../../src/bot/replies.js';
 import type { SlackConnection } from '../../src/config.js';
-import { silentLogger } from '../../src/logger.js';
+import { type Logger, silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperIndex } from '../../src/search/paperIndex.js';
 import { createSlackApp } from '../../src/slack/app.js';
@@ -39,6 +39,8 @@ export interface StartOptions {
   /** Reuse a running fake Slack (to restart the app against the same one). */
   slack?: FakeSlack;
   clock?: FakeClock;
+  /** The app's logger (default: silent). */
+  logger?: Logger;
   /** Background posting attempts per digest (default 3). */
   postAttempts?: number;
 }
@@ -73,8 +75,8 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   });
   const app = createSlackApp({
     connection,
-    replies: new Replies({ index, store, scheduler, now: clock.now, logger: silentLogger }),
-    logger: silentLogger,
+    replies: new Replies({ index, store, scheduler, now: clock.now, logger: options.logger ?? silentLogger }),
+    logger: options.logger ?? silentLogger,
     clientOptions: { retryConfig: { retries: 0 } },
   });
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
