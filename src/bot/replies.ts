@@ -1,8 +1,15 @@
 import type { Logger } from '../logger.js';
 import type { PaperIndex } from '../search/paperIndex.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
+import { tokenize } from '../search/text.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
-import { helpMessage, noHitsMessage, noticeMessage, resultsMessage } from '../slack/blocks/messages.js';
+import {
+  helpMessage,
+  noHitsMessage,
+  noticeMessage,
+  resultsMessage,
+  sharedCardMessage,
+} from '../slack/blocks/messages.js';
 import { escapeMrkdwn, truncate } from '../slack/blocks/mrkdwn.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
@@ -59,7 +66,7 @@ export class Replies {
           `:warning: ${command.problems.map(escapeMrkdwn).join('\n')}\nType \`/paper help\` for examples.`,
         );
       case 'search':
-        return this.results(command.text, command.query, COMMAND_RESULTS);
+        return this.searchPage(command.text, 0);
       default:
         return this.subscriptions.answer(command, context);
     }
@@ -95,6 +102,47 @@ export class Replies {
     const parentWords = parentQuery.words.join(' ');
     const note = `Searched with the thread's first message: “${truncate(parentWords, 120)}”`;
     return this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note);
+  }
+
+  /**
+   * One page of `/paper` results (from "More results": the query and offset come from the button,
+   * never from server memory, so they survive a restart).
+   */
+  searchPage(queryText: string, offset: number): SlackMessage {
+    const command = parsePaperCommand(queryText);
+    if (command.kind !== 'search')
+      return noticeMessage(':warning: That search can no longer be repeated; run `/paper` again.');
+    const results = this.index.search(command.query, { limit: COMMAND_RESULTS, offset: Math.max(0, offset) });
+    if (results.total === 0) return noHitsMessage(queryText, hasFilters(command.query));
+    return resultsMessage({ queryText }, results, {
+      cardButtons: { kind: 'search' },
+      paging: { query: queryText, offset },
+    });
+  }
+
+  /** Papers similar to one: its title and the start of its abstract as the query, the paper itself left out. */
+  moreLikeThis(paperId: string): SlackMessage {
+    const paper = this.index.get(paperId);
+    if (!paper) return noticeMessage(':warning: That paper is no longer in the corpus.');
+    const words = [...tokenize(paper.title), ...tokenize(paper.abstract).slice(0, 40)];
+    const query = { words, phrases: [], excluded: [], authors: [], hasCode: false };
+    const found = this.index.search(query, { limit: COMMAND_RESULTS + 1 });
+    const hits = found.hits.filter((hit) => hit.paper.id !== paperId).slice(0, COMMAND_RESULTS);
+    if (hits.length === 0)
+      return noticeMessage(
+        `:mag: No other papers are like “${escapeMrkdwn(truncate(paper.title, 150))}” yet.`,
+      );
+    return resultsMessage(
+      { queryText: `like: ${paper.title}` },
+      { hits, total: Math.max(0, found.total - 1) },
+      { cardButtons: { kind: 'search' } },
+    );
+  }
+
+  /** A card to post in a channel on behalf of the user who shared it; undefined for an unknown paper. */
+  sharedCard(paperId: string, userId: string): SlackMessage | undefined {
+    const paper = this.index.get(paperId);
+    return paper ? sharedCardMessage(paper, userId) : undefined;
   }
 
   private results(queryText: string, query: PaperQuery, limit: number, note?: string): SlackMessage {

@@ -1,3 +1,4 @@
+import type { Paper } from '../papers/paper.js';
 import { PaperIndex, type SearchHit } from '../search/paperIndex.js';
 import { parseQuery } from '../search/query.js';
 import { termsOf } from '../search/text.js';
@@ -36,6 +37,7 @@ export function selectDigest(
   index: PaperIndex,
   posted: Readonly<Record<string, string>>,
   limit = DIGEST_SIZE,
+  taste?: ChannelTaste,
 ): Digest {
   const { query } = parseQuery(subscription.topic);
   const needed = requiredTerms(new Set(termsOf([...query.words, ...query.phrases].join(' '))).size);
@@ -45,17 +47,64 @@ export function selectDigest(
     .hits.filter(
       (hit) =>
         hit.matchedTerms.length >= needed &&
-        posted[hit.paper.id] === undefined &&
+        !Object.hasOwn(posted, hit.paper.id) &&
         (since === undefined || hit.paper.arrivedAt > since),
     )
-    .sort((a, b) =>
-      a.paper.arrivedAt === b.paper.arrivedAt
-        ? b.score - a.score
-        : a.paper.arrivedAt < b.paper.arrivedAt
-          ? 1
-          : -1,
-    );
+    .map((hit) => ({ hit, affinity: taste ? taste.affinity(hit.paper) : 0 }))
+    // The channel's taste first (papers like its 👍 up, like its 👎 down), then newest first.
+    .sort(
+      (a, b) =>
+        b.affinity - a.affinity ||
+        (a.hit.paper.arrivedAt === b.hit.paper.arrivedAt
+          ? b.hit.score - a.hit.score
+          : a.hit.paper.arrivedAt < b.hit.paper.arrivedAt
+            ? 1
+            : -1),
+    )
+    .map(({ hit }) => hit);
   return { hits: candidates.slice(0, limit), overflow: candidates.length > limit };
+}
+
+/**
+ * What a channel's 👍 / 👎 say about a paper: how much it resembles a liked paper minus how much it
+ * resembles a disliked one (the largest Jaccard overlap of title and abstract-opening terms, in
+ * steps of 0.1 so that a faint resemblance does not reorder papers).
+ */
+export class ChannelTaste {
+  private readonly liked: Set<string>[];
+  private readonly disliked: Set<string>[];
+
+  constructor(votes: Readonly<Record<string, 'like' | 'dislike'>>, index: PaperIndex) {
+    const profile = (vote: 'like' | 'dislike') =>
+      Object.entries(votes)
+        .filter(([, v]) => v === vote)
+        .map(([id]) => index.get(id))
+        .filter((paper): paper is Paper => paper !== undefined)
+        .map(profileTerms);
+    this.liked = profile('like');
+    this.disliked = profile('dislike');
+  }
+
+  /** True when the channel has voted on no paper still in the corpus. */
+  get isEmpty(): boolean {
+    return this.liked.length === 0 && this.disliked.length === 0;
+  }
+
+  affinity(paper: Paper): number {
+    const terms = profileTerms(paper);
+    const closest = (profiles: Set<string>[]) => Math.max(0, ...profiles.map((p) => jaccard(terms, p)));
+    return Math.round((closest(this.liked) - closest(this.disliked)) * 10) / 10;
+  }
+}
+
+function profileTerms(paper: Paper): Set<string> {
+  return new Set(termsOf(`${paper.title} ${paper.abstract.slice(0, 600)}`));
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const term of a) if (b.has(term)) shared++;
+  return shared / (a.size + b.size - shared || 1);
 }
 
 /** Where the window of the digest after this one starts (see {@link Subscription.papersSince}). */

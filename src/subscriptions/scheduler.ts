@@ -3,7 +3,7 @@ import type { PaperIndex } from '../search/paperIndex.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
 import { digestMessage } from '../slack/blocks/subscriptions.js';
 import { Ticker } from '../ticker.js';
-import { digestSearchIndex, nextPapersSince, selectDigest } from './digest.js';
+import { ChannelTaste, DIGEST_SIZE, digestSearchIndex, nextPapersSince, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';
 import type { RunRecord, SubscriptionStore } from './store.js';
 import type { Subscription } from './subscription.js';
@@ -138,7 +138,14 @@ export class Scheduler {
           return { subscriptionId: id, outcome: 'posted', papers: pending.paperIds.length };
         }
       }
-      const digest = selectDigest(subscription, index, store.postedIn(channel));
+      const taste = new ChannelTaste(store.feedbackIn(channel), this.deps.index);
+      const digest = selectDigest(
+        subscription,
+        index,
+        store.postedIn(channel),
+        DIGEST_SIZE,
+        taste.isEmpty ? undefined : taste,
+      );
       const { hits } = digest;
       const papersSince = nextPapersSince(subscription, digest, now);
       if (hits.length === 0) {

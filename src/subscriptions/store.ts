@@ -5,6 +5,9 @@ import { TextFile } from 'lowdb/node';
 import { PaperbotError } from '../errors.js';
 import { type ChannelRecord, emptyData, type Subscription, SubscriptionData } from './subscription.js';
 
+/** A channel's verdict on a paper in its digest. */
+export type Vote = 'like' | 'dislike';
+
 /** How a digest run ended, recorded in one write so that a crash cannot half-apply it. */
 export interface RunRecord {
   at: Date;
@@ -33,6 +36,10 @@ export interface SubscriptionStore {
   recordRun(id: string, run: RunRecord): Promise<void>;
   /** Records several runs in one write (runs that posted nothing, batched by the scheduler). */
   recordRuns(runs: Array<{ id: string; run: RunRecord }>): Promise<void>;
+  /** The channel's 👍 / 👎 votes on papers. */
+  feedbackIn(channel: string): Readonly<Record<string, Vote>>;
+  /** Records a vote (a later vote on the same paper replaces it). */
+  recordFeedback(channel: string, paperId: string, vote: Vote): Promise<void>;
   /** Waits for pending writes and releases the file (a later open reads it afresh). */
   close(): Promise<void>;
 }
@@ -85,9 +92,22 @@ class DataStore implements SubscriptionStore {
     return this.data.channels[channel]?.posted ?? {};
   }
 
+  feedbackIn(channel: string): Readonly<Record<string, Vote>> {
+    return this.data.channels[channel]?.feedback ?? {};
+  }
+
+  recordFeedback(channel: string, paperId: string, vote: Vote): Promise<void> {
+    return this.change((data) => {
+      data.channels[channel] ??= { subscriptions: [], posted: {}, feedback: {} };
+      const record = data.channels[channel] as ChannelRecord;
+      record.feedback ??= {};
+      record.feedback[paperId] = vote;
+    });
+  }
+
   add(subscription: Subscription): Promise<void> {
     return this.change((data) => {
-      data.channels[subscription.channel] ??= { subscriptions: [], posted: {} };
+      data.channels[subscription.channel] ??= { subscriptions: [], posted: {}, feedback: {} };
       data.channels[subscription.channel]?.subscriptions.push(subscription);
       this.channelOf.set(subscription.id, subscription.channel);
     });
@@ -132,7 +152,10 @@ class DataStore implements SubscriptionStore {
         delete subscription.pendingRun; // confirmed: nothing left to check
         subscription.nextRunAt = run.nextRunAt.toISOString();
         if (run.postedPaperIds.length > 0) subscription.lastPostAt = at;
-        for (const paperId of run.postedPaperIds) found.channel.posted[paperId] ??= at;
+        for (const paperId of run.postedPaperIds) {
+          // Own keys only: a paper whose id is "constructor" must still be recorded.
+          if (!Object.hasOwn(found.channel.posted, paperId)) found.channel.posted[paperId] = at;
+        }
       }
     });
   }

@@ -49,10 +49,12 @@ export const Subscription = z.object({
 });
 export type Subscription = z.infer<typeof Subscription>;
 
-/** One channel's subscriptions and the papers already posted there (paper id → when). */
+/** One channel's subscriptions, the papers already posted there (paper id → when) and its feedback on them. */
 export const ChannelRecord = z.object({
   subscriptions: z.array(Subscription).default([]),
   posted: z.record(z.string(), z.iso.datetime()).default({}),
+  /** 👍 / 👎 on digest cards: paper id → the channel's latest vote on it. */
+  feedback: z.record(z.string(), z.enum(['like', 'dislike'])).default({}),
 });
 export type ChannelRecord = z.infer<typeof ChannelRecord>;
 

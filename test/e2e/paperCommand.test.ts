@@ -55,6 +55,8 @@ describe('/paper through the Bolt HTTP receiver', () => {
       ],
       ['Code: RLHFlow/RLHF-Reward-Modeling', 'https://github.com/RLHFlow/RLHF-Reward-Modeling'],
       ['Code: RLHFlow/Online-RLHF', 'https://github.com/RLHFlow/Online-RLHF'],
+      ['Share to channel', undefined],
+      ['More like this', undefined],
     ]);
   });
 

@@ -1,8 +1,9 @@
-import type { KnownBlock } from '@slack/types';
+import type { Button, KnownBlock } from '@slack/types';
+import type { Paper } from '../../papers/paper.js';
 import type { SearchResults } from '../../search/paperIndex.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { escapeToFit, plainText, truncate } from './mrkdwn.js';
-import { paperCard } from './paperCard.js';
+import { type CardButtons, paperCard } from './paperCard.js';
 
 /** What a result list shows above its cards. */
 export interface ResultsHeading {
@@ -12,17 +13,41 @@ export interface ResultsHeading {
   note?: string;
 }
 
+/** action_ids of the buttons under a result list. */
+export const LIST_ACTIONS = { more: 'more_results', subscribe: 'subscribe_topic' } as const;
+
+/** What "More results" carries in its value: the query and where the next page starts. */
+export interface PageRequest {
+  q: string;
+  o: number;
+}
+
+/** How a result list is shown. */
+export interface ResultsOptions {
+  cardButtons?: CardButtons;
+  /** A paged `/paper` list: the query as typed and where this page starts (adds "More results" and "Subscribe"). */
+  paging?: { query: string; offset: number };
+}
+
 /**
- * A result list: a header with the query, a context line with the hit count, then one card per hit,
- * cards separated by dividers. The fallback text lists the titles for notifications.
+ * A result list: a header with the query, a context line with the hit count (and page), then one
+ * card per hit, cards separated by dividers; for a paged list, "More results" and "Subscribe
+ * channel to this topic" below. The fallback text lists the titles for notifications.
  */
-export function resultsMessage(heading: ResultsHeading, results: SearchResults): SlackMessage {
+export function resultsMessage(
+  heading: ResultsHeading,
+  results: SearchResults,
+  options: ResultsOptions = {},
+): SlackMessage {
   const { hits, total } = results;
+  const offset = options.paging?.offset ?? 0;
   const shownQuery = truncate(heading.queryText.replace(/\s+/g, ' ').trim(), 100);
   const count =
-    hits.length === total
-      ? `${total} ${plural(total, 'paper')}, best match first`
-      : `Top ${hits.length} of ${total} papers, best match first`;
+    offset > 0
+      ? `Papers ${offset + 1}–${offset + hits.length} of ${total}, best match first`
+      : hits.length === total
+        ? `${total} ${plural(total, 'paper')}, best match first`
+        : `Top ${hits.length} of ${total} papers, best match first`;
   const context = [heading.note ? escapeToFit(heading.note, 1000) : undefined, count].filter(
     (part): part is string => part !== undefined,
   );
@@ -30,11 +55,44 @@ export function resultsMessage(heading: ResultsHeading, results: SearchResults):
     { type: 'header', text: plainText(`Papers for “${shownQuery}”`, LIMITS.headerText) },
     { type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) },
   ];
-  for (const hit of hits) blocks.push({ type: 'divider' }, ...paperCard(hit));
+  for (const hit of hits) blocks.push({ type: 'divider' }, ...paperCard(hit, options.cardButtons));
+  if (options.paging) blocks.push(...listButtons(options.paging.query, offset + hits.length, total));
   const titles = hits.map((hit, i) => `${i + 1}. ${truncate(hit.paper.title, 150)}`).join('\n');
   return {
     text: escapeToFit(`${count} for “${shownQuery}”:\n${titles}`, 3000),
     blocks: blocks.slice(0, LIMITS.blocksPerMessage),
+  };
+}
+
+function listButtons(query: string, nextOffset: number, total: number): KnownBlock[] {
+  const elements: Button[] = [];
+  if (nextOffset < total) {
+    const next: PageRequest = { q: query, o: nextOffset };
+    elements.push({
+      type: 'button',
+      action_id: LIST_ACTIONS.more,
+      text: plainText('More results', LIMITS.buttonText),
+      value: JSON.stringify(next),
+    });
+  }
+  elements.push({
+    type: 'button',
+    action_id: LIST_ACTIONS.subscribe,
+    text: plainText('Subscribe channel to this topic', LIMITS.buttonText),
+    value: query,
+  });
+  return [{ type: 'divider' }, { type: 'actions', block_id: 'results_actions', elements }];
+}
+
+/** A card shared to a channel: "Shared by @user" and the paper, links only. `userId` is Slack's id of the sharer. */
+export function sharedCardMessage(paper: Paper, userId: string): SlackMessage {
+  const who = /^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : 'someone';
+  return {
+    text: escapeToFit(`Shared by ${who}: ${paper.title}`, 3000).replace(escapeToFit(who, 100), who),
+    blocks: [
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `:link: Shared by ${who}` }] },
+      ...paperCard({ paper, score: 0, matchedTerms: [] }),
+    ],
   };
 }
 

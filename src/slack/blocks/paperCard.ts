@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { type Paper, paperPageLink } from '../../papers/paper.js';
 import type { SearchHit } from '../../search/paperIndex.js';
 import { LIMITS } from './message.js';
-import { escapeToFit, plainText } from './mrkdwn.js';
+import { escapeToFit, plainText, truncate } from './mrkdwn.js';
 import { abstractSnippet } from './snippet.js';
 
 /** At most this many code and project buttons per card, so a card stays one row of buttons. */
@@ -12,11 +12,30 @@ const MAX_PROJECT_BUTTONS = 2;
 /** The action_id prefix of every URL button on a card (Slack still sends an action: ack it). */
 export const LINK_ACTION_PREFIX = 'paper_link';
 
+/** action_ids of the interactive buttons on cards; their value is the paper id (digest feedback: `subscription:paper`). */
+export const CARD_ACTIONS = {
+  share: 'share_paper',
+  moreLikeThis: 'more_like_this',
+  like: 'digest_like',
+  dislike: 'digest_dislike',
+} as const;
+
+/** Which buttons a card carries besides its links: where it is shown decides what makes sense. */
+export type CardButtons =
+  /** Links only: mention answers, shared cards, unfurls, previews. */
+  | { kind: 'links' }
+  /** An ephemeral search result: share it to the channel, find similar papers. */
+  | { kind: 'search' }
+  /** A digest in a channel: 👍 / 👎 teach the channel's later digests. */
+  | { kind: 'digest'; subscriptionId: string };
+
 /**
  * A paper card: a section with the title, authors and date, and an excerpt of the abstract with
- * the matched terms in bold; then a row of link buttons (paper page, PDF, code, project page).
+ * the matched terms in bold (the paper's thumbnail beside it when known); a context line with
+ * upvotes, stars and categories when known; then a row of buttons: the links (paper page, PDF,
+ * code, project page) and those that `buttons` asks for.
  */
-export function paperCard(hit: SearchHit): KnownBlock[] {
+export function paperCard(hit: SearchHit, buttons: CardButtons = { kind: 'links' }): KnownBlock[] {
   const { paper } = hit;
   // `*` would end the bold title early; a look-alike keeps the title readable.
   const lines = [`*${escapeToFit(paper.title.replace(/\*/g, '∗'), 400)}*`];
@@ -24,14 +43,56 @@ export function paperCard(hit: SearchHit): KnownBlock[] {
   if (byline.length > 0) lines.push(escapeToFit(byline.join(' · '), 300));
   const snippet = abstractSnippet(paper.abstract, hit.matchedTerms);
   if (snippet) lines.push(snippet);
+  const section: KnownBlock = {
+    type: 'section',
+    block_id: blockId('paper', paper.id),
+    text: { type: 'mrkdwn', text: lines.join('\n').slice(0, LIMITS.sectionText) },
+    ...(paper.thumbnail && paper.thumbnail.length <= LIMITS.buttonUrl
+      ? { accessory: { type: 'image', image_url: paper.thumbnail, alt_text: truncate(paper.title, 2000) } }
+      : {}),
+  };
+  const facts = factsLine(paper);
+  const row = linkButtons(paper);
+  row.elements.push(...actionButtons(paper, buttons));
   return [
-    {
-      type: 'section',
-      block_id: blockId('paper', paper.id),
-      text: { type: 'mrkdwn', text: lines.join('\n').slice(0, LIMITS.sectionText) },
-    },
-    linkButtons(paper),
+    section,
+    ...(facts ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: facts }] } as KnownBlock] : []),
+    row,
   ];
+}
+
+/** "▲ 12 upvotes · ★ 31 stars · cs.LG, cs.CL", from what the sources told us. */
+function factsLine(paper: Paper): string {
+  const facts: string[] = [];
+  if (paper.upvotes !== undefined)
+    facts.push(`▲ ${paper.upvotes} ${paper.upvotes === 1 ? 'upvote' : 'upvotes'}`);
+  if (paper.githubStars !== undefined)
+    facts.push(`★ ${paper.githubStars.toLocaleString('en-US')} GitHub stars`);
+  if (paper.categories?.length) facts.push(paper.categories.slice(0, 4).join(', '));
+  return escapeToFit(facts.join(' · '), 500);
+}
+
+function actionButtons(paper: Paper, buttons: CardButtons): Button[] {
+  const button = (action: string, label: string, value: string, style?: 'primary'): Button => ({
+    type: 'button',
+    action_id: action,
+    text: plainText(label, LIMITS.buttonText),
+    value: value.slice(0, 2000),
+    ...(style ? { style } : {}),
+  });
+  switch (buttons.kind) {
+    case 'links':
+      return [];
+    case 'search':
+      return [
+        button(CARD_ACTIONS.share, 'Share to channel', paper.id),
+        button(CARD_ACTIONS.moreLikeThis, 'More like this', paper.id),
+      ];
+    case 'digest': {
+      const value = `${buttons.subscriptionId}:${paper.id}`;
+      return [button(CARD_ACTIONS.like, '👍', value), button(CARD_ACTIONS.dislike, '👎', value)];
+    }
+  }
 }
 
 /** "Ada Lovelace, Alan Turing and Grace Hopper", or the first three and "et al." beyond four. */
@@ -55,7 +116,7 @@ export function formatDay(day: string): string {
   return DAY_FORMAT.format(new Date(`${day}T00:00:00Z`));
 }
 
-function linkButtons(paper: Paper): ActionsBlock {
+function linkButtons(paper: Paper): ActionsBlock & { elements: Button[] } {
   const page = paperPageLink(paper);
   const buttons: Button[] = [];
   const add = (name: string, label: string, url: string) => {

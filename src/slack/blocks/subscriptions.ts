@@ -4,15 +4,15 @@ import { describeSchedule, formatInZone } from '../../subscriptions/schedule.js'
 import type { Subscription } from '../../subscriptions/subscription.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { escapeToFit, truncate } from './mrkdwn.js';
-import { paperCard } from './paperCard.js';
+import { type CardButtons, paperCard } from './paperCard.js';
 
 /** A topic in mrkdwn: escaped, bold. */
 function topicText(topic: string): string {
   return `*${escapeToFit(topic.replace(/\*/g, '∗'), 200)}*`;
 }
 
-function cards(hits: readonly SearchHit[]): KnownBlock[] {
-  return hits.flatMap((hit) => [{ type: 'divider' } as KnownBlock, ...paperCard(hit)]);
+function cards(hits: readonly SearchHit[], buttons?: CardButtons): KnownBlock[] {
+  return hits.flatMap((hit) => [{ type: 'divider' } as KnownBlock, ...paperCard(hit, buttons)]);
 }
 
 function titles(hits: readonly SearchHit[]): string {
@@ -39,7 +39,7 @@ export function digestMessage(
         },
       ],
     },
-    ...cards(hits),
+    ...cards(hits, { kind: 'digest', subscriptionId: subscription.id }),
   ];
   return {
     text: escapeToFit(`${count} ${subscription.topic}:\n${titles(hits)}`, 3000),
