@@ -49,6 +49,8 @@ const SCOPES_NEEDED: Record<string, string[]> = {
   'chat.postMessage': ['chat:write'],
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   'users.info': ['users:read'],
+  'chat.postEphemeral': ['chat:write'],
+  'views.open': [], // works with the trigger_id of an interaction
   'conversations.history': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   app_mention: ['app_mentions:read'],
   '/paper': ['commands'],

@@ -46,7 +46,8 @@ export interface RepliesDeps {
 export class Replies {
   private readonly index: PaperIndex;
   private readonly logger: Logger;
-  private readonly subscriptions: SubscriptionReplies;
+  /** The subscription commands, also used by the modal and the digest buttons. */
+  readonly subscriptions: SubscriptionReplies;
 
   constructor(deps: RepliesDeps) {
     this.index = deps.index;

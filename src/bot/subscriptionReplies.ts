@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import type { PaperIndex } from '../search/paperIndex.js';
+import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { describeQuery, parseQuery } from '../search/query.js';
 import type { SlackMessage } from '../slack/blocks/message.js';
 import { noticeMessage } from '../slack/blocks/messages.js';
@@ -13,7 +13,7 @@ import {
 import { selectDigest } from '../subscriptions/digest.js';
 import { isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
 import type { PostResult, Scheduler } from '../subscriptions/scheduler.js';
-import type { SubscriptionStore } from '../subscriptions/store.js';
+import type { SubscriptionStore, Vote } from '../subscriptions/store.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import type { PaperCommand } from './paperCommand.js';
 
@@ -108,6 +108,33 @@ export class SubscriptionReplies {
         ? "I'm not a member of this channel, so I can't post digests here yet: invite me with `/invite @paperbot`."
         : `I couldn't post the notice in this channel (\`${escapeToFit(announced.error, 100)}\`); digests will try again when due.`;
     return subscribedMessage(subscription, preview, warning);
+  }
+
+  /**
+   * What stops a subscribe command from being stored in this channel (a duplicate topic), or
+   * undefined: the modal shows it on the topic field before accepting the form.
+   */
+  conflict(topic: string, channel: string): string | undefined {
+    const existing = this.findByTopic(topic, channel);
+    return existing ? `This channel already follows this topic (id ${existing.id}).` : undefined;
+  }
+
+  /** What a subscription to `topic` would post in `channel` now. */
+  preview(topic: string, channel: string): SearchHit[] {
+    return selectDigest({ topic }, this.deps.index, this.deps.store.postedIn(channel)).hits;
+  }
+
+  /** Records a 👍 / 👎 on a digest card, and says what it will do. */
+  async feedback(channel: string, paperId: string, vote: Vote): Promise<SlackMessage> {
+    const paper = this.deps.index.get(paperId);
+    if (!paper) return noticeMessage(':warning: That paper is no longer in the corpus.');
+    await this.deps.store.recordFeedback(channel, paperId, vote);
+    const title = escapeToFit(paper.title, 150);
+    return noticeMessage(
+      vote === 'like'
+        ? `:thumbsup: Noted: this channel's digests will put papers like “${title}” first.`
+        : `:thumbsdown: Noted: this channel's digests will put papers like “${title}” last.`,
+    );
   }
 
   private async unsubscribe(target: string, context: CommandContext): Promise<SlackMessage> {

@@ -3,11 +3,14 @@ import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Replies } from '../bot/replies.js';
 import type { SlackConnection } from '../config.js';
 import type { Logger } from '../logger.js';
+import { registerCardButtons } from './actions/cardButtons.js';
 import { registerLinkButtons } from './actions/linkButtons.js';
+import { registerResultButtons } from './actions/resultButtons.js';
 import { registerPaperCommand } from './commands/paper.js';
 import { registerAppMention } from './events/appMention.js';
 import { SlackHttpReceiver } from './receiver.js';
 import { RecentIds } from './recentIds.js';
+import { registerSubscribeModal } from './views/subscribeModal.js';
 
 /** What the Slack app needs from the rest of paperbot. */
 export interface SlackAppOptions {
@@ -46,6 +49,9 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerPaperCommand(app, replies, logger);
   registerAppMention(app, replies, new RecentIds(), logger);
   registerLinkButtons(app);
+  registerCardButtons(app, replies, logger);
+  registerResultButtons(app, replies, logger);
+  registerSubscribeModal(app, replies, logger);
   app.error(async (error) => {
     logger.error('Unhandled error in a Slack listener:', error);
   });

@@ -62,6 +62,14 @@ export function blockKitViolations(
       }
       case 'divider':
         break;
+      case 'input': {
+        const label = block.label as Json | undefined;
+        if (label?.type !== 'plain_text') problems.push(`${at}: input label must be plain_text`);
+        checkText(problems, `${at} label`, label, 2000);
+        if (block.hint) checkText(problems, `${at} hint`, block.hint as Json, 2000);
+        if (!block.element) problems.push(`${at}: input needs an element`);
+        break;
+      }
       default:
         problems.push(`${at}: block type not checked by this helper`);
     }
@@ -86,6 +94,12 @@ function checkElement(problems: string[], at: string, element: Json, actionIds: 
     if (actionId.length > 255) problems.push(`${at}: action_id ${actionId.length} > 255`);
     if (actionIds.has(actionId)) problems.push(`${at}: duplicate action_id ${actionId}`);
     actionIds.add(actionId);
+  }
+  if (element.type === 'image') {
+    const url = element.image_url as string | undefined;
+    const alt = element.alt_text as string | undefined;
+    if (!url || url.length > 3000 || !/^https?:\/\//.test(url)) problems.push(`${at}: bad image_url`);
+    if (!alt || alt.length > 2000) problems.push(`${at}: image alt_text must be 1-2000 characters`);
   }
   if (element.type === 'button') {
     const text = element.text as Json | undefined;
@@ -166,4 +180,20 @@ export function sectionTexts(payload: { blocks?: unknown }): string[] {
 export function firstButtons(payload: { blocks?: unknown }): Array<[string | undefined, string | undefined]> {
   const actions = blocksOf(payload).find((block) => block.type === 'actions');
   return (actions?.elements ?? []).map((button) => [button.text?.text, button.url]);
+}
+
+/** Block Kit limits of a modal view on top of its blocks: title, submit and close labels, metadata. */
+export function viewViolations(view: Record<string, unknown>): string[] {
+  const problems = blockKitViolations({ blocks: view.blocks }, view.type === 'home' ? 'home' : 'modal');
+  for (const key of ['title', 'submit', 'close'] as const) {
+    const text = view[key] as Json | undefined;
+    if (text === undefined && key !== 'title') continue;
+    if (text?.type !== 'plain_text') problems.push(`view ${key} must be plain_text`);
+    checkText(problems, `view ${key}`, text, 24);
+  }
+  if (typeof view.private_metadata === 'string' && view.private_metadata.length > 3000)
+    problems.push('private_metadata > 3000');
+  if (typeof view.callback_id === 'string' && view.callback_id.length > 255)
+    problems.push('callback_id > 255');
+  return problems;
 }

@@ -74,3 +74,64 @@ export function eventBody(event: Record<string, unknown>, eventId = `Ev${++seque
     authorizations: [{ team_id: 'T0TEST', user_id: 'UPAPERBOT', is_bot: true }],
   });
 }
+
+/** A block_actions payload for a click on a button, form-encoded as Slack sends it. */
+export function buttonClickBody(
+  action: { action_id: string; value?: string; block_id?: string },
+  context: { responseUrl: string; channel?: string; user?: string; messageTs?: string },
+): string {
+  sequence++;
+  const payload = {
+    type: 'block_actions',
+    user: { id: context.user ?? 'U0ALICE', username: 'alice', team_id: 'T0TEST' },
+    api_app_id: 'A0PAPERBOT',
+    token: 'legacy-verification-token',
+    team: { id: 'T0TEST', domain: 'paperbot-test' },
+    channel: { id: context.channel ?? 'C0GENERAL', name: 'general' },
+    container: {
+      type: 'message',
+      message_ts: context.messageTs ?? '1.1',
+      channel_id: context.channel ?? 'C0GENERAL',
+      is_ephemeral: true,
+    },
+    trigger_id: `trigger.${sequence}`,
+    response_url: context.responseUrl,
+    actions: [
+      {
+        type: 'button',
+        block_id: action.block_id ?? 'b',
+        action_ts: `${Date.now() / 1000}`,
+        text: { type: 'plain_text', text: 'x' },
+        ...action,
+      },
+    ],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** A view_submission payload for a modal with these input values ({ block_id: { action_id: value } }). */
+export function viewSubmissionBody(
+  view: Record<string, unknown>,
+  values: Record<string, Record<string, unknown>>,
+  user = 'U0ALICE',
+): string {
+  sequence++;
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0TEST', domain: 'paperbot-test' },
+    user: { id: user, username: 'alice', team_id: 'T0TEST' },
+    api_app_id: 'A0PAPERBOT',
+    token: 'legacy-verification-token',
+    trigger_id: `trigger.${sequence}`,
+    view: {
+      ...view,
+      id: `V${sequence}`,
+      team_id: 'T0TEST',
+      state: { values },
+      hash: 'h',
+      app_id: 'A0PAPERBOT',
+      bot_id: 'BPAPERBOT',
+    },
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
