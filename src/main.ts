@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { Replies } from './bot/replies.js';
+import { Unfurls } from './bot/unfurls.js';
 import { loadConfig } from './config.js';
 import { ConsoleDigestPoster, runConsole } from './console/console.js';
 import { PaperbotError } from './errors.js';
 import { Library } from './library.js';
 import { createStderrLogger } from './logger.js';
 import { Refresher } from './papers/refresher.js';
-import { configuredSources } from './papers/refreshSources.js';
+import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
 import { createSlackApp } from './slack/app.js';
 import { createBackgroundClient, SlackDigestPoster } from './slack/posting.js';
 import type { DigestPoster } from './subscriptions/scheduler.js';
@@ -46,7 +47,14 @@ async function main(): Promise<void> {
     return;
   }
 
-  const app = createSlackApp({ connection: config.slack, replies, logger });
+  const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger);
+  const app = createSlackApp({
+    connection: config.slack,
+    replies,
+    unfurls,
+    home: { index, store, now },
+    logger,
+  });
   if (config.slack.mode === 'http') {
     await app.start(config.slack.port);
     logger.info(`paperbot is listening for Slack requests on port ${config.slack.port} (/slack/events)`);

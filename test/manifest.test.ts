@@ -17,6 +17,12 @@ const Manifest = z.strictObject({
     long_description: z.string().min(175).max(4000),
   }),
   features: z.strictObject({
+    app_home: z.strictObject({
+      home_tab_enabled: z.boolean(),
+      messages_tab_enabled: z.boolean(),
+      messages_tab_read_only_enabled: z.boolean(),
+    }),
+    unfurl_domains: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]+$/)).max(5),
     bot_user: z.strictObject({
       display_name: z
         .string()
@@ -51,6 +57,11 @@ const SCOPES_NEEDED: Record<string, string[]> = {
   'users.info': ['users:read'],
   'chat.postEphemeral': ['chat:write'],
   'views.open': [], // works with the trigger_id of an interaction
+  'views.publish': [],
+  'users.conversations': ['channels:read', 'groups:read'],
+  'chat.unfurl': ['links:write'],
+  link_shared: ['links:read'],
+  app_home_opened: [],
   'conversations.history': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   app_mention: ['app_mentions:read'],
   '/paper': ['commands'],
@@ -73,7 +84,13 @@ describe('manifest.yml', () => {
 
   test('declares /paper, the app_mention event, Socket Mode and interactivity', () => {
     expect(manifest.features.slash_commands.map((c: { command: string }) => c.command)).toEqual(['/paper']);
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(['app_mention']);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual([
+      'app_mention',
+      'app_home_opened',
+      'link_shared',
+    ]);
+    expect(manifest.features.unfurl_domains).toEqual(['arxiv.org', 'huggingface.co']);
+    expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
   });

@@ -1,4 +1,6 @@
 import type { Config } from '../config.js';
+import type { Library } from '../library.js';
+import type { Paper } from './paper.js';
 import type { RefreshSource } from './refresher.js';
 import { ArxivClient, type ArxivOptions } from './sources/arxivApi.js';
 import { fetchHfDay } from './sources/hfDaily.js';
@@ -54,4 +56,23 @@ export function configuredSources(
     });
   }
   return configured;
+}
+
+/**
+ * Fetches one paper by arXiv id from the arXiv API and adds it to the library (for link previews
+ * of papers not in the corpus yet); resolves to the paper as stored.
+ */
+export function arxivPaperFetcher(
+  library: Library,
+  sources: Config['sources'],
+  now: () => Date,
+  options: FetchOptions & ArxivOptions = {},
+): (arxivId: string) => Promise<Paper | undefined> {
+  const client = new ArxivClient(sources.arxivApiUrl, options);
+  return async (arxivId) => {
+    const paper = await client.byId(arxivId, now().toISOString());
+    if (!paper) return undefined;
+    await library.ingest({ papers: [paper], skipped: [] });
+    return library.index.getByArxivId(arxivId);
+  };
 }

@@ -117,6 +117,21 @@ export class PaperIndex {
     return recent;
   }
 
+  /** The paper with this arXiv id (its id, or a merged paper that learnt it), if indexed. */
+  getByArxivId(arxivId: string): Paper | undefined {
+    const direct = this.papers.get(arxivId);
+    if (direct) return direct;
+    for (const paper of this.papers.values()) if (paper.arxivId === arxivId) return paper;
+    return undefined;
+  }
+
+  /** The `count` papers that arrived last, newest first. */
+  newest(count: number): Paper[] {
+    return [...this.papers.values()]
+      .sort((a, b) => (a.arrivedAt < b.arrivedAt ? 1 : a.arrivedAt > b.arrivedAt ? -1 : 0))
+      .slice(0, count);
+  }
+
   /** The paper with this id, if indexed. */
   get(id: string): Paper | undefined {
     return this.papers.get(id);

@@ -1,13 +1,16 @@
 import type { webApi } from '@slack/bolt';
 import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Replies } from '../bot/replies.js';
+import type { Unfurls } from '../bot/unfurls.js';
 import type { SlackConnection } from '../config.js';
 import type { Logger } from '../logger.js';
 import { registerCardButtons } from './actions/cardButtons.js';
 import { registerLinkButtons } from './actions/linkButtons.js';
 import { registerResultButtons } from './actions/resultButtons.js';
 import { registerPaperCommand } from './commands/paper.js';
+import { type HomeDeps, registerAppHome } from './events/appHome.js';
 import { registerAppMention } from './events/appMention.js';
+import { registerLinkShared } from './events/linkShared.js';
 import { SlackHttpReceiver } from './receiver.js';
 import { RecentIds } from './recentIds.js';
 import { registerSubscribeModal } from './views/subscribeModal.js';
@@ -16,6 +19,10 @@ import { registerSubscribeModal } from './views/subscribeModal.js';
 export interface SlackAppOptions {
   connection: SlackConnection;
   replies: Replies;
+  /** Link previews for paper links. */
+  unfurls: Unfurls;
+  /** What the Home tab shows and changes. */
+  home: Omit<HomeDeps, 'logger'>;
   logger: Logger;
   /** Overrides of the Web API client's options (tests shorten retries). */
   clientOptions?: webApi.WebClientOptions;
@@ -47,7 +54,11 @@ export function createSlackApp(options: SlackAppOptions): App {
         });
 
   registerPaperCommand(app, replies, logger);
-  registerAppMention(app, replies, new RecentIds(), logger);
+  // One memory of event ids for every event type: Slack retries any of them.
+  const seenEvents = new RecentIds();
+  registerAppMention(app, replies, seenEvents, logger);
+  registerLinkShared(app, options.unfurls, seenEvents, logger);
+  registerAppHome(app, { ...options.home, logger });
   registerLinkButtons(app);
   registerCardButtons(app, replies, logger);
   registerResultButtons(app, replies, logger);

@@ -122,7 +122,9 @@ function checkElement(problems: string[], at: string, element: Json, actionIds: 
 export function liveMarkup(payload: { text?: unknown; blocks?: unknown }): string[] {
   const found: string[] = [];
   const scan = (text: unknown) => {
-    if (typeof text === 'string') found.push(...(text.match(/<[^>]*>?|>/g) ?? []));
+    // A bare channel link (<#C123>) is the one markup paperbot writes itself, from Slack's own ids.
+    if (typeof text === 'string')
+      found.push(...(text.match(/<[^>]*>?|>/g) ?? []).filter((m) => !/^<#[CG][A-Z0-9]+>$/.test(m)));
   };
   scan(payload.text);
   const visit = (node: unknown): void => {
@@ -187,7 +189,7 @@ export function viewViolations(view: Record<string, unknown>): string[] {
   const problems = blockKitViolations({ blocks: view.blocks }, view.type === 'home' ? 'home' : 'modal');
   for (const key of ['title', 'submit', 'close'] as const) {
     const text = view[key] as Json | undefined;
-    if (text === undefined && key !== 'title') continue;
+    if (text === undefined && (key !== 'title' || view.type === 'home')) continue; // a Home tab has no title
     if (text?.type !== 'plain_text') problems.push(`view ${key} must be plain_text`);
     checkText(problems, `view ${key}`, text, 24);
   }

@@ -96,6 +96,11 @@ export class FakeSources {
       let type = 'application/json';
       if (url.pathname === '/hf/daily_papers') {
         body = JSON.stringify(this.hfDays.get(url.searchParams.get('date') ?? '') ?? []);
+      } else if (url.pathname === '/arxiv/query' && url.searchParams.has('id_list')) {
+        const ids = (url.searchParams.get('id_list') ?? '').split(',');
+        const found = this.arxiv.filter((row) => ids.includes(row.id));
+        body = atomFeed(found, found.length, 0);
+        type = 'application/atom+xml';
       } else if (url.pathname === '/arxiv/query') {
         const start = Number(url.searchParams.get('start') ?? 0);
         const max = Number(url.searchParams.get('max_results') ?? 10);

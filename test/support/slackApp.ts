@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '@slack/bolt';
 import { Replies } from '../../src/bot/replies.js';
+import { type FetchPaper, Unfurls } from '../../src/bot/unfurls.js';
 import type { SlackConnection } from '../../src/config.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
@@ -39,6 +40,8 @@ export interface StartOptions {
   /** Reuse a running fake Slack (to restart the app against the same one). */
   slack?: FakeSlack;
   clock?: FakeClock;
+  /** Finds papers missing from the corpus for link previews (default: none found). */
+  fetchPaper?: FetchPaper;
   /** The app's logger (default: silent). */
   logger?: Logger;
   /** Background posting attempts per digest (default 3). */
@@ -76,6 +79,8 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const app = createSlackApp({
     connection,
     replies: new Replies({ index, store, scheduler, now: clock.now, logger: options.logger ?? silentLogger }),
+    unfurls: new Unfurls(index, options.fetchPaper ?? (async () => undefined), silentLogger),
+    home: { index, store, now: clock.now },
     logger: options.logger ?? silentLogger,
     clientOptions: { retryConfig: { retries: 0 } },
   });

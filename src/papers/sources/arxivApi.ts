@@ -132,6 +132,18 @@ export class ArxivClient {
     return { papers, skipped };
   }
 
+  /** One paper by arXiv id (`id_list`), or undefined when arXiv does not know it. */
+  async byId(arxivId: string, arrivedAt: string): Promise<Paper | undefined> {
+    const url = `${this.baseUrl}query?${new URLSearchParams({ id_list: arxivId, max_results: '1' })}`;
+    await this.waitForTurn();
+    const body = await fetchText(url, this.options);
+    try {
+      return parseArxivAtom(body, arrivedAt).papers.find((paper) => paper.arxivId === arxivId);
+    } catch (error) {
+      throw sourceError(url, `the answer is not an arXiv Atom feed (${(error as Error).message})`, error);
+    }
+  }
+
   private async waitForTurn(): Promise<void> {
     const {
       spacingMs = 3000,

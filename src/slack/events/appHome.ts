@@ -1,0 +1,88 @@
+import type { App, BlockButtonAction } from '@slack/bolt';
+import type { Logger } from '../../logger.js';
+import type { PaperIndex } from '../../search/paperIndex.js';
+import { nextRun } from '../../subscriptions/schedule.js';
+import type { SubscriptionStore } from '../../subscriptions/store.js';
+import { HOME_ACTIONS, homeView } from '../blocks/home.js';
+import { describeSlackError } from '../deliver.js';
+
+type Client = App['client'];
+
+/** What the Home tab shows and changes. */
+export interface HomeDeps {
+  index: PaperIndex;
+  store: SubscriptionStore;
+  now: () => Date;
+  logger: Logger;
+}
+
+/** The channels a user is in (public and private); empty when Slack will not say. */
+async function channelsOf(client: Client, user: string, logger: Logger): Promise<Set<string>> {
+  const channels = new Set<string>();
+  try {
+    let cursor: string | undefined;
+    do {
+      const page = await client.users.conversations({
+        user,
+        types: 'public_channel,private_channel',
+        limit: 200,
+        cursor,
+        exclude_archived: true,
+      });
+      for (const channel of page.channels ?? []) if (channel.id) channels.add(channel.id);
+      cursor = page.response_metadata?.next_cursor || undefined;
+    } while (cursor);
+  } catch (error) {
+    logger.warn("Could not list the user's channels for the Home tab:", describeSlackError(error));
+  }
+  return channels;
+}
+
+/** Publishes the Home tab of `user` at `page`. */
+async function publishHome(client: Client, deps: HomeDeps, user: string, page: number): Promise<void> {
+  const channels = await channelsOf(client, user, deps.logger);
+  // The user's channels' subscriptions, and the ones they created wherever they are.
+  const subscriptions = deps.store.all().filter((s) => channels.has(s.channel) || s.createdBy === user);
+  await client.views.publish({ user_id: user, view: homeView(subscriptions, deps.index.newest(5), page) });
+}
+
+/**
+ * The App Home tab: published when the user opens it, and again after each of its buttons
+ * (pause, resume, remove, paging) so it always shows the state as stored.
+ */
+export function registerAppHome(app: App, deps: HomeDeps): void {
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    await publishHome(client, deps, event.user, 0).catch((error: unknown) =>
+      deps.logger.error('Publishing the Home tab failed:', describeSlackError(error)),
+    );
+  });
+
+  const onButton = (actionId: string, change: (id: string) => Promise<unknown>) =>
+    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, client }) => {
+      await ack();
+      try {
+        await change(action.value ?? '');
+        const page = actionId === HOME_ACTIONS.page ? Number(action.value) || 0 : 0;
+        await publishHome(client, deps, body.user.id, page);
+      } catch (error) {
+        deps.logger.error(`Home button ${actionId} failed:`, describeSlackError(error));
+      }
+    });
+
+  onButton(HOME_ACTIONS.pause, (id) =>
+    deps.store.update(id, (s) => ({
+      ...s,
+      state: { status: 'paused', reason: 'paused from the Home tab', since: deps.now().toISOString() },
+    })),
+  );
+  onButton(HOME_ACTIONS.resume, (id) =>
+    deps.store.update(id, (s) => ({
+      ...s,
+      state: { status: 'active' },
+      nextRunAt: nextRun(s.schedule, deps.now()).toISOString(),
+    })),
+  );
+  onButton(HOME_ACTIONS.remove, (id) => deps.store.remove(id));
+  onButton(HOME_ACTIONS.page, async () => undefined);
+}
