@@ -60,6 +60,14 @@ export const Paper = z.object({
 });
 export type Paper = z.infer<typeof Paper>;
 
+/**
+ * Text as sources wrap it (arXiv breaks titles and abstracts at ~80 columns) with every run of
+ * white space made one space: the line breaks are not the authors'.
+ */
+export function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
 /** A URL-safe slug of a title, used as the id of papers that have no arXiv id. */
 export function slugOf(title: string): string {
   const slug = normaliseTitle(title).replace(/ /g, '-').slice(0, 120).replace(/-+$/, '');

@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { dedupeUrls, findLinks } from '../links.js';
-import type { Paper } from '../paper.js';
+import { collapseWhitespace, type Paper } from '../paper.js';
 import { type FetchOptions, fetchText, type Skipped, type SourceBatch, sourceError } from './http.js';
 
 const parser = new XMLParser({
@@ -19,7 +19,7 @@ const text = (value: unknown): string =>
     : typeof value === 'object' && value && '#text' in value
       ? String((value as Node)['#text'])
       : '';
-const unwrap = (value: unknown) => text(value).replace(/\s+/g, ' ').trim();
+const unwrap = (value: unknown) => collapseWhitespace(text(value));
 
 /** A page of arXiv API results: the papers, entries that could not be used, and the total the query has. */
 export interface ArxivPage extends SourceBatch {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dedupeUrls, findLinks } from '../links.js';
-import type { Paper } from '../paper.js';
+import { collapseWhitespace, type Paper } from '../paper.js';
 
 /** One row of the daily-arXiv listings JSONL (arXiv metadata as scraped from the "new" listing). */
 export const DailyArxivRow = z.object({
@@ -16,25 +16,20 @@ export const DailyArxivRow = z.object({
 });
 export type DailyArxivRow = z.infer<typeof DailyArxivRow>;
 
-/** arXiv wraps titles and abstracts at ~80 columns; the line breaks are not the authors'. */
-function unwrap(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
-
 /**
  * A daily-arXiv row as a {@link Paper}: the listing day as its date, abs/PDF links, and code
  * links found in the abstract or the comment ("Code: https://github.com/...").
  */
 export function paperFromDailyArxiv(row: DailyArxivRow, arrivedAt: string): Paper {
-  const abstract = unwrap(row.summary);
+  const abstract = collapseWhitespace(row.summary);
   const fromAbstract = findLinks(abstract);
   const fromComment = findLinks(row.comment ?? '');
   return {
     id: row.id,
     arxivId: row.id,
-    title: unwrap(row.title),
+    title: collapseWhitespace(row.title),
     abstract,
-    authors: row.authors.map(unwrap).filter(Boolean),
+    authors: row.authors.map(collapseWhitespace).filter(Boolean),
     published: row.listing_date,
     arrivedAt,
     links: {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dedupeUrls, findLinks, normaliseUrl } from '../links.js';
-import type { Paper } from '../paper.js';
+import { collapseWhitespace, type Paper } from '../paper.js';
 import {
   type FetchOptions,
   fetchText,
@@ -27,12 +27,10 @@ export const HfDailyItem = z.object({
 });
 export type HfDailyItem = z.infer<typeof HfDailyItem>;
 
-const unwrap = (text: string) => text.replace(/\s+/g, ' ').trim();
-
 /** An HF daily-papers item as a {@link Paper}: the HF paper page, the arXiv PDF, the repository and project page. */
 export function paperFromHfDaily(item: HfDailyItem, arrivedAt: string): Paper {
   const { paper } = item;
-  const abstract = unwrap(paper.summary);
+  const abstract = collapseWhitespace(paper.summary);
   const inAbstract = findLinks(abstract);
   const repo = paper.githubRepo ? normaliseUrl(paper.githubRepo) : undefined;
   const project = paper.projectPage ? normaliseUrl(paper.projectPage) : undefined;
@@ -41,9 +39,9 @@ export function paperFromHfDaily(item: HfDailyItem, arrivedAt: string): Paper {
   return {
     id: paper.id,
     arxivId: paper.id,
-    title: unwrap(paper.title),
+    title: collapseWhitespace(paper.title),
     abstract,
-    authors: paper.authors.map((author) => unwrap(author.name)).filter(Boolean),
+    authors: paper.authors.map((author) => collapseWhitespace(author.name)).filter(Boolean),
     ...(published && /^\d{4}-\d{2}-\d{2}$/.test(published) ? { published } : {}),
     arrivedAt,
     links: {

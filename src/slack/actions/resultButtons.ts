@@ -1,6 +1,7 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { Replies } from '../../bot/replies.js';
+import { parseJsonOrUndefined } from '../../json.js';
 import type { Logger } from '../../logger.js';
 import { LIST_ACTIONS, noticeMessage } from '../blocks/messages.js';
 import { subscribeModal } from '../blocks/subscribeModal.js';
@@ -16,7 +17,7 @@ export function registerResultButtons(app: App, replies: Replies, logger: Logger
       logger,
       'more results',
       () => {
-        const page = PageValue.safeParse(safeJson(action.value ?? ''));
+        const page = PageValue.safeParse(parseJsonOrUndefined(action.value ?? ''));
         return page.success
           ? replies.searchPage(page.data.q, page.data.o)
           : noticeMessage(':warning: That button is out of date; run `/paper` again.');
@@ -48,12 +49,4 @@ export function registerResultButtons(app: App, replies: Replies, logger: Logger
       }).catch(() => undefined);
     }
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -2,7 +2,7 @@ import type { Button, KnownBlock } from '@slack/types';
 import type { Paper } from '../../papers/paper.js';
 import type { SearchResults } from '../../search/paperIndex.js';
 import { LIMITS, type SlackMessage } from './message.js';
-import { escapeToFit, plainText, truncate } from './mrkdwn.js';
+import { escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, paperCard } from './paperCard.js';
 
 /** What a result list shows above its cards. */
@@ -86,9 +86,9 @@ function listButtons(query: string, nextOffset: number, total: number): KnownBlo
 
 /** A card shared to a channel: "Shared by @user" and the paper, links only. `userId` is Slack's id of the sharer. */
 export function sharedCardMessage(paper: Paper, userId: string): SlackMessage {
-  const who = /^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : 'someone';
+  const who = userMention(userId, 'someone');
   return {
-    text: escapeToFit(`Shared by ${who}: ${paper.title}`, 3000).replace(escapeToFit(who, 100), who),
+    text: `Shared by ${who}: ${escapeToFit(paper.title, 2900)}`,
     blocks: [
       { type: 'context', elements: [{ type: 'mrkdwn', text: `:link: Shared by ${who}` }] },
       ...paperCard({ paper, score: 0, matchedTerms: [] }),

@@ -63,3 +63,11 @@ export function plainFromSlackMarkup(text: string): string {
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
 }
+
+/**
+ * A mention of a Slack user, written only from a real user id (never from text), or `fallback`:
+ * the one mention paperbot writes itself (who subscribed a channel, who shared a card).
+ */
+export function userMention(userId: string, fallback: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : fallback;
+}

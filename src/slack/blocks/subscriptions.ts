@@ -3,7 +3,7 @@ import type { SearchHit } from '../../search/paperIndex.js';
 import { describeSchedule, formatInZone } from '../../subscriptions/schedule.js';
 import type { Subscription } from '../../subscriptions/subscription.js';
 import { LIMITS, type SlackMessage } from './message.js';
-import { escapeToFit, truncate } from './mrkdwn.js';
+import { escapeToFit, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, paperCard } from './paperCard.js';
 
 /** A topic in mrkdwn: escaped, bold. */
@@ -80,8 +80,7 @@ export function subscribedMessage(
 
 /** The in-channel notice that a channel is now subscribed, naming who did it when `user` is a Slack user id. */
 export function subscriptionNotice(subscription: Subscription, user: string): SlackMessage {
-  // The only markup paperbot writes itself: a mention of the subscriber, from Slack's own user id.
-  const who = /^[UW][A-Z0-9]{2,}$/.test(user) ? `<@${user}>` : 'Someone';
+  const who = userMention(user, 'Someone');
   const text =
     `${who} subscribed this channel to ${topicText(subscription.topic)} papers, ` +
     `${describeSchedule(subscription.schedule)}. \`/paper subscriptions\` lists them.`;

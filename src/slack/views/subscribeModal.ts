@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { parsePaperCommand } from '../../bot/paperCommand.js';
 import type { Replies } from '../../bot/replies.js';
+import { parseJsonOrUndefined } from '../../json.js';
 import type { Logger } from '../../logger.js';
 import { MODAL_FIELDS, SUBSCRIBE_MODAL } from '../blocks/subscribeModal.js';
 import { describeSlackError } from '../deliver.js';
@@ -28,7 +29,7 @@ export function registerSubscribeModal(app: App, replies: Replies, logger: Logge
       const element = values[field]?.value;
       return (element?.value ?? element?.selected_option?.value ?? element?.selected_time ?? '').trim();
     };
-    const metadata = Metadata.safeParse(safeJson(view.private_metadata));
+    const metadata = Metadata.safeParse(parseJsonOrUndefined(view.private_metadata));
     const topic = read(MODAL_FIELDS.topic);
     const tz = read(MODAL_FIELDS.tz);
     const text = `subscribe ${topic} ${read(MODAL_FIELDS.cadence)} at ${read(MODAL_FIELDS.time)}${tz ? ` tz ${tz}` : ''}`;
@@ -64,12 +65,4 @@ export function registerSubscribeModal(app: App, replies: Replies, logger: Logge
       logger.error('Subscribing from the modal failed:', error);
     }
   });
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
