@@ -1,0 +1,105 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import type { App } from '@slack/bolt';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { Unfurls } from '../../src/bot/unfurls.js';
+import { silentLogger } from '../../src/logger.js';
+import { createSlackApp } from '../../src/slack/app.js';
+import { sectionTexts } from '../support/blockKit.js';
+import { makeBot } from '../support/bot.js';
+import { FakeSlack } from '../support/fakeSlack.js';
+
+// Slack's end of Socket Mode on loopback: apps.connections.open (on the fake Web API) hands out
+// this server's URL; it says hello, sends envelopes, and records the acks that come back.
+let slack: FakeSlack;
+let sockets: WebSocketServer;
+let app: App;
+const connected: WebSocket[] = [];
+const acks: Array<{ envelope_id: string }> = [];
+
+beforeAll(async () => {
+  slack = await new FakeSlack().start();
+  sockets = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(sockets, 'listening');
+  const { port } = sockets.address() as AddressInfo;
+  slack.on('apps.connections.open', () => ({ body: { ok: true, url: `ws://127.0.0.1:${port}/` } }));
+  sockets.on('connection', (socket) => {
+    connected.push(socket);
+    socket.on('message', (data) => acks.push(JSON.parse(String(data))));
+    socket.send(
+      JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0PAPERBOT' } }),
+    );
+  });
+  const { replies, index, store } = makeBot();
+  app = createSlackApp({
+    connection: { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', apiUrl: slack.apiUrl },
+    replies,
+    unfurls: new Unfurls(index, async () => undefined, silentLogger),
+    home: { index, store, now: () => new Date() },
+    logger: silentLogger,
+    clientOptions: { retryConfig: { retries: 0 } },
+  });
+  await app.start();
+});
+
+afterAll(async () => {
+  await app.stop();
+  for (const socket of connected) socket.terminate();
+  await new Promise((resolve) => sockets.close(resolve));
+  await slack.stop();
+});
+
+test('a slash command over Socket Mode is acked on the socket and answered through respond()', async () => {
+  expect(slack.callsTo('apps.connections.open')[0]?.token).toBe('xapp-test');
+  connected[0]?.send(
+    JSON.stringify({
+      envelope_id: 'env-slash-1',
+      type: 'slash_commands',
+      accepts_response_payload: true,
+      payload: {
+        token: 'x',
+        team_id: 'T0TEST',
+        channel_id: 'C0GENERAL',
+        user_id: 'U0ALICE',
+        command: '/paper',
+        text: 'reward model ensembles',
+        api_app_id: 'A0PAPERBOT',
+        response_url: slack.responseUrl('socket-slash'),
+        trigger_id: 'trigger.socket',
+      },
+    }),
+  );
+  const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === 'socket-slash'));
+  expect(acks.find((ack) => ack.envelope_id === 'env-slash-1')).toBeDefined();
+  expect(sectionTexts(answer.body)[0]).toMatch(/^\*Reward Model Ensembles Help Mitigate Overoptimization\*/);
+});
+
+test('a mention over Socket Mode is answered in its thread', async () => {
+  connected[0]?.send(
+    JSON.stringify({
+      envelope_id: 'env-event-1',
+      type: 'events_api',
+      accepts_response_payload: false,
+      payload: {
+        type: 'event_callback',
+        team_id: 'T0TEST',
+        api_app_id: 'A0PAPERBOT',
+        event_id: 'EvSocket1',
+        event_time: 1,
+        event: {
+          type: 'app_mention',
+          user: 'U0ALICE',
+          text: `<@${FakeSlack.BOT_USER_ID}> contrastive loss`,
+          ts: '9.1',
+          channel: 'C0GENERAL',
+        },
+      },
+    }),
+  );
+  const [post] = await slack.waitFor(
+    () => slack.callsTo('chat.postMessage').length === 1 && slack.callsTo('chat.postMessage'),
+  );
+  expect(acks.find((ack) => ack.envelope_id === 'env-event-1')).toBeDefined();
+  expect(post?.args).toMatchObject({ channel: 'C0GENERAL', thread_ts: '9.1' });
+});
