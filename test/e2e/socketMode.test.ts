@@ -45,6 +45,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app.stop();
+  // Let Bolt's close handshake finish (the server answers its close frame), so no timer is left.
+  const closed = Promise.all(
+    connected.map((socket) => (socket.readyState === socket.CLOSED ? undefined : once(socket, 'close'))),
+  );
+  await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
   for (const socket of connected) socket.terminate();
   await new Promise((resolve) => sockets.close(resolve));
   await slack.stop();
