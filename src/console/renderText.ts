@@ -49,7 +49,8 @@ export function renderText(message: SlackMessage, style: TextStyle = { color: fa
         break;
       case 'actions':
         for (const element of block.elements) {
-          if (element.type === 'button') lines.push(`  ${element.text.text}: ${element.url ?? '(button)'}`);
+          // Only links make sense in a terminal; Share, More results and the like need Slack.
+          if (element.type === 'button' && element.url) lines.push(`  ${element.text.text}: ${element.url}`);
         }
         break;
       default:

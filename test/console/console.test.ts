@@ -31,6 +31,7 @@ describe('the local console', () => {
     expect(printed).toContain(
       '  Find on arXiv: https://arxiv.org/search/?query=Reward+Model+Ensembles+Help+Mitigate+Overoptimization&searchtype=title',
     );
+    expect(printed).not.toMatch(/Share to channel|More results|\(button\)/); // buttons that need Slack
   });
 
   test('mentions, help, unknown lines and exit', async () => {
