@@ -3,7 +3,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadDailyArxiv } from './corpora.js';
 import { benchDigests } from './digests.js';
-import { benchSlashLatency } from './slashLatency.js';
+import { benchSlashAtRate, benchSlashLatency } from './slashLatency.js';
 import { benchStartup } from './startup.js';
 
 /** `npm run bench [-- --json FILE] [--quick]`: prints one table per benchmark, ms. */
@@ -15,6 +15,10 @@ async function main(): Promise<void> {
   const results = {
     startup: await benchStartup(quick ? 3 : 10),
     slashCommand: await benchSlashLatency(quick ? 50 : 300),
+    slashCommandAtRate: {
+      '50 req/s': await benchSlashAtRate(50, quick ? 2 : 10),
+      '200 req/s': await benchSlashAtRate(200, quick ? 2 : 10),
+    },
     digests: await benchDigests(await loadDailyArxiv(), 10_000),
   };
   for (const [name, rows] of Object.entries(results)) {

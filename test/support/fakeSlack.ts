@@ -13,6 +13,8 @@ export interface ApiCall {
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
+  /** performance.now() when the post arrived (benchmarks measure latency with it). */
+  receivedAt: number;
 }
 
 /** What the fake answers to a Web API call: a JSON body, and optionally a status and headers. */
@@ -129,7 +131,11 @@ export class FakeSlack {
     const path = new URL(req.url ?? '/', this.base).pathname;
     let reply: FakeReply;
     if (path.startsWith('/respond/')) {
-      this.responses.push({ id: decodeURIComponent(path.slice('/respond/'.length)), body: JSON.parse(raw) });
+      this.responses.push({
+        id: decodeURIComponent(path.slice('/respond/'.length)),
+        body: JSON.parse(raw),
+        receivedAt: performance.now(),
+      });
       reply = { body: { ok: true } };
     } else if (path.startsWith('/api/')) {
       const method = path.slice('/api/'.length);
