@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadDailyArxiv } from './corpora.js';
 import { benchDigests } from './digests.js';
+import { benchRealCorpus } from './realCorpus.js';
 import { benchSlashAtRate, benchSlashLatency } from './slashLatency.js';
 import { benchStartup } from './startup.js';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
       '200 req/s': await benchSlashAtRate(200, quick ? 2 : 10),
     },
     digests: await benchDigests(await loadDailyArxiv(), 10_000),
+    realCorpus: await benchRealCorpus(),
   };
   for (const [name, rows] of Object.entries(results)) {
     console.log(name);
