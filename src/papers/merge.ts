@@ -16,6 +16,7 @@ export function mergePaper(existing: Paper, incoming: Paper): Paper {
     abstract: incoming.abstract.length > existing.abstract.length ? incoming.abstract : existing.abstract,
     authors: incoming.authors.length > existing.authors.length ? incoming.authors : existing.authors,
     published: existing.published ?? incoming.published,
+    // biome-ignore lint/complexity/useMathMinMax: ISO timestamps compare as strings; Math.min would give NaN.
     arrivedAt: existing.arrivedAt <= incoming.arrivedAt ? existing.arrivedAt : incoming.arrivedAt,
     links: {
       page: existing.links.page ?? incoming.links.page,

@@ -30,8 +30,8 @@ export class Bm25Reference {
         counts.set(id, (counts.get(id) ?? 0) + 1);
       }
       for (const [id, tf] of counts) {
-        let list = perTerm.get(id);
-        if (!list) perTerm.set(id, (list = []));
+        const list = perTerm.get(id) ?? [];
+        if (list.length === 0) perTerm.set(id, list);
         list.push(doc, tf);
       }
     });

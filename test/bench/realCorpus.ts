@@ -108,12 +108,18 @@ export async function benchRealCorpus(): Promise<Record<string, string | number>
       const command = parsePaperCommand(text);
       const a = time(() => command.kind === 'search' && index.search(command.query, { limit: 5 }));
       const b = time(() => reference.search(text));
-      if (round) ours.keyword.push(a), floor.keyword.push(b);
+      if (round) {
+        ours.keyword.push(a);
+        floor.keyword.push(b);
+      }
     }
     for (const text of asked) {
       const a = time(() => index.search(parseQuery(questionOf(text)).query, { limit: 3 }));
       const b = time(() => reference.search(questionOf(text), 3));
-      if (round) ours.question.push(a), floor.question.push(b);
+      if (round) {
+        ours.question.push(a);
+        floor.question.push(b);
+      }
     }
   }
   const ratio = (a: number[], b: number[], q: number) =>
