@@ -11,7 +11,7 @@ import {
   subscriptionNotice,
 } from '../slack/blocks/subscriptions.js';
 import { selectDigest } from '../subscriptions/digest.js';
-import { isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
+import { formatInZone, isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
 import type { PostResult, Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore, Vote } from '../subscriptions/store.js';
 import type { Subscription } from '../subscriptions/subscription.js';
@@ -167,7 +167,7 @@ export class SubscriptionReplies {
       nextRunAt: nextRun(s.schedule, at).toISOString(),
     }));
     const next = updated
-      ? ` Next digest: ${new Date(updated.nextRunAt).toISOString().slice(0, 16).replace('T', ' ')} UTC.`
+      ? ` Next digest: ${formatInZone(new Date(updated.nextRunAt), updated.schedule.tz)} (${updated.schedule.tz}).`
       : '';
     return noticeMessage(`:arrow_forward: Resumed ${topic} (\`${subscription.id}\`).${next}`);
   }

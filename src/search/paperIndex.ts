@@ -61,10 +61,15 @@ function miniSearchOptions(): Options<Paper> {
  * index, so the index stores no document fields.
  */
 export class PaperIndex {
+  /** arXiv id → paper id, for papers whose id is not their arXiv id (a seed paper merged with its arXiv record). */
+  private readonly idByArxiv = new Map<string, string>();
+
   private constructor(
     private readonly mini: MiniSearch<Paper>,
     private readonly papers: Map<string, Paper>,
-  ) {}
+  ) {
+    for (const paper of papers.values()) if (paper.arxivId) this.idByArxiv.set(paper.arxivId, paper.id);
+  }
 
   /** Indexes the given papers from scratch. */
   static build(papers: Iterable<Paper>): PaperIndex {
@@ -107,6 +112,7 @@ export class PaperIndex {
       if (this.papers.has(paper.id)) this.mini.replace(paper);
       else this.mini.add(paper);
       this.papers.set(paper.id, paper);
+      if (paper.arxivId) this.idByArxiv.set(paper.arxivId, paper.id);
     }
   }
 
@@ -119,17 +125,20 @@ export class PaperIndex {
 
   /** The paper with this arXiv id (its id, or a merged paper that learnt it), if indexed. */
   getByArxivId(arxivId: string): Paper | undefined {
-    const direct = this.papers.get(arxivId);
-    if (direct) return direct;
-    for (const paper of this.papers.values()) if (paper.arxivId === arxivId) return paper;
-    return undefined;
+    return this.papers.get(this.idByArxiv.get(arxivId) ?? arxivId);
   }
 
   /** The `count` papers that arrived last, newest first. */
   newest(count: number): Paper[] {
-    return [...this.papers.values()]
-      .sort((a, b) => (a.arrivedAt < b.arrivedAt ? 1 : a.arrivedAt > b.arrivedAt ? -1 : 0))
-      .slice(0, count);
+    // One pass keeping a short sorted list: the Home tab asks on every open, over the whole corpus.
+    const newest: Paper[] = [];
+    for (const paper of this.papers.values()) {
+      if (newest.length === count && paper.arrivedAt <= (newest[count - 1] as Paper).arrivedAt) continue;
+      const at = newest.findIndex((other) => paper.arrivedAt > other.arrivedAt);
+      newest.splice(at === -1 ? newest.length : at, 0, paper);
+      if (newest.length > count) newest.pop();
+    }
+    return newest;
   }
 
   /** The paper with this id, if indexed. */

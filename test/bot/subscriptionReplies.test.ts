@@ -148,7 +148,9 @@ describe('subscription replies', () => {
     expect(sectionTexts(await replies.toCommand('subscriptions', context))[1]).toContain(
       `:double_vertical_bar: paused: paused with /paper pause (\`/paper resume ${reward?.id}\`)`,
     );
-    await replies.toCommand(`resume ${reward?.id}`, context);
+    expect((await replies.toCommand(`resume ${reward?.id}`, context)).text).toBe(
+      `:arrow_forward: Resumed *reward models* (\`${reward?.id}\`). Next digest: Mon 30 Nov, 09:00 (Europe/Paris).`,
+    );
     expect(store.get(reward?.id ?? '')?.state).toEqual({ status: 'active' });
     expect((await replies.toCommand('unsubscribe diffusion', context)).text).toBe(
       `:wave: Unsubscribed this channel from *diffusion* (\`${diffusion?.id}\`).`,

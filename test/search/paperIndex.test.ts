@@ -127,3 +127,35 @@ describe('PaperIndex filters and operators', () => {
     expect(hit?.score).toBeGreaterThan(0);
   });
 });
+
+describe('PaperIndex lookups', () => {
+  const at = (day: number) => `2026-11-${String(day).padStart(2, '0')}T00:00:00.000Z`;
+
+  test('newest returns the latest arrivals, newest first, at most count', () => {
+    const days = [5, 1, 9, 3, 7, 2];
+    const lookups = PaperIndex.build(
+      days.map((day) => makePaper({ title: `Paper of day ${day}`, arrivedAt: at(day) })),
+    );
+    expect(lookups.newest(3).map((p) => p.title)).toEqual([
+      'Paper of day 9',
+      'Paper of day 7',
+      'Paper of day 5',
+    ]);
+    expect(lookups.newest(10)).toHaveLength(6);
+    lookups.add([makePaper({ title: 'Paper of day 10', arrivedAt: at(10) })]);
+    expect(lookups.newest(1).map((p) => p.title)).toEqual(['Paper of day 10']);
+  });
+
+  test('getByArxivId finds a paper by its id, or a merged paper whose id is a title slug', () => {
+    const merged = makePaper({ title: 'Seed Paper', arxivId: '2406.01660' }); // id: seed-paper
+    const lookups = PaperIndex.build([
+      merged,
+      makePaper({ id: '2310.02743', arxivId: '2310.02743', title: 'Direct' }),
+    ]);
+    expect(lookups.getByArxivId('2406.01660')?.id).toBe('seed-paper');
+    expect(lookups.getByArxivId('2310.02743')?.title).toBe('Direct');
+    expect(lookups.getByArxivId('2999.00001')).toBeUndefined();
+    lookups.add([makePaper({ title: 'Added Later', arxivId: '2501.00002' })]);
+    expect(lookups.getByArxivId('2501.00002')?.id).toBe('added-later');
+  });
+});
