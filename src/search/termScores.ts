@@ -1,0 +1,132 @@
+import type MiniSearch from 'minisearch';
+
+/**
+ * BM25+ parameters, passed to minisearch on every search and used by {@link TermScores}, so that
+ * both compute the same score. They are minisearch's defaults; SciFact train did not reward others.
+ */
+export const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
+
+/**
+ * The parts of minisearch 7's private state that {@link TermScores} reads. minisearch offers no
+ * public way to ask how often one term occurs in one document, which exact pruning needs; the
+ * pruning tests compare every pruned ranking with minisearch's own, so a change here fails CI.
+ */
+interface MiniSearchState {
+  _index: { get(term: string): Map<number, Map<number, number>> | undefined };
+  _idToShortId: Map<string, number>;
+  _fieldLength: Map<number, number[]>;
+  _avgFieldLength: number[];
+  _documentCount: number;
+  _fieldIds: Record<string, number>;
+}
+
+/** One term's postings in one field: the unit that pruning either searches or completes. */
+export interface TermField {
+  term: string;
+  field: string;
+  /** How many papers have the term in this field: what searching it costs. */
+  postings: number;
+  /** An upper bound on what it adds to any paper's BM25 sum. */
+  bound: number;
+}
+
+/**
+ * Per-term, per-field BM25 figures read from a minisearch index: postings, bounds, and what a term
+ * adds to one paper's score. The arithmetic is minisearch's own (BM25+ per field, summed over
+ * fields, every field boost 1).
+ */
+export class TermScores {
+  private readonly state: MiniSearchState;
+  private readonly fieldNames: Map<number, string>;
+  private readonly maxFactors = new Map<string, number>();
+
+  constructor(mini: MiniSearch<never>) {
+    this.state = mini as unknown as MiniSearchState;
+    this.fieldNames = new Map(Object.entries(this.state._fieldIds).map(([name, id]) => [id, name]));
+  }
+
+  /** The fields the term occurs in, each with its postings and the most it adds to any paper's score. */
+  fieldsOf(term: string): TermField[] {
+    const found: TermField[] = [];
+    for (const [fieldId, papers] of this.state._index.get(term) ?? []) {
+      const field = this.fieldNames.get(fieldId) as string;
+      const bound = this.idf(papers.size) * this.maxTermFactor(term, fieldId, papers);
+      found.push({ term, field, postings: papers.size, bound });
+    }
+    return found;
+  }
+
+  /** Forgets the remembered bounds; call after adding papers, which changes lengths and frequencies. */
+  forgetBounds(): void {
+    this.maxFactors.clear();
+  }
+
+  /** minisearch's number for the paper with this id, which {@link TermScores.scorer} functions take. */
+  documentNumber(paperId: string): number | undefined {
+    return this.state._idToShortId.get(paperId);
+  }
+
+  /**
+   * What the term adds through these fields to the BM25 sum of a paper, by its
+   * {@link TermScores.documentNumber} (0 when absent). The term and fields are looked up once, here.
+   */
+  scorer(term: string, fields: readonly string[]): (documentNumber: number) => number {
+    const byField = this.state._index.get(term);
+    const parts = fields.flatMap((field) => {
+      const fieldId = this.state._fieldIds[field] as number;
+      const papers = byField?.get(fieldId);
+      if (!papers) return [];
+      return [
+        {
+          fieldId,
+          papers,
+          idf: this.idf(papers.size),
+          averageLength: this.state._avgFieldLength[fieldId] as number,
+        },
+      ];
+    });
+    return (documentNumber) => {
+      let score = 0;
+      for (const { fieldId, papers, idf, averageLength } of parts) {
+        const frequency = papers.get(documentNumber);
+        if (frequency === undefined) continue;
+        const length = (this.state._fieldLength.get(documentNumber) as number[])[fieldId] as number;
+        score += idf * termFactor(frequency, length / averageLength);
+      }
+      return score;
+    };
+  }
+
+  /**
+   * The largest term-frequency factor of the term in the field over all its papers. Pruning only
+   * asks this of long lists, and of the same few ("model", "learn") again and again, so it is
+   * remembered.
+   */
+  private maxTermFactor(term: string, fieldId: number, papers: Map<number, number>): number {
+    const key = `${fieldId}:${term}`;
+    let max = this.maxFactors.get(key);
+    if (max !== undefined) return max;
+    max = 0;
+    const averageLength = this.state._avgFieldLength[fieldId] as number;
+    for (const [shortId, frequency] of papers) {
+      const length = this.state._fieldLength.get(shortId)?.[fieldId] ?? 0;
+      max = Math.max(max, termFactor(frequency, length / averageLength));
+    }
+    if (this.maxFactors.size >= MAX_REMEMBERED_BOUNDS) this.maxFactors.clear();
+    this.maxFactors.set(key, max);
+    return max;
+  }
+
+  private idf(matching: number): number {
+    const total = this.state._documentCount;
+    return Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
+  }
+}
+
+/** Bounds remembered at most; far more than the long lists of any corpus. */
+const MAX_REMEMBERED_BOUNDS = 50_000;
+
+/** BM25+'s term-frequency factor, the part of a term's score that IDF multiplies. */
+function termFactor(frequency: number, relativeLength: number): number {
+  return BM25.d + (frequency * (BM25.k + 1)) / (frequency + BM25.k * (1 - BM25.b + BM25.b * relativeLength));
+}
