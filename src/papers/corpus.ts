@@ -27,21 +27,21 @@ export interface Corpus {
  */
 export async function loadCorpus(dataDir: string): Promise<Corpus> {
   const working = corpusFile(dataDir);
-  const text = await readFile(working, 'utf8').catch((error: NodeJS.ErrnoException) => {
+  // Bytes, not a string: a corpus of a few hundred thousand papers is longer than V8's longest string.
+  const text = await readFile(working).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw new PaperbotError('paperbot_corpus_error', `Cannot read the corpus ${working}: ${error.message}`, {
       cause: error,
     });
   });
   if (text !== undefined) return parseCorpus(text, working);
-  return parseCorpus(await readFile(BUNDLED_CORPUS_FILE, 'utf8'), BUNDLED_CORPUS_FILE);
+  return parseCorpus(await readFile(BUNDLED_CORPUS_FILE), BUNDLED_CORPUS_FILE);
 }
 
 /** Parses corpus JSONL (one {@link Paper} per line; blank lines allowed). */
-export function parseCorpus(text: string, file: string): Corpus {
+export function parseCorpus(text: string | Buffer, file: string): Corpus {
   const papers: Paper[] = [];
-  const lines = text.split('\n');
-  for (const [index, line] of lines.entries()) {
+  for (const [index, line] of linesOf(typeof text === 'string' ? Buffer.from(text) : text)) {
     if (!line.trim()) continue;
     const where = `${file} line ${index + 1}`;
     let row: unknown;
@@ -67,15 +67,26 @@ export function parseCorpus(text: string, file: string): Corpus {
   return { papers, file, fingerprint: fingerprintOf(text) };
 }
 
-/** Corpus JSONL for these papers, one per line. */
-export function serialiseCorpus(papers: Iterable<Paper>): string {
-  let text = '';
-  for (const paper of papers) text += `${JSON.stringify(paper)}\n`;
-  return text;
+/** Corpus JSONL for these papers, one per line, as UTF-8 bytes. */
+export function serialiseCorpus(papers: Iterable<Paper>): Buffer {
+  const lines: Buffer[] = [];
+  for (const paper of papers) lines.push(Buffer.from(`${JSON.stringify(paper)}\n`));
+  return Buffer.concat(lines);
+}
+
+/** The lines of UTF-8 bytes, decoded one at a time, with their index. */
+function* linesOf(bytes: Buffer): Generator<[number, string]> {
+  let start = 0;
+  for (let index = 0; start < bytes.length; index++) {
+    const end = bytes.indexOf(10, start);
+    const stop = end === -1 ? bytes.length : end;
+    yield [index, bytes.toString('utf8', start, stop)];
+    start = stop + 1;
+  }
 }
 
 /** sha256 hex of a corpus text. */
-export function fingerprintOf(text: string): string {
+export function fingerprintOf(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -83,7 +94,7 @@ export function fingerprintOf(text: string): string {
  * Writes a file so that readers see either the old or the new content, never a half-written one:
  * write a temporary file beside it, then rename over the target.
  */
-export async function writeFileAtomically(file: string, content: string): Promise<void> {
+export async function writeFileAtomically(file: string, content: string | Buffer): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(temporary, content);

@@ -23,6 +23,16 @@ describe('loadCorpus', () => {
     expect(corpus.papers.map((p) => p.title)).toEqual(['Only Paper']);
   });
 
+  test('non-ASCII text survives the byte-wise line reading, last line without a newline too', async () => {
+    const dir = emptyDir();
+    const titles = ['Über Ωmega: 🚀 scaling', 'Ça va — 日本語の論文'];
+    writeFileSync(
+      corpusFile(dir),
+      serialiseCorpus(titles.map((title) => makePaper({ title }))).subarray(0, -1),
+    );
+    expect((await loadCorpus(dir)).papers.map((p) => p.title)).toEqual(titles);
+  });
+
   test('the fingerprint follows the bytes', async () => {
     const dir = emptyDir();
     writeFileSync(corpusFile(dir), serialiseCorpus([makePaper({ title: 'A' })]));

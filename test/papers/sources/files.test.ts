@@ -82,7 +82,9 @@ describe('readPaperFile', () => {
     const path = write(
       'mixed.jsonl',
       [
-        serialiseCorpus([makePaper({ title: 'Kept', arrivedAt: '2020-01-01T00:00:00.000Z' })]).trim(),
+        serialiseCorpus([makePaper({ title: 'Kept', arrivedAt: '2020-01-01T00:00:00.000Z' })])
+          .toString()
+          .trim(),
         '{oops',
         JSON.stringify({ id: 'x', arrivedAt: 'y', links: {} }),
       ].join('\n'),
