@@ -185,9 +185,14 @@ export class PaperIndex {
     const phrases = query.phrases.map(termsOf).filter((phrase) => phrase.length > 1);
     if (phrases.length > 0) {
       // Phrase checks read each paper's text, so they run once over every match, not per pruning round.
+      // A phrase's terms must all match before its paper's text is read for their order.
+      const phraseTerms = unique(phrases.flat());
       const ranked = this.rankAll(
         terms,
-        (paper) => keep(paper) && phrases.every((phrase) => containsPhrase(paper, phrase)),
+        (paper, matched) =>
+          phraseTerms.every((term) => matched.includes(term)) &&
+          keep(paper) &&
+          phrases.every((phrase) => containsPhrase(paper, phrase)),
       );
       return { hits: ranked.slice(offset, offset + limit), total: ranked.length };
     }
@@ -196,11 +201,11 @@ export class PaperIndex {
   }
 
   /** Every paper matching any of the terms and kept by `keep`, best first (minisearch scores them all). */
-  private rankAll(terms: string[], keep: (paper: Paper) => boolean): SearchHit[] {
+  private rankAll(terms: string[], keep: (paper: Paper, matchedTerms: string[]) => boolean): SearchHit[] {
     const ranked: SearchHit[] = [];
     for (const result of this.mini.search(terms.join(' '), SEARCH)) {
       const paper = this.papers.get(String(result.id));
-      if (!paper || !keep(paper)) continue;
+      if (!paper || !keep(paper, result.terms)) continue;
       ranked.push({
         paper,
         score: finalScore(result.score / result.terms.length, result.terms.length),
