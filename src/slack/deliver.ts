@@ -19,6 +19,7 @@ export async function answerWith(
 ): Promise<void> {
   let message: SlackMessage;
   try {
+    await nextTurn();
     message = await build();
   } catch (error) {
     logger.error(`${what}: building the answer failed:`, error);
@@ -35,6 +36,27 @@ export async function answerWith(
       logger.error(`${what}: the fallback answer failed too:`, describeSlackError(second)),
     );
   }
+}
+
+/**
+ * Resolves in a later turn of the event loop, one waiter per turn in arrival order. Building an
+ * answer (a search, its cards) is CPU work on the one thread that also reads new requests; taking
+ * turns lets the poll phase between two answers read and ack the requests that came in meanwhile,
+ * so an ack waits for at most one answer being built, not for every answer queued before it.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    waitingTurns.push(resolve);
+    if (waitingTurns.length === 1) setImmediate(grantTurn);
+  });
+}
+
+const waitingTurns: (() => void)[] = [];
+
+function grantTurn(): void {
+  waitingTurns.shift()?.();
+  // A setImmediate queued from the check phase runs in the next loop iteration, after its I/O.
+  if (waitingTurns.length > 0) setImmediate(grantTurn);
 }
 
 /** Errors about a message's content, after which a simpler message can still get through. */
