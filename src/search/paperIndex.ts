@@ -1,5 +1,6 @@
-import MiniSearch, { type AsPlainObject, type Options } from 'minisearch';
+import MiniSearch, { type Options } from 'minisearch';
 import type { Paper } from '../papers/paper.js';
+import { restoreMiniSearch, type SavedIndex, saveMiniSearch } from './miniSearchState.js';
 import { hasFilters, type PaperQuery } from './query.js';
 import { BM25, type TermField, TermScores } from './termScores.js';
 import { processTerm, termsOf, tokenize } from './text.js';
@@ -40,7 +41,7 @@ export interface IndexOptions {
  * The identity of the index layout: fields, boosts and term processing. A snapshot written under
  * another format is rebuilt, so bump this whenever any of those change.
  */
-export const INDEX_FORMAT = 'paperbot-index/1';
+export const INDEX_FORMAT = 'paperbot-index/2';
 
 /**
  * Fields weigh the same: boosting the title (x1.5, x2) lowered nDCG@10 on SciFact train
@@ -94,22 +95,25 @@ export class PaperIndex {
   }
 
   /**
-   * Restores an index from {@link PaperIndex.toJSON} output and the same papers it was built from.
-   * Throws when the snapshot does not hold exactly those papers.
+   * Restores an index from {@link PaperIndex.save} output and the same papers it was built from.
+   * Throws when the saved index does not hold exactly those papers.
    */
-  static fromJSON(json: AsPlainObject, papers: Iterable<Paper>, options: IndexOptions = {}): PaperIndex {
-    const mini = MiniSearch.loadJS<Paper>(json, miniSearchOptions());
+  static restore(saved: SavedIndex, papers: Iterable<Paper>, options: IndexOptions = {}): PaperIndex {
+    const mini = restoreMiniSearch<Paper>(saved, miniSearchOptions());
     const byId = new Map<string, Paper>();
     for (const paper of papers) byId.set(paper.id, paper);
     if (mini.documentCount !== byId.size) {
       throw new Error(`snapshot holds ${mini.documentCount} papers, the corpus ${byId.size}`);
     }
+    for (const id of byId.keys()) {
+      if (!mini.has(id)) throw new Error(`snapshot lacks the corpus paper ${id}`);
+    }
     return new PaperIndex(mini, byId, options.longPostings ?? LONG_POSTINGS);
   }
 
-  /** The index as plain data, for the snapshot on disk. */
-  toJSON(): AsPlainObject {
-    return this.mini.toJSON();
+  /** The index's state for a snapshot (by reference: serialise it before the index changes). */
+  save(): SavedIndex {
+    return saveMiniSearch(this.mini as unknown as MiniSearch<never>);
   }
 
   /** Number of papers indexed. */

@@ -1,24 +1,11 @@
 import type MiniSearch from 'minisearch';
+import { type MiniSearchState, stateOf } from './miniSearchState.js';
 
 /**
  * BM25+ parameters, passed to minisearch on every search and used by {@link TermScores}, so that
  * both compute the same score. They are minisearch's defaults; SciFact train did not reward others.
  */
 export const BM25 = { k: 1.2, b: 0.7, d: 0.5 } as const;
-
-/**
- * The parts of minisearch 7's private state that {@link TermScores} reads. minisearch offers no
- * public way to ask how often one term occurs in one document, which exact pruning needs; the
- * pruning tests compare every pruned ranking with minisearch's own, so a change here fails CI.
- */
-interface MiniSearchState {
-  _index: { get(term: string): Map<number, Map<number, number>> | undefined };
-  _idToShortId: Map<string, number>;
-  _fieldLength: Map<number, number[]>;
-  _avgFieldLength: number[];
-  _documentCount: number;
-  _fieldIds: Record<string, number>;
-}
 
 /** One term's postings in one field: the unit that pruning either searches or completes. */
 export interface TermField {
@@ -41,7 +28,7 @@ export class TermScores {
   private readonly maxFactors = new Map<string, number>();
 
   constructor(mini: MiniSearch<never>) {
-    this.state = mini as unknown as MiniSearchState;
+    this.state = stateOf(mini);
     this.fieldNames = new Map(Object.entries(this.state._fieldIds).map(([name, id]) => [id, name]));
   }
 

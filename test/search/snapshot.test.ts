@@ -1,12 +1,14 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { describe, expect, jest, test } from '@jest/globals';
 import { silentLogger } from '../../src/logger.js';
 import { type Corpus, corpusFile, loadCorpus, serialiseCorpus } from '../../src/papers/corpus.js';
+import { INDEX_FORMAT, PaperIndex } from '../../src/search/paperIndex.js';
 import { parseQuery } from '../../src/search/query.js';
 import { openIndex, snapshotFile } from '../../src/search/snapshot.js';
-import { makePaper } from '../support/papers.js';
+import { bundledPapers, makePaper } from '../support/papers.js';
 
 async function dataDirWith(titles: string[]): Promise<{ dir: string; corpus: Corpus }> {
   const dir = mkdtempSync(join(tmpdir(), 'paperbot-snapshot-'));
@@ -36,16 +38,48 @@ describe('openIndex', () => {
     expect(reopened.index.search(parseQuery('protein').query).total).toBe(1);
   });
 
-  test('a corrupt snapshot is rebuilt with a warning, not an error', async () => {
+  test.each([
+    ['garbage', () => Buffer.from('{"format": "paperbot-index/1", "corp')],
+    ['a truncated snapshot', (file: string) => readFileSync(file).subarray(0, 200)],
+    ['another shape', () => serialize({ format: INDEX_FORMAT, corpus: 'x', index: { tree: [] } })],
+  ])('%s is rebuilt with a warning, not an error', async (_name, corrupt) => {
     const { dir, corpus } = await dataDirWith(['Graph Neural Networks']);
-    writeFileSync(snapshotFile(dir), '{"format": "paperbot-index/1", "corp');
+    await openIndex(dir, corpus, silentLogger);
+    writeFileSync(snapshotFile(dir), corrupt(snapshotFile(dir)));
     const warn = jest.fn();
     const { origin } = await openIndex(dir, corpus, { ...silentLogger, warn });
     expect(origin).toBe('built');
     expect(String(warn.mock.calls[0]?.[0])).toMatch(
-      /^Index snapshot .*index\.json is unreadable \(.+\); re-indexing\.$/,
+      /^Index snapshot .*index\.v8 (is unreadable \(.+\); re-indexing|is for another corpus or index format; re-indexing)\.$/,
     );
-    expect(JSON.parse(readFileSync(snapshotFile(dir), 'utf8')).format).toBe('paperbot-index/1');
+    expect((deserialize(readFileSync(snapshotFile(dir))) as { format: string }).format).toBe(INDEX_FORMAT);
+  });
+
+  test('a restored index ranks exactly as the one it was saved from, pruning included', () => {
+    const papers = bundledPapers();
+    const built = PaperIndex.build(papers, { longPostings: 2 });
+    const restored = PaperIndex.restore(deserialize(serialize(built.save())), papers, { longPostings: 2 });
+    for (const text of [
+      'reward model ensembles',
+      'human feedback preference',
+      'segmentation loss',
+      'federated',
+    ]) {
+      const { query } = parseQuery(text);
+      const ranked = (index: PaperIndex) =>
+        index.search(query, { limit: 10 }).hits.map((hit) => [hit.paper.id, hit.score.toFixed(9)]);
+      expect(ranked(restored)).toEqual(ranked(built));
+      expect(ranked(restored).length).toBeGreaterThan(0);
+    }
+  });
+
+  test('a snapshot missing a corpus paper is refused', () => {
+    const papers = bundledPapers();
+    const saved = PaperIndex.build(papers.slice(1)).save();
+    const other = [makePaper({ title: 'Not In The Snapshot' }), ...papers.slice(2)];
+    expect(() => PaperIndex.restore(saved, other)).toThrow(
+      /^snapshot lacks the corpus paper not-in-the-snapshot$/,
+    );
   });
 
   test('an unwritable data directory only costs the snapshot', async () => {
