@@ -1,5 +1,5 @@
 import MiniSearch, { type Options } from 'minisearch';
-import SearchableMap from 'minisearch/SearchableMap';
+import type SearchableMap from 'minisearch/SearchableMap';
 
 /**
  * The private state of a minisearch 7 index. minisearch offers no public way to ask how often one
@@ -25,11 +25,21 @@ export function stateOf(mini: MiniSearch<never>): MiniSearchState {
   return mini as unknown as MiniSearchState;
 }
 
-/** What a snapshot keeps of an index: its Maps as they are, for `v8.serialize`. */
+/**
+ * What a snapshot keeps of an index, for `v8.serialize`: the postings flattened into typed arrays
+ * (which serialise as bytes), the rest as minisearch has it. Term `t` has `fieldCounts[t]` fields;
+ * its fields, in order, take the next entries of `fieldIds` and `postingCounts`, and each field's
+ * postings the next entries of `documents` and `frequencies`.
+ */
 export interface SavedIndex {
-  tree: Map<string, unknown>;
+  terms: string[];
+  fieldCounts: Uint8Array;
+  fieldIds: Uint8Array;
+  postingCounts: Int32Array;
+  documents: Int32Array;
+  frequencies: Int32Array;
+  fieldIdsByName: Record<string, number>;
   documentIds: Map<number, unknown>;
-  fieldIds: Record<string, number>;
   fieldLength: Map<number, number[]>;
   averageFieldLength: number[];
   documentCount: number;
@@ -37,32 +47,79 @@ export interface SavedIndex {
   dirtCount: number;
 }
 
-/** The index's state, by reference (serialise it before changing the index). */
+/** The index's state, copied into a {@link SavedIndex}. */
 export function saveMiniSearch(mini: MiniSearch<never>): SavedIndex {
   const state = stateOf(mini);
-  return {
-    tree: (state._index as unknown as { _tree: Map<string, unknown> })._tree,
+  const terms: string[] = [];
+  let fields = 0;
+  let postings = 0;
+  for (const [term, byField] of state._index) {
+    terms.push(term);
+    fields += byField.size;
+    for (const papers of byField.values()) postings += papers.size;
+  }
+  const saved: SavedIndex = {
+    terms,
+    fieldCounts: new Uint8Array(terms.length),
+    fieldIds: new Uint8Array(fields),
+    postingCounts: new Int32Array(fields),
+    documents: new Int32Array(postings),
+    frequencies: new Int32Array(postings),
+    fieldIdsByName: state._fieldIds,
     documentIds: state._documentIds,
-    fieldIds: state._fieldIds,
     fieldLength: state._fieldLength,
     averageFieldLength: state._avgFieldLength,
     documentCount: state._documentCount,
     nextId: state._nextId,
     dirtCount: state._dirtCount,
   };
+  let field = 0;
+  let posting = 0;
+  terms.forEach((term, t) => {
+    const byField = state._index.get(term) as Map<number, Map<number, number>>;
+    saved.fieldCounts[t] = byField.size;
+    for (const [fieldId, papers] of byField) {
+      saved.fieldIds[field] = fieldId;
+      saved.postingCounts[field++] = papers.size;
+      if (papers instanceof LazyPostings)
+        posting = papers.copyInto(saved.documents, saved.frequencies, posting);
+      else {
+        for (const [document, frequency] of papers) {
+          saved.documents[posting] = document;
+          saved.frequencies[posting++] = frequency;
+        }
+      }
+    }
+  });
+  return saved;
 }
 
 /**
- * A minisearch index from a {@link SavedIndex}, adopting its Maps: no JSON objects to walk and
- * convert, which is most of `MiniSearch.loadJS`'s time.
+ * A minisearch index from a {@link SavedIndex}. Each term's postings stay in the saved typed arrays
+ * until a search first reads them ({@link LazyPostings}): most of the 9.3M postings of 80k papers
+ * are never read between two restarts, and turning all of them into Maps took seconds.
  */
 export function restoreMiniSearch<T>(saved: SavedIndex, options: Options<T>): MiniSearch<T> {
   const mini = new MiniSearch<T>(options);
   const state = stateOf(mini as unknown as MiniSearch<never>);
-  if (JSON.stringify(saved.fieldIds) !== JSON.stringify(state._fieldIds)) {
-    throw new Error(`the snapshot's fields ${JSON.stringify(saved.fieldIds)} are not the index's`);
+  if (JSON.stringify(saved.fieldIdsByName) !== JSON.stringify(state._fieldIds)) {
+    throw new Error(`the snapshot's fields ${JSON.stringify(saved.fieldIdsByName)} are not the index's`);
   }
-  state._index = new SearchableMap(saved.tree as never);
+  let field = 0;
+  let posting = 0;
+  saved.terms.forEach((term, t) => {
+    const byField = new Map<number, Map<number, number>>();
+    for (let f = 0; f < (saved.fieldCounts[t] as number); f++, field++) {
+      const count = saved.postingCounts[field] as number;
+      byField.set(
+        saved.fieldIds[field] as number,
+        new LazyPostings(saved.documents, saved.frequencies, posting, count),
+      );
+      posting += count;
+    }
+    state._index.set(term, byField);
+  });
+  if (posting !== saved.documents.length) throw new Error("the snapshot's postings do not add up");
   state._documentIds = saved.documentIds;
   state._idToShortId = new Map([...saved.documentIds].map(([shortId, id]) => [id, shortId]));
   state._fieldLength = saved.fieldLength;
@@ -71,4 +128,99 @@ export function restoreMiniSearch<T>(saved: SavedIndex, options: Options<T>): Mi
   state._nextId = saved.nextId;
   state._dirtCount = saved.dirtCount;
   return mini;
+}
+
+/**
+ * One term's postings in one field (document number → frequency) that become a real Map only when
+ * first read or changed. `size` answers from the saved count, so document frequencies (IDF) cost
+ * nothing.
+ */
+export class LazyPostings extends Map<number, number> {
+  private saved?: { documents: Int32Array; frequencies: Int32Array; start: number; count: number };
+
+  constructor(documents: Int32Array, frequencies: Int32Array, start: number, count: number) {
+    super();
+    this.saved = { documents, frequencies, start, count };
+  }
+
+  override get size(): number {
+    return this.saved ? this.saved.count : super.size;
+  }
+
+  override get(document: number): number | undefined {
+    this.load();
+    return super.get(document);
+  }
+
+  override has(document: number): boolean {
+    this.load();
+    return super.has(document);
+  }
+
+  override set(document: number, frequency: number): this {
+    this.load();
+    return super.set(document, frequency);
+  }
+
+  override delete(document: number): boolean {
+    this.load();
+    return super.delete(document);
+  }
+
+  override clear(): void {
+    this.saved = undefined;
+    super.clear();
+  }
+
+  override forEach(
+    callback: (value: number, key: number, map: Map<number, number>) => void,
+    thisArg?: unknown,
+  ): void {
+    this.load();
+    super.forEach(callback, thisArg);
+  }
+
+  override keys(): MapIterator<number> {
+    this.load();
+    return super.keys();
+  }
+
+  override values(): MapIterator<number> {
+    this.load();
+    return super.values();
+  }
+
+  override entries(): MapIterator<[number, number]> {
+    this.load();
+    return super.entries();
+  }
+
+  override [Symbol.iterator](): MapIterator<[number, number]> {
+    return this.entries();
+  }
+
+  /** Writes the postings into the arrays from `at`, without turning them into a Map; returns the next free index. */
+  copyInto(documents: Int32Array, frequencies: Int32Array, at: number): number {
+    if (!this.saved) {
+      let next = at;
+      for (const [document, frequency] of super.entries()) {
+        documents[next] = document;
+        frequencies[next++] = frequency;
+      }
+      return next;
+    }
+    const { start, count } = this.saved;
+    documents.set(this.saved.documents.subarray(start, start + count), at);
+    frequencies.set(this.saved.frequencies.subarray(start, start + count), at);
+    return at + count;
+  }
+
+  private load(): void {
+    const saved = this.saved;
+    if (!saved) return;
+    this.saved = undefined;
+    for (let i = saved.start; i < saved.start + saved.count; i++) {
+      super.set(saved.documents[i] as number, saved.frequencies[i] as number);
+    }
+  }
 }

@@ -41,7 +41,7 @@ export interface IndexOptions {
  * The identity of the index layout: fields, boosts and term processing. A snapshot written under
  * another format is rebuilt, so bump this whenever any of those change.
  */
-export const INDEX_FORMAT = 'paperbot-index/2';
+export const INDEX_FORMAT = 'paperbot-index/3';
 
 /**
  * Fields weigh the same: boosting the title (x1.5, x2) lowered nDCG@10 on SciFact train

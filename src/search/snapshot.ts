@@ -4,7 +4,6 @@ import { deserialize, serialize } from 'node:v8';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { type Corpus, writeFileAtomically } from '../papers/corpus.js';
-import type { SavedIndex } from './miniSearchState.js';
 import { INDEX_FORMAT, PaperIndex } from './paperIndex.js';
 
 /** The index snapshot file inside a data directory. */
@@ -12,27 +11,30 @@ export function snapshotFile(dataDir: string): string {
   return join(dataDir, 'index.v8');
 }
 
-/**
- * The snapshot: a header and minisearch's own Maps, written with `v8.serialize`. Not JSON: at 80k
- * papers `JSON.parse` plus `MiniSearch.loadJS` took ~6 s where `v8.deserialize` takes ~3 s, and a
- * JSON snapshot of ~1M papers would be longer than V8's longest string.
- */
-// Checked by tag, not `instanceof`: deserialised Maps may come from another realm (as under jest).
-const AMap = z.custom<Map<unknown, unknown>>(
-  (value) => Object.prototype.toString.call(value) === '[object Map]',
-  {
-    message: 'expected a Map',
-  },
-);
+// Checked by tag, not `instanceof`: deserialised values may come from another realm (as under jest).
+const tagged = <T>(tag: string) =>
+  z.custom<T>((value) => Object.prototype.toString.call(value) === `[object ${tag}]`, {
+    message: `expected ${tag}`,
+  });
 
+/**
+ * The snapshot: a header and the index (see SavedIndex), written with `v8.serialize`. Not JSON: at
+ * 80k papers `JSON.parse` plus `MiniSearch.loadJS` took ~6 s, and a JSON snapshot of ~1M papers
+ * would be longer than V8's longest string.
+ */
 const Snapshot = z.object({
   format: z.string(),
   corpus: z.string(),
   index: z.object({
-    tree: AMap,
-    documentIds: AMap,
-    fieldIds: z.record(z.string(), z.number()),
-    fieldLength: AMap,
+    terms: z.array(z.string()),
+    fieldCounts: tagged<Uint8Array>('Uint8Array'),
+    fieldIds: tagged<Uint8Array>('Uint8Array'),
+    postingCounts: tagged<Int32Array>('Int32Array'),
+    documents: tagged<Int32Array>('Int32Array'),
+    frequencies: tagged<Int32Array>('Int32Array'),
+    fieldIdsByName: z.record(z.string(), z.number()),
+    documentIds: tagged<Map<number, unknown>>('Map'),
+    fieldLength: tagged<Map<number, number[]>>('Map'),
     averageFieldLength: z.array(z.number()),
     documentCount: z.number(),
     nextId: z.number(),
@@ -95,7 +97,7 @@ async function readSnapshot(file: string, corpus: Corpus, logger: Logger): Promi
       logger.info(`Index snapshot ${file} is for another corpus or index format; re-indexing.`);
       return undefined;
     }
-    return PaperIndex.restore(snapshot.index as SavedIndex, corpus.papers);
+    return PaperIndex.restore(snapshot.index, corpus.papers);
   } catch (error) {
     logger.warn(`Index snapshot ${file} is unreadable (${(error as Error).message}); re-indexing.`);
     return undefined;

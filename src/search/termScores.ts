@@ -20,7 +20,8 @@ export interface TermField {
 /**
  * Per-term, per-field BM25 figures read from a minisearch index: postings, bounds, and what a term
  * adds to one paper's score. The arithmetic is minisearch's own (BM25+ per field, summed over
- * fields, every field boost 1).
+ * fields, every field boost 1). Document frequencies count the postings of replaced papers that minisearch
+ * has not vacuumed yet, as minisearch's own scoring mostly does, until its next vacuum.
  */
 export class TermScores {
   private readonly state: MiniSearchState;

@@ -48,7 +48,8 @@ export async function benchDigests(
   const buildMs = performance.now() - started;
   // The day of the newest listing (the seed has no publication dates: its arrival day).
   const dayOf = (paper: Paper) => paper.published ?? paper.arrivedAt.slice(0, 10);
-  const lastDay = papers.reduce((max, p) => (dayOf(p) > max ? dayOf(p) : max), '');
+  let lastDay = '';
+  for (const paper of papers) if (dayOf(paper) > lastDay) lastDay = dayOf(paper);
   const now = new Date(`${lastDay}T09:00:00Z`);
   const lastRunAt = new Date(now.getTime() - 24 * 3600_000).toISOString();
   const topics = sampleTopics(papers, subscriptions);

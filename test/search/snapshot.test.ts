@@ -73,6 +73,29 @@ describe('openIndex', () => {
     }
   });
 
+  test('papers added to a restored index are searched and saved with the rest', () => {
+    const papers = bundledPapers();
+    const restored = PaperIndex.restore(
+      deserialize(serialize(PaperIndex.build(papers.slice(0, 60)).save())),
+      papers.slice(0, 60),
+    );
+    restored.add(papers.slice(50)); // 10 replaced, 20 new
+    const again = PaperIndex.restore(deserialize(serialize(restored.save())), papers);
+    const newcomer = papers[79] as (typeof papers)[number];
+    for (const text of [
+      'reward model ensembles',
+      'segmentation',
+      'preference optimization diffusion',
+      newcomer.title,
+    ]) {
+      const { query } = parseQuery(text);
+      const ranked = (index: PaperIndex) =>
+        index.search(query, { limit: 10 }).hits.map((hit) => [hit.paper.id, hit.score.toFixed(9)]);
+      expect(ranked(again)).toEqual(ranked(restored));
+    }
+    expect(again.search(parseQuery(newcomer.title).query).hits[0]?.paper.id).toBe(newcomer.id);
+  });
+
   test('a snapshot missing a corpus paper is refused', () => {
     const papers = bundledPapers();
     const saved = PaperIndex.build(papers.slice(1)).save();
