@@ -220,7 +220,8 @@ export async function benchSize(size: Size): Promise<Record<string, string | num
         `${load['ack p50 (ms)']} / ${load['ack p99 (ms)']}`;
       row[`/paper at ${rate} req/s: answer p50 / p99 (ms)`] =
         `${load['answer p50 (ms)']} / ${load['answer p99 (ms)']}`;
-      row[`/paper at ${rate} req/s: requests, failures`] = `${load.requests}, ${load.failures}`;
+      row[`/paper at ${rate} req/s: requests, failures, answered`] =
+        `${load.requests}, ${load.failures}, ${load['answered within 30 s of the last request']}`;
     }
   }
   row['peak RSS of the bench process (MB)'] = peakRssMb();

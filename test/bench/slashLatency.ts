@@ -88,7 +88,10 @@ export async function benchSlashAtRate(
       );
     }
     await Promise.all(inFlight);
-    await running.slack.waitFor(() => running.slack.responses.length >= total - failures, 30_000);
+    // Past capacity answers pile up: give them 30 s after the last request, then count what came.
+    await running.slack
+      .waitFor(() => running.slack.responses.length >= total - failures, 30_000)
+      .catch(() => undefined);
     for (const response of running.slack.responses) {
       const sent = sentAt.get(response.id);
       if (sent !== undefined) answers.push(response.receivedAt - sent);
@@ -100,6 +103,7 @@ export async function benchSlashAtRate(
   return {
     requests: total,
     failures,
+    'answered within 30 s of the last request': answers.length,
     'ack p50 (ms)': ms(acks, 0.5),
     'ack p99 (ms)': ms(acks, 0.99),
     'answer p50 (ms)': ms(answers, 0.5),
