@@ -71,7 +71,8 @@ export function replicate(real: readonly Paper[], size: number, seed = 5): Paper
   return papers;
 }
 
-async function corpusOf(size: Size): Promise<Paper[]> {
+/** The papers of a corpus size (see {@link SIZES}). */
+export async function corpusOf(size: Size): Promise<Paper[]> {
   if (size === 'seed') return bundledPapers();
   const real = await loadRealCorpus();
   return size === '85k' ? real : replicate(real, size === '300k' ? 300_000 : 1_000_000);
