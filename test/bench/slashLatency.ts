@@ -1,5 +1,6 @@
+import { Worker } from 'node:worker_threads';
 import type { PaperIndex } from '../../src/search/paperIndex.js';
-import { postSigned, slashCommandBody } from '../support/signing.js';
+import { postSigned, signature, slashCommandBody } from '../support/signing.js';
 import { startApp } from '../support/slackApp.js';
 import { quantile, summary } from './stats.js';
 
@@ -47,10 +48,19 @@ export async function benchSlashLatency(
   };
 }
 
+/** One request as loadGenerator.mjs saw it: absolute times in ms, no ack when refused. */
+interface SentRequest {
+  index: number;
+  sentAt: number;
+  ackMs?: number;
+  status?: number;
+}
+
 /**
  * `/paper` under open-loop load: `rate` signed requests per second for `seconds` (bounded, loopback
- * only), each sent on schedule whether or not earlier ones were answered, as Slack would. Ack
- * latency (signed POST → HTTP 200) and answer latency (→ respond() received), p50/p99.
+ * only), each sent on schedule whether or not earlier ones were answered, as Slack would, by a client
+ * in a worker thread (loadGenerator.mjs). Ack latency (signed POST → HTTP 200) and answer latency (→ respond()
+ * received by the fake Slack, which shares the app's thread), p50/p99.
  */
 export async function benchSlashAtRate(
   rate: number,
@@ -59,42 +69,42 @@ export async function benchSlashAtRate(
 ): Promise<Record<string, number>> {
   const running = await startApp({ index });
   const total = Math.round(rate * seconds);
+  const ids = Array.from({ length: total }, (_, i) => `rate-${rate}-${i}`);
   const acks: number[] = [];
   const answers: number[] = [];
-  const sentAt = new Map<string, number>();
   let failures = 0;
   try {
-    const started = performance.now();
-    const inFlight: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / rate;
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      const id = `rate-${rate}-${i}`;
+    // Signed up front (a signature stays valid for 5 minutes), so the client only sends.
+    const timestamp = Math.floor(Date.now() / 1000);
+    const requests = ids.map((id, i) => {
       const body = slashCommandBody(QUERIES[i % QUERIES.length] as string, running.slack.responseUrl(id));
-      const sent = performance.now();
-      sentAt.set(id, sent);
-      inFlight.push(
-        postSigned(running.eventsUrl, body, 'application/x-www-form-urlencoded').then(
-          async (response) => {
-            acks.push(performance.now() - sent);
-            if (response.status !== 200) failures++;
-            await response.arrayBuffer();
-          },
-          () => {
-            failures++; // refused or reset: overload shows as failures, not as a crashed bench
-          },
-        ),
-      );
+      const headers = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': signature(body, timestamp),
+      };
+      return { body, headers };
+    });
+    const worker = new Worker(new URL('./loadGenerator.mjs', import.meta.url), {
+      workerData: { url: running.eventsUrl, requests, rate },
+    });
+    const sent = await new Promise<SentRequest[]>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    for (const request of sent) {
+      if (request.ackMs === undefined || request.status !== 200) failures++;
+      if (request.ackMs !== undefined) acks.push(request.ackMs);
     }
-    await Promise.all(inFlight);
     // Past capacity answers pile up: give them 30 s after the last request, then count what came.
     await running.slack
       .waitFor(() => running.slack.responses.length >= total - failures, 30_000)
       .catch(() => undefined);
+    const sentAt = new Map(sent.map((request) => [ids[request.index], request.sentAt]));
     for (const response of running.slack.responses) {
-      const sent = sentAt.get(response.id);
-      if (sent !== undefined) answers.push(response.receivedAt - sent);
+      const at = sentAt.get(response.id);
+      if (at !== undefined) answers.push(performance.timeOrigin + response.receivedAt - at);
     }
   } finally {
     await running.stop();
