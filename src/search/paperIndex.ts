@@ -2,7 +2,7 @@ import MiniSearch, { type Options } from 'minisearch';
 import type { Paper } from '../papers/paper.js';
 import { restoreMiniSearch, type SavedIndex, saveMiniSearch } from './miniSearchState.js';
 import { hasFilters, type PaperQuery } from './query.js';
-import { BM25, type TermField, TermScores } from './termScores.js';
+import { BM25, type BoundedField, type TermField, TermScores } from './termScores.js';
 import { processTerm, termsOf, tokenize } from './text.js';
 
 /** One paper found by a search, with why it was found. */
@@ -233,6 +233,7 @@ export class PaperIndex {
     const searched = lists.filter((list) => list.postings <= this.longPostings);
     const completed = lists
       .filter((list) => list.postings > this.longPostings)
+      .map((list) => this.termScores.bounded(list))
       .sort((a, b) => a.bound - b.bound);
     while (completed.length > 0) {
       const round = this.completeTop(searched, completed, keep, count);
@@ -252,7 +253,7 @@ export class PaperIndex {
    */
   private completeTop(
     searched: readonly TermField[],
-    completed: readonly TermField[],
+    completed: readonly BoundedField[],
     keep: (paper: Paper) => boolean,
     count: number,
   ): { top?: SearchResults; threshold: number } {
@@ -317,7 +318,7 @@ const SEARCH = { ...PROCESSED, boost: FIELD_BOOST, bm25: BM25 };
  * The most a paper in none of the searched lists can score: it matches completed lists only, so at
  * most their bounds together, coordinated over their terms.
  */
-function outsideBound(completed: readonly TermField[]): number {
+function outsideBound(completed: readonly BoundedField[]): number {
   const bound = completed.reduce((sum, list) => sum + list.bound, 0);
   return finalScore(bound, new Set(completed.map((list) => list.term)).size);
 }

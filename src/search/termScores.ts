@@ -13,6 +13,10 @@ export interface TermField {
   field: string;
   /** How many papers have the term in this field: what searching it costs. */
   postings: number;
+}
+
+/** A {@link TermField} that pruning completes rather than searches, with what it can add at most. */
+export interface BoundedField extends TermField {
   /** An upper bound on what it adds to any paper's BM25 sum. */
   bound: number;
 }
@@ -33,15 +37,21 @@ export class TermScores {
     this.fieldNames = new Map(Object.entries(this.state._fieldIds).map(([name, id]) => [id, name]));
   }
 
-  /** The fields the term occurs in, each with its postings and the most it adds to any paper's score. */
+  /** The fields the term occurs in, each with its postings. */
   fieldsOf(term: string): TermField[] {
     const found: TermField[] = [];
     for (const [fieldId, papers] of this.state._index.get(term) ?? []) {
-      const field = this.fieldNames.get(fieldId) as string;
-      const bound = this.idf(papers.size) * this.maxTermFactor(term, fieldId, papers);
-      found.push({ term, field, postings: papers.size, bound });
+      found.push({ term, field: this.fieldNames.get(fieldId) as string, postings: papers.size });
     }
     return found;
+  }
+
+  /** The list with the most it adds to any paper's score; pruning asks this of long lists only. */
+  bounded(list: TermField): BoundedField {
+    const fieldId = this.state._fieldIds[list.field] as number;
+    const papers = this.state._index.get(list.term)?.get(fieldId);
+    if (!papers) return { ...list, bound: 0 };
+    return { ...list, bound: this.idf(papers.size) * this.maxTermFactor(list.term, fieldId, papers) };
   }
 
   /** Forgets the remembered bounds; call after adding papers, which changes lengths and frequencies. */
