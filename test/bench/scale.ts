@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { Bm25Reference } from './bm25Reference.js';
 import { loadDailyArxiv, random } from './corpora.js';
 import { benchDigests, sampleTopics } from './digests.js';
 import { benchSlashAtRate } from './slashLatency.js';
+import { timeToConsole } from './startup.js';
 import { quantile } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -94,38 +95,6 @@ const ms = (samples: number[], q: number) => Math.round(quantile(samples, q) * 1
 const triple = (samples: number[]) => `${ms(samples, 0.5)} / ${ms(samples, 0.95)} / ${ms(samples, 0.99)}`;
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-/** Milliseconds from spawning the bot on `dataDir` to its console being ready, and its peak RSS then (MB). */
-function coldStart(dataDir: string): Promise<{ ms: number; peakRssMb: number }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
-      env: {
-        ...process.env,
-        PAPERBOT_DATA_DIR: dataDir,
-        SLACK_BOT_TOKEN: '',
-        SLACK_APP_TOKEN: '',
-        PAPERBOT_REFRESH_HF: 'off',
-        PAPERBOT_REFRESH_ARXIV: 'off',
-      },
-      stdio: ['pipe', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk;
-      if (!stderr.includes('starting the local console')) return;
-      const elapsed = performance.now() - started;
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const peakKb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      child.kill();
-      resolve({ ms: elapsed, peakRssMb: Math.round(peakKb / 1024) });
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (!stderr.includes('starting the local console')) reject(new Error(`bot exited ${code}: ${stderr}`));
-    });
-  });
-}
-
 /**
  * One corpus size, in this process: index build, snapshot, cold start from it, 500 realistic queries
  * (350 keyword, 150 mention questions) beside the typed-array BM25 reference, 10,000 subscriptions'
@@ -155,7 +124,10 @@ export async function benchSize(size: Size): Promise<Record<string, string | num
     await writeSnapshot(snapshotFile(dataDir), index, fingerprintOf(corpus));
     row['snapshot (MB)'] = Math.round(statSync(snapshotFile(dataDir)).size / 1e6);
     row['peak RSS after snapshot write (MB)'] = peakRssMb();
-    const start = await coldStart(dataDir);
+    const start = await timeToConsole(process.execPath, [join(ROOT, 'dist', 'main.js')], dataDir, {
+      PAPERBOT_REFRESH_HF: 'off',
+      PAPERBOT_REFRESH_ARXIV: 'off',
+    });
     row['cold start from snapshot (s)'] = (start.ms / 1000).toFixed(2);
     row['cold start peak RSS (MB)'] = start.peakRssMb;
   } catch (error) {

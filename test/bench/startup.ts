@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,22 +8,32 @@ import { summary } from './stats.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const READY = 'starting the local console';
 
-/** Milliseconds from spawning `command` until it prints the console's ready line. */
-function timeToConsole(command: string, args: string[], dataDir: string): Promise<number> {
+/**
+ * Milliseconds from spawning `command` until it prints the console's ready line, and the peak RSS
+ * of the process by then (MB). `env` adds to the environment (Slack tokens are always unset).
+ */
+export function timeToConsole(
+  command: string,
+  args: string[],
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<{ ms: number; peakRssMb: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(command, args, {
       cwd: ROOT,
-      env: { ...process.env, PAPERBOT_DATA_DIR: dataDir, SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '' },
+      env: { ...process.env, ...env, PAPERBOT_DATA_DIR: dataDir, SLACK_BOT_TOKEN: '', SLACK_APP_TOKEN: '' },
       stdio: ['pipe', 'ignore', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk;
-      if (stderr.includes(READY)) {
-        resolve(performance.now() - started);
-        child.stdin.end();
-      }
+      if (!stderr.includes(READY)) return;
+      const ms = performance.now() - started;
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const peakRssMb = Math.round(Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+      child.stdin.end();
+      resolve({ ms, peakRssMb });
     });
     child.on('error', reject);
     child.on('close', (code) => {
@@ -43,8 +53,8 @@ export async function benchStartup(runs: number): Promise<Record<string, ReturnT
   const node: number[] = [];
   const npm: number[] = [];
   for (let i = 0; i < runs; i++) {
-    node.push(await timeToConsole(process.execPath, ['dist/main.js'], dataDir));
-    npm.push(await timeToConsole('npm', ['start', '--silent'], dataDir));
+    node.push((await timeToConsole(process.execPath, ['dist/main.js'], dataDir)).ms);
+    npm.push((await timeToConsole('npm', ['start', '--silent'], dataDir)).ms);
   }
   return { 'node dist/main.js → console': summary(node), 'npm start → console': summary(npm) };
 }
