@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { resultsMessage } from './blocks/messages.js';
 import { parsePaperCommand } from './bot/paperCommand.js';
 import { COMMAND_RESULTS } from './bot/replies.js';
 import { loadConfig } from './config.js';
@@ -17,7 +18,6 @@ import { fetchHfDay } from './papers/sources/hfDaily.js';
 import { parseHfPapersPage } from './papers/sources/hfPapersPage.js';
 import type { SourceBatch } from './papers/sources/http.js';
 import type { PaperIndex } from './search/paperIndex.js';
-import { resultsMessage } from './slack/blocks/messages.js';
 
 const USAGE = `Usage:
   paperbot search [--json] [--limit N] "<query>"   search the corpus in PAPERBOT_DATA_DIR, like /paper

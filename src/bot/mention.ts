@@ -1,6 +1,6 @@
+import { plainFromSlackMarkup } from '../blocks/mrkdwn.js';
 import type { PaperQuery } from '../search/query.js';
 import { STOP_WORDS, tokenize } from '../search/text.js';
-import { plainFromSlackMarkup } from '../slack/blocks/mrkdwn.js';
 
 /**
  * Conversation words that carry no topic in a question to the bot ("hey, any good papers on this?").

@@ -1,16 +1,16 @@
-import type { Logger } from '../logger.js';
-import type { PaperIndex } from '../search/paperIndex.js';
-import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
-import { tokenize } from '../search/text.js';
-import type { SlackMessage } from '../slack/blocks/message.js';
+import type { SlackMessage } from '../blocks/message.js';
 import {
   helpMessage,
   noHitsMessage,
   noticeMessage,
   resultsMessage,
   sharedCardMessage,
-} from '../slack/blocks/messages.js';
-import { escapeMrkdwn, truncate } from '../slack/blocks/mrkdwn.js';
+} from '../blocks/messages.js';
+import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.js';
+import type { Logger } from '../logger.js';
+import type { PaperIndex } from '../search/paperIndex.js';
+import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
+import { tokenize } from '../search/text.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
 import { queryFromMessage, questionOf } from './mention.js';

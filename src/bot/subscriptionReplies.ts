@@ -1,15 +1,11 @@
 import { randomInt } from 'node:crypto';
+import type { SlackMessage } from '../blocks/message.js';
+import { noticeMessage } from '../blocks/messages.js';
+import { escapeToFit } from '../blocks/mrkdwn.js';
+import { subscribedMessage, subscriptionListMessage, subscriptionNotice } from '../blocks/subscriptions.js';
 import type { Logger } from '../logger.js';
 import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { describeQuery, parseQuery } from '../search/query.js';
-import type { SlackMessage } from '../slack/blocks/message.js';
-import { noticeMessage } from '../slack/blocks/messages.js';
-import { escapeToFit } from '../slack/blocks/mrkdwn.js';
-import {
-  subscribedMessage,
-  subscriptionListMessage,
-  subscriptionNotice,
-} from '../slack/blocks/subscriptions.js';
 import { selectDigest } from '../subscriptions/digest.js';
 import { formatInZone, isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
 import type { PostResult, Scheduler } from '../subscriptions/scheduler.js';

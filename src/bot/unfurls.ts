@@ -1,8 +1,8 @@
+import type { SlackMessage } from '../blocks/message.js';
+import { paperCard } from '../blocks/paperCard.js';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/paper.js';
 import type { PaperIndex } from '../search/paperIndex.js';
-import type { SlackMessage } from '../slack/blocks/message.js';
-import { paperCard } from '../slack/blocks/paperCard.js';
 
 // arxiv.org/abs/2401.12345, /abs/2401.12345v2, /pdf/2401.12345v2(.pdf), huggingface.co/papers/2401.12345
 const PAPER_LINK =

@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import type { SlackMessage } from '../blocks/message.js';
 import type { Replies } from '../bot/replies.js';
 import type { CommandContext } from '../bot/subscriptionReplies.js';
-import type { SlackMessage } from '../slack/blocks/message.js';
 import type { DigestPoster, PostResult } from '../subscriptions/scheduler.js';
 import { renderText } from './renderText.js';
 

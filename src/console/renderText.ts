@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { SlackMessage } from '../slack/blocks/message.js';
+import type { SlackMessage } from '../blocks/message.js';
 
 /** Whether to use ANSI styles (bold, dim) for a terminal. */
 export interface TextStyle {

@@ -1,6 +1,6 @@
+import type { SlackMessage } from '../blocks/message.js';
+import { noticeMessage } from '../blocks/messages.js';
 import type { Logger } from '../logger.js';
-import type { SlackMessage } from './blocks/message.js';
-import { noticeMessage } from './blocks/messages.js';
 
 /** What a user sees when building the answer failed: one friendly sentence, nothing internal. */
 export const SOMETHING_WENT_WRONG = noticeMessage(

@@ -1,8 +1,8 @@
 import { webApi } from '@slack/bolt';
+import type { SlackMessage } from '../blocks/message.js';
 import type { SlackConnection } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { DigestPoster, PostResult } from '../subscriptions/scheduler.js';
-import type { SlackMessage } from './blocks/message.js';
 import { describeSlackError } from './deliver.js';
 
 /**

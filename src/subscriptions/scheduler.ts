@@ -1,7 +1,7 @@
+import type { SlackMessage } from '../blocks/message.js';
+import { digestMessage } from '../blocks/subscriptions.js';
 import type { Logger } from '../logger.js';
 import type { PaperIndex } from '../search/paperIndex.js';
-import type { SlackMessage } from '../slack/blocks/message.js';
-import { digestMessage } from '../slack/blocks/subscriptions.js';
 import { Ticker } from '../ticker.js';
 import { ChannelTaste, DIGEST_SIZE, digestSearchIndex, nextPapersSince, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from '@jest/globals';
+import { helpMessage } from '../../src/blocks/messages.js';
 import { runConsole } from '../../src/console/console.js';
 import { renderText } from '../../src/console/renderText.js';
-import { helpMessage } from '../../src/slack/blocks/messages.js';
 import { makeBot } from '../support/bot.js';
 
 async function session(lines: string[], interactive = false): Promise<string> {

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, test } from '@jest/globals';
+import { noticeMessage } from '../../src/blocks/messages.js';
 import { silentLogger } from '../../src/logger.js';
-import { noticeMessage } from '../../src/slack/blocks/messages.js';
 import { answerWith } from '../../src/slack/deliver.js';
 
 /** Keeps the thread busy, like a search over a large corpus. */

@@ -1,9 +1,9 @@
+import type { SlackMessage } from '../../src/blocks/message.js';
 import { Replies } from '../../src/bot/replies.js';
 import type { CommandContext } from '../../src/bot/subscriptionReplies.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperIndex } from '../../src/search/paperIndex.js';
-import type { SlackMessage } from '../../src/slack/blocks/message.js';
 import { type DigestPoster, type PostResult, Scheduler } from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
 import { bundledPapers } from './papers.js';

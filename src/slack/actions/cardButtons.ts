@@ -1,8 +1,8 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { noticeMessage } from '../../blocks/messages.js';
+import { CARD_ACTIONS } from '../../blocks/paperCard.js';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
-import { noticeMessage } from '../blocks/messages.js';
-import { CARD_ACTIONS } from '../blocks/paperCard.js';
 import { answerWith } from '../deliver.js';
 import { postToChannel } from '../posting.js';
 

@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import { LINK_ACTION_PREFIX } from '../blocks/paperCard.js';
+import { LINK_ACTION_PREFIX } from '../../blocks/paperCard.js';
 
 /**
  * URL buttons open the link in the user's browser, but Slack still sends a block_actions payload

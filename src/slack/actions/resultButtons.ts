@@ -1,10 +1,10 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { z } from 'zod';
+import { LIST_ACTIONS, noticeMessage } from '../../blocks/messages.js';
+import { subscribeModal } from '../../blocks/subscribeModal.js';
 import type { Replies } from '../../bot/replies.js';
 import { parseJsonOrUndefined } from '../../json.js';
 import type { Logger } from '../../logger.js';
-import { LIST_ACTIONS, noticeMessage } from '../blocks/messages.js';
-import { subscribeModal } from '../blocks/subscribeModal.js';
 import { answerWith, describeSlackError } from '../deliver.js';
 
 const PageValue = z.object({ q: z.string().max(1000), o: z.number().int().min(0).max(10_000) });

@@ -1,9 +1,9 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
+import { HOME_ACTIONS, homeView } from '../../blocks/home.js';
 import type { Logger } from '../../logger.js';
 import type { PaperIndex } from '../../search/paperIndex.js';
 import { nextRun } from '../../subscriptions/schedule.js';
 import type { SubscriptionStore } from '../../subscriptions/store.js';
-import { HOME_ACTIONS, homeView } from '../blocks/home.js';
 import { describeSlackError } from '../deliver.js';
 
 type Client = App['client'];

@@ -1,10 +1,10 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
+import { MODAL_FIELDS, SUBSCRIBE_MODAL } from '../../blocks/subscribeModal.js';
 import { parsePaperCommand } from '../../bot/paperCommand.js';
 import type { Replies } from '../../bot/replies.js';
 import { parseJsonOrUndefined } from '../../json.js';
 import type { Logger } from '../../logger.js';
-import { MODAL_FIELDS, SUBSCRIBE_MODAL } from '../blocks/subscribeModal.js';
 import { describeSlackError } from '../deliver.js';
 import { postToChannel } from '../posting.js';
 

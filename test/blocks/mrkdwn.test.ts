@@ -6,8 +6,8 @@ import {
   plainFromSlackMarkup,
   plainText,
   truncate,
-} from '../../../src/slack/blocks/mrkdwn.js';
-import { abstractSnippet, highlight } from '../../../src/slack/blocks/snippet.js';
+} from '../../src/blocks/mrkdwn.js';
+import { abstractSnippet, highlight } from '../../src/blocks/snippet.js';
 
 describe('escapeMrkdwn', () => {
   test('escapes the three characters Slack asks for, and drops control and bidi characters', () => {

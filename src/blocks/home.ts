@@ -1,7 +1,7 @@
 import type { Button, HomeView, KnownBlock } from '@slack/types';
-import type { Paper } from '../../papers/paper.js';
-import { describeSchedule, formatInZone } from '../../subscriptions/schedule.js';
-import type { Subscription } from '../../subscriptions/subscription.js';
+import type { Paper } from '../papers/paper.js';
+import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
+import type { Subscription } from '../subscriptions/subscription.js';
 import { LIMITS } from './message.js';
 import { escapeToFit, plainText } from './mrkdwn.js';
 import { paperCard } from './paperCard.js';

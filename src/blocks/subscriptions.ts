@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
-import type { SearchHit } from '../../search/paperIndex.js';
-import { describeSchedule, formatInZone } from '../../subscriptions/schedule.js';
-import type { Subscription } from '../../subscriptions/subscription.js';
+import type { SearchHit } from '../search/paperIndex.js';
+import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
+import type { Subscription } from '../subscriptions/subscription.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { escapeToFit, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, paperCard } from './paperCard.js';

@@ -1,4 +1,4 @@
-import { processTerm } from '../../search/text.js';
+import { processTerm } from '../search/text.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 
 // A sentence ends at . ! or ? followed by white space and a capital, digit or bracket.

@@ -1,6 +1,6 @@
 import type { Button, KnownBlock } from '@slack/types';
-import type { Paper } from '../../papers/paper.js';
-import type { SearchResults } from '../../search/paperIndex.js';
+import type { Paper } from '../papers/paper.js';
+import type { SearchResults } from '../search/paperIndex.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, paperCard } from './paperCard.js';

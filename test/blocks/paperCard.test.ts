@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import { authorsLine, formatDay, paperCard } from '../../../src/slack/blocks/paperCard.js';
-import { blockKitViolations } from '../../support/blockKit.js';
-import { makePaper } from '../../support/papers.js';
+import { authorsLine, formatDay, paperCard } from '../../src/blocks/paperCard.js';
+import { blockKitViolations } from '../support/blockKit.js';
+import { makePaper } from '../support/papers.js';
 
 describe('paperCard', () => {
   test('renders title, byline, highlighted snippet and every link button', () => {
