@@ -1,9 +1,9 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { SlackMessage } from '../blocks/message.js';
+import { digestMessage } from '../blocks/subscriptions.js';
 import type { Replies } from '../bot/replies.js';
 import type { CommandContext } from '../bot/subscriptionReplies.js';
-import type { DigestPoster, PostResult } from '../subscriptions/scheduler.js';
+import type { DigestPoster, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
 import { renderText } from './renderText.js';
 
 /** Streams and styling of a console session. */
@@ -73,7 +73,8 @@ export class ConsoleDigestPoster implements DigestPoster {
     private readonly style: { color: boolean },
   ) {}
 
-  async post(channel: string, message: SlackMessage): Promise<PostResult> {
+  async post(channel: string, digest: OutgoingDigest): Promise<PostResult> {
+    const message = digestMessage(digest.subscription, digest.hits);
     this.output.write(`\n[digest in #${channel}]\n${renderText(message, this.style)}\n`);
     return { ok: true };
   }

@@ -1,8 +1,9 @@
 import { webApi } from '@slack/bolt';
 import type { SlackMessage } from '../blocks/message.js';
+import { digestMessage } from '../blocks/subscriptions.js';
 import type { SlackConnection } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { DigestPoster, PostResult } from '../subscriptions/scheduler.js';
+import type { DigestPoster, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
 import { describeSlackError } from './deliver.js';
 
 /**
@@ -59,13 +60,13 @@ export class SlackDigestPoster implements DigestPoster {
     private readonly options: PosterOptions = {},
   ) {}
 
-  async post(channel: string, message: SlackMessage, runKey: string): Promise<PostResult> {
+  async post(channel: string, digest: OutgoingDigest, runKey: string): Promise<PostResult> {
     const { attempts = 6, backoffMs = 2000, sleep = sleepFor } = this.options;
     const payload = {
       channel,
       unfurl_links: false,
       unfurl_media: false,
-      ...message,
+      ...digestMessage(digest.subscription, digest.hits),
       metadata: { event_type: DIGEST_EVENT, event_payload: { run: runKey } },
     };
     for (let attempt = 1; ; attempt++) {

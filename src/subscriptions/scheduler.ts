@@ -1,7 +1,5 @@
-import type { SlackMessage } from '../blocks/message.js';
-import { digestMessage } from '../blocks/subscriptions.js';
 import type { Logger } from '../logger.js';
-import type { PaperIndex } from '../search/paperIndex.js';
+import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { Ticker } from '../ticker.js';
 import { ChannelTaste, DIGEST_SIZE, digestSearchIndex, nextPapersSince, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';
@@ -20,10 +18,17 @@ export type PostResult =
       ambiguous?: boolean;
     };
 
+/** A digest to deliver, as domain values: the poster renders it for its surface. */
+export interface OutgoingDigest {
+  subscription: Pick<Subscription, 'id' | 'topic' | 'schedule'>;
+  /** The papers, in the order they are shown. */
+  hits: readonly SearchHit[];
+}
+
 /** Delivers digests to channels (Slack, or the console). */
 export interface DigestPoster {
   /** Posts a digest, tagged with `runKey` so that it can be recognised later. */
-  post(channel: string, message: SlackMessage, runKey: string): Promise<PostResult>;
+  post(channel: string, digest: OutgoingDigest, runKey: string): Promise<PostResult>;
   /** Whether the digest tagged `runKey` is in the channel; undefined when that cannot be told now. */
   alreadyPosted(channel: string, runKey: string): Promise<boolean | undefined>;
 }
@@ -72,7 +77,14 @@ export class Scheduler {
 
   /** Runs one subscription's digest now, whatever its schedule (its next scheduled run stays). */
   async runNow(subscription: Subscription): Promise<DigestRun> {
-    return this.run(subscription, this.deps.index, this.deps.now(), false);
+    const { run, unrecorded } = await this.run(
+      subscription,
+      this.deps.index,
+      this.deps.now(),
+      new Date(subscription.nextRunAt),
+    );
+    if (unrecorded) await this.deps.store.recordRun(subscription.id, unrecorded);
+    return run;
   }
 
   /** Ticks now (catch-up) and then every `intervalMs`. */
@@ -95,96 +107,130 @@ export class Scheduler {
     const quiet: Array<{ id: string; run: RunRecord }> = [];
     const runs: DigestRun[] = [];
     try {
-      for (const subscription of due) runs.push(await this.run(subscription, searchIndex, now, true, quiet));
+      for (const subscription of due) {
+        const { run, unrecorded } = await this.run(
+          subscription,
+          searchIndex,
+          now,
+          nextRun(subscription.schedule, now),
+        );
+        runs.push(run);
+        if (unrecorded) quiet.push({ id: subscription.id, run: unrecorded });
+      }
     } finally {
       await this.deps.store.recordRuns(quiet);
     }
     return runs;
   }
 
+  /**
+   * One digest run: settle a digest whose acceptance was never confirmed, select the papers, and
+   * post them. A run that found nothing is handed back unrecorded, for the caller to store.
+   */
   private async run(
     subscription: Subscription,
     index: PaperIndex,
     now: Date,
-    scheduled: boolean,
-    quiet?: Array<{ id: string; run: RunRecord }>,
-  ): Promise<DigestRun> {
-    const { id, channel } = subscription;
-    if (this.inFlight.has(id)) return { subscriptionId: id, outcome: 'busy', papers: 0 };
+    nextRunAt: Date,
+  ): Promise<{ run: DigestRun; unrecorded?: RunRecord }> {
+    const { id } = subscription;
+    if (this.inFlight.has(id)) return { run: { subscriptionId: id, outcome: 'busy', papers: 0 } };
     this.inFlight.add(id);
     try {
-      const { store, poster, logger } = this.deps;
-      const nextRunAt = scheduled ? nextRun(subscription.schedule, now) : new Date(subscription.nextRunAt);
-      const pending = subscription.pendingRun;
-      if (pending) {
-        // A digest was handed to Slack and never confirmed: find out before posting anything.
-        const landed = await poster.alreadyPosted(channel, pending.key);
-        if (landed === undefined) {
-          return {
-            subscriptionId: id,
-            outcome: 'failed',
-            papers: 0,
-            error: 'could not check the previous digest',
-          };
-        }
-        if (landed) {
-          await store.recordRun(id, {
-            at: now,
-            papersSince: pending.papersSince,
-            nextRunAt,
-            postedPaperIds: pending.paperIds,
-          });
-          logger.info(`Digest ${pending.key} had reached ${channel}; recorded without posting again.`);
-          return { subscriptionId: id, outcome: 'posted', papers: pending.paperIds.length };
-        }
-      }
-      const taste = new ChannelTaste(store.feedbackIn(channel), this.deps.index);
-      const digest = selectDigest(
-        subscription,
-        index,
-        store.postedIn(channel),
-        DIGEST_SIZE,
-        taste.isEmpty ? undefined : taste,
-      );
-      const { hits } = digest;
+      const settled = await this.settlePending(subscription, now, nextRunAt);
+      if (settled) return { run: settled };
+      const digest = this.select(subscription, index);
       const papersSince = nextPapersSince(subscription, digest, now);
-      if (hits.length === 0) {
-        const run = { at: now, papersSince, nextRunAt, postedPaperIds: [] };
-        if (quiet) quiet.push({ id, run });
-        else await store.recordRun(id, run);
-        return { subscriptionId: id, outcome: 'nothing-new', papers: 0 };
+      if (digest.hits.length === 0) {
+        return {
+          run: { subscriptionId: id, outcome: 'nothing-new', papers: 0 },
+          unrecorded: { at: now, papersSince, nextRunAt, postedPaperIds: [] },
+        };
       }
-      const paperIds = hits.map((hit) => hit.paper.id);
-      const key = `${id}@${now.toISOString()}`;
-      await store.update(id, (s) => ({ ...s, pendingRun: { key, paperIds, papersSince } }));
-      const result = await poster.post(channel, digestMessage(subscription, hits), key);
-      if (result.ok) {
-        await store.recordRun(id, {
-          at: now,
-          papersSince,
-          nextRunAt,
-          postedPaperIds: hits.map((hit) => hit.paper.id),
-        });
-        return { subscriptionId: id, outcome: 'posted', papers: hits.length };
-      }
-      const { pauseReason, ambiguous } = result;
-      if (!ambiguous || pauseReason) {
-        // Certainly not posted: nothing to look for later. Pause when someone must act first.
-        await store.update(id, ({ pendingRun: _, ...s }) =>
-          pauseReason
-            ? { ...s, state: { status: 'paused', reason: pauseReason, since: now.toISOString() } }
-            : s,
-        );
-      }
-      if (pauseReason) {
-        logger.warn(`Subscription ${id} in ${channel} paused: ${result.error}`);
-        return { subscriptionId: id, outcome: 'paused', papers: 0, error: result.error };
-      }
-      // Left due (with pendingRun kept when the post may have landed): the next tick tries again.
-      logger.warn(`Digest ${id} for ${channel} not posted (${result.error}); retrying on the next tick.`);
-      return { subscriptionId: id, outcome: 'failed', papers: 0, error: result.error };
+      return { run: await this.post(subscription, digest.hits, { at: now, papersSince, nextRunAt }) };
     } finally {
       this.inFlight.delete(id);
     }
+  }
+
+  /**
+   * A digest handed to Slack and never confirmed: find out whether it landed before posting
+   * anything. Resolves to the run's outcome when that settles it, undefined to go on.
+   */
+  private async settlePending(
+    subscription: Subscription,
+    now: Date,
+    nextRunAt: Date,
+  ): Promise<DigestRun | undefined> {
+    const { id, channel, pendingRun: pending } = subscription;
+    if (!pending) return undefined;
+    const landed = await this.deps.poster.alreadyPosted(channel, pending.key);
+    if (landed === undefined) {
+      return {
+        subscriptionId: id,
+        outcome: 'failed',
+        papers: 0,
+        error: 'could not check the previous digest',
+      };
+    }
+    if (!landed) return undefined;
+    await this.deps.store.recordRun(id, {
+      at: now,
+      papersSince: pending.papersSince,
+      nextRunAt,
+      postedPaperIds: pending.paperIds,
+    });
+    this.deps.logger.info(`Digest ${pending.key} had reached ${channel}; recorded without posting again.`);
+    return { subscriptionId: id, outcome: 'posted', papers: pending.paperIds.length };
+  }
+
+  /** The papers of the subscription's next digest, ordered by its channel's taste. */
+  private select(subscription: Subscription, index: PaperIndex) {
+    const { store } = this.deps;
+    const taste = new ChannelTaste(store.feedbackIn(subscription.channel), this.deps.index);
+    return selectDigest(
+      subscription,
+      index,
+      store.postedIn(subscription.channel),
+      DIGEST_SIZE,
+      taste.isEmpty ? undefined : taste,
+    );
+  }
+
+  /**
+   * Posts a digest and records the outcome: papers are recorded as posted only once Slack
+   * accepted it; until then the run is pending, so that a lost answer is checked, not reposted.
+   */
+  private async post(
+    subscription: Subscription,
+    hits: SearchHit[],
+    run: Omit<RunRecord, 'postedPaperIds'>,
+  ): Promise<DigestRun> {
+    const { store, poster, logger } = this.deps;
+    const { id, channel } = subscription;
+    const paperIds = hits.map((hit) => hit.paper.id);
+    const key = `${id}@${run.at.toISOString()}`;
+    await store.update(id, (s) => ({ ...s, pendingRun: { key, paperIds, papersSince: run.papersSince } }));
+    const result = await poster.post(channel, { subscription, hits }, key);
+    if (result.ok) {
+      await store.recordRun(id, { ...run, postedPaperIds: paperIds });
+      return { subscriptionId: id, outcome: 'posted', papers: hits.length };
+    }
+    const { pauseReason, ambiguous } = result;
+    if (!ambiguous || pauseReason) {
+      // Certainly not posted: nothing to look for later. Pause when someone must act first.
+      await store.update(id, ({ pendingRun: _, ...s }) =>
+        pauseReason
+          ? { ...s, state: { status: 'paused', reason: pauseReason, since: run.at.toISOString() } }
+          : s,
+      );
+    }
+    if (pauseReason) {
+      logger.warn(`Subscription ${id} in ${channel} paused: ${result.error}`);
+      return { subscriptionId: id, outcome: 'paused', papers: 0, error: result.error };
+    }
+    // Left due (with pendingRun kept when the post may have landed): the next tick tries again.
+    logger.warn(`Digest ${id} for ${channel} not posted (${result.error}); retrying on the next tick.`);
+    return { subscriptionId: id, outcome: 'failed', papers: 0, error: result.error };
   }
 }

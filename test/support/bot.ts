@@ -1,10 +1,16 @@
 import type { SlackMessage } from '../../src/blocks/message.js';
+import { digestMessage } from '../../src/blocks/subscriptions.js';
 import { Replies } from '../../src/bot/replies.js';
 import type { CommandContext } from '../../src/bot/subscriptionReplies.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperIndex } from '../../src/search/paperIndex.js';
-import { type DigestPoster, type PostResult, Scheduler } from '../../src/subscriptions/scheduler.js';
+import {
+  type DigestPoster,
+  type OutgoingDigest,
+  type PostResult,
+  Scheduler,
+} from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
 import { bundledPapers } from './papers.js';
 
@@ -25,17 +31,20 @@ export class FakeClock {
 export type ScriptedPost = PostResult & { landed?: boolean };
 
 /**
- * A poster that records every digest that reached its channel and answers with the scripted
- * results (ok by default). `landed: true` on a failure plays a post whose answer was lost.
+ * A poster that records every digest that reached its channel (and the message Slack would have
+ * shown) and answers with the scripted results (ok by default). `landed: true` on a failure plays
+ * a post whose answer was lost.
  */
 export class RecordingPoster implements DigestPoster {
-  readonly posts: Array<{ channel: string; message: SlackMessage; runKey: string }> = [];
+  readonly posts: Array<{ channel: string; digest: OutgoingDigest; message: SlackMessage; runKey: string }> =
+    [];
   readonly results: ScriptedPost[] = [];
   /** While true, alreadyPosted cannot tell (the history call fails). */
   historyUnavailable = false;
-  async post(channel: string, message: SlackMessage, runKey: string): Promise<PostResult> {
+  async post(channel: string, digest: OutgoingDigest, runKey: string): Promise<PostResult> {
     const { landed, ...result } = this.results.shift() ?? { ok: true };
-    if (result.ok || landed) this.posts.push({ channel, message, runKey });
+    const message = digestMessage(digest.subscription, digest.hits);
+    if (result.ok || landed) this.posts.push({ channel, digest, message, runKey });
     return result;
   }
   async alreadyPosted(channel: string, runKey: string): Promise<boolean | undefined> {
