@@ -8,40 +8,19 @@ import {
   serialiseCorpus,
   writeFileAtomically,
 } from './papers/corpus.js';
+import type { IngestReport, PaperSink } from './papers/ingest.js';
 import { type MergeOutcome, PaperCollection } from './papers/merge.js';
 import type { Paper } from './papers/paper.js';
 import type { SourceBatch } from './papers/sources/http.js';
 import type { PaperIndex } from './search/paperIndex.js';
 import { type IndexOrigin, openIndex, snapshotFile, writeSnapshot } from './search/snapshot.js';
 
-/** What an ingest did: counts by outcome, and why records were skipped. */
-export interface IngestReport {
-  new: number;
-  updated: number;
-  unchanged: number;
-  /** reason → how many records were skipped for it */
-  skipped: Record<string, number>;
-  /** Papers in the corpus afterwards. */
-  corpusSize: number;
-}
-
-/** "12 new, 3 updated, 40 unchanged; skipped 2 (2 × no title); 9,891 papers in the corpus" */
-export function describeIngest(report: IngestReport): string {
-  const skipped = Object.entries(report.skipped);
-  const total = skipped.reduce((sum, [, n]) => sum + n, 0);
-  const reasons = skipped.map(([reason, n]) => `${n} × ${reason}`).join(', ');
-  return (
-    `${report.new} new, ${report.updated} updated, ${report.unchanged} unchanged` +
-    `${total > 0 ? `; skipped ${total} (${reasons})` : ''}; ${report.corpusSize.toLocaleString('en-US')} papers in the corpus`
-  );
-}
-
 /**
  * The corpus of a data directory and its live search index, kept in step: ingested papers are
  * merged into the corpus, added to the index without a rebuild, and written back (corpus file and
  * index snapshot, each atomically). Ingests run one at a time.
  */
-export class Library {
+export class Library implements PaperSink {
   private queue: Promise<unknown> = Promise.resolve();
   private writtenStamp: string | undefined;
 
@@ -70,6 +49,11 @@ export class Library {
   /** Papers in the corpus. */
   get size(): number {
     return this.collection.size;
+  }
+
+  /** A paper of the corpus by arXiv id. */
+  getByArxivId(arxivId: string): Paper | undefined {
+    return this.index.getByArxivId(arxivId);
   }
 
   /** Merges a source's papers into the corpus, indexes what changed, and stores the result. */

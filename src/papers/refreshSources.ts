@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { Library } from '../library.js';
+import type { PaperSink } from './ingest.js';
 import type { Paper } from './paper.js';
 import type { RefreshSource } from './refresher.js';
 import { ArxivClient, type ArxivOptions } from './sources/arxivApi.js';
@@ -59,11 +59,11 @@ export function configuredSources(
 }
 
 /**
- * Fetches one paper by arXiv id from the arXiv API and adds it to the library (for link previews
+ * Fetches one paper by arXiv id from the arXiv API and adds it to the corpus (for link previews
  * of papers not in the corpus yet); resolves to the paper as stored.
  */
 export function arxivPaperFetcher(
-  library: Library,
+  library: PaperSink,
   sources: Config['sources'],
   now: () => Date,
   options: FetchOptions & ArxivOptions = {},
@@ -73,6 +73,6 @@ export function arxivPaperFetcher(
     const paper = await client.byId(arxivId, now().toISOString());
     if (!paper) return undefined;
     await library.ingest({ papers: [paper], skipped: [] });
-    return library.index.getByArxivId(arxivId);
+    return library.getByArxivId(arxivId);
   };
 }

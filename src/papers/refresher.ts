@@ -1,7 +1,7 @@
 import { Cron } from 'croner';
-import { describeIngest, type IngestReport, type Library } from '../library.js';
 import type { Logger } from '../logger.js';
 import { Ticker } from '../ticker.js';
+import { describeIngest, type IngestReport, type PaperSink } from './ingest.js';
 import type { SourceBatch } from './sources/http.js';
 
 /** A source of new papers, read on a schedule by the running bot. */
@@ -19,7 +19,7 @@ export type RefreshRun = { source: string; report: IngestReport } | { source: st
 
 /**
  * Keeps the corpus fresh while the bot runs: reads each source when its schedule says, merges what
- * it found into the library (so new papers are searchable at once and reach digests), and logs a
+ * it found into the corpus (so new papers are searchable at once and reach digests), and logs a
  * failing source with the reason; it is simply read again at its next scheduled time.
  */
 export class Refresher {
@@ -27,7 +27,7 @@ export class Refresher {
   private readonly ticker: Ticker<RefreshRun[]>;
 
   constructor(
-    private readonly deps: { library: Library; sources: RefreshSource[]; now: () => Date; logger: Logger },
+    private readonly deps: { library: PaperSink; sources: RefreshSource[]; now: () => Date; logger: Logger },
   ) {
     this.ticker = new Ticker(() => this.runDue(), 'Refresh tick', deps.logger);
     const start = deps.now();
