@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     connection: config.slack,
     replies,
     unfurls,
-    home: { index, store, now },
+    home: { index, store },
     logger,
   });
   if (config.slack.mode === 'http') {

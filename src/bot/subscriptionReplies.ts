@@ -136,7 +136,7 @@ export class SubscriptionReplies {
   private async unsubscribe(target: string, context: CommandContext): Promise<SlackMessage> {
     const subscription = this.find(target, context.channel) ?? this.findByTopic(target, context.channel);
     if (!subscription) return this.unknown(target, context.channel);
-    await this.deps.store.remove(subscription.id);
+    await this.remove(subscription.id);
     return noticeMessage(
       `:wave: Unsubscribed this channel from *${escapeToFit(subscription.topic, 200)}* (\`${subscription.id}\`).`,
     );
@@ -145,27 +145,42 @@ export class SubscriptionReplies {
   private async setPaused(id: string, pause: boolean, context: CommandContext): Promise<SlackMessage> {
     const subscription = this.find(id, context.channel);
     if (!subscription) return this.unknown(id, context.channel);
-    const at = this.deps.now();
     const topic = `*${escapeToFit(subscription.topic, 200)}*`;
     if (pause) {
-      await this.deps.store.update(subscription.id, (s) => ({
-        ...s,
-        state: { status: 'paused', reason: 'paused with /paper pause', since: at.toISOString() },
-      }));
+      await this.pause(subscription.id, 'paused with /paper pause');
       return noticeMessage(
         `:double_vertical_bar: Paused ${topic} (\`${subscription.id}\`). \`/paper resume ${subscription.id}\` restarts it.`,
       );
     }
-    // Resuming does not replay the runs missed while paused; the next digest covers those papers.
-    const updated = await this.deps.store.update(subscription.id, (s) => ({
-      ...s,
-      state: { status: 'active' },
-      nextRunAt: nextRun(s.schedule, at).toISOString(),
-    }));
+    const updated = await this.resume(subscription.id);
     const next = updated
       ? ` Next digest: ${formatInZone(new Date(updated.nextRunAt), updated.schedule.tz)} (${updated.schedule.tz}).`
       : '';
     return noticeMessage(`:arrow_forward: Resumed ${topic} (\`${subscription.id}\`).${next}`);
+  }
+
+  /** Pauses a subscription, with the reason `/paper subscriptions` shows; undefined for an unknown id. */
+  pause(id: string, reason: string): Promise<Subscription | undefined> {
+    const since = this.deps.now().toISOString();
+    return this.deps.store.update(id, (s) => ({ ...s, state: { status: 'paused', reason, since } }));
+  }
+
+  /**
+   * Resumes a subscription. The runs missed while paused are not replayed: the next run is the
+   * schedule's next one from now, and that digest covers the papers that arrived meanwhile.
+   */
+  resume(id: string): Promise<Subscription | undefined> {
+    const at = this.deps.now();
+    return this.deps.store.update(id, (s) => ({
+      ...s,
+      state: { status: 'active' },
+      nextRunAt: nextRun(s.schedule, at).toISOString(),
+    }));
+  }
+
+  /** Removes a subscription; undefined for an unknown id. */
+  remove(id: string): Promise<Subscription | undefined> {
+    return this.deps.store.remove(id);
   }
 
   private async digestNow(id: string, context: CommandContext): Promise<SlackMessage> {

@@ -21,8 +21,8 @@ export interface SlackAppOptions {
   replies: Replies;
   /** Link previews for paper links. */
   unfurls: Unfurls;
-  /** What the Home tab shows and changes. */
-  home: Omit<HomeDeps, 'logger'>;
+  /** What the Home tab shows (its buttons change subscriptions through `replies`). */
+  home: Pick<HomeDeps, 'index' | 'store'>;
   logger: Logger;
   /** Overrides of the Web API client's options (tests shorten retries). */
   clientOptions?: webApi.WebClientOptions;
@@ -58,7 +58,7 @@ export function createSlackApp(options: SlackAppOptions): App {
   const seenEvents = new RecentIds();
   registerAppMention(app, replies, seenEvents, logger);
   registerLinkShared(app, options.unfurls, seenEvents, logger);
-  registerAppHome(app, { ...options.home, logger });
+  registerAppHome(app, { ...options.home, subscriptions: replies.subscriptions, logger });
   registerLinkButtons(app);
   registerCardButtons(app, replies, logger);
   registerResultButtons(app, replies, logger);

@@ -36,7 +36,7 @@ beforeAll(async () => {
     connection: { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', apiUrl: slack.apiUrl },
     replies,
     unfurls: new Unfurls(index, async () => undefined, silentLogger),
-    home: { index, store, now: () => new Date() },
+    home: { index, store },
     logger: silentLogger,
     clientOptions: { retryConfig: { retries: 0 } },
   });

@@ -183,6 +183,8 @@ describe('the Home tab', () => {
     await click('home_resume', 's0001');
     await published(running, 2);
     expect(running.store.get('s0001')?.state).toEqual({ status: 'active' });
+    // As with `/paper resume`: the next run is the schedule's next one from now, missed runs are not replayed.
+    expect(running.store.get('s0001')?.nextRunAt).toBe('2026-11-27T09:00:00.000Z');
     await click('home_remove', 's0002');
     const { text } = await published(running, 3);
     expect(running.store.get('s0002')).toBeUndefined();

@@ -80,7 +80,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     connection,
     replies: new Replies({ index, store, scheduler, now: clock.now, logger: options.logger ?? silentLogger }),
     unfurls: new Unfurls(index, options.fetchPaper ?? (async () => undefined), silentLogger),
-    home: { index, store, now: clock.now },
+    home: { index, store },
     logger: options.logger ?? silentLogger,
     clientOptions: { retryConfig: { retries: 0 } },
   });

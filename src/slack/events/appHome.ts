@@ -1,8 +1,8 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { HOME_ACTIONS, homeView } from '../../blocks/home.js';
+import type { SubscriptionReplies } from '../../bot/subscriptionReplies.js';
 import type { Logger } from '../../logger.js';
 import type { PaperIndex } from '../../search/paperIndex.js';
-import { nextRun } from '../../subscriptions/schedule.js';
 import type { SubscriptionStore } from '../../subscriptions/store.js';
 import { describeSlackError } from '../deliver.js';
 
@@ -12,7 +12,8 @@ type Client = App['client'];
 export interface HomeDeps {
   index: PaperIndex;
   store: SubscriptionStore;
-  now: () => Date;
+  /** Pause, resume and remove: the same operations as `/paper pause|resume|unsubscribe`. */
+  subscriptions: SubscriptionReplies;
   logger: Logger;
 }
 
@@ -70,19 +71,8 @@ export function registerAppHome(app: App, deps: HomeDeps): void {
       }
     });
 
-  onButton(HOME_ACTIONS.pause, (id) =>
-    deps.store.update(id, (s) => ({
-      ...s,
-      state: { status: 'paused', reason: 'paused from the Home tab', since: deps.now().toISOString() },
-    })),
-  );
-  onButton(HOME_ACTIONS.resume, (id) =>
-    deps.store.update(id, (s) => ({
-      ...s,
-      state: { status: 'active' },
-      nextRunAt: nextRun(s.schedule, deps.now()).toISOString(),
-    })),
-  );
-  onButton(HOME_ACTIONS.remove, (id) => deps.store.remove(id));
+  onButton(HOME_ACTIONS.pause, (id) => deps.subscriptions.pause(id, 'paused from the Home tab'));
+  onButton(HOME_ACTIONS.resume, (id) => deps.subscriptions.resume(id));
+  onButton(HOME_ACTIONS.remove, (id) => deps.subscriptions.remove(id));
   onButton(HOME_ACTIONS.page, async () => undefined);
 }
