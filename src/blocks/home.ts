@@ -3,8 +3,8 @@ import type { Paper } from '../papers/paper.js';
 import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import { LIMITS } from './message.js';
-import { escapeToFit, plainText } from './mrkdwn.js';
-import { paperCard } from './paperCard.js';
+import { boldText, escapeToFit, plainText } from './mrkdwn.js';
+import { standaloneCard } from './paperCard.js';
 
 /** action_ids of the Home tab's buttons; the value is a subscription id (a page number for paging). */
 export const HOME_ACTIONS = {
@@ -75,7 +75,7 @@ export function homeView(
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `*${escapeToFit(s.topic.replace(/\*/g, '∗'), 200)}* in ${channelLink(s.channel)} · \`${s.id}\`\n${describeSchedule(s.schedule)} · ${state}`,
+          text: `${boldText(s.topic, 200)} in ${channelLink(s.channel)} · \`${s.id}\`\n${describeSchedule(s.schedule)} · ${state}`,
         },
       },
       {
@@ -105,6 +105,6 @@ export function homeView(
     blocks.push({ type: 'actions', block_id: 'home_paging', elements: paging });
   }
   blocks.push({ type: 'divider' }, { type: 'section', text: { type: 'mrkdwn', text: '*Newest papers*' } });
-  for (const paper of newest) blocks.push(...paperCard({ paper, score: 0, matchedTerms: [] }));
+  for (const paper of newest) blocks.push(...standaloneCard(paper));
   return { type: 'home', blocks: blocks.slice(0, 100) };
 }

@@ -12,12 +12,7 @@ export const LIMITS = {
   sectionText: 3000,
   headerText: 150,
   buttonText: 75,
+  buttonValue: 2000,
   buttonUrl: 3000,
   blockId: 255,
-  actionId: 255,
-  actionsElements: 25,
-  contextElements: 10,
-  contextText: 3000,
-  /** chat.postMessage truncates `text` beyond this; keep fallbacks far shorter. */
-  messageText: 40_000,
 } as const;

@@ -3,7 +3,7 @@ import type { Paper } from '../papers/paper.js';
 import type { SearchResults } from '../search/paperIndex.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
-import { type CardButtons, paperCard } from './paperCard.js';
+import { type CardButtons, paperCard, standaloneCard } from './paperCard.js';
 
 /** What a result list shows above its cards. */
 export interface ResultsHeading {
@@ -91,7 +91,7 @@ export function sharedCardMessage(paper: Paper, userId: string): SlackMessage {
     text: `Shared by ${who}: ${escapeToFit(paper.title, 2900)}`,
     blocks: [
       { type: 'context', elements: [{ type: 'mrkdwn', text: `:link: Shared by ${who}` }] },
-      ...paperCard({ paper, score: 0, matchedTerms: [] }),
+      ...standaloneCard(paper),
     ],
   };
 }

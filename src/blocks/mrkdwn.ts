@@ -22,6 +22,7 @@ export function escapeMrkdwn(text: string): string {
 /** Shortens text to at most `max` UTF-16 units, ending in "…", never splitting a surrogate pair. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
+  if (max <= 0) return '';
   let end = max - 1;
   const code = text.charCodeAt(end - 1);
   if (code >= 0xd800 && code <= 0xdbff) end--; // a high surrogate whose pair would be cut off
@@ -30,6 +31,7 @@ export function truncate(text: string, max: number): string {
 
 /** Escapes `text` and shortens it so that the escaped form fits in `max` characters. */
 export function escapeToFit(text: string, max: number): string {
+  if (max <= 0) return '';
   const cleaned = cleanText(text);
   let budget = max;
   for (;;) {
@@ -37,6 +39,14 @@ export function escapeToFit(text: string, max: number): string {
     if (escaped.length <= max) return escaped;
     budget -= escaped.length - max; // entities grew the text; cut the raw text by the excess
   }
+}
+
+/**
+ * Untrusted text in bold: escaped and shortened to fit `max`, its own `*` replaced by a look-alike
+ * so that it cannot end the bold early (a title or topic with `*` stays readable).
+ */
+export function boldText(text: string, max: number): string {
+  return `*${escapeToFit(text.replace(/\*/g, '∗'), max)}*`;
 }
 
 /** A plain_text object (never parsed as mrkdwn), shortened to `max`. */

@@ -2,7 +2,7 @@ import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { type Paper, paperPageLink } from '../papers/paper.js';
 import type { SearchHit } from '../search/paperIndex.js';
 import { LIMITS } from './message.js';
-import { escapeToFit, plainText, truncate } from './mrkdwn.js';
+import { boldText, escapeToFit, plainText, truncate } from './mrkdwn.js';
 import { abstractSnippet } from './snippet.js';
 
 /** At most this many code and project buttons per card, so a card stays one row of buttons. */
@@ -37,8 +37,7 @@ export type CardButtons =
  */
 export function paperCard(hit: SearchHit, buttons: CardButtons = { kind: 'links' }): KnownBlock[] {
   const { paper } = hit;
-  // `*` would end the bold title early; a look-alike keeps the title readable.
-  const lines = [`*${escapeToFit(paper.title.replace(/\*/g, '∗'), 400)}*`];
+  const lines = [boldText(paper.title, 400)];
   const byline = [authorsLine(paper.authors), paper.published && formatDay(paper.published)].filter(Boolean);
   if (byline.length > 0) lines.push(escapeToFit(byline.join(' · '), 300));
   const snippet = abstractSnippet(paper.abstract, hit.matchedTerms);
@@ -61,6 +60,14 @@ export function paperCard(hit: SearchHit, buttons: CardButtons = { kind: 'links'
   ];
 }
 
+/**
+ * The card of a paper shown on its own (the Home tab, a share, a link preview): no search, so no
+ * score and nothing in bold.
+ */
+export function standaloneCard(paper: Paper): KnownBlock[] {
+  return paperCard({ paper, score: 0, matchedTerms: [] });
+}
+
 /** "▲ 12 upvotes · ★ 31 stars · cs.LG, cs.CL", from what the sources told us. */
 function factsLine(paper: Paper): string {
   const facts: string[] = [];
@@ -77,7 +84,7 @@ function actionButtons(paper: Paper, buttons: CardButtons): Button[] {
     type: 'button',
     action_id: action,
     text: plainText(label, LIMITS.buttonText),
-    value: value.slice(0, 2000),
+    value: value.slice(0, LIMITS.buttonValue),
     ...(style ? { style } : {}),
   });
   switch (buttons.kind) {

@@ -1,9 +1,8 @@
-import { processTerm } from '../search/text.js';
+import { processTerm, tokenize, WORD } from '../search/text.js';
 import { escapeMrkdwn, truncate } from './mrkdwn.js';
 
 // A sentence ends at . ! or ? followed by white space and a capital, digit or bracket.
 const SENTENCE_END = /(?<=[.!?])\s+(?=[\p{Lu}\p{N}(["'])/u;
-const WORD = /[\p{L}\p{N}]+/gu;
 
 /**
  * A one- or two-sentence excerpt of an abstract for a card, as mrkdwn: the sentence with the most
@@ -17,8 +16,11 @@ export function abstractSnippet(abstract: string, matchedTerms: readonly string[
   let best = 0;
   let bestCount = 0;
   sentences.forEach((sentence, i) => {
-    const count = new Set((sentence.match(WORD) ?? []).map(processTerm).filter((t) => t && matched.has(t)))
-      .size;
+    const count = new Set(
+      tokenize(sentence)
+        .map(processTerm)
+        .filter((t) => t && matched.has(t)),
+    ).size;
     if (count > bestCount) [best, bestCount] = [i, count];
   });
   let excerpt = sentences[best] as string;
@@ -29,7 +31,7 @@ export function abstractSnippet(abstract: string, matchedTerms: readonly string[
 }
 
 // URLs are left as written: bold markers inside one would break Slack's automatic linking.
-const URL_OR_WORD = /\bhttps?:\/\/\S+|[\p{L}\p{N}]+/gu;
+const URL_OR_WORD = new RegExp(String.raw`\bhttps?:\/\/\S+|` + WORD.source, 'gu');
 
 /** Escapes text and wraps each word whose index term is in `matched` in `*bold*` (never inside a URL). */
 export function highlight(text: string, matched: ReadonlySet<string>): string {

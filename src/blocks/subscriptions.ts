@@ -3,12 +3,12 @@ import type { SearchHit } from '../search/paperIndex.js';
 import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import { LIMITS, type SlackMessage } from './message.js';
-import { escapeToFit, truncate, userMention } from './mrkdwn.js';
+import { boldText, escapeToFit, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, paperCard } from './paperCard.js';
 
 /** A topic in mrkdwn: escaped, bold. */
-function topicText(topic: string): string {
-  return `*${escapeToFit(topic.replace(/\*/g, '∗'), 200)}*`;
+export function topicText(topic: string): string {
+  return boldText(topic, 200);
 }
 
 function cards(hits: readonly SearchHit[], buttons?: CardButtons): KnownBlock[] {

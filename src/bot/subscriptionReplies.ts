@@ -2,7 +2,12 @@ import { randomInt } from 'node:crypto';
 import type { SlackMessage } from '../blocks/message.js';
 import { noticeMessage } from '../blocks/messages.js';
 import { escapeToFit } from '../blocks/mrkdwn.js';
-import { subscribedMessage, subscriptionListMessage, subscriptionNotice } from '../blocks/subscriptions.js';
+import {
+  subscribedMessage,
+  subscriptionListMessage,
+  subscriptionNotice,
+  topicText,
+} from '../blocks/subscriptions.js';
 import type { Logger } from '../logger.js';
 import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { describeQuery, parseQuery } from '../search/query.js';
@@ -68,7 +73,7 @@ export class SubscriptionReplies {
     const existing = store.inChannel(context.channel).find((s) => sameTopic(s.topic, command.topic));
     if (existing) {
       return noticeMessage(
-        `:information_source: This channel already follows *${escapeToFit(existing.topic, 200)}* (id \`${existing.id}\`). ` +
+        `:information_source: This channel already follows ${topicText(existing.topic)} (id \`${existing.id}\`). ` +
           'Change its schedule by unsubscribing and subscribing again.',
       );
     }
@@ -138,14 +143,14 @@ export class SubscriptionReplies {
     if (!subscription) return this.unknown(target, context.channel);
     await this.remove(subscription.id);
     return noticeMessage(
-      `:wave: Unsubscribed this channel from *${escapeToFit(subscription.topic, 200)}* (\`${subscription.id}\`).`,
+      `:wave: Unsubscribed this channel from ${topicText(subscription.topic)} (\`${subscription.id}\`).`,
     );
   }
 
   private async setPaused(id: string, pause: boolean, context: CommandContext): Promise<SlackMessage> {
     const subscription = this.find(id, context.channel);
     if (!subscription) return this.unknown(id, context.channel);
-    const topic = `*${escapeToFit(subscription.topic, 200)}*`;
+    const topic = topicText(subscription.topic);
     if (pause) {
       await this.pause(subscription.id, 'paused with /paper pause');
       return noticeMessage(
@@ -186,7 +191,7 @@ export class SubscriptionReplies {
   private async digestNow(id: string, context: CommandContext): Promise<SlackMessage> {
     const subscription = this.find(id, context.channel);
     if (!subscription) return this.unknown(id, context.channel);
-    const topic = `*${escapeToFit(subscription.topic, 200)}*`;
+    const topic = topicText(subscription.topic);
     if (subscription.state.status === 'paused') {
       return noticeMessage(
         `:double_vertical_bar: ${topic} is paused; \`/paper resume ${subscription.id}\` first.`,

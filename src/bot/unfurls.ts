@@ -1,5 +1,5 @@
 import type { SlackMessage } from '../blocks/message.js';
-import { paperCard } from '../blocks/paperCard.js';
+import { standaloneCard } from '../blocks/paperCard.js';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/paper.js';
 import type { PaperIndex } from '../search/paperIndex.js';
@@ -42,7 +42,7 @@ export class Unfurls {
           this.logger.warn(`No preview for ${url}: ${(error as Error).message}`);
         }
       }
-      if (paper) previews[url] = { blocks: paperCard({ paper, score: 0, matchedTerms: [] }) };
+      if (paper) previews[url] = { blocks: standaloneCard(paper) };
     }
     return previews;
   }

@@ -65,7 +65,7 @@ export function normaliseUrl(raw: string): string | undefined {
 }
 
 /** True when the URL points at a code hosting service. */
-export function isCodeHost(url: string): boolean {
+function isCodeHost(url: string): boolean {
   try {
     const host = new URL(url).hostname.replace(/^www\./, '');
     return CODE_HOSTS.includes(host);

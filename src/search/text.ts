@@ -19,7 +19,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
 
 // Letters and digits are word characters; everything else (spaces, hyphens, slashes, punctuation,
 // emoji) separates words, so "Anti-Spoofing" yields "anti" and "spoofing".
-const WORD = /[\p{L}\p{N}]+/gu;
+export const WORD = /[\p{L}\p{N}]+/gu;
 
 /** Splits text into raw words (not yet lower-cased or stemmed). */
 export function tokenize(text: string): string[] {

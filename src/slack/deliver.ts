@@ -1,3 +1,4 @@
+import type { RespondFn } from '@slack/bolt';
 import type { SlackMessage } from '../blocks/message.js';
 import { noticeMessage } from '../blocks/messages.js';
 import type { Logger } from '../logger.js';
@@ -6,6 +7,15 @@ import type { Logger } from '../logger.js';
 export const SOMETHING_WENT_WRONG = noticeMessage(
   ':warning: Sorry, something went wrong while answering. Please try again in a moment.',
 );
+
+/**
+ * Delivers an answer that only the user sees, through the request's response_url (`respond()`):
+ * a new message, or (`replaceOriginal`) one that replaces the message the user clicked in.
+ */
+export function ephemeralReply(respond: RespondFn, replaceOriginal = false) {
+  return (message: SlackMessage) =>
+    respond({ response_type: 'ephemeral', replace_original: replaceOriginal, ...message });
+}
 
 /**
  * The one listener shape, after `ack()`: build the answer, deliver it, and turn any failure into a

@@ -1,7 +1,6 @@
 import { access, copyFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { type Adapter, Low } from 'lowdb';
-import { TextFile } from 'lowdb/node';
+import { DataFile } from 'lowdb/node';
 import { PaperbotError } from '../errors.js';
 import { type ChannelRecord, emptyData, type Subscription, SubscriptionData } from './subscription.js';
 
@@ -222,33 +221,22 @@ export function openLowdbStore(file: string): Promise<SubscriptionStore> {
   return store;
 }
 
-/**
- * lowdb's JSON file adapter (steno: temporary file + rename), remembering the text it last wrote
- * so that a change whose write failed can be undone without reading the disk.
- */
-class RememberingJsonFile implements Adapter<SubscriptionData> {
-  private readonly file: TextFile;
-  constructor(
-    path: string,
-    public lastWritten: string,
-  ) {
-    this.file = new TextFile(path);
-  }
-  async read(): Promise<SubscriptionData | null> {
-    const text = await this.file.read();
-    return text === null ? null : JSON.parse(text);
-  }
-  async write(data: SubscriptionData): Promise<void> {
-    const text = JSON.stringify(data, null, 2);
-    await this.file.write(text);
-    this.lastWritten = text;
-  }
-}
-
 async function loadLowdbStore(file: string): Promise<SubscriptionStore> {
   await mkdir(dirname(file), { recursive: true });
-  const adapter = new RememberingJsonFile(file, JSON.stringify(emptyData()));
-  const low = new Low<SubscriptionData>(adapter, emptyData());
+  // The text of the last write that succeeded: a change whose write failed is undone from it,
+  // without reading the disk. `stringify` records what is being written; `persist` keeps it once
+  // the write resolved (the store's queue runs one write at a time).
+  let written = JSON.stringify(emptyData());
+  let writing = written;
+  const dataFile = new DataFile<SubscriptionData>(file, {
+    parse: (text) => SubscriptionData.parse(JSON.parse(text)),
+    stringify: (data) => {
+      writing = JSON.stringify(data, null, 2);
+      return writing;
+    },
+  });
+  let data = emptyData();
+  // Read here rather than with dataFile.read(): errors must name the file and the way back.
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw storeError(file, `cannot be read (${error.message})`, false);
@@ -270,16 +258,16 @@ async function loadLowdbStore(file: string): Promise<SubscriptionStore> {
         await exists(`${file}.bak`),
       );
     }
-    low.data = parsed.data;
-    adapter.lastWritten = text;
+    data = parsed.data;
+    written = text;
     await copyFile(file, `${file}.bak`);
   }
-  return new DataStore(low.data, {
-    persist: async (data) => {
-      low.data = data;
-      await low.write();
+  return new DataStore(data, {
+    persist: async (next) => {
+      await dataFile.write(next);
+      written = writing;
     },
-    reload: async () => JSON.parse(adapter.lastWritten) as SubscriptionData,
+    reload: async () => JSON.parse(written) as SubscriptionData,
     close: () => openStores.delete(file),
   });
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import {
+  boldText,
   escapeMrkdwn,
   escapeToFit,
   plainFromSlackMarkup,
@@ -39,7 +40,7 @@ describe('truncate and escapeToFit', () => {
     fc.assert(
       fc.property(
         fc.string({ unit: fc.constantFrom('&', '<', 'a', '😀') }),
-        fc.integer({ min: 5, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
         (text, max) => {
           const fitted = escapeToFit(text, max);
           expect(fitted.length).toBeLessThanOrEqual(max);
@@ -48,6 +49,18 @@ describe('truncate and escapeToFit', () => {
       ),
       { numRuns: 500 },
     );
+  });
+
+  test('a limit of 0 (or less) gives the empty string at once, not an endless loop', () => {
+    expect(truncate('abc', 0)).toBe('');
+    expect(escapeToFit('abc', 0)).toBe('');
+    expect(escapeToFit('&&&', 1)).toBe('…'); // "&amp;" cannot fit in 1, the ellipsis can
+    expect(escapeToFit('abc', -5)).toBe('');
+  });
+
+  test('boldText escapes, fits, and cannot be ended early by a * in the text', () => {
+    expect(boldText('a *b* <!here>', 100)).toBe('*a ∗b∗ &lt;!here&gt;*');
+    expect(boldText('x'.repeat(300), 200)).toBe(`*${'x'.repeat(199)}…*`);
   });
 
   test('plainText collapses white space and is never empty', () => {

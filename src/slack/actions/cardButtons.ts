@@ -3,7 +3,7 @@ import { noticeMessage } from '../../blocks/messages.js';
 import { CARD_ACTIONS } from '../../blocks/paperCard.js';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
-import { answerWith } from '../deliver.js';
+import { answerWith, ephemeralReply } from '../deliver.js';
 import { postToChannel } from '../posting.js';
 
 /** The button's value, or '' when a payload has none. */
@@ -31,7 +31,7 @@ export function registerCardButtons(app: App, replies: Replies, logger: Logger):
             : `:warning: Slack did not accept the shared card (\`${posted.error.replace(/[^a-z_]/g, '')}\`). Please try again.`,
         );
       },
-      (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
+      ephemeralReply(respond),
     );
   });
 
@@ -41,7 +41,7 @@ export function registerCardButtons(app: App, replies: Replies, logger: Logger):
       logger,
       'more like this',
       () => replies.moreLikeThis(buttonValue(action)),
-      (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
+      ephemeralReply(respond),
     );
   });
 
@@ -57,7 +57,7 @@ export function registerCardButtons(app: App, replies: Replies, logger: Logger):
         logger,
         'digest feedback',
         () => replies.subscriptions.feedback(body.channel?.id ?? '', paperId, vote),
-        (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
+        ephemeralReply(respond),
       );
     });
   }

@@ -5,7 +5,7 @@ import { subscribeModal } from '../../blocks/subscribeModal.js';
 import type { Replies } from '../../bot/replies.js';
 import { parseJsonOrUndefined } from '../../json.js';
 import type { Logger } from '../../logger.js';
-import { answerWith, describeSlackError } from '../deliver.js';
+import { answerWith, describeSlackError, ephemeralReply } from '../deliver.js';
 
 const PageValue = z.object({ q: z.string().max(1000), o: z.number().int().min(0).max(10_000) });
 
@@ -23,7 +23,7 @@ export function registerResultButtons(app: App, replies: Replies, logger: Logger
           : noticeMessage(':warning: That button is out of date; run `/paper` again.');
       },
       // The next page replaces the list, so the conversation does not fill up with pages.
-      (message) => respond({ response_type: 'ephemeral', replace_original: true, ...message }),
+      ephemeralReply(respond, true),
     );
   });
 
@@ -40,13 +40,11 @@ export function registerResultButtons(app: App, replies: Replies, logger: Logger
       });
     } catch (error) {
       logger.error('Opening the subscribe modal failed:', describeSlackError(error));
-      await respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        ...noticeMessage(
+      await ephemeralReply(respond)(
+        noticeMessage(
           `:warning: I could not open the subscription form. Use \`/paper subscribe ${topic.replace(/[<>&`]/g, '')}\` instead.`,
         ),
-      }).catch(() => undefined);
+      ).catch(() => undefined);
     }
   });
 }

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
-import { answerWith } from '../deliver.js';
+import { answerWith, ephemeralReply } from '../deliver.js';
 import { postToChannel } from '../posting.js';
 
 /**
@@ -21,7 +21,7 @@ export function registerPaperCommand(app: App, replies: Replies, logger: Logger)
           userTimezone: async () => (await client.users.info({ user: command.user_id })).user?.tz,
           announce: (message) => postToChannel(client, command.channel_id, message),
         }),
-      (message) => respond({ response_type: 'ephemeral', replace_original: false, ...message }),
+      ephemeralReply(respond),
     );
   });
 }
