@@ -4,6 +4,12 @@ export default {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   globalSetup: '<rootDir>/test/support/globalSetup.js',
+  // jest's default is one worker per core but one, which on the 2-core machines we run on means
+  // one test file at a time; most files wait on sockets and child processes, so two overlap well.
+  maxWorkers: 2,
+  // Tests assert behaviour, never speed (benchmarks measure that); on a shared, loaded machine a
+  // long end-to-end test can take several times its usual 1-4 s, past jest's 5 s default.
+  testTimeout: 20_000,
   extensionsToTreatAsEsm: ['.ts'],
   // Sources import './x.js' (NodeNext ESM); map those to the .ts files for jest.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },

@@ -46,6 +46,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Background posting attempts per digest (default 3). */
   postAttempts?: number;
+  /** The Web API timeout of the app's own client (answers to people; default the app's 5 s). */
+  clientTimeoutMs?: number;
 }
 
 /** Starts the fake Slack (unless given) and the app, over the bundled corpus unless `papers` is given. */
@@ -82,7 +84,10 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     unfurls: new Unfurls(index, options.fetchPaper ?? (async () => undefined), silentLogger),
     home: { index, store },
     logger: options.logger ?? silentLogger,
-    clientOptions: { retryConfig: { retries: 0 } },
+    clientOptions: {
+      retryConfig: { retries: 0 },
+      ...(options.clientTimeoutMs ? { timeout: options.clientTimeoutMs } : {}),
+    },
   });
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
   const { port } = server.address() as AddressInfo;
