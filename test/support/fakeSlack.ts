@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { blockKitViolations, viewViolations } from './blockKit.js';
 
 /** One Web API call the bot made: method name and decoded arguments. */
 export interface ApiCall {
@@ -9,12 +11,14 @@ export interface ApiCall {
   token: string | undefined;
 }
 
-/** One POST to a `response_url` (what `respond()` sends). */
+/** One POST to a `response_url` (what `respond()` sends), accepted or not. */
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
   /** performance.now() when the post arrived (benchmarks measure latency with it). */
   receivedAt: number;
+  /** The HTTP status the fake answered: 200, or 400/404 when it refused the post. */
+  status: number;
 }
 
 /** What the fake answers to a Web API call: a JSON body, and optionally a status and headers. */
@@ -28,46 +32,128 @@ export interface FakeReply {
   delayMs?: number;
 }
 
+/** What the fake answers to a response_url post: an HTTP status and a text body, as Slack does. */
+export interface FakeResponseUrlReply {
+  status: number;
+  text: string;
+}
+
 type Handler = (args: Record<string, unknown>) => FakeReply | Promise<FakeReply>;
 
+/** A message in the fake's channel history, as conversations.history returns it. */
+export interface StoredMessage {
+  type: 'message';
+  ts: string;
+  text?: string;
+  blocks?: unknown;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+  thread_ts?: string;
+  user?: string;
+  bot_id?: string;
+}
+
+/** How strict and how fast the fake is; the defaults are Slack's documented behaviour. */
+export interface FakeSlackOptions {
+  /**
+   * The clock of the per-channel posting rate (default: real time). A test that plays days of
+   * digests in a second passes its fake clock, so the fake sees the days the scenario stands for.
+   */
+  now?: () => number;
+  /** Posts one channel accepts at once before 429s; then one more per second (Slack: "short bursts"). */
+  burst?: number;
+}
+
+/** How old a trigger_id may be when views.open exchanges it (Slack: 3 seconds). */
+export const TRIGGER_TTL_MS = 3000;
+/** How often, and for how long, a response_url may be used (Slack: 5 times within 30 minutes). */
+export const RESPONSE_URL_USES = 5;
+export const RESPONSE_URL_TTL_MS = 30 * 60 * 1000;
+
+let triggerSequence = 0;
+
 /**
- * A fake Slack on loopback: the Web API under `/api/<method>` (point the WebClient's `slackApiUrl`
- * at {@link FakeSlack.apiUrl}) and response URLs under `/respond/<id>`. It records every request
- * and answers `{ ok: true }` unless a handler for the method says otherwise.
+ * A trigger_id as Slack sends one with an interaction ("12345.98765.abcd2358fdea"): this fake
+ * writes the time it was issued into the middle part, so views.open can tell its age.
+ * `ageMs` backdates it (network and queueing time already spent).
+ */
+export function newTriggerId(ageMs = 0): string {
+  return `${++triggerSequence}.${Date.now() - ageMs}.${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * A strict fake Slack on loopback: the Web API under `/api/<method>` (point the WebClient's
+ * `slackApiUrl` at {@link FakeSlack.apiUrl}) and response URLs under `/respond/<id>`. It records
+ * every request and answers as Slack's documentation says Slack does, refusals included:
+ *
+ * - chat.postMessage, chat.postEphemeral, chat.update, chat.unfurl, views.open, views.update and
+ *   views.publish check their payload with the Block Kit checker and answer `invalid_blocks` /
+ *   `invalid_arguments` (or the method's own error) instead of `ok`;
+ * - chat.postMessage allows a short burst per channel, then about one message per second, and
+ *   answers HTTP 429 with `Retry-After` beyond that;
+ * - views.open refuses a trigger_id older than 3 s (`expired_trigger_id`) or used before
+ *   (`exchanged_trigger_id`); views.update needs a view it opened, and a matching hash;
+ * - conversations.history / .replies page with `limit` and `cursor`, honour `oldest`/`latest`
+ *   (exclusive unless `inclusive`), and return message metadata only with `include_all_metadata`;
+ * - a response_url answers HTTP 400 with a text body (`invalid_blocks`) to a payload Slack would
+ *   refuse, and 404 after 5 uses (`used_url`) or 30 minutes (`expired_url`);
+ * - a method it does not know answers `unknown_method`.
+ *
+ * {@link FakeSlack.on} replaces a method's behaviour for one test (a forced fault); the default
+ * answers stay strict.
  */
 export class FakeSlack {
   readonly calls: ApiCall[] = [];
   readonly responses: ResponseUrlPost[] = [];
-  /** Messages Slack accepted, per channel, oldest first (what conversations.history returns, newest first). */
-  readonly history = new Map<string, Array<Record<string, unknown>>>();
+  /** Messages Slack accepted, per channel, oldest first (top-level messages and thread replies). */
+  readonly history = new Map<string, StoredMessage[]>();
+  /** Views opened or published, by view id. */
+  readonly views = new Map<string, { view: Record<string, unknown>; hash: string }>();
+  /** Slack's own behaviour, per method. */
   private readonly handlers = new Map<string, Handler>();
+  /** What a test set with {@link FakeSlack.on}. */
+  private readonly overrides = new Map<string, Handler>();
+  private readonly responseReplies = new Map<string, FakeResponseUrlReply[]>();
+  private readonly responseUrlIssued = new Map<string, { at: number; uses: number }>();
+  private readonly exchangedTriggers = new Set<string>();
+  /** Per channel: when the posting bucket was last filled, and how many posts it holds. */
+  private readonly buckets = new Map<string, { at: number; tokens: number }>();
   private readonly waiters: Array<() => void> = [];
   private server: Server | undefined;
   private base = '';
+  private lastTs = 0;
+  private viewSequence = 0;
+  private readonly now: () => number;
+  private readonly burst: number;
 
   static readonly BOT_USER_ID = 'UPAPERBOT';
   static readonly BOT_ID = 'BPAPERBOT';
 
-  constructor() {
-    this.on('auth.test', () => ({
-      body: {
-        ok: true,
-        url: 'https://paperbot-test.slack.com/',
-        team: 'Test',
-        user: 'paperbot',
-        team_id: 'T0TEST',
-        user_id: FakeSlack.BOT_USER_ID,
-        bot_id: FakeSlack.BOT_ID,
-      },
-    }));
-    this.on('conversations.history', (args) => ({
-      body: {
-        ok: true,
-        messages: [...(this.history.get(String(args.channel)) ?? [])]
-          .reverse()
-          .slice(0, Number(args.limit ?? 100)),
-      },
-    }));
+  constructor(options: FakeSlackOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.burst = options.burst ?? 5;
+    const strict: Record<string, Handler> = {
+      'auth.test': () =>
+        ok({
+          url: 'https://paperbot-test.slack.com/',
+          team: 'Test',
+          user: 'paperbot',
+          team_id: 'T0TEST',
+          user_id: FakeSlack.BOT_USER_ID,
+          bot_id: FakeSlack.BOT_ID,
+        }),
+      'chat.postMessage': (args) => this.postMessage(args),
+      'chat.postEphemeral': (args) => this.postEphemeral(args),
+      'chat.update': (args) => this.update(args),
+      'chat.unfurl': (args) => this.unfurl(args),
+      'views.open': (args) => this.viewsOpen(args),
+      'views.update': (args) => this.viewsUpdate(args),
+      'views.publish': (args) => this.viewsPublish(args),
+      'conversations.history': (args) => this.conversationsHistory(args),
+      'conversations.replies': (args) => this.conversationsReplies(args),
+      'users.info': (args) => (args.user ? ok({ user: { id: args.user } }) : refused('user_not_found')),
+      'users.conversations': () => ok({ channels: [], response_metadata: { next_cursor: '' } }),
+    };
+    for (const [method, handler] of Object.entries(strict)) this.handlers.set(method, handler);
   }
 
   /** Starts listening on 127.0.0.1 and a free port. */
@@ -91,19 +177,55 @@ export class FakeSlack {
     return `${this.base}/api/`;
   }
 
-  /** A response URL whose posts are recorded under `id`. */
-  responseUrl(id: string): string {
+  /** A response URL whose posts are recorded under `id`; `ageMs` backdates it (for its 30 minutes). */
+  responseUrl(id: string, options: { ageMs?: number } = {}): string {
+    if (!this.responseUrlIssued.has(id))
+      this.responseUrlIssued.set(id, { at: Date.now() - (options.ageMs ?? 0), uses: 0 });
     return `${this.base}/respond/${encodeURIComponent(id)}`;
   }
 
-  /** Sets how the fake answers a Web API method. */
+  /**
+   * Sets how the fake answers a Web API method for this test: a forced fault, or canned data. A
+   * chat.postMessage answer with `ok: true` still goes through Slack's checks and lands in the
+   * channel (a forced `hangUp` or `delayMs` then plays a lost or late answer).
+   */
   on(method: string, handler: Handler): void {
-    this.handlers.set(method, handler);
+    this.overrides.set(method, handler);
+  }
+
+  /** Removes what {@link FakeSlack.on} set: the method behaves as Slack again. */
+  off(method: string): void {
+    this.overrides.delete(method);
+  }
+
+  /** The next posts to response URL `id` are answered like this, in turn (then as usual). */
+  onRespond(id: string, ...replies: FakeResponseUrlReply[]): void {
+    this.responseReplies.set(id, [...(this.responseReplies.get(id) ?? []), ...replies]);
+  }
+
+  /** Puts a message written by a person into a channel (a thread's first message, chatter). */
+  userMessage(
+    channel: string,
+    fields: { text: string; user?: string; ts?: string; thread_ts?: string },
+  ): StoredMessage {
+    const message: StoredMessage = {
+      type: 'message',
+      user: 'U0ALICE',
+      ...fields,
+      ts: fields.ts ?? this.nextTs(),
+    };
+    this.store(channel, message);
+    return message;
   }
 
   /** Calls of one Web API method, in order. */
   callsTo(method: string): ApiCall[] {
     return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Messages in a channel's history, top-level and replies, oldest first. */
+  messagesIn(channel: string): StoredMessage[] {
+    return this.history.get(channel) ?? [];
   }
 
   /** Resolves once `condition()` holds (checked on every request), or rejects after `ms`. */
@@ -124,35 +246,218 @@ export class FakeSlack {
     }
   }
 
+  // --- chat.* (https://docs.slack.dev/reference/methods/chat.postMessage and its siblings) ---
+
+  private postMessage(args: Record<string, unknown>): FakeReply {
+    const channel = stringArg(args.channel);
+    if (!channel) return refused('channel_not_found');
+    const problem = messageProblem(args);
+    if (problem) return problem;
+    if (!this.takePostSlot(channel)) return rateLimited();
+    const threadTs = stringArg(args.thread_ts);
+    const message: StoredMessage = {
+      type: 'message',
+      ts: this.nextTs(),
+      bot_id: FakeSlack.BOT_ID,
+      ...(typeof args.text === 'string' ? { text: args.text } : {}),
+      ...(args.blocks !== undefined ? { blocks: args.blocks } : {}),
+      ...(args.metadata !== undefined ? { metadata: args.metadata as StoredMessage['metadata'] } : {}),
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    };
+    this.store(channel, message);
+    return ok({ channel, ts: message.ts, message });
+  }
+
+  private postEphemeral(args: Record<string, unknown>): FakeReply {
+    if (!stringArg(args.channel)) return refused('channel_not_found');
+    if (!stringArg(args.user)) return refused('user_not_found');
+    return messageProblem(args) ?? ok({ message_ts: this.nextTs() });
+  }
+
+  private update(args: Record<string, unknown>): FakeReply {
+    const channel = stringArg(args.channel);
+    const message = this.messagesIn(channel).find((m) => m.ts === stringArg(args.ts));
+    if (!message) return refused('message_not_found');
+    const problem = messageProblem(args);
+    if (problem) return problem;
+    if (typeof args.text === 'string') message.text = args.text;
+    if (args.blocks !== undefined) message.blocks = args.blocks;
+    return ok({ channel, ts: message.ts });
+  }
+
+  private unfurl(args: Record<string, unknown>): FakeReply {
+    if (!stringArg(args.channel) || !stringArg(args.ts)) return refused('missing_channel');
+    const unfurls = args.unfurls;
+    if (!unfurls || typeof unfurls !== 'object' || Array.isArray(unfurls))
+      return refused('invalid_unfurls_format');
+    for (const preview of Object.values(unfurls as Record<string, { blocks?: unknown }>)) {
+      const problems = blockKitViolations(preview, 'message', { fallbackText: false });
+      if (problems.length > 0) return refused('invalid_arguments', problems);
+    }
+    return ok({});
+  }
+
+  // --- views.* (https://docs.slack.dev/reference/methods/views.open, views.update, views.publish) ---
+
+  private viewsOpen(args: Record<string, unknown>): FakeReply {
+    const trigger = stringArg(args.trigger_id);
+    const issuedAt = /^\d+\.(\d+)\.[0-9a-f]+$/.exec(trigger)?.[1];
+    if (!issuedAt) return refused('invalid_trigger_id');
+    if (this.exchangedTriggers.has(trigger)) return refused('exchanged_trigger_id');
+    if (Date.now() - Number(issuedAt) > TRIGGER_TTL_MS) return refused('expired_trigger_id');
+    const view = args.view as Record<string, unknown> | undefined;
+    const problems = view ? viewViolations(view) : ['no view'];
+    if (view?.type !== 'modal') problems.push('views.open opens modals');
+    if (problems.length > 0) return refused('invalid_arguments', problems);
+    this.exchangedTriggers.add(trigger);
+    return ok({ view: this.saveView(`V${++this.viewSequence}`, view as Record<string, unknown>) });
+  }
+
+  private viewsUpdate(args: Record<string, unknown>): FakeReply {
+    const id = stringArg(args.view_id);
+    const current = this.views.get(id);
+    if (!current) return refused('not_found');
+    if (args.hash !== undefined && args.hash !== current.hash) return refused('hash_conflict');
+    const view = args.view as Record<string, unknown> | undefined;
+    const problems = view ? viewViolations(view) : ['no view'];
+    if (problems.length > 0) return refused('invalid_arguments', problems);
+    return ok({ view: this.saveView(id, view as Record<string, unknown>) });
+  }
+
+  private viewsPublish(args: Record<string, unknown>): FakeReply {
+    const user = stringArg(args.user_id);
+    if (!user) return refused('invalid_arguments', ['user_id is required']);
+    const view = args.view as Record<string, unknown> | undefined;
+    const problems = view ? viewViolations(view) : ['no view'];
+    if (view?.type !== 'home') problems.push('views.publish publishes Home tabs');
+    if (problems.length > 0) return refused('invalid_arguments', problems);
+    return ok({ view: this.saveView(`VHOME${user}`, view as Record<string, unknown>) });
+  }
+
+  private saveView(id: string, view: Record<string, unknown>): Record<string, unknown> {
+    const hash = `${Date.now()}.${randomBytes(4).toString('hex')}`;
+    this.views.set(id, { view, hash });
+    return { ...view, id, hash };
+  }
+
+  // --- conversations.* (https://docs.slack.dev/reference/methods/conversations.history, .replies) ---
+
+  private conversationsHistory(args: Record<string, unknown>): FakeReply {
+    const channel = stringArg(args.channel);
+    if (!channel) return refused('channel_not_found');
+    // Top-level messages only (a reply stays in its thread), newest first.
+    const messages = this.messagesIn(channel)
+      .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
+      .slice()
+      .reverse();
+    return this.page(messages, args, 100);
+  }
+
+  private conversationsReplies(args: Record<string, unknown>): FakeReply {
+    const channel = stringArg(args.channel);
+    const ts = stringArg(args.ts);
+    const messages = this.messagesIn(channel);
+    if (!messages.some((m) => m.ts === ts)) return refused('thread_not_found');
+    // The parent first, then its replies, oldest first.
+    const thread = messages.filter((m) => m.ts === ts || m.thread_ts === ts);
+    return this.page(thread, args, 1000);
+  }
+
+  /** One page of messages after `cursor`, within `oldest`/`latest`, metadata only when asked for. */
+  private page(messages: StoredMessage[], args: Record<string, unknown>, defaultLimit: number): FakeReply {
+    const inclusive = truthy(args.inclusive);
+    const oldest = args.oldest === undefined ? undefined : Number(args.oldest);
+    const latest = args.latest === undefined ? undefined : Number(args.latest);
+    const inRange = messages.filter((m) => {
+      const ts = Number(m.ts);
+      if (oldest !== undefined && (inclusive ? ts < oldest : ts <= oldest)) return false;
+      if (latest !== undefined && (inclusive ? ts > latest : ts >= latest)) return false;
+      return true;
+    });
+    const limit = Math.min(999, Math.max(1, Number(args.limit ?? defaultLimit) || defaultLimit));
+    const start = args.cursor
+      ? Number(Buffer.from(String(args.cursor), 'base64').toString().replace('next:', ''))
+      : 0;
+    const slice = inRange.slice(start, start + limit);
+    const hasMore = start + limit < inRange.length;
+    const withMetadata = truthy(args.include_all_metadata);
+    return ok({
+      messages: slice.map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m)),
+      has_more: hasMore,
+      response_metadata: {
+        next_cursor: hasMore ? Buffer.from(`next:${start + limit}`).toString('base64') : '',
+      },
+    });
+  }
+
+  // --- the machinery ---
+
+  /** Slack's per-channel posting rate: a bucket of `burst` posts, refilled at one per second. */
+  private takePostSlot(channel: string): boolean {
+    const now = this.now();
+    const bucket = this.buckets.get(channel) ?? { at: now, tokens: this.burst };
+    bucket.tokens = Math.min(this.burst, bucket.tokens + (now - bucket.at) / 1000);
+    bucket.at = now;
+    this.buckets.set(channel, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  /** A message ts ("1700000000.000100"): unique and increasing, as Slack's are within a channel. */
+  private nextTs(): string {
+    this.lastTs = Math.max(this.lastTs + 1, Date.now() * 1000);
+    return `${Math.floor(this.lastTs / 1e6)}.${String(this.lastTs % 1e6).padStart(6, '0')}`;
+  }
+
+  private store(channel: string, message: StoredMessage): void {
+    this.history.set(channel, [...this.messagesIn(channel), message]);
+  }
+
+  /** A response_url post: Slack checks the payload like chat.postMessage's, and the URL's uses and age. */
+  private respond(id: string, body: Record<string, unknown>): FakeResponseUrlReply {
+    const forced = this.responseReplies.get(id)?.shift();
+    if (forced) return forced;
+    const issued = this.responseUrlIssued.get(id) ?? { at: Date.now(), uses: 0 };
+    this.responseUrlIssued.set(id, issued);
+    if (Date.now() - issued.at > RESPONSE_URL_TTL_MS) return { status: 404, text: 'expired_url' };
+    if (issued.uses >= RESPONSE_URL_USES) return { status: 404, text: 'used_url' };
+    issued.uses++;
+    if (messageProblem(body)) return { status: 400, text: 'invalid_blocks' };
+    return { status: 200, text: 'ok' };
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const path = new URL(req.url ?? '/', this.base).pathname;
-    let reply: FakeReply;
     if (path.startsWith('/respond/')) {
-      this.responses.push({
-        id: decodeURIComponent(path.slice('/respond/'.length)),
-        body: JSON.parse(raw),
-        receivedAt: performance.now(),
-      });
-      reply = { body: { ok: true } };
-    } else if (path.startsWith('/api/')) {
+      const id = decodeURIComponent(path.slice('/respond/'.length));
+      const body = JSON.parse(raw) as Record<string, unknown>;
+      const reply = this.respond(id, body);
+      this.responses.push({ id, body, receivedAt: performance.now(), status: reply.status });
+      res.writeHead(reply.status, { 'content-type': 'text/plain' }).end(reply.text);
+      this.wake();
+      return;
+    }
+    let reply: FakeReply;
+    if (path.startsWith('/api/')) {
       const method = path.slice('/api/'.length);
       const args = decodeArgs(raw, req.headers['content-type'] ?? '');
       const token = req.headers.authorization?.replace(/^Bearer /, '');
       this.calls.push({ method, args, token });
-      const handler = this.handlers.get(method);
-      reply = handler ? await handler(args) : { body: { ok: true } };
-      if (method === 'chat.postMessage' && reply.body.ok) {
-        const channel = String(args.channel);
-        const stored = {
-          ts: `${Date.now() / 1000}`,
-          text: args.text,
-          blocks: args.blocks,
-          metadata: args.metadata,
+      const override = this.overrides.get(method);
+      const strict = this.handlers.get(method);
+      reply = override ? await override(args) : strict ? await strict(args) : refused('unknown_method');
+      if (override && method === 'chat.postMessage' && reply.body.ok === true && strict) {
+        // A forced "accepted" still goes through what Slack does with a post: checks, rate, storing.
+        const real = await strict(args);
+        reply = {
+          ...real,
+          ...(reply.hangUp ? { hangUp: true } : {}),
+          ...(reply.delayMs ? { delayMs: reply.delayMs } : {}),
         };
-        this.history.set(channel, [...(this.history.get(channel) ?? []), stored]);
       }
     } else {
       reply = { status: 404, body: { ok: false, error: 'unknown_path' } };
@@ -160,14 +465,58 @@ export class FakeSlack {
     if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
     if (reply.hangUp) {
       res.socket?.destroy();
-      for (const wake of this.waiters.splice(0)) wake();
+      this.wake();
       return;
     }
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
     res.end(JSON.stringify(reply.body));
+    this.wake();
+  }
+
+  private wake(): void {
     for (const wake of this.waiters.splice(0)) wake();
   }
 }
+
+const ok = (fields: Record<string, unknown>): FakeReply => ({ body: { ok: true, ...fields } });
+
+/** Slack's refusal: HTTP 200, `ok: false` and an error code (with the checker's findings, as Slack lists them). */
+function refused(error: string, problems: string[] = []): FakeReply {
+  return {
+    body: {
+      ok: false,
+      error,
+      ...(problems.length > 0
+        ? { errors: problems, response_metadata: { messages: problems.map((p) => `[ERROR] ${p}`) } }
+        : {}),
+    },
+  };
+}
+
+/** HTTP 429 with Retry-After (https://docs.slack.dev/apis/web-api/rate-limits). */
+function rateLimited(): FakeReply {
+  return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+}
+
+/** What chat.postMessage (and a response_url) refuses in a message payload, or undefined. */
+function messageProblem(args: Record<string, unknown>): FakeReply | undefined {
+  const text = typeof args.text === 'string' ? args.text : undefined;
+  if (!text && (args.blocks === undefined || (Array.isArray(args.blocks) && args.blocks.length === 0)))
+    return refused('no_text');
+  if (text !== undefined && text.length > 40_000) return refused('msg_too_long');
+  const problems = blockKitViolations(args, 'message', { fallbackText: false });
+  if (problems.length > 0) return refused('invalid_blocks', problems);
+  if (args.metadata !== undefined) {
+    const metadata = args.metadata as { event_type?: unknown; event_payload?: unknown } | null;
+    if (!metadata || typeof metadata.event_type !== 'string' || typeof metadata.event_payload !== 'object')
+      return refused('invalid_metadata_format');
+  }
+  return undefined;
+}
+
+const stringArg = (value: unknown): string => (typeof value === 'string' ? value : '');
+const truthy = (value: unknown): boolean =>
+  value === true || value === 'true' || value === '1' || value === 1;
 
 /** The WebClient sends form-encoded arguments with nested values (blocks) as JSON strings. */
 function decodeArgs(raw: string, contentType: string): Record<string, unknown> {

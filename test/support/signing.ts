@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { newTriggerId } from './fakeSlack.js';
 
 /** The signing secret the test apps are built with. */
 export const SIGNING_SECRET = 'test-signing-secret';
@@ -56,7 +57,7 @@ export function slashCommandBody(
     text,
     api_app_id: 'A0PAPERBOT',
     response_url: responseUrl,
-    trigger_id: `trigger.${sequence}`,
+    trigger_id: newTriggerId(),
     ...extra,
   }).toString();
 }
@@ -78,7 +79,14 @@ export function eventBody(event: Record<string, unknown>, eventId = `Ev${++seque
 /** A block_actions payload for a click on a button, form-encoded as Slack sends it. */
 export function buttonClickBody(
   action: { action_id: string; value?: string; block_id?: string },
-  context: { responseUrl: string; channel?: string; user?: string; messageTs?: string },
+  context: {
+    responseUrl: string;
+    channel?: string;
+    user?: string;
+    messageTs?: string;
+    /** How long ago Slack issued the click's trigger_id (views.open refuses it after 3 s). */
+    triggerAgeMs?: number;
+  },
 ): string {
   sequence++;
   const payload = {
@@ -94,7 +102,7 @@ export function buttonClickBody(
       channel_id: context.channel ?? 'C0GENERAL',
       is_ephemeral: true,
     },
-    trigger_id: `trigger.${sequence}`,
+    trigger_id: newTriggerId(context.triggerAgeMs),
     response_url: context.responseUrl,
     actions: [
       {
@@ -122,7 +130,7 @@ export function viewSubmissionBody(
     user: { id: user, username: 'alice', team_id: 'T0TEST' },
     api_app_id: 'A0PAPERBOT',
     token: 'legacy-verification-token',
-    trigger_id: `trigger.${sequence}`,
+    trigger_id: newTriggerId(),
     view: {
       ...view,
       id: `V${sequence}`,

@@ -85,6 +85,8 @@ export interface ArxivOptions extends FetchOptions {
   /** Results per request (arXiv allows up to 2,000; smaller pages fail less). */
   pageSize?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The clock the spacing is measured on (ms since the epoch); tests pass a virtual one with `sleep`. */
+  now?: () => number;
 }
 
 /** Reads the newest papers of arXiv categories through the arXiv API, one request every 3 s. */
@@ -148,9 +150,10 @@ export class ArxivClient {
     const {
       spacingMs = 3000,
       sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+      now = Date.now,
     } = this.options;
-    const wait = this.lastRequestAt + spacingMs - Date.now();
+    const wait = this.lastRequestAt + spacingMs - now();
     if (wait > 0) await sleep(wait);
-    this.lastRequestAt = Date.now();
+    this.lastRequestAt = now();
   }
 }

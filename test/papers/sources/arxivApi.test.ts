@@ -55,11 +55,20 @@ describe('ArxivClient against a fake arXiv API', () => {
   afterAll(async () => sources.stop());
 
   test('pages through the newest papers, one request every 3 s', async () => {
+    // A virtual clock that only the sleeps move: the spacing is then exact, however loaded the machine.
+    let virtualNow = 1_000_000;
     const waits: number[] = [];
+    const sentAt: number[] = [];
     const client = new ArxivClient(sources.arxivUrl, {
       pageSize: 100,
+      now: () => virtualNow,
       sleep: async (ms) => {
         waits.push(ms);
+        virtualNow += ms;
+      },
+      fetch: (url, init) => {
+        sentAt.push(virtualNow);
+        return fetch(url, init);
       },
     });
     sources.requests.length = 0;
@@ -72,9 +81,9 @@ describe('ArxivClient against a fake arXiv API', () => {
     ]);
     expect(new URL(sources.requests[2] ?? '', 'http://x').searchParams.get('max_results')).toBe('30');
     expect(new URL(sources.requests[0] ?? '', 'http://x').searchParams.get('search_query')).toBe('cat:cs.LG');
-    // The sleeps are what is left of 3 s since the previous request (nearly all of it here).
-    expect(waits).toHaveLength(2);
-    for (const ms of waits) expect(ms).toBeGreaterThan(2500);
+    // Each request waits for what is left of 3 s since the previous one (all of it, on this clock).
+    expect(waits).toEqual([3000, 3000]);
+    expect(sentAt).toEqual([1_000_000, 1_003_000, 1_006_000]);
   });
 
   test('stops when the category has no more papers', async () => {
