@@ -9,7 +9,7 @@ import { createStderrLogger } from './logger.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
 import { createSlackApp } from './slack/app.js';
-import { createBackgroundClient, SlackDigestPoster } from './slack/posting.js';
+import { createPostingClient, SlackDigestPoster } from './slack/posting.js';
 import type { DigestPoster } from './subscriptions/scheduler.js';
 import { Scheduler } from './subscriptions/scheduler.js';
 import { openLowdbStore } from './subscriptions/store.js';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const refresher = new Refresher({ library, sources: configuredSources(config.sources), now, logger });
   const interactive = Boolean(process.stdin.isTTY);
   const poster: DigestPoster = config.slack
-    ? new SlackDigestPoster(createBackgroundClient(config.slack, logger))
+    ? new SlackDigestPoster(createPostingClient(config.slack, logger))
     : new ConsoleDigestPoster(process.stdout, { color: interactive });
   const scheduler = new Scheduler({ store, index, poster, now, logger });
   const replies = new Replies({ index, store, scheduler, now, logger });

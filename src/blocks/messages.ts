@@ -1,4 +1,6 @@
 import type { Button, KnownBlock } from '@slack/types';
+import { z } from 'zod';
+import { parseJsonOrUndefined } from '../json.js';
 import type { Paper } from '../papers/paper.js';
 import type { SearchResults } from '../search/paperIndex.js';
 import { LIMITS, type SlackMessage } from './message.js';
@@ -18,8 +20,30 @@ export const LIST_ACTIONS = { more: 'more_results', subscribe: 'subscribe_topic'
 
 /** What "More results" carries in its value: the query and where the next page starts. */
 export interface PageRequest {
-  q: string;
-  o: number;
+  query: string;
+  offset: number;
+}
+
+/**
+ * The value of a "More results" button: `<offset>:<query>`, the query as typed. Not JSON: JSON
+ * escapes `"`, `\\` and control characters, so a 1,000-character query could pass the 2,000
+ * characters Slack allows in a value; this is never longer than the query plus 6.
+ */
+export function pageValue(page: PageRequest): string {
+  return `${page.offset}:${page.query}`;
+}
+
+const LegacyPageValue = z.object({ q: z.string().max(1000), o: z.number().int().min(0).max(10_000) });
+
+/** The page a "More results" value asks for (also the JSON `{q, o}` of older buttons); undefined when it is not one. */
+export function parsePageValue(value: string): PageRequest | undefined {
+  const match = /^(\d{1,5}):([\s\S]{0,1000})$/.exec(value);
+  if (match) {
+    const offset = Number(match[1]);
+    return offset <= 10_000 ? { query: match[2] as string, offset } : undefined;
+  }
+  const legacy = LegacyPageValue.safeParse(parseJsonOrUndefined(value));
+  return legacy.success ? { query: legacy.data.q, offset: legacy.data.o } : undefined;
 }
 
 /** How a result list is shown. */
@@ -67,19 +91,18 @@ export function resultsMessage(
 function listButtons(query: string, nextOffset: number, total: number): KnownBlock[] {
   const elements: Button[] = [];
   if (nextOffset < total) {
-    const next: PageRequest = { q: query, o: nextOffset };
     elements.push({
       type: 'button',
       action_id: LIST_ACTIONS.more,
       text: plainText('More results', LIMITS.buttonText),
-      value: JSON.stringify(next),
+      value: pageValue({ query, offset: nextOffset }),
     });
   }
   elements.push({
     type: 'button',
     action_id: LIST_ACTIONS.subscribe,
     text: plainText('Subscribe channel to this topic', LIMITS.buttonText),
-    value: query,
+    value: query.slice(0, LIMITS.buttonValue),
   });
   return [{ type: 'divider' }, { type: 'actions', block_id: 'results_actions', elements }];
 }

@@ -22,14 +22,21 @@ const CADENCES = [
 
 /**
  * The subscribe modal: the topic (prefilled with the search), schedule fields, and a preview of
- * what the subscription would post now.
+ * what the subscription would post now. Without `preview` the form says the preview is coming:
+ * it opens at once (a trigger lasts 3 s) and the preview follows with views.update.
  */
 export function subscribeModal(
   topic: string,
   context: ModalContext,
-  preview: readonly SearchHit[],
+  preview?: readonly SearchHit[],
 ): ModalView {
-  const lines = preview.map((hit) => `• ${escapeToFit(truncate(hit.paper.title, 150), 400)}`);
+  const lines = (preview ?? []).map((hit) => `• ${escapeToFit(truncate(hit.paper.title, 150), 400)}`);
+  const previewText =
+    preview === undefined
+      ? '*Preview:* Finding the papers it would post now…'
+      : lines.length > 0
+        ? `*Preview: what it would post now*\n${lines.join('\n')}`.slice(0, 3000)
+        : '*Preview:* nothing matches yet; digests post matching papers as they arrive.';
   return {
     type: 'modal',
     callback_id: SUBSCRIBE_MODAL,
@@ -77,13 +84,8 @@ export function subscribeModal(
       },
       {
         type: 'section',
-        text: {
-          type: 'mrkdwn',
-          text:
-            lines.length > 0
-              ? `*Preview: what it would post now*\n${lines.join('\n')}`.slice(0, 3000)
-              : '*Preview:* nothing matches yet; digests post matching papers as they arrive.',
-        },
+        block_id: 'preview',
+        text: { type: 'mrkdwn', text: previewText },
       },
     ],
   };

@@ -176,7 +176,8 @@ export class SubscriptionReplies {
    */
   resume(id: string): Promise<Subscription | undefined> {
     const at = this.deps.now();
-    return this.deps.store.update(id, (s) => ({
+    // A fresh start: earlier refusals of the digest no longer count towards pausing it again.
+    return this.deps.store.update(id, ({ refusals: _, ...s }) => ({
       ...s,
       state: { status: 'active' },
       nextRunAt: nextRun(s.schedule, at).toISOString(),
@@ -206,8 +207,11 @@ export class SubscriptionReplies {
       case 'nothing-new':
         return noticeMessage(`:zzz: No new papers on ${topic} since the last digest.`);
       case 'paused':
+        // Paused because Slack refused the digest itself, or (most often) because the bot cannot post here.
         return noticeMessage(
-          `:warning: I can't post in this channel (\`${escapeToFit(run.error ?? '', 100)}\`), so ${topic} is paused. Invite me with \`/invite @paperbot\`, then \`/paper resume ${subscription.id}\`.`,
+          run.refused
+            ? `:warning: ${topic} is paused: ${escapeToFit(run.pauseReason ?? '', 300)}.`
+            : `:warning: I can't post in this channel (\`${escapeToFit(run.error ?? '', 100)}\`), so ${topic} is paused. Invite me with \`/invite @paperbot\`, then \`/paper resume ${subscription.id}\`.`,
         );
       case 'busy':
         return noticeMessage(`:hourglass: The digest for ${topic} is being posted right now.`);

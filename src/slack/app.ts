@@ -11,6 +11,7 @@ import { registerPaperCommand } from './commands/paper.js';
 import { type HomeDeps, registerAppHome } from './events/appHome.js';
 import { registerAppMention } from './events/appMention.js';
 import { registerLinkShared } from './events/linkShared.js';
+import { ANSWER_POLICY, ChannelPoster, createPostingClient, type Posting } from './posting.js';
 import { SlackHttpReceiver } from './receiver.js';
 import { RecentIds } from './recentIds.js';
 import { registerSubscribeModal } from './views/subscribeModal.js';
@@ -28,9 +29,12 @@ export interface SlackAppOptions {
   clientOptions?: webApi.WebClientOptions;
 }
 
-// Answers to users must arrive within seconds or not at all: a few quick retries (429s wait for
+// Bolt's client, for calls that are safe to repeat: a few quick retries (429s wait for
 // Retry-After), then give up and log, rather than the client's default of retrying for 30 minutes.
+// Posts go through a client that never retries by itself (see ChannelPoster).
 const INTERACTIVE_RETRIES = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000 };
+/** How long an answer to a person waits for one Web API call. */
+const INTERACTIVE_TIMEOUT_MS = 5000;
 
 /**
  * Builds the Bolt app for a connection (Socket Mode or HTTP) with every listener registered.
@@ -41,9 +45,14 @@ export function createSlackApp(options: SlackAppOptions): App {
   const clientOptions: webApi.WebClientOptions = {
     slackApiUrl: connection.apiUrl,
     retryConfig: INTERACTIVE_RETRIES,
-    timeout: 5000,
+    timeout: INTERACTIVE_TIMEOUT_MS,
     ...options.clientOptions,
   };
+  const once = createPostingClient(connection, logger, {
+    timeout: INTERACTIVE_TIMEOUT_MS,
+    ...options.clientOptions,
+  });
+  const posting: Posting = { once, answers: new ChannelPoster(once, ANSWER_POLICY) };
   const common = { token: connection.botToken, logger: boltLogger(logger), clientOptions };
   const app =
     connection.mode === 'socket'
@@ -53,16 +62,16 @@ export function createSlackApp(options: SlackAppOptions): App {
           receiver: new SlackHttpReceiver({ signingSecret: connection.signingSecret, logger: common.logger }),
         });
 
-  registerPaperCommand(app, replies, logger);
+  registerPaperCommand(app, replies, posting, logger);
   // One memory of event ids for every event type: Slack retries any of them.
   const seenEvents = new RecentIds();
-  registerAppMention(app, replies, seenEvents, logger);
+  registerAppMention(app, replies, posting, seenEvents, logger);
   registerLinkShared(app, options.unfurls, seenEvents, logger);
   registerAppHome(app, { ...options.home, subscriptions: replies.subscriptions, logger });
   registerLinkButtons(app);
-  registerCardButtons(app, replies, logger);
-  registerResultButtons(app, replies, logger);
-  registerSubscribeModal(app, replies, logger);
+  registerCardButtons(app, replies, posting, logger);
+  registerResultButtons(app, replies, posting, logger);
+  registerSubscribeModal(app, replies, posting, logger);
   app.error(async (error) => {
     logger.error('Unhandled error in a Slack listener:', error);
   });

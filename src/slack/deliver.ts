@@ -1,4 +1,3 @@
-import type { RespondFn } from '@slack/bolt';
 import type { SlackMessage } from '../blocks/message.js';
 import { noticeMessage } from '../blocks/messages.js';
 import type { Logger } from '../logger.js';
@@ -8,13 +7,39 @@ export const SOMETHING_WENT_WRONG = noticeMessage(
   ':warning: Sorry, something went wrong while answering. Please try again in a moment.',
 );
 
+/** Slack refused a post (Web API or response_url); `code` is Slack's reason, e.g. `invalid_blocks`. */
+export class SlackRefusal extends Error {
+  constructor(
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Slack did not accept the message (${code})`, options);
+    this.name = 'SlackRefusal';
+  }
+}
+
+const RESPONSE_URL_TIMEOUT_MS = 10_000;
+
 /**
- * Delivers an answer that only the user sees, through the request's response_url (`respond()`):
- * a new message, or (`replaceOriginal`) one that replaces the message the user clicked in.
+ * Delivers an answer that only the user sees, through the interaction's response_url: a new
+ * message, or (`replaceOriginal`) one that replaces the message the user clicked in. Slack
+ * answers a refused post with an HTTP error whose text body is the reason (`invalid_blocks`);
+ * Bolt's respond() keeps only the status, so this posts itself and throws a {@link SlackRefusal}
+ * with the reason. Never retried: an ephemeral answer is in no history, so a lost one cannot be
+ * checked for.
  */
-export function ephemeralReply(respond: RespondFn, replaceOriginal = false) {
-  return (message: SlackMessage) =>
-    respond({ response_type: 'ephemeral', replace_original: replaceOriginal, ...message });
+export function ephemeralReply(responseUrl: string, replaceOriginal = false) {
+  return async (message: SlackMessage): Promise<void> => {
+    const response = await fetch(responseUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ response_type: 'ephemeral', replace_original: replaceOriginal, ...message }),
+      signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+    });
+    if (response.ok) return;
+    const reason = (await response.text().catch(() => '')).trim();
+    throw new SlackRefusal(/^[a-z_]{1,60}$/.test(reason) ? reason : `http_${response.status}`);
+  };
 }
 
 /**
@@ -74,6 +99,9 @@ const REFUSED_CONTENT = new Set([
   'invalid_blocks',
   'invalid_blocks_format',
   'msg_too_long',
+  'msg_blocks_too_long',
+  'no_text',
+  'invalid_payload',
   'too_many_attachments',
   'invalid_attachments',
 ]);
@@ -86,6 +114,7 @@ function refusedNotice(reason: string): SlackMessage {
 
 /** A short description of a Web API or HTTP error: Slack's error code where there is one. */
 export function describeSlackError(error: unknown): string {
+  if (error instanceof SlackRefusal) return error.code;
   const data = (error as { data?: { error?: string } }).data;
   if (data?.error) return data.error;
   return error instanceof Error ? error.message : String(error);

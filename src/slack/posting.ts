@@ -1,10 +1,70 @@
+import { randomUUID } from 'node:crypto';
 import { webApi } from '@slack/bolt';
 import type { SlackMessage } from '../blocks/message.js';
 import { digestMessage } from '../blocks/subscriptions.js';
 import type { SlackConnection } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { DigestPoster, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
-import { describeSlackError } from './deliver.js';
+import { describeSlackError, SlackRefusal } from './deliver.js';
+
+/** The Slack message metadata type that marks paperbot's digests (and carries their run key). */
+export const DIGEST_EVENT = 'paperbot_digest';
+/** The metadata type of paperbot's other posts in channels: answers to mentions, shared cards, notices. */
+export const POST_EVENT = 'paperbot_post';
+
+/** What a failed Web API call says about whether Slack acted on it. */
+export type CallFailure =
+  /** Slack answered and refused: nothing happened, and the same call would be refused again. */
+  | { kind: 'refused'; error: string }
+  /** Slack did not act and says to try later: a 429 (with its Retry-After), or a transient error. */
+  | { kind: 'later'; error: string; retryAfterMs?: number }
+  /** The request never reached Slack (connection refused, host not found). */
+  | { kind: 'not-sent'; error: string }
+  /** No answer (timeout, dropped connection) or a 5xx: Slack may have acted. */
+  | { kind: 'unknown'; error: string };
+
+// Slack documents these as "It's possible some aspect of the operation succeeded".
+const MAY_HAVE_ACTED = new Set(['internal_error', 'fatal_error']);
+const TRY_LATER = new Set(['service_unavailable', 'request_timeout', 'ratelimited', 'team_added_to_org']);
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+
+/** Classifies an error thrown by a WebClient call. */
+export function callFailure(error: unknown): CallFailure {
+  const e = error as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number };
+  switch (e.code) {
+    case webApi.ErrorCode.PlatformError: {
+      const code = e.data?.error ?? 'unknown_error';
+      if (MAY_HAVE_ACTED.has(code)) return { kind: 'unknown', error: code };
+      if (TRY_LATER.has(code)) return { kind: 'later', error: code };
+      return { kind: 'refused', error: code };
+    }
+    case webApi.ErrorCode.RateLimitedError:
+      return { kind: 'later', error: 'ratelimited', retryAfterMs: (e.retryAfter ?? 1) * 1000 };
+    case webApi.ErrorCode.HTTPError:
+      return (e.statusCode ?? 500) >= 500
+        ? { kind: 'unknown', error: `http_${e.statusCode}` }
+        : { kind: 'refused', error: `http_${e.statusCode}` };
+    case webApi.ErrorCode.RequestError:
+      return NEVER_SENT.has(systemCode(error) ?? '')
+        ? { kind: 'not-sent', error: describeSlackError(error) }
+        : { kind: 'unknown', error: describeSlackError(error) };
+    default:
+      return { kind: 'unknown', error: describeSlackError(error) };
+  }
+}
+
+/** The system error code (ECONNREFUSED...) somewhere down an error's `original`/`cause` chain. */
+function systemCode(error: unknown): string | undefined {
+  for (
+    let e = error as { code?: unknown; original?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    depth++
+  ) {
+    if (typeof e.code === 'string' && /^E[A-Z]+$/.test(e.code)) return e.code;
+    e = (e.original ?? e.cause) as typeof e;
+  }
+  return undefined;
+}
 
 /**
  * Slack errors after which posting to the channel cannot succeed until someone acts; digests to
@@ -16,98 +76,212 @@ const PAUSING_ERRORS: Record<string, string> = {
   is_archived: 'the channel is archived (is_archived)',
 };
 
-/** Posts a message to a channel and classifies the outcome; never throws. */
-export async function postToChannel(
-  client: webApi.WebClient,
-  channel: string,
-  message: SlackMessage,
-): Promise<PostResult> {
-  try {
-    await client.chat.postMessage({ channel, unfurl_links: false, unfurl_media: false, ...message });
-    return { ok: true };
-  } catch (error) {
-    return classify(describeSlackError(error));
-  }
+function refusal(code: string): PostResult {
+  const pauseReason = Object.hasOwn(PAUSING_ERRORS, code) ? PAUSING_ERRORS[code] : undefined;
+  return pauseReason ? { ok: false, error: code, pauseReason } : { ok: false, error: code, refused: true };
 }
 
-/** The Slack message metadata type that marks paperbot's digests (and carries their run key). */
-export const DIGEST_EVENT = 'paperbot_digest';
+/** How long to wait before trying again: Slack's Retry-After when it gave one. */
+function retryWait(failure: CallFailure, backoff: number): number {
+  return failure.kind === 'later' && failure.retryAfterMs !== undefined ? failure.retryAfterMs : backoff;
+}
 
-/** How patient background posting is. */
-export interface PosterOptions {
-  /** Minimum spacing of posts to one channel (Slack allows about one message per second per channel). */
-  spacingMs?: number;
-  /** Attempts per digest, counting the first (429s and unanswered posts are retried). */
-  attempts?: number;
-  /** Wait before retrying an unanswered post: this times the attempt number. */
-  backoffMs?: number;
+/** How patient a post is. */
+export interface PostPolicy {
+  /** Attempts in all, counting the first. */
+  attempts: number;
+  /** Wait before retrying a post that failed without a Retry-After: this times the attempt number. */
+  backoffMs: number;
+  /** The longest Retry-After worth waiting for: an answer to a person is not worth a minute's wait. */
+  maxRetryAfterMs: number;
   sleep?: (ms: number) => Promise<void>;
 }
+
+/** Answers to people: a few quick tries within seconds, then give up and say so in the log. */
+export const ANSWER_POLICY: PostPolicy = { attempts: 3, backoffMs: 500, maxRetryAfterMs: 5000 };
+/** Digests: patient, since nobody is waiting for them. */
+export const DIGEST_POLICY: PostPolicy = { attempts: 6, backoffMs: 2000, maxRetryAfterMs: 120_000 };
+
+/** A message for a channel, or (with `thread_ts`) for a thread in it. */
+export type ChannelPost = SlackMessage & { channel: string; thread_ts?: string };
+
+/** How far Slack's clock may be behind ours when a lost post is looked for in the conversation. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+/** Pages of history read when looking for a lost post (200 messages each). */
+const MAX_PAGES = 25;
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * Posts digests through the Web API, at most one message per second per channel, and never twice.
- * A 429 waits for its Retry-After and tries again. A lost answer (network error, timeout, 5xx)
- * may hide a message Slack did accept, so before trying again it looks for the digest's run key
- * in the channel's recent messages (Slack message metadata).
+ * Posts messages so that none is ever posted twice. Each post carries a key in its Slack message
+ * metadata. A 429 waits for its Retry-After and a request Slack certainly did not act on is tried
+ * again; a post whose answer was lost (timeout, dropped connection, 5xx: it may have landed) is
+ * first looked for in its conversation, from just before the first attempt, and tried again only
+ * when it is certainly not there. Never throws: the outcome is a {@link PostResult}.
  */
-export class SlackDigestPoster implements DigestPoster {
-  private readonly nextSlot = new Map<string, number>();
-
+export class ChannelPoster {
   constructor(
     private readonly client: webApi.WebClient,
-    private readonly options: PosterOptions = {},
+    private readonly policy: PostPolicy,
   ) {}
 
-  async post(channel: string, digest: OutgoingDigest, runKey: string): Promise<PostResult> {
-    const { attempts = 6, backoffMs = 2000, sleep = sleepFor } = this.options;
+  async post(
+    message: ChannelPost,
+    options: { key?: string; eventType?: string; beforeAttempt?: () => Promise<void> } = {},
+  ): Promise<PostResult> {
+    const { key = randomUUID(), eventType = POST_EVENT, beforeAttempt } = options;
+    const { attempts, backoffMs, maxRetryAfterMs, sleep = sleepFor } = this.policy;
+    const since = new Date();
     const payload = {
-      channel,
       unfurl_links: false,
       unfurl_media: false,
-      ...digestMessage(digest.subscription, digest.hits),
-      metadata: { event_type: DIGEST_EVENT, event_payload: { run: runKey } },
+      ...message,
+      metadata: { event_type: eventType, event_payload: { run: key } },
     };
     for (let attempt = 1; ; attempt++) {
-      await this.waitForSlot(channel);
+      await beforeAttempt?.();
+      let failure: CallFailure;
       try {
         await this.client.chat.postMessage(payload);
         return { ok: true };
       } catch (error) {
-        const { code, retryAfter } = error as { code?: string; retryAfter?: number };
-        if (code === webApi.ErrorCode.RateLimitedError) {
-          if (attempt >= attempts) return { ok: false, error: 'ratelimited' };
-          await sleep((retryAfter ?? 1) * 1000);
-          continue;
-        }
-        if (code === webApi.ErrorCode.PlatformError) return classify(describeSlackError(error));
-        // The request may have reached Slack and only the answer been lost.
-        const landed = await this.alreadyPosted(channel, runKey);
-        if (landed) return { ok: true };
-        if (landed === undefined || attempt >= attempts) {
-          return { ok: false, error: describeSlackError(error), ambiguous: landed === undefined };
-        }
-        await sleep(backoffMs * attempt);
+        failure = callFailure(error);
       }
+      if (failure.kind === 'refused') return refusal(failure.error);
+      if (failure.kind === 'unknown') {
+        const where = {
+          channel: message.channel,
+          ...(message.thread_ts ? { threadTs: message.thread_ts } : {}),
+        };
+        const landed = await this.find(where, key, since, eventType);
+        if (landed) return { ok: true };
+        if (landed === undefined) return { ok: false, error: failure.error, ambiguous: true };
+      }
+      const wait = retryWait(failure, backoffMs * attempt);
+      if (attempt >= attempts || wait > maxRetryAfterMs) return { ok: false, error: failure.error };
+      await sleep(wait);
     }
   }
 
-  async alreadyPosted(channel: string, runKey: string): Promise<boolean | undefined> {
+  /**
+   * chat.postEphemeral, tried again only when Slack certainly did not show it: an ephemeral
+   * message is in no history, so a lost one cannot be looked for.
+   */
+  async postEphemeral(message: SlackMessage & { channel: string; user: string }): Promise<PostResult> {
+    const { attempts, backoffMs, maxRetryAfterMs, sleep = sleepFor } = this.policy;
+    for (let attempt = 1; ; attempt++) {
+      let failure: CallFailure;
+      try {
+        await this.client.chat.postEphemeral(message);
+        return { ok: true };
+      } catch (error) {
+        failure = callFailure(error);
+      }
+      if (failure.kind === 'refused') return refusal(failure.error);
+      if (failure.kind === 'unknown') return { ok: false, error: failure.error, ambiguous: true };
+      const wait = retryWait(failure, backoffMs * attempt);
+      if (attempt >= attempts || wait > maxRetryAfterMs) return { ok: false, error: failure.error };
+      await sleep(wait);
+    }
+  }
+
+  /** Delivers through {@link ChannelPoster.post}, throwing a {@link SlackRefusal} when it did not post. */
+  deliverTo(where: { channel: string; thread_ts?: string }): (message: SlackMessage) => Promise<void> {
+    return async (message) => {
+      const posted = await this.post({ ...where, ...message });
+      if (!posted.ok) throw new SlackRefusal(posted.error);
+    };
+  }
+
+  /**
+   * Whether a message tagged `key` is in the channel (or the thread `threadTs`) since `since`,
+   * reading every page from then on; undefined when Slack cannot say now (or the window holds
+   * more than 5,000 messages).
+   */
+  async find(
+    where: { channel: string; threadTs?: string },
+    key: string,
+    since: Date,
+    eventType: string,
+  ): Promise<boolean | undefined> {
+    const oldest = ((since.getTime() - CLOCK_SKEW_MS) / 1000).toFixed(6);
     try {
-      const history = await this.client.conversations.history({
-        channel,
-        limit: 50,
-        include_all_metadata: true,
-      });
-      return (history.messages ?? []).some(
-        (m) =>
-          m.metadata?.event_type === DIGEST_EVENT &&
-          (m.metadata.event_payload as { run?: unknown } | undefined)?.run === runKey,
-      );
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const common = { channel: where.channel, oldest, limit: 200, include_all_metadata: true, cursor };
+        const answer = where.threadTs
+          ? await this.client.conversations.replies({ ...common, ts: where.threadTs })
+          : await this.client.conversations.history(common);
+        const found = (answer.messages ?? []).some(
+          (m) =>
+            m.metadata?.event_type === eventType &&
+            (m.metadata.event_payload as { run?: unknown } | undefined)?.run === key,
+        );
+        if (found) return true;
+        cursor = answer.response_metadata?.next_cursor || undefined;
+        if (!cursor) return false;
+      }
+      return undefined;
     } catch {
       return undefined;
     }
+  }
+}
+
+/**
+ * What the listeners call Slack with besides Bolt's own client, which retries and so is kept for
+ * calls that are safe to repeat (reads, views.update/publish, chat.unfurl).
+ */
+export interface Posting {
+  /** Single-shot calls: views.open (its trigger is good once, for 3 s) and users.info (only refines a default). */
+  once: webApi.WebClient;
+  /** Posts to channels and threads, never twice. */
+  answers: ChannelPoster;
+}
+
+/** How patient background posting is (tests shorten it). */
+export interface PosterOptions {
+  /** Minimum spacing of posts to one channel (Slack allows about one message per second per channel). */
+  spacingMs?: number;
+  /** Attempts per digest, counting the first. */
+  attempts?: number;
+  /** Wait before retrying a post: this times the attempt number. */
+  backoffMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Minimum spacing of posts to one channel: Slack allows about one message per second per channel. */
+export const CHANNEL_SPACING_MS = 1100;
+
+/**
+ * Posts digests through the Web API, at most one message per second per channel, and never twice
+ * (see {@link ChannelPoster}; the run key is the post's key).
+ */
+export class SlackDigestPoster implements DigestPoster {
+  private readonly nextSlot = new Map<string, number>();
+  private readonly poster: ChannelPoster;
+
+  constructor(
+    client: webApi.WebClient,
+    private readonly options: PosterOptions = {},
+  ) {
+    this.poster = new ChannelPoster(client, {
+      ...DIGEST_POLICY,
+      ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
+      ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
+  }
+
+  post(channel: string, digest: OutgoingDigest, runKey: string): Promise<PostResult> {
+    return this.poster.post(
+      { channel, ...digestMessage(digest.subscription, digest.hits) },
+      { key: runKey, eventType: DIGEST_EVENT, beforeAttempt: () => this.waitForSlot(channel) },
+    );
+  }
+
+  alreadyPosted(channel: string, runKey: string, since: Date): Promise<boolean | undefined> {
+    return this.poster.find({ channel }, runKey, since, DIGEST_EVENT);
   }
 
   private async waitForSlot(channel: string): Promise<void> {
@@ -119,30 +293,23 @@ export class SlackDigestPoster implements DigestPoster {
   }
 }
 
-function classify(code: string): PostResult {
-  const pauseReason = Object.hasOwn(PAUSING_ERRORS, code) ? PAUSING_ERRORS[code] : undefined;
-  return pauseReason ? { ok: false, error: code, pauseReason } : { ok: false, error: code };
-}
-
-/** Minimum spacing of posts to one channel: Slack allows about one message per second per channel. */
-export const CHANNEL_SPACING_MS = 1100;
-
 /**
- * The Web API client for background posting. It never retries by itself: a retried
- * chat.postMessage whose first answer was lost would post twice, so {@link SlackDigestPoster}
- * decides (429s are handed back to it rather than waited out here).
+ * A Web API client that never retries by itself: a retried chat.postMessage whose first answer
+ * was lost would post twice, so {@link ChannelPoster} decides (429s are handed back to it rather
+ * than waited out here). Also for single-shot calls that should fail fast (views.open within its
+ * trigger's 3 s; users.info, which only refines a default).
  */
-export function createBackgroundClient(
+export function createPostingClient(
   connection: SlackConnection,
   logger: Logger,
   options: webApi.WebClientOptions = {},
 ): webApi.WebClient {
   return new webApi.WebClient(connection.botToken, {
     slackApiUrl: connection.apiUrl,
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
     timeout: 15_000,
     logger: { ...logger, setLevel() {}, getLevel: () => webApi.LogLevel.INFO, setName() {} },
     ...options,
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
   });
 }

@@ -16,6 +16,8 @@ export type PostResult =
       pauseReason?: string;
       /** Set when the message may have been posted after all (the answer was lost). */
       ambiguous?: boolean;
+      /** Set when Slack refused this message itself (its content or arguments): the same post would be refused again. */
+      refused?: boolean;
     };
 
 /** A digest to deliver, as domain values: the poster renders it for its surface. */
@@ -29,8 +31,11 @@ export interface OutgoingDigest {
 export interface DigestPoster {
   /** Posts a digest, tagged with `runKey` so that it can be recognised later. */
   post(channel: string, digest: OutgoingDigest, runKey: string): Promise<PostResult>;
-  /** Whether the digest tagged `runKey` is in the channel; undefined when that cannot be told now. */
-  alreadyPosted(channel: string, runKey: string): Promise<boolean | undefined>;
+  /**
+   * Whether the digest tagged `runKey`, first tried at `since`, is in the channel; undefined when
+   * that cannot be told now.
+   */
+  alreadyPosted(channel: string, runKey: string, since: Date): Promise<boolean | undefined>;
 }
 
 /** The outcome of one digest run. */
@@ -39,7 +44,14 @@ export interface DigestRun {
   outcome: 'posted' | 'nothing-new' | 'paused' | 'failed' | 'busy';
   papers: number;
   error?: string;
+  /** Why the subscription paused (outcome `paused`), as `/paper subscriptions` shows it. */
+  pauseReason?: string;
+  /** Paused because Slack refused the digest itself {@link MAX_REFUSALS} times (not because of the channel). */
+  refused?: boolean;
 }
+
+/** Refusals of a subscription's digest by Slack after which it pauses rather than try every tick. */
+export const MAX_REFUSALS = 3;
 
 /** What the scheduler needs; all injected, so tests drive it with a fake clock and poster. */
 export interface SchedulerDeps {
@@ -164,7 +176,9 @@ export class Scheduler {
   ): Promise<DigestRun | undefined> {
     const { id, channel, pendingRun: pending } = subscription;
     if (!pending) return undefined;
-    const landed = await this.deps.poster.alreadyPosted(channel, pending.key);
+    // Older files have no startedAt; the run key ends with the run's time.
+    const since = new Date(pending.startedAt ?? pending.key.slice(pending.key.lastIndexOf('@') + 1));
+    const landed = await this.deps.poster.alreadyPosted(channel, pending.key, since);
     if (landed === undefined) {
       return {
         subscriptionId: id,
@@ -210,24 +224,45 @@ export class Scheduler {
     const { id, channel } = subscription;
     const paperIds = hits.map((hit) => hit.paper.id);
     const key = `${id}@${run.at.toISOString()}`;
-    await store.update(id, (s) => ({ ...s, pendingRun: { key, paperIds, papersSince: run.papersSince } }));
+    const startedAt = run.at.toISOString();
+    await store.update(id, (s) => ({
+      ...s,
+      pendingRun: { key, paperIds, papersSince: run.papersSince, startedAt },
+    }));
     const result = await poster.post(channel, { subscription, hits }, key);
     if (result.ok) {
       await store.recordRun(id, { ...run, postedPaperIds: paperIds });
       return { subscriptionId: id, outcome: 'posted', papers: hits.length };
     }
-    const { pauseReason, ambiguous } = result;
+    const { ambiguous, refused } = result;
+    const refusals = refused
+      ? { count: (store.get(id)?.refusals?.count ?? 0) + 1, error: result.error.replace(/[^a-z_]/g, '') }
+      : store.get(id)?.refusals;
+    const pauseReason =
+      result.pauseReason ??
+      (refusals && refusals.count >= MAX_REFUSALS
+        ? `Slack refused this digest ${refusals.count} times (${refusals.error}); /paper resume tries again`
+        : undefined);
     if (!ambiguous || pauseReason) {
       // Certainly not posted: nothing to look for later. Pause when someone must act first.
-      await store.update(id, ({ pendingRun: _, ...s }) =>
-        pauseReason
-          ? { ...s, state: { status: 'paused', reason: pauseReason, since: run.at.toISOString() } }
-          : s,
-      );
+      await store.update(id, ({ pendingRun: _, refusals: __, ...s }) => ({
+        ...s,
+        ...(refusals ? { refusals } : {}),
+        ...(pauseReason
+          ? { state: { status: 'paused', reason: pauseReason, since: run.at.toISOString() } }
+          : {}),
+      }));
     }
     if (pauseReason) {
-      logger.warn(`Subscription ${id} in ${channel} paused: ${result.error}`);
-      return { subscriptionId: id, outcome: 'paused', papers: 0, error: result.error };
+      logger.warn(`Subscription ${id} in ${channel} paused: ${pauseReason}`);
+      return {
+        subscriptionId: id,
+        outcome: 'paused',
+        papers: 0,
+        error: result.error,
+        pauseReason,
+        ...(result.pauseReason ? {} : { refused: true }),
+      };
     }
     // Left due (with pendingRun kept when the post may have landed): the next tick tries again.
     logger.warn(`Digest ${id} for ${channel} not posted (${result.error}); retrying on the next tick.`);

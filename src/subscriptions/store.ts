@@ -149,6 +149,7 @@ class DataStore implements SubscriptionStore {
         subscription.lastRunAt = at;
         subscription.papersSince = run.papersSince;
         delete subscription.pendingRun; // confirmed: nothing left to check
+        delete subscription.refusals; // Slack accepted this run's digest, or there was none to refuse
         subscription.nextRunAt = run.nextRunAt.toISOString();
         if (run.postedPaperIds.length > 0) subscription.lastPostAt = at;
         for (const paperId of run.postedPaperIds) {

@@ -41,8 +41,19 @@ export const Subscription = z.object({
    * whether a message with this run key is in the channel, instead of posting it twice.
    */
   pendingRun: z
-    .object({ key: z.string(), paperIds: z.array(z.string()), papersSince: z.iso.datetime() })
+    .object({
+      key: z.string(),
+      paperIds: z.array(z.string()),
+      papersSince: z.iso.datetime(),
+      /** When the post was first tried: the channel is read from then on. (Absent in older files.) */
+      startedAt: z.iso.datetime().optional(),
+    })
     .optional(),
+  /**
+   * Slack's refusals of this subscription's digest itself (`invalid_blocks`...) since it last
+   * posted: after a few the subscription pauses with the reason, instead of trying every tick.
+   */
+  refusals: z.object({ count: z.number().int().positive(), error: z.string().max(100) }).optional(),
   /** When a digest last posted papers. */
   lastPostAt: z.iso.datetime().optional(),
   nextRunAt: z.iso.datetime(),

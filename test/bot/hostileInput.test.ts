@@ -73,6 +73,23 @@ describe('hostile /paper text', () => {
     );
   });
 
+  test('button values never exceed 2,000 characters, whatever the query (JSON would escape \\ " and controls)', async () => {
+    const { replies } = makeBot();
+    const escapes = fc.string({
+      unit: fc.constantFrom('\\', '"', '\u0001', '\u001f', ' ', '-', ':'),
+      minLength: 800,
+      maxLength: 993,
+    });
+    await fc.assert(
+      fc.asyncProperty(escapes, async (tail) => {
+        const message = await replies.toCommand(`reward ${tail}`, commandContext());
+        expect(message.text).toMatch(/^Top \d+ of \d+ papers/); // a result list, with its buttons
+        expect(blockKitViolations(message)).toEqual([]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   test.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty x'])(
     '%j is a search, not a subcommand',
     async (text) => {

@@ -43,7 +43,7 @@ describe('buttons on search results', () => {
     running = await startApp();
     const first = await slash(running, 'reward model', 'page1');
     const more = buttons(first).find(([id]) => id === 'more_results');
-    expect(JSON.parse(more?.[1] ?? '')).toEqual({ q: 'reward model', o: 5 });
+    expect(more?.[1]).toBe('5:reward model'); // <offset>:<query as typed>
     await click(running, { action_id: 'more_results', value: more?.[1] ?? '' }, 'page2');
     const second = (await running.slack.waitFor(() => running?.slack.responses.find((r) => r.id === 'page2')))
       .body;
@@ -109,18 +109,26 @@ describe('buttons on search results', () => {
 });
 
 describe('the subscribe modal', () => {
+  /** Clicks Subscribe; resolves to the view as opened and as updated with its preview. */
   async function openModal(app: RunningApp) {
     await click(app, { action_id: 'subscribe_topic', value: 'knowledge distillation' }, 'modal');
-    const [open] = await app.slack.waitFor(
-      () => app.slack.callsTo('views.open').length === 1 && app.slack.callsTo('views.open'),
+    const [update] = await app.slack.waitFor(
+      () => app.slack.callsTo('views.update').length === 1 && app.slack.callsTo('views.update'),
     );
-    return open?.args.view as Record<string, unknown>;
+    const [open] = app.slack.callsTo('views.open');
+    expect(update?.args.view_id).toBe(app.slack.views.keys().next().value); // the view views.open opened
+    return {
+      opened: open?.args.view as Record<string, unknown>,
+      view: update?.args.view as Record<string, unknown>,
+    };
   }
 
   test('opens prefilled with the query and a preview, and a valid submit subscribes the channel', async () => {
     running = await startApp({ clock: new FakeClock(new Date('2026-11-26T12:00:00Z')) });
-    const view = await openModal(running);
+    const { opened, view } = await openModal(running);
+    expect(viewViolations(opened)).toEqual([]);
     expect(viewViolations(view)).toEqual([]);
+    expect(JSON.stringify(opened.blocks)).toContain('"initial_value":"knowledge distillation"');
     expect(JSON.stringify(view.blocks)).toContain('"initial_value":"knowledge distillation"');
     expect(JSON.stringify(view.blocks)).toContain('Preview: what it would post now');
     const response = await postSigned(
@@ -154,7 +162,7 @@ describe('the subscribe modal', () => {
 
   test('a bad time zone or a duplicate topic is shown in the modal on its field; nothing is stored', async () => {
     running = await startApp();
-    const view = await openModal(running);
+    const { view } = await openModal(running);
     const submit = async (topic: string, tz: string) => {
       const response = await postSigned(
         running?.eventsUrl ?? '',

@@ -83,7 +83,13 @@ describe('Scheduler', () => {
     poster.results.push({ ok: false, error: 'not_in_channel', pauseReason: 'I am not in this channel' });
     clock.set('2026-11-27T09:00:00Z');
     expect(await scheduler.tick()).toEqual([
-      { subscriptionId: 'aaaa', outcome: 'paused', papers: 0, error: 'not_in_channel' },
+      {
+        subscriptionId: 'aaaa',
+        outcome: 'paused',
+        papers: 0,
+        error: 'not_in_channel',
+        pauseReason: 'I am not in this channel',
+      },
     ]);
     expect(store.get('aaaa')?.state).toEqual({
       status: 'paused',
@@ -105,6 +111,39 @@ describe('Scheduler', () => {
     clock.set('2026-11-27T09:00:30Z');
     expect((await scheduler.tick())[0]?.outcome).toBe('posted');
     expect(poster.posts).toHaveLength(1);
+  });
+
+  test('Slack refusing the digest itself pauses it after 3 refusals in a row; a post in between starts the count again', async () => {
+    const { store, scheduler, clock, poster, replies, index } = setup();
+    await store.add(subscription('aaaa', { topic: 'reward models' }));
+    const refused = { ok: false as const, error: 'invalid_blocks', refused: true };
+    poster.results.push(refused, refused, { ok: true });
+    const outcomes = async () => {
+      const runs: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        clock.advance(30_000);
+        runs.push(...(await scheduler.tick()).map((run) => run.outcome));
+      }
+      return runs;
+    };
+    clock.set('2026-11-27T09:00:00Z');
+    expect(await scheduler.tick()).toMatchObject([{ outcome: 'failed', error: 'invalid_blocks' }]);
+    expect(store.get('aaaa')?.refusals).toEqual({ count: 1, error: 'invalid_blocks' });
+    expect(await outcomes()).toEqual(['failed', 'posted']); // the third run posts: no pause
+    expect(store.get('aaaa')?.refusals).toBeUndefined();
+    index.add([makePaper({ title: 'Reward Models Again', arrivedAt: '2026-11-27T10:00:00.000Z' })]);
+    clock.set('2026-11-28T09:00:00Z');
+    poster.results.push(refused, refused, refused);
+    expect(await scheduler.tick()).toMatchObject([{ outcome: 'failed' }]);
+    expect(await outcomes()).toEqual(['failed', 'paused']);
+    expect(store.get('aaaa')?.state).toEqual({
+      status: 'paused',
+      reason: 'Slack refused this digest 3 times (invalid_blocks); /paper resume tries again',
+      since: '2026-11-28T09:01:00.000Z',
+    });
+    // /paper resume starts afresh: the earlier refusals no longer count.
+    await replies.subscriptions.resume('aaaa');
+    expect(store.get('aaaa')?.refusals).toBeUndefined();
   });
 
   test('papers beyond one digest come in the next ones, each once; older backlog is not drained', async () => {

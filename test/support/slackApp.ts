@@ -8,7 +8,7 @@ import { type Logger, silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperIndex } from '../../src/search/paperIndex.js';
 import { createSlackApp } from '../../src/slack/app.js';
-import { createBackgroundClient, SlackDigestPoster } from '../../src/slack/posting.js';
+import { createPostingClient, SlackDigestPoster } from '../../src/slack/posting.js';
 import { Scheduler } from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore, openLowdbStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
 import { FakeClock } from './bot.js';
@@ -66,7 +66,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   };
   const index = options.index ?? PaperIndex.build(options.papers ?? bundledPapers());
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
-  const background = createBackgroundClient(connection, silentLogger, { timeout: 1000 });
+  const background = createPostingClient(connection, silentLogger, { timeout: 1000 });
   const scheduler = new Scheduler({
     store,
     index,
@@ -84,10 +84,8 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     unfurls: new Unfurls(index, options.fetchPaper ?? (async () => undefined), silentLogger),
     home: { index, store },
     logger: options.logger ?? silentLogger,
-    clientOptions: {
-      retryConfig: { retries: 0 },
-      ...(options.clientTimeoutMs ? { timeout: options.clientTimeoutMs } : {}),
-    },
+    // The app's own retry policy, as in production: a test must see what a retry would do.
+    ...(options.clientTimeoutMs ? { clientOptions: { timeout: options.clientTimeoutMs } } : {}),
   });
   const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
   const { port } = server.address() as AddressInfo;

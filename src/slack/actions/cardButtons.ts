@@ -4,7 +4,7 @@ import { CARD_ACTIONS } from '../../blocks/paperCard.js';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
 import { answerWith, ephemeralReply } from '../deliver.js';
-import { postToChannel } from '../posting.js';
+import type { Posting } from '../posting.js';
 
 /** The button's value, or '' when a payload has none. */
 const buttonValue = (action: BlockButtonAction['actions'][number]) => action.value ?? '';
@@ -13,8 +13,8 @@ const buttonValue = (action: BlockButtonAction['actions'][number]) => action.val
  * The buttons on cards: Share to channel, More like this (search results) and 👍 / 👎 (digests).
  * Each is acked at once; answers go to the clicking user through the action's response_url.
  */
-export function registerCardButtons(app: App, replies: Replies, logger: Logger): void {
-  app.action<BlockButtonAction>(CARD_ACTIONS.share, async ({ ack, body, action, client, respond }) => {
+export function registerCardButtons(app: App, replies: Replies, posting: Posting, logger: Logger): void {
+  app.action<BlockButtonAction>(CARD_ACTIONS.share, async ({ ack, body, action }) => {
     await ack();
     const channel = body.channel?.id;
     const card = replies.sharedCard(buttonValue(action), body.user.id);
@@ -23,7 +23,7 @@ export function registerCardButtons(app: App, replies: Replies, logger: Logger):
       'share',
       async () => {
         if (!channel || !card) return noticeMessage(':warning: That paper is no longer in the corpus.');
-        const posted = await postToChannel(client, channel, card);
+        const posted = await posting.answers.post({ channel, ...card });
         if (posted.ok) return noticeMessage(':white_check_mark: Shared to the channel.');
         return noticeMessage(
           posted.pauseReason
@@ -31,17 +31,17 @@ export function registerCardButtons(app: App, replies: Replies, logger: Logger):
             : `:warning: Slack did not accept the shared card (\`${posted.error.replace(/[^a-z_]/g, '')}\`). Please try again.`,
         );
       },
-      ephemeralReply(respond),
+      ephemeralReply(body.response_url),
     );
   });
 
-  app.action<BlockButtonAction>(CARD_ACTIONS.moreLikeThis, async ({ ack, action, respond }) => {
+  app.action<BlockButtonAction>(CARD_ACTIONS.moreLikeThis, async ({ ack, body, action }) => {
     await ack();
     await answerWith(
       logger,
       'more like this',
       () => replies.moreLikeThis(buttonValue(action)),
-      ephemeralReply(respond),
+      ephemeralReply(body.response_url),
     );
   });
 
@@ -49,7 +49,7 @@ export function registerCardButtons(app: App, replies: Replies, logger: Logger):
     [CARD_ACTIONS.like, 'like'],
     [CARD_ACTIONS.dislike, 'dislike'],
   ] as const) {
-    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, respond }) => {
+    app.action<BlockButtonAction>(actionId, async ({ ack, body, action }) => {
       await ack();
       // The value is "<subscription id>:<paper id>"; paper ids may themselves contain ':'.
       const paperId = buttonValue(action).slice(buttonValue(action).indexOf(':') + 1);
@@ -57,7 +57,7 @@ export function registerCardButtons(app: App, replies: Replies, logger: Logger):
         logger,
         'digest feedback',
         () => replies.subscriptions.feedback(body.channel?.id ?? '', paperId, vote),
-        ephemeralReply(respond),
+        ephemeralReply(body.response_url),
       );
     });
   }

@@ -1,50 +1,66 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { z } from 'zod';
-import { LIST_ACTIONS, noticeMessage } from '../../blocks/messages.js';
+import { LIST_ACTIONS, noticeMessage, parsePageValue } from '../../blocks/messages.js';
 import { subscribeModal } from '../../blocks/subscribeModal.js';
 import type { Replies } from '../../bot/replies.js';
-import { parseJsonOrUndefined } from '../../json.js';
 import type { Logger } from '../../logger.js';
-import { answerWith, describeSlackError, ephemeralReply } from '../deliver.js';
-
-const PageValue = z.object({ q: z.string().max(1000), o: z.number().int().min(0).max(10_000) });
+import { answerWith, describeSlackError, ephemeralReply, nextTurn } from '../deliver.js';
+import type { Posting } from '../posting.js';
 
 /** The buttons under a result list: More results, and Subscribe channel to this topic (a modal). */
-export function registerResultButtons(app: App, replies: Replies, logger: Logger): void {
-  app.action<BlockButtonAction>(LIST_ACTIONS.more, async ({ ack, action, respond }) => {
+export function registerResultButtons(app: App, replies: Replies, posting: Posting, logger: Logger): void {
+  app.action<BlockButtonAction>(LIST_ACTIONS.more, async ({ ack, body, action }) => {
     await ack();
     await answerWith(
       logger,
       'more results',
       () => {
-        const page = PageValue.safeParse(parseJsonOrUndefined(action.value ?? ''));
-        return page.success
-          ? replies.searchPage(page.data.q, page.data.o)
+        const page = parsePageValue(action.value ?? '');
+        return page
+          ? replies.searchPage(page.query, page.offset)
           : noticeMessage(':warning: That button is out of date; run `/paper` again.');
       },
       // The next page replaces the list, so the conversation does not fill up with pages.
-      ephemeralReply(respond, true),
+      ephemeralReply(body.response_url, true),
     );
   });
 
-  app.action<BlockButtonAction>(LIST_ACTIONS.subscribe, async ({ ack, body, action, client, respond }) => {
+  app.action<BlockButtonAction>(LIST_ACTIONS.subscribe, async ({ ack, body, action, client }) => {
     await ack();
     const channel = body.channel?.id;
     const topic = action.value ?? '';
+    let opened: { id?: string; hash?: string } | undefined;
     try {
       if (!channel) throw new Error('no channel in the action');
-      // views.open must follow the click within 3 s (the trigger_id expires): nothing slow before it.
-      await client.views.open({
-        trigger_id: body.trigger_id,
-        view: subscribeModal(topic, { channel }, replies.subscriptions.preview(topic, channel)),
-      });
+      // views.open must follow the click within 3 s (the trigger_id expires), so the form opens
+      // at once without its preview, a search that can take longer on a large corpus.
+      opened = (
+        await posting.once.views.open({
+          trigger_id: body.trigger_id,
+          view: subscribeModal(topic, { channel }),
+        })
+      ).view;
     } catch (error) {
       logger.error('Opening the subscribe modal failed:', describeSlackError(error));
-      await ephemeralReply(respond)(
+      await ephemeralReply(body.response_url)(
         noticeMessage(
           `:warning: I could not open the subscription form. Use \`/paper subscribe ${topic.replace(/[<>&`]/g, '')}\` instead.`,
         ),
       ).catch(() => undefined);
+      return;
+    }
+    if (!channel || !opened?.id) return;
+    try {
+      await nextTurn();
+      const preview = replies.subscriptions.preview(topic, channel);
+      // The hash makes Slack refuse the update if the view changed meanwhile (hash_conflict).
+      await client.views.update({
+        view_id: opened.id,
+        ...(opened.hash ? { hash: opened.hash } : {}),
+        view: subscribeModal(topic, { channel }, preview),
+      });
+    } catch (error) {
+      // The form works without its preview.
+      logger.warn('Could not show the subscription preview:', describeSlackError(error));
     }
   });
 }

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
 import { answerWith } from '../deliver.js';
+import type { Posting } from '../posting.js';
 import type { RecentIds } from '../recentIds.js';
 
 /**
@@ -9,7 +10,13 @@ import type { RecentIds } from '../recentIds.js';
  * retries an event it thinks was not received, so each `event_id` is answered once; messages from
  * bots are ignored so two bots cannot talk to each other forever.
  */
-export function registerAppMention(app: App, replies: Replies, seenEvents: RecentIds, logger: Logger): void {
+export function registerAppMention(
+  app: App,
+  replies: Replies,
+  posting: Posting,
+  seenEvents: RecentIds,
+  logger: Logger,
+): void {
   app.event('app_mention', async ({ event, body, client }) => {
     if (seenEvents.checkAndRemember(body.event_id)) {
       logger.debug(`app_mention ${body.event_id} is a retry; already answered.`);
@@ -33,14 +40,7 @@ export function registerAppMention(app: App, replies: Replies, seenEvents: Recen
             return thread.messages?.[0]?.text;
           },
         }),
-      (message) =>
-        client.chat.postMessage({
-          channel: event.channel,
-          thread_ts: parentTs ?? event.ts,
-          unfurl_links: false,
-          unfurl_media: false,
-          ...message,
-        }),
+      posting.answers.deliverTo({ channel: event.channel, thread_ts: parentTs ?? event.ts }),
     );
   });
 }

@@ -5,8 +5,7 @@ import { parsePaperCommand } from '../../bot/paperCommand.js';
 import type { Replies } from '../../bot/replies.js';
 import { parseJsonOrUndefined } from '../../json.js';
 import type { Logger } from '../../logger.js';
-import { describeSlackError } from '../deliver.js';
-import { postToChannel } from '../posting.js';
+import type { Posting } from '../posting.js';
 
 const Metadata = z.object({ channel: z.string().min(1) });
 
@@ -22,8 +21,8 @@ function fieldOf(problem: string): string {
  * `/paper` parses, so the rules are one. Problems are shown in the modal on their field (the
  * form stays open); a valid form closes it and subscribes, like the command.
  */
-export function registerSubscribeModal(app: App, replies: Replies, logger: Logger): void {
-  app.view(SUBSCRIBE_MODAL, async ({ ack, body, view, client }) => {
+export function registerSubscribeModal(app: App, replies: Replies, posting: Posting, logger: Logger): void {
+  app.view(SUBSCRIBE_MODAL, async ({ ack, body, view }) => {
     const values = view.state.values;
     const read = (field: string) => {
       const element = values[field]?.value;
@@ -54,13 +53,12 @@ export function registerSubscribeModal(app: App, replies: Replies, logger: Logge
       const confirmation = await replies.subscriptions.answer(command, {
         channel,
         user,
-        userTimezone: async () => (await client.users.info({ user })).user?.tz,
-        announce: (message) => postToChannel(client, channel, message),
+        userTimezone: async () => (await posting.once.users.info({ user })).user?.tz,
+        announce: (message) => posting.answers.post({ channel, ...message }),
       });
       // The modal is gone: tell the subscriber privately, where the bot can.
-      await client.chat.postEphemeral({ channel, user, ...confirmation }).catch((error: unknown) => {
-        logger.warn('Could not show the subscription confirmation:', describeSlackError(error));
-      });
+      const shown = await posting.answers.postEphemeral({ channel, user, ...confirmation });
+      if (!shown.ok) logger.warn('Could not show the subscription confirmation:', shown.error);
     } catch (error) {
       logger.error('Subscribing from the modal failed:', error);
     }
