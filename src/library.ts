@@ -90,7 +90,7 @@ export class Library implements PaperSink {
     try {
       await writeSnapshot(snapshotFile(this.dataDir), this.index, fingerprintOf(text));
     } catch (error) {
-      this.logger.warn(`Could not write the index snapshot: ${(error as Error).message}`);
+      this.logger.warn('Could not write the index snapshot:', error);
     }
   }
 
