@@ -6,6 +6,15 @@ import { MAX_TOPIC_CHARS } from '../subscriptions/subscription.js';
 /** The longest `/paper` text accepted; a query longer than this is a paste, not a search. */
 export const MAX_COMMAND_CHARS = 1000;
 
+/** Which part of a command a problem is about: the subscribe form shows it on that field. */
+export type ProblemField = 'command' | 'query' | 'topic' | 'cadence' | 'time' | 'tz';
+
+/** Why a command was not understood: a plain-text sentence that says what to type instead, and where. */
+export interface Problem {
+  field: ProblemField;
+  message: string;
+}
+
 /** What a `/paper` line asks for. */
 export type PaperCommand =
   | { kind: 'help' }
@@ -15,8 +24,8 @@ export type PaperCommand =
   | { kind: 'subscriptions' }
   | { kind: 'unsubscribe'; target: string }
   | { kind: 'pause' | 'resume' | 'digest-now'; id: string }
-  /** Not understood: `problems` are plain-text sentences that say what to type instead (escaped when rendered). */
-  | { kind: 'invalid'; problems: string[] };
+  /** Not understood: what to type instead (the messages are plain text, escaped when rendered). */
+  | { kind: 'invalid'; problems: Problem[] };
 
 const CommandText = z
   .string()
@@ -29,7 +38,7 @@ const HELP_WORDS = new Set(['', 'help', '-h', '--help', '?', 'usage']);
 export function parsePaperCommand(raw: string): PaperCommand {
   const checked = CommandText.safeParse(raw);
   if (!checked.success)
-    return { kind: 'invalid', problems: checked.error.issues.map((issue) => issue.message) };
+    return invalid(...checked.error.issues.map((issue) => problem('command', issue.message)));
   const text = checked.data;
   if (HELP_WORDS.has(text.toLowerCase())) return { kind: 'help' };
   const [first = '', ...rest] = text.split(/\s+/);
@@ -39,28 +48,32 @@ export function parsePaperCommand(raw: string): PaperCommand {
   return parseSearch(text);
 }
 
-function parseSearch(text: string): PaperCommand {
+/** A search, or the problems of its query (reported on `field`: the query, or a subscription's topic). */
+function parseSearch(text: string, field: ProblemField = 'query'): PaperCommand {
   const { query, problems } = parseQuery(text);
-  if (problems.length > 0) return { kind: 'invalid', problems };
+  if (problems.length > 0) return invalid(...problems.map((message) => problem(field, message)));
   if (isEmptyQuery(query) || (!hasSearchTerms(query) && !hasFilters(query))) {
-    return {
-      kind: 'invalid',
-      problems: [
+    return invalid(
+      problem(
+        field,
         'Tell me what to look for: a few words about the topic, e.g. `/paper reward model ensembles`.',
-      ],
-    };
+      ),
+    );
   }
   return { kind: 'search', text, query };
 }
 
-const invalid = (...problems: string[]): PaperCommand => ({ kind: 'invalid', problems });
+const problem = (field: ProblemField, message: string): Problem => ({ field, message });
+const invalid = (...problems: Problem[]): PaperCommand => ({ kind: 'invalid', problems });
 
 /** `pause <id>`-style commands take exactly one subscription id. */
 function withId(kind: 'pause' | 'resume' | 'digest-now', usage: string) {
   return (args: string[]): PaperCommand => {
     const [id, ...extra] = args;
     if (!id || extra.length > 0)
-      return invalid(`Say which subscription: \`${usage}\` (ids are in \`/paper subscriptions\`).`);
+      return invalid(
+        problem('command', `Say which subscription: \`${usage}\` (ids are in \`/paper subscriptions\`).`),
+      );
     return { kind, id: id.toLowerCase() };
   };
 }
@@ -72,56 +85,93 @@ const SUBCOMMANDS: Record<string, (args: string[]) => PaperCommand> = {
     args.length > 0
       ? { kind: 'unsubscribe', target: args.join(' ') }
       : invalid(
-          'Say which subscription to remove: `/paper unsubscribe <id or topic>` (see `/paper subscriptions`).',
+          problem(
+            'command',
+            'Say which subscription to remove: `/paper unsubscribe <id or topic>` (see `/paper subscriptions`).',
+          ),
         ),
   pause: withId('pause', '/paper pause <id>'),
   resume: withId('resume', '/paper resume <id>'),
   digest: (args) =>
     args[0]?.toLowerCase() === 'now'
       ? withId('digest-now', '/paper digest now <id>')(args.slice(1))
-      : invalid('To post a digest at once: `/paper digest now <id>`.'),
+      : invalid(problem('command', 'To post a digest at once: `/paper digest now <id>`.')),
 };
 
 const CADENCES = new Set<string>(['daily', 'weekly', 'weekdays']);
 const SUBSCRIBE_USAGE = '`/paper subscribe <topic> [daily|weekdays|weekly] [at HH:MM] [tz Area/City]`';
 
 /**
+ * Whether the words end with a time option: `at` and a word that starts with a digit ("at 9",
+ * "at 25:00", which is then refused), or "at 9 am" in two words. "Training at scale" is a topic.
+ */
+function isTimeOption(words: readonly string[]): boolean {
+  const [third, second, last] = [words.at(-3), words.at(-2), words.at(-1)].map((w) => w?.toLowerCase());
+  if (second === 'at' && last !== undefined && /^\d/.test(last)) return true;
+  return third === 'at' && second !== undefined && /^\d/.test(second) && /^[ap]m$/.test(last ?? '');
+}
+
+/**
  * `subscribe <topic> [daily|weekdays|weekly] [at HH:MM] [tz Area/City]`: the options are read from
- * the end, so a topic may contain any words ("subscribe daily life" has the topic "daily life").
+ * the end, in any order, so a topic may contain any words ("subscribe daily life" has the topic
+ * "daily life", "training at scale" too). A time may be written `at 9`, `at 09:30`, `at 9am` or
+ * `at 9 am`.
  */
 function parseSubscribe(args: string[]): PaperCommand {
   const words = [...args];
   const found: { cadence?: Cadence; time?: string; tz?: string } = {};
-  const problems: string[] = [];
+  const problems: Problem[] = [];
+  const word = (fromEnd: number) => words.at(-fromEnd);
+  const lower = (fromEnd: number) => word(fromEnd)?.toLowerCase();
   for (;;) {
-    const last = words.at(-1);
-    const before = words.at(-2)?.toLowerCase();
-    if (last !== undefined && CADENCES.has(last.toLowerCase()) && found.cadence === undefined) {
+    const last = word(1);
+    if (last === undefined) break;
+    if (CADENCES.has(last.toLowerCase()) && found.cadence === undefined) {
       found.cadence = last.toLowerCase() as Cadence;
       words.pop();
-    } else if (before === 'at' && last !== undefined && found.time === undefined) {
-      const time = parseTime(last);
+    } else if (found.time === undefined && isTimeOption(words)) {
+      // "at 9am", or "at 9 am" as two words.
+      const spaced = lower(2) !== 'at';
+      const written = spaced ? `${word(2)} ${last}` : last;
+      const time = parseTime(written);
       if (time) found.time = time;
-      else problems.push(`\`at ${last}\` is not a time; write it as \`at 09:00\` (24-hour) or \`at 9am\`.`);
-      words.splice(-2);
-    } else if (before === 'tz' && last !== undefined && found.tz === undefined) {
+      else
+        problems.push(
+          problem(
+            'time',
+            `\`at ${written}\` is not a time; write it as \`at 09:00\` (24-hour) or \`at 9am\`.`,
+          ),
+        );
+      words.splice(spaced ? -3 : -2);
+    } else if (lower(2) === 'tz' && found.tz === undefined) {
       if (isTimeZone(last)) found.tz = canonicalZone(last);
       else
         problems.push(
-          `\`tz ${last}\` is not a time zone I know; use a name like \`Europe/Paris\` or \`America/New_York\`.`,
+          problem(
+            'tz',
+            `\`tz ${last}\` is not a time zone I know; use a name like \`Europe/Paris\` or \`America/New_York\`.`,
+          ),
         );
       words.splice(-2);
     } else break;
   }
   const topic = words.join(' ');
   if (!topic)
-    problems.push(`Say what to follow: ${SUBSCRIBE_USAGE}, e.g. \`/paper subscribe reward models weekly\`.`);
+    problems.push(
+      problem(
+        'topic',
+        `Say what to follow: ${SUBSCRIBE_USAGE}, e.g. \`/paper subscribe reward models weekly\`.`,
+      ),
+    );
   else if (topic.length > MAX_TOPIC_CHARS) {
     problems.push(
-      `That topic is ${topic.length} characters; keep it under ${MAX_TOPIC_CHARS} (a few words work best).`,
+      problem(
+        'topic',
+        `That topic is ${topic.length} characters; keep it under ${MAX_TOPIC_CHARS} (a few words work best).`,
+      ),
     );
   } else {
-    const parsed = parseSearch(topic);
+    const parsed = parseSearch(topic, 'topic');
     if (parsed.kind === 'invalid') problems.push(...parsed.problems);
   }
   if (problems.length > 0) return invalid(...problems);
@@ -143,7 +193,14 @@ export function parseTime(text: string): string | undefined {
   return `${String(hours).padStart(2, '0')}:${String(minutes).padStart(2, '0')}`;
 }
 
-/** The runtime's own spelling of a zone name ("europe/paris" → "Europe/Paris"). */
+/**
+ * The usual spelling of a zone name ("europe/paris" → "Europe/Paris"). The runtime resolves some
+ * names to an older alias ("America/Argentina/Buenos_Aires" → "America/Buenos_Aires"); the name
+ * as typed is kept then, in its listed spelling when it is listed.
+ */
 function canonicalZone(name: string): string {
-  return new Intl.DateTimeFormat('en-GB', { timeZone: name }).resolvedOptions().timeZone;
+  const resolved = new Intl.DateTimeFormat('en-GB', { timeZone: name }).resolvedOptions().timeZone;
+  if (resolved.toLowerCase() === name.toLowerCase()) return resolved;
+  const listed = Intl.supportedValuesOf('timeZone').find((zone) => zone.toLowerCase() === name.toLowerCase());
+  return listed ?? name;
 }

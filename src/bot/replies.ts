@@ -64,7 +64,7 @@ export class Replies {
       case 'invalid':
         // Problems quote what the user typed: escape them, or `after:<!channel>` would broadcast.
         return noticeMessage(
-          `:warning: ${command.problems.map(escapeMrkdwn).join('\n')}\nType \`/paper help\` for examples.`,
+          `:warning: ${command.problems.map((problem) => escapeMrkdwn(problem.message)).join('\n')}\nType \`/paper help\` for examples.`,
         );
       case 'search':
         return this.searchPage(command.text, 0);

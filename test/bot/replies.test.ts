@@ -17,7 +17,11 @@ describe('parsePaperCommand', () => {
     expect(parsePaperCommand('the of and')).toEqual({
       kind: 'invalid',
       problems: [
-        'Tell me what to look for: a few words about the topic, e.g. `/paper reward model ensembles`.',
+        {
+          field: 'query',
+          message:
+            'Tell me what to look for: a few words about the topic, e.g. `/paper reward model ensembles`.',
+        },
       ],
     });
   });
@@ -25,7 +29,7 @@ describe('parsePaperCommand', () => {
   test('a pasted essay is refused with the limit', () => {
     expect(parsePaperCommand('word '.repeat(300))).toEqual({
       kind: 'invalid',
-      problems: ['That is too long; keep it under 1000 characters.'],
+      problems: [{ field: 'command', message: 'That is too long; keep it under 1000 characters.' }],
     });
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
 import { parsePaperCommand } from '../../src/bot/paperCommand.js';
 import { expectValidMessage, sectionTexts } from '../support/blockKit.js';
 import { commandContext, makeBot } from '../support/bot.js';
@@ -17,6 +18,8 @@ describe('parsing /paper subscribe', () => {
     ],
     // Options are read from the end only: these words are the topic.
     ['subscribe daily life of robots', { topic: 'daily life of robots' }],
+    // "at" followed by no time is a word of the topic.
+    ['subscribe graph learning at scale weekly', { topic: 'graph learning at scale', cadence: 'weekly' }],
   ])('%s', (text, expected) => {
     expect(parsePaperCommand(text)).toEqual({ kind: 'subscribe', ...expected });
   });
@@ -24,30 +27,40 @@ describe('parsing /paper subscribe', () => {
   test.each([
     [
       'subscribe',
+      'topic',
       'Say what to follow: `/paper subscribe <topic> [daily|weekdays|weekly] [at HH:MM] [tz Area/City]`, e.g. `/paper subscribe reward models weekly`.',
     ],
     [
       'subscribe weekly',
+      'topic',
       'Say what to follow: `/paper subscribe <topic> [daily|weekdays|weekly] [at HH:MM] [tz Area/City]`, e.g. `/paper subscribe reward models weekly`.',
     ],
     [
       'subscribe reward models at 25:00',
+      'time',
       '`at 25:00` is not a time; write it as `at 09:00` (24-hour) or `at 9am`.',
     ],
     [
+      'subscribe reward models at 13 pm',
+      'time',
+      '`at 13 pm` is not a time; write it as `at 09:00` (24-hour) or `at 9am`.',
+    ],
+    [
       'subscribe reward models tz Mars/Olympus',
+      'tz',
       '`tz Mars/Olympus` is not a time zone I know; use a name like `Europe/Paris` or `America/New_York`.',
     ],
-    ['subscribe reward after:soon', '`after:soon` is not a date; write it as `after:2024-01-31`.'],
+    ['subscribe reward after:soon', 'topic', '`after:soon` is not a date; write it as `after:2024-01-31`.'],
     [
       `subscribe ${'long '.repeat(60)}`,
+      'topic',
       'That topic is 299 characters; keep it under 200 (a few words work best).',
     ],
-    [`subscribe ${'x'.repeat(2000)}`, 'That is too long; keep it under 1000 characters.'],
-    ['pause', 'Say which subscription: `/paper pause <id>` (ids are in `/paper subscriptions`).'],
-    ['digest abc', 'To post a digest at once: `/paper digest now <id>`.'],
-  ])('%s is refused', (text, problem) => {
-    expect(parsePaperCommand(text)).toEqual({ kind: 'invalid', problems: [problem] });
+    [`subscribe ${'x'.repeat(2000)}`, 'command', 'That is too long; keep it under 1000 characters.'],
+    ['pause', 'command', 'Say which subscription: `/paper pause <id>` (ids are in `/paper subscriptions`).'],
+    ['digest abc', 'command', 'To post a digest at once: `/paper digest now <id>`.'],
+  ])('%s is refused, on the %s', (text, field, message) => {
+    expect(parsePaperCommand(text)).toEqual({ kind: 'invalid', problems: [{ field, message }] });
   });
 
   test('the other subcommands', () => {
@@ -181,6 +194,87 @@ describe('subscription replies', () => {
     expect(store.get(id ?? '')?.nextRunAt).toBe('2026-11-27T08:00:00.000Z'); // the schedule is unchanged
     expect((await replies.toCommand(`digest now ${id}`, context)).text).toBe(
       ':zzz: No new papers on *knowledge distillation* since the last digest.',
+    );
+  });
+});
+
+describe('subscribe keeps its topic and its options apart', () => {
+  // Words a topic may have, including the option words themselves inside it ("daily life", "look at").
+  const topicWord = fc.constantFrom(
+    'travel',
+    'reward',
+    'models',
+    'graph',
+    'neural',
+    'daily',
+    'life',
+    'at',
+    'look',
+    'tz',
+    'diffusion',
+  );
+  const endWord = fc.constantFrom(
+    'travel',
+    'reward',
+    'models',
+    'graph',
+    'neural',
+    'life',
+    'diffusion',
+    'scale',
+  );
+  const topic = fc
+    .tuple(fc.array(topicWord, { maxLength: 4 }), endWord)
+    .map(([words, last]) => [...words, last].join(' '))
+    // "tz <word>" at its end would be an option (a misspelt zone), not the topic.
+    .filter((t) => !/\btz \S+$/.test(t));
+  const cadence = fc.constantFrom('daily', 'weekdays', 'weekly', 'Daily', 'WEEKLY');
+  const time = fc.constantFrom(
+    ['9', '09:00'],
+    ['09:30', '09:30'],
+    ['9am', '09:00'],
+    ['9:30pm', '21:30'],
+    ['9 am', '09:00'],
+    ['5:45 PM', '17:45'],
+    ['21:15', '21:15'],
+  );
+  const zone = fc.constantFrom(
+    ['Europe/Paris', 'Europe/Paris'],
+    ['europe/paris', 'Europe/Paris'],
+    ['UTC', 'UTC'],
+    ['America/Argentina/Buenos_Aires', 'America/Argentina/Buenos_Aires'],
+  );
+
+  test('in every order the options are typed after the topic', () => {
+    fc.assert(
+      fc.property(
+        topic,
+        fc.option(cadence),
+        fc.option(time),
+        fc.option(zone),
+        fc.nat(),
+        (topicText, cadenceText, timeText, zoneText, order) => {
+          const options = [
+            ...(cadenceText ? [cadenceText] : []),
+            ...(timeText ? [`at ${timeText[0]}`] : []),
+            ...(zoneText ? [`tz ${zoneText[0]}`] : []),
+          ];
+          // One of the orders of the options, picked by `order`.
+          const shuffled = [...options];
+          for (let i = shuffled.length - 1, n = order; i > 0; i--, n = Math.floor(n / (i + 1))) {
+            const j = n % (i + 1);
+            [shuffled[i], shuffled[j]] = [shuffled[j] as string, shuffled[i] as string];
+          }
+          expect(parsePaperCommand(`subscribe ${topicText} ${shuffled.join(' ')}`)).toEqual({
+            kind: 'subscribe',
+            topic: topicText,
+            ...(cadenceText ? { cadence: cadenceText.toLowerCase() } : {}),
+            ...(timeText ? { time: timeText[1] } : {}),
+            ...(zoneText ? { tz: zoneText[1] } : {}),
+          });
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 });

@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { z } from 'zod';
 import { MODAL_FIELDS, SUBSCRIBE_MODAL } from '../../blocks/subscribeModal.js';
-import { parsePaperCommand } from '../../bot/paperCommand.js';
+import { type ProblemField, parsePaperCommand } from '../../bot/paperCommand.js';
 import type { Replies } from '../../bot/replies.js';
 import { parseJsonOrUndefined } from '../../json.js';
 import type { Logger } from '../../logger.js';
@@ -9,12 +9,15 @@ import type { Posting } from '../posting.js';
 
 const Metadata = z.object({ channel: z.string().min(1) });
 
-/** Which field a problem sentence is about, so the modal shows it in the right place. */
-function fieldOf(problem: string): string {
-  if (/`at |is not a time;/i.test(problem)) return MODAL_FIELDS.time;
-  if (/`tz |time zone/i.test(problem)) return MODAL_FIELDS.tz;
-  return MODAL_FIELDS.topic;
-}
+/** The form field that shows a problem with this part of the command (the topic, when no other fits). */
+const FIELD_OF: Record<ProblemField, string> = {
+  command: MODAL_FIELDS.topic,
+  query: MODAL_FIELDS.topic,
+  topic: MODAL_FIELDS.topic,
+  cadence: MODAL_FIELDS.cadence,
+  time: MODAL_FIELDS.time,
+  tz: MODAL_FIELDS.tz,
+};
 
 /**
  * Submitting the subscribe modal: the form is turned into the same `subscribe` command that
@@ -37,7 +40,9 @@ export function registerSubscribeModal(app: App, replies: Replies, posting: Post
     if (!metadata.success)
       errors[MODAL_FIELDS.topic] = 'This form lost track of its channel; open it again from /paper.';
     else if (command.kind === 'invalid') {
-      for (const problem of command.problems) errors[fieldOf(problem)] ??= problem.replace(/`/g, '');
+      // Shown as plain text under the field: the backticks of the chat answers would show as is.
+      for (const problem of command.problems)
+        errors[FIELD_OF[problem.field]] ??= problem.message.replace(/`/g, '');
     } else {
       const conflict = replies.subscriptions.conflict(topic, metadata.data.channel);
       if (conflict) errors[MODAL_FIELDS.topic] = conflict;
