@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,38 @@ describe('the compiled programs', () => {
     expect(stderr).toBe(
       'ingest hf-daily needs --since YYYY-MM-DD (and --until YYYY-MM-DD on or after it, default today).\n',
     );
+  });
+
+  test('the paperbot command builds the CLI when it is missing, and says what to do without npm ci', async () => {
+    // A fresh clone: sources and bin/, no dist/ (and no node_modules/ at first).
+    const clone = mkdtempSync(join(tmpdir(), 'paperbot-clone-'));
+    for (const part of ['src', 'bin', 'data', 'package.json', 'tsconfig.json']) {
+      cpSync(join(ROOT, part), join(clone, part), { recursive: true });
+    }
+    const command = (args: string[]) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [join(clone, 'bin', 'paperbot.js'), ...args], {
+          env: {
+            PATH: process.env.PATH ?? '',
+            PAPERBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'paperbot-proc-')),
+          },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+      });
+    const early = await command(['help']);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toBe(
+      'paperbot is not installed yet: run `npm ci` in its folder first (it builds it too).\n',
+    );
+    symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'));
+    const built = await command(['search', '--json', '--limit', '1', 'online iterative RLHF']);
+    expect(built.code).toBe(0);
+    expect(JSON.parse(built.stdout)[0]?.id).toBe('rlhf-workflow-from-reward-modeling-to-online-rlhf');
+    expect(existsSync(join(clone, 'dist', 'cli.js'))).toBe(true);
   });
 
   test('a bad --limit is a usage error, exit status 2', async () => {
