@@ -138,7 +138,7 @@ describe('the compiled programs', () => {
     );
   });
 
-  test('the paperbot command builds the CLI when it is missing, and says what to do without npm ci', async () => {
+  test('the paperbot command builds the CLI when it is missing, and says what to do before npm ci', async () => {
     // A fresh clone: sources and bin/, no dist/ (and no node_modules/ at first).
     const clone = mkdtempSync(join(tmpdir(), 'paperbot-clone-'));
     for (const part of ['src', 'bin', 'data', 'package.json', 'tsconfig.json']) {
@@ -158,6 +158,9 @@ describe('the compiled programs', () => {
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
         child.on('close', (code) => resolve({ code, stdout, stderr }));
       });
+    // npm's prepare step (npx runs it when it links the project): nothing to build with yet, and no failure.
+    expect(await command(['--build'])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(existsSync(join(clone, 'dist'))).toBe(false);
     const early = await command(['help']);
     expect(early.code).toBe(1);
     expect(early.stderr).toBe(
