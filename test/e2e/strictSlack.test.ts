@@ -6,6 +6,7 @@ import { type FakeReply, FakeSlack } from '../support/fakeSlack.js';
 import { bundledPapers } from '../support/papers.js';
 import { buttonClickBody, eventBody, postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
+import { subscription } from '../support/subscriptions.js';
 
 // What the strict fake Slack showed: each test here failed against the lenient fake's code.
 const FORM = 'application/x-www-form-urlencoded';
@@ -266,5 +267,34 @@ describe('the subscribe modal', () => {
     expect(JSON.stringify(view.blocks)).toContain('Preview: what it would post now');
     expect(JSON.stringify(view.blocks)).toContain('Knowledge Distillation');
     expect(answersTo(running, 'modal')).toEqual([]); // no "could not open the form"
+  });
+});
+
+describe("Slack's rate limit (about one message per second per channel, after a short burst)", () => {
+  test('seven digests due at once in one channel: the ones beyond the burst wait for Retry-After, none is lost or doubled', async () => {
+    // The test poster does not space its posts (production waits 1.1 s between posts to a channel).
+    running = await startApp({ clock: new FakeClock(new Date('2026-11-27T09:00:00Z')) });
+    const { slack, store, scheduler } = running;
+    const topics = [
+      'reward model',
+      'knowledge distillation',
+      'diffusion',
+      'federated learning',
+      'contrastive loss',
+      'semantic segmentation',
+      'language models',
+    ];
+    for (const [i, topic] of topics.entries()) {
+      await store.add(subscription(`rate${i}`, { topic, nextRunAt: '2026-11-27T09:00:00.000Z' }));
+    }
+    const started = Date.now();
+    const runs = await scheduler.tick();
+    expect(runs.map((run) => run.outcome)).toEqual(topics.map(() => 'posted'));
+    const limited = slack.callsTo('chat.postMessage').length - topics.length;
+    expect(limited).toBeGreaterThan(0); // Slack did answer 429s
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000); // and they were waited out
+    const keys = digestsIn(slack).map((m) => m.metadata?.event_payload.run);
+    expect(new Set(keys).size).toBe(topics.length);
+    expect(keys).toHaveLength(topics.length);
   });
 });
