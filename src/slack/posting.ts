@@ -130,7 +130,6 @@ export class ChannelPoster {
     options: { key?: string; eventType?: string; beforeAttempt?: () => Promise<void> } = {},
   ): Promise<PostResult> {
     const { key = randomUUID(), eventType = POST_EVENT, beforeAttempt } = options;
-    const { attempts, backoffMs, maxRetryAfterMs, sleep = sleepFor } = this.policy;
     const since = new Date();
     const payload = {
       unfurl_links: false,
@@ -138,47 +137,52 @@ export class ChannelPoster {
       ...message,
       metadata: { event_type: eventType, event_payload: { run: key } },
     };
-    for (let attempt = 1; ; attempt++) {
-      await beforeAttempt?.();
-      let failure: CallFailure;
-      try {
+    const where = { channel: message.channel, ...(message.thread_ts ? { threadTs: message.thread_ts } : {}) };
+    return this.attempts(
+      async () => {
+        await beforeAttempt?.();
         await this.client.chat.postMessage(payload);
-        return { ok: true };
-      } catch (error) {
-        failure = callFailure(error);
-      }
-      if (failure.kind === 'refused') return refusal(failure.error);
-      if (failure.kind === 'unknown') {
-        const where = {
-          channel: message.channel,
-          ...(message.thread_ts ? { threadTs: message.thread_ts } : {}),
-        };
-        const landed = await this.find(where, key, since, eventType);
-        if (landed) return { ok: true };
-        if (landed === undefined) return { ok: false, error: failure.error, ambiguous: true };
-      }
-      const wait = retryWait(failure, backoffMs * attempt);
-      if (attempt >= attempts || wait > maxRetryAfterMs) return { ok: false, error: failure.error };
-      await sleep(wait);
-    }
+      },
+      () => this.find(where, key, since, eventType),
+    );
   }
 
   /**
    * chat.postEphemeral, tried again only when Slack certainly did not show it: an ephemeral
    * message is in no history, so a lost one cannot be looked for.
    */
-  async postEphemeral(message: SlackMessage & { channel: string; user: string }): Promise<PostResult> {
+  postEphemeral(message: SlackMessage & { channel: string; user: string }): Promise<PostResult> {
+    return this.attempts(
+      async () => {
+        await this.client.chat.postEphemeral(message);
+      },
+      async () => undefined,
+    );
+  }
+
+  /**
+   * Makes a post, trying again while Slack certainly did not act on it. After an answer that was
+   * lost, `landed` says whether the post is there (undefined: cannot tell, so no second try).
+   */
+  private async attempts(
+    post: () => Promise<void>,
+    landed: () => Promise<boolean | undefined>,
+  ): Promise<PostResult> {
     const { attempts, backoffMs, maxRetryAfterMs, sleep = sleepFor } = this.policy;
     for (let attempt = 1; ; attempt++) {
       let failure: CallFailure;
       try {
-        await this.client.chat.postEphemeral(message);
+        await post();
         return { ok: true };
       } catch (error) {
         failure = callFailure(error);
       }
       if (failure.kind === 'refused') return refusal(failure.error);
-      if (failure.kind === 'unknown') return { ok: false, error: failure.error, ambiguous: true };
+      if (failure.kind === 'unknown') {
+        const found = await landed();
+        if (found) return { ok: true };
+        if (found === undefined) return { ok: false, error: failure.error, ambiguous: true };
+      }
       const wait = retryWait(failure, backoffMs * attempt);
       if (attempt >= attempts || wait > maxRetryAfterMs) return { ok: false, error: failure.error };
       await sleep(wait);

@@ -150,22 +150,27 @@ describe('digests', () => {
 describe('posts to people are never posted twice by a blind retry', () => {
   const BOT = `<@${FakeSlack.BOT_USER_ID}>`;
 
-  test('a mention answer whose answer was lost is looked for in the thread, not posted again', async () => {
-    running = await startApp();
-    const { slack } = running;
-    slack.userMessage('C0GENERAL', { ts: '1700000100.000200', text: `${BOT} contrastive loss` });
-    postMessageAnswers(slack, [{ body: { ok: true }, hangUp: true }]);
+  /** A person's mention of the bot at `ts`: in the channel (as Slack has it), then sent as the event. */
+  async function mention(app: RunningApp, ts: string) {
+    app.slack.userMessage('C0GENERAL', { ts, text: `${BOT} contrastive loss` });
     await postSigned(
-      running.eventsUrl,
+      app.eventsUrl,
       eventBody({
         type: 'app_mention',
         user: 'U0ALICE',
         text: `${BOT} contrastive loss`,
-        ts: '1700000100.000200',
+        ts,
         channel: 'C0GENERAL',
       }),
       'application/json',
     );
+  }
+
+  test('a mention answer whose answer was lost is looked for in the thread, not posted again', async () => {
+    running = await startApp();
+    const { slack } = running;
+    postMessageAnswers(slack, [{ body: { ok: true }, hangUp: true }]);
+    await mention(running, '1700000100.000200');
     await slack.waitFor(() => slack.callsTo('chat.postMessage').length >= 1);
     await new Promise((resolve) => setTimeout(resolve, 1500)); // room for a wrong retry to arrive
     const answers = slack.messagesIn('C0GENERAL').filter((m) => m.thread_ts === '1700000100.000200');
@@ -176,20 +181,9 @@ describe('posts to people are never posted twice by a blind retry', () => {
   test('a mention answer lost before Slack acted is found missing and posted, once', async () => {
     running = await startApp();
     const { slack } = running;
-    slack.userMessage('C0GENERAL', { ts: '1700000200.000200', text: `${BOT} contrastive loss` });
     // Slack hangs up without acting on the post.
     postMessageAnswers(slack, [{ body: { ok: false, error: 'lost' }, hangUp: true }]);
-    await postSigned(
-      running.eventsUrl,
-      eventBody({
-        type: 'app_mention',
-        user: 'U0ALICE',
-        text: `${BOT} contrastive loss`,
-        ts: '1700000200.000200',
-        channel: 'C0GENERAL',
-      }),
-      'application/json',
-    );
+    await mention(running, '1700000200.000200');
     const [answer] = await slack.waitFor(() => {
       const found = slack.messagesIn('C0GENERAL').filter((m) => m.thread_ts === '1700000200.000200');
       return found.length === 1 && found;
