@@ -77,7 +77,8 @@ function request(n: number): { body: string; type: string } {
       user: 'U0ALICE',
       text: `<@${FakeSlack.BOT_USER_ID}> papers on ${QUERIES[n % QUERIES.length]}?`,
       ts: `${1_700_000_000 + n}.000100`,
-      channel: 'C0GENERAL',
+      // Spread over channels: Slack takes about one post a second in one channel (the fake too).
+      channel: `C0SOAK${n % 200}`,
     };
     return { body: eventBody(event, eventId), type: 'application/json' };
   }
@@ -118,11 +119,7 @@ async function worker(): Promise<void> {
     if (response.status !== 200) badStatus++;
     await response.arrayBuffer();
     // The fake Slack is test scaffolding in this process: keep its records from growing.
-    if (n % 500 === 0) {
-      running.slack.calls.length = 0;
-      running.slack.responses.length = 0;
-      running.slack.history.clear();
-    }
+    if (n % 500 === 0) running.slack.forget();
     if (n > 0 && n % 5000 === 0) samples.push(`${n}: ${rssMb()} MB RSS / ${heapMb()} MB heap`);
   }
 }
@@ -133,7 +130,7 @@ const samples: string[] = [];
 const gc = (globalThis as { gc?: () => void }).gc;
 // Warm up, then measure from a settled heap.
 for (let i = 0; i < 200; i++)
-  await postSigned(running.eventsUrl, slashCommandBody('warm up', running.slack.responseUrl('w')), FORM);
+  await postSigned(running.eventsUrl, slashCommandBody('warm up', running.slack.responseUrl(`w${i}`)), FORM);
 gc?.();
 const rssStart = rssMb();
 samples.push(`0: ${rssStart} MB RSS / ${heapMb()} MB heap`);

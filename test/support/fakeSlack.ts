@@ -218,6 +218,17 @@ export class FakeSlack {
     return message;
   }
 
+  /** Forgets every record and per-request state (a long benchmark keeps its memory flat with this). */
+  forget(): void {
+    this.calls.length = 0;
+    this.responses.length = 0;
+    this.history.clear();
+    this.views.clear();
+    this.responseUrlIssued.clear();
+    this.exchangedTriggers.clear();
+    this.buckets.clear();
+  }
+
   /** Calls of one Web API method, in order. */
   callsTo(method: string): ApiCall[] {
     return this.calls.filter((call) => call.method === method);
