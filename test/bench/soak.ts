@@ -77,8 +77,9 @@ function request(n: number): { body: string; type: string } {
       user: 'U0ALICE',
       text: `<@${FakeSlack.BOT_USER_ID}> papers on ${QUERIES[n % QUERIES.length]}?`,
       ts: `${1_700_000_000 + n}.000100`,
-      // Spread over channels: Slack takes about one post a second in one channel (the fake too).
-      channel: `C0SOAK${n % 200}`,
+      // Spread over 1,000 channels (3 mentions each per 20 requests): Slack takes about one post a
+      // second in one channel after a short burst, and so does the fake.
+      channel: `C0SOAK${Math.floor(n / 20) % 1000}`,
     };
     return { body: eventBody(event, eventId), type: 'application/json' };
   }
@@ -136,14 +137,25 @@ const rssStart = rssMb();
 samples.push(`0: ${rssStart} MB RSS / ${heapMb()} MB heap`);
 const started = Date.now();
 await Promise.all(Array.from({ length: concurrency }, worker));
-await new Promise((resolve) => setTimeout(resolve, 1000)); // let answers in flight land
+const sentFor = (Date.now() - started) / 1000;
+// Acks outpace answers (an answer waits its turn on the event loop, an ack does not), so answers
+// queue while requests arrive faster than they are answered: wait until every one has landed
+// (no Slack traffic for 2 s), so that the memory measured at the end is what stays, not the queue.
+for (let seen = -1; ; ) {
+  const traffic = running.slack.calls.length + running.slack.responses.length;
+  if (traffic === seen) break;
+  seen = traffic;
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+}
+const drained = (Date.now() - started) / 1000;
+running.slack.forget(); // the fake's records of those answers are not the app's memory
 gc?.();
 const rssEnd = rssMb();
 await running.stop();
 
 const ms = (q: number) => Math.round(quantile(acks, q) * 100) / 100;
 console.log(
-  `soak: ${sent} requests in ${((Date.now() - started) / 1000).toFixed(1)} s, concurrency ${concurrency}`,
+  `soak: ${sent} requests sent in ${sentFor.toFixed(1)} s, concurrency ${concurrency}; every answer landed after ${drained.toFixed(1)} s`,
 );
 console.log(`errors: ${badStatus} non-200 answers, ${loggedErrors} errors logged by the app`);
 console.log(`ack latency: p50 ${ms(0.5)} ms, p99 ${ms(0.99)} ms`);
