@@ -86,7 +86,7 @@ describe('hostile /paper text', () => {
         expect(message.text).toMatch(/^Top \d+ of \d+ papers/); // a result list, with its buttons
         expect(blockKitViolations(message)).toEqual([]);
       }),
-      { numRuns: 100 },
+      { numRuns: 40 },
     );
   });
 

@@ -15,7 +15,7 @@ import { postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
 
 const DAY_MS = 86_400_000;
-const days = hfDays().slice(-30);
+const days = hfDays(30);
 let sources: FakeSources | undefined;
 let running: RunningApp | undefined;
 afterAll(async () => {

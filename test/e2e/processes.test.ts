@@ -112,7 +112,7 @@ describe('the compiled programs', () => {
 
   test('paperbot ingest file merges into the data directory, and search finds the new papers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'paperbot-proc-'));
-    const rows = hfDays().at(-1)?.items ?? [];
+    const rows = hfDays(1)[0]?.items ?? [];
     const file = join(dir, 'day.json');
     writeFileSync(file, JSON.stringify(rows));
     const ingested = await run('cli.js', ['ingest', 'file', file], '', { PAPERBOT_DATA_DIR: dir });

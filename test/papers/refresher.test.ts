@@ -10,7 +10,7 @@ import { configuredSources } from '../../src/papers/refreshSources.js';
 import { FakeClock } from '../support/bot.js';
 import { arxivRows, FakeSources, hfDays } from '../support/fakeSources.js';
 
-const days = hfDays().slice(-3);
+const days = hfDays(3);
 
 describe('Refresher with the configured sources', () => {
   let sources: FakeSources;

@@ -1,20 +1,38 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gunzipSync } from 'node:zlib';
 import type { DailyArxivRow } from '../../src/papers/sources/dailyArxiv.js';
 
 const SHARED = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 
-/** The replay file: one real HF daily-papers API answer per day, in date order. */
-export function hfDays(): Array<{ date: string; items: Array<{ paper: { id: string; title: string } }> }> {
-  return gunzipSync(readFileSync(`${SHARED}hf-daily-papers/by_day.jsonl.gz`))
-    .toString('utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
+/**
+ * The replay file: one real HF daily-papers API answer per day, in date order (the last `count`
+ * days when given). Several test files read it: the 50 MB it inflates to is kept in the temp
+ * folder, so that only the first inflates it (~0.5 s), and only the days asked for are parsed.
+ */
+export function hfDays(
+  count?: number,
+): Array<{ date: string; items: Array<{ paper: { id: string; title: string } }> }> {
+  const lines = inflatedOnce(`${SHARED}hf-daily-papers/by_day.jsonl.gz`).split('\n').filter(Boolean);
+  return (count === undefined ? lines : lines.slice(-count)).map((line) => JSON.parse(line));
+}
+
+/** A gzip file's text, inflated once per machine and version of the file (cached in the temp folder). */
+function inflatedOnce(file: string): string {
+  const { size, mtimeMs } = statSync(file);
+  const cached = join(tmpdir(), `paperbot-test-${basename(file, '.gz')}-${size}-${Math.round(mtimeMs)}`);
+  if (existsSync(cached)) return readFileSync(cached, 'utf8');
+  const text = gunzipSync(readFileSync(file)).toString('utf8');
+  // Written aside and renamed: test files in other workers may read it at the same time.
+  const temporary = `${cached}.${process.pid}.tmp`;
+  writeFileSync(temporary, text);
+  renameSync(temporary, cached);
+  return text;
 }
 
 /**

@@ -17,7 +17,7 @@ const write = (name: string, content: string | Buffer) => {
   writeFileSync(path, content);
   return path;
 };
-const days = hfDays().slice(-3);
+const days = hfDays(3);
 const items = days.flatMap((day) => day.items);
 
 describe('readPaperFile', () => {
