@@ -1,6 +1,6 @@
-import MiniSearch, { type Options } from 'minisearch';
+import type { Options } from 'minisearch';
 import type { Paper } from '../papers/paper.js';
-import { restoreMiniSearch, type SavedIndex, saveMiniSearch } from './miniSearchState.js';
+import { MiniSearchIndex, type SavedIndex } from './miniSearchIndex.js';
 import { hasFilters, type PaperQuery } from './query.js';
 import { BM25, type BoundedField, type TermField, TermScores } from './termScores.js';
 import { processTerm, termsOf, tokenize } from './text.js';
@@ -77,7 +77,7 @@ export class PaperIndex {
   private readonly termScores: TermScores;
 
   private constructor(
-    private readonly mini: MiniSearch<Paper>,
+    private readonly mini: MiniSearchIndex<Paper>,
     private readonly papers: Map<string, Paper>,
     private readonly longPostings: number,
   ) {
@@ -87,7 +87,7 @@ export class PaperIndex {
 
   /** Indexes the given papers from scratch. */
   static build(papers: Iterable<Paper>, options: IndexOptions = {}): PaperIndex {
-    const mini = new MiniSearch<Paper>(miniSearchOptions());
+    const mini = new MiniSearchIndex<Paper>(miniSearchOptions());
     const byId = new Map<string, Paper>();
     for (const paper of papers) byId.set(paper.id, paper);
     mini.addAll([...byId.values()]);
@@ -99,7 +99,7 @@ export class PaperIndex {
    * Throws when the saved index does not hold exactly those papers.
    */
   static restore(saved: SavedIndex, papers: Iterable<Paper>, options: IndexOptions = {}): PaperIndex {
-    const mini = restoreMiniSearch<Paper>(saved, miniSearchOptions());
+    const mini = MiniSearchIndex.restore<Paper>(saved, miniSearchOptions());
     const byId = new Map<string, Paper>();
     for (const paper of papers) byId.set(paper.id, paper);
     if (mini.documentCount !== byId.size) {
@@ -113,7 +113,7 @@ export class PaperIndex {
 
   /** The index's state for a snapshot (by reference: serialise it before the index changes). */
   save(): SavedIndex {
-    return saveMiniSearch(this.mini as unknown as MiniSearch<never>);
+    return this.mini.save();
   }
 
   /** Number of papers indexed. */

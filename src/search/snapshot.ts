@@ -4,6 +4,7 @@ import { deserialize, serialize } from 'node:v8';
 import { z } from 'zod';
 import type { Logger } from '../logger.js';
 import { type Corpus, writeFileAtomically } from '../papers/corpus.js';
+import { MINISEARCH_VERSION } from './miniSearchIndex.js';
 import { INDEX_FORMAT, PaperIndex } from './paperIndex.js';
 
 /** The index snapshot file inside a data directory. */
@@ -17,14 +18,20 @@ const tagged = <T>(tag: string) =>
     message: `expected ${tag}`,
   });
 
+/** What a snapshot was written for: it is used only for the same three. */
+const Header = z.object({
+  format: z.string(),
+  /** The minisearch version whose internal state the index holds. */
+  minisearch: z.string(),
+  /** The fingerprint of the corpus the index was built from. */
+  corpus: z.string(),
+});
 /**
  * The snapshot: a header and the index (see SavedIndex), written with `v8.serialize`. Not JSON: at
  * 80k papers `JSON.parse` plus `MiniSearch.loadJS` took ~6 s, and a JSON snapshot of ~1M papers
  * would be longer than V8's longest string.
  */
-const Snapshot = z.object({
-  format: z.string(),
-  corpus: z.string(),
+const Snapshot = Header.extend({
   index: z.object({
     terms: z.array(z.string()),
     fieldCounts: tagged<Uint8Array>('Uint8Array'),
@@ -47,8 +54,8 @@ export type IndexOrigin = 'snapshot' | 'built';
 
 /**
  * Opens the search index for a corpus: from the snapshot in `dataDir` when it was written for
- * exactly this corpus and index format, otherwise by indexing the corpus and writing a new
- * snapshot. A missing, stale or unreadable snapshot is never an error, only a rebuild.
+ * exactly this corpus, index format and minisearch version, otherwise by indexing the corpus and
+ * writing a new snapshot. A missing, stale or unreadable snapshot is never an error, only a rebuild.
  */
 export async function openIndex(
   dataDir: string,
@@ -75,7 +82,12 @@ export async function writeSnapshot(
   index: PaperIndex,
   corpusFingerprint: string,
 ): Promise<void> {
-  const snapshot = { format: INDEX_FORMAT, corpus: corpusFingerprint, index: index.save() };
+  const snapshot = {
+    format: INDEX_FORMAT,
+    minisearch: MINISEARCH_VERSION,
+    corpus: corpusFingerprint,
+    index: index.save(),
+  };
   await writeFileAtomically(file, serialize(snapshot));
 }
 
@@ -87,17 +99,26 @@ async function readSnapshot(file: string, corpus: Corpus, logger: Logger): Promi
     return undefined;
   }
   try {
-    const parsed = Snapshot.safeParse(deserialize(bytes));
+    const raw: unknown = deserialize(bytes);
+    // The header first: a snapshot of another format or minisearch version may have another shape.
+    const header = Header.safeParse(raw);
+    if (
+      header.success &&
+      (header.data.format !== INDEX_FORMAT ||
+        header.data.minisearch !== MINISEARCH_VERSION ||
+        header.data.corpus !== corpus.fingerprint)
+    ) {
+      logger.info(
+        `Index snapshot ${file} is for another corpus, index format or minisearch version; re-indexing.`,
+      );
+      return undefined;
+    }
+    const parsed = Snapshot.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new Error(`${issue?.path.join('.') || 'snapshot'}: ${issue?.message}`);
     }
-    const snapshot = parsed.data;
-    if (snapshot.format !== INDEX_FORMAT || snapshot.corpus !== corpus.fingerprint) {
-      logger.info(`Index snapshot ${file} is for another corpus or index format; re-indexing.`);
-      return undefined;
-    }
-    return PaperIndex.restore(snapshot.index, corpus.papers);
+    return PaperIndex.restore(parsed.data.index, corpus.papers);
   } catch (error) {
     logger.warn(`Index snapshot ${file} is unreadable (${(error as Error).message}); re-indexing.`);
     return undefined;

@@ -1,5 +1,4 @@
-import type MiniSearch from 'minisearch';
-import { type MiniSearchState, stateOf } from './miniSearchState.js';
+import type { MiniSearchIndex } from './miniSearchIndex.js';
 
 /**
  * BM25+ parameters, passed to minisearch on every search and used by {@link TermScores}, so that
@@ -28,19 +27,17 @@ export interface BoundedField extends TermField {
  * has not vacuumed yet, as minisearch's own scoring mostly does, until its next vacuum.
  */
 export class TermScores {
-  private readonly state: MiniSearchState;
   private readonly fieldNames: Map<number, string>;
   private readonly maxFactors = new Map<string, number>();
 
-  constructor(mini: MiniSearch<never>) {
-    this.state = stateOf(mini);
-    this.fieldNames = new Map(Object.entries(this.state._fieldIds).map(([name, id]) => [id, name]));
+  constructor(private readonly mini: MiniSearchIndex<never>) {
+    this.fieldNames = new Map(Object.entries(mini.fieldIds).map(([name, id]) => [id, name]));
   }
 
   /** The fields the term occurs in, each with its postings. */
   fieldsOf(term: string): TermField[] {
     const found: TermField[] = [];
-    for (const [fieldId, papers] of this.state._index.get(term) ?? []) {
+    for (const [fieldId, papers] of this.mini.termData(term) ?? []) {
       found.push({ term, field: this.fieldNames.get(fieldId) as string, postings: papers.size });
     }
     return found;
@@ -48,8 +45,8 @@ export class TermScores {
 
   /** The list with the most it adds to any paper's score; pruning asks this of long lists only. */
   bounded(list: TermField): BoundedField {
-    const fieldId = this.state._fieldIds[list.field] as number;
-    const papers = this.state._index.get(list.term)?.get(fieldId);
+    const fieldId = this.mini.fieldIds[list.field] as number;
+    const papers = this.mini.termData(list.term)?.get(fieldId);
     if (!papers) return { ...list, bound: 0 };
     return { ...list, bound: this.idf(papers.size) * this.maxTermFactor(list.term, fieldId, papers) };
   }
@@ -61,7 +58,7 @@ export class TermScores {
 
   /** minisearch's number for the paper with this id, which {@link TermScores.scorer} functions take. */
   documentNumber(paperId: string): number | undefined {
-    return this.state._idToShortId.get(paperId);
+    return this.mini.documentNumber(paperId);
   }
 
   /**
@@ -69,9 +66,9 @@ export class TermScores {
    * {@link TermScores.documentNumber} (0 when absent). The term and fields are looked up once, here.
    */
   scorer(term: string, fields: readonly string[]): (documentNumber: number) => number {
-    const byField = this.state._index.get(term);
+    const byField = this.mini.termData(term);
     const parts = fields.flatMap((field) => {
-      const fieldId = this.state._fieldIds[field] as number;
+      const fieldId = this.mini.fieldIds[field] as number;
       const papers = byField?.get(fieldId);
       if (!papers) return [];
       return [
@@ -79,7 +76,7 @@ export class TermScores {
           fieldId,
           papers,
           idf: this.idf(papers.size),
-          averageLength: this.state._avgFieldLength[fieldId] as number,
+          averageLength: this.mini.averageFieldLengths[fieldId] as number,
         },
       ];
     });
@@ -88,7 +85,7 @@ export class TermScores {
       for (const { fieldId, papers, idf, averageLength } of parts) {
         const frequency = papers.get(documentNumber);
         if (frequency === undefined) continue;
-        const length = (this.state._fieldLength.get(documentNumber) as number[])[fieldId] as number;
+        const length = (this.mini.fieldLengths(documentNumber) as number[])[fieldId] as number;
         score += idf * termFactor(frequency, length / averageLength);
       }
       return score;
@@ -105,9 +102,9 @@ export class TermScores {
     let max = this.maxFactors.get(key);
     if (max !== undefined) return max;
     max = 0;
-    const averageLength = this.state._avgFieldLength[fieldId] as number;
+    const averageLength = this.mini.averageFieldLengths[fieldId] as number;
     for (const [shortId, frequency] of papers) {
-      const length = this.state._fieldLength.get(shortId)?.[fieldId] ?? 0;
+      const length = this.mini.fieldLengths(shortId)?.[fieldId] ?? 0;
       max = Math.max(max, termFactor(frequency, length / averageLength));
     }
     if (this.maxFactors.size >= MAX_REMEMBERED_BOUNDS) this.maxFactors.clear();
@@ -116,7 +113,7 @@ export class TermScores {
   }
 
   private idf(matching: number): number {
-    const total = this.state._documentCount;
+    const total = this.mini.documentCount;
     return Math.log(1 + (total - matching + 0.5) / (matching + 0.5));
   }
 }

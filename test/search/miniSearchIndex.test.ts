@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { LazyPostings } from '../../src/search/miniSearchState.js';
+import { LazyPostings } from '../../src/search/miniSearchIndex.js';
 
 describe('LazyPostings', () => {
   const saved = () => ({
