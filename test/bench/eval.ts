@@ -1,17 +1,77 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parsePaperCommand } from '../../src/bot/paperCommand.js';
+import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperIndex } from '../../src/search/paperIndex.js';
+import { openRealCorpus } from './evalCorpus.js';
 
 const SCIFACT = fileURLToPath(new URL('../../../shared/data/scifact/', import.meta.url));
+const EVAL = fileURLToPath(new URL('../eval/', import.meta.url));
 
 const readJsonl = <T>(file: string): T[] =>
   readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as T);
+
+/** A query with its one relevant paper (the description and known-item sets). */
+interface LabelledQuery {
+  id: string;
+  query: string;
+  arxivId: string;
+  split: 'tune' | 'heldout';
+  style: string;
+}
+
+/** The ranked paper ids of `/paper <text>`, as the bot would search them. */
+function ranked(index: PaperIndex, text: string, limit: number): string[] {
+  const command = parsePaperCommand(text);
+  return command.kind === 'search'
+    ? index.search(command.query, { limit }).hits.map((hit) => hit.paper.id)
+    : [];
+}
+
+const fixed = (value: number) => value.toFixed(3);
+
+/** success@1, success@10 and MRR@10 of one relevant paper per query. */
+function successLine(name: string, split: string, ranks: (number | undefined)[]): Record<string, number> {
+  const n = ranks.length;
+  const at = (k: number) => ranks.filter((rank) => rank !== undefined && rank <= k).length / n;
+  const mrr =
+    ranks.reduce<number>((sum, rank) => sum + (rank !== undefined && rank <= 10 ? 1 / rank : 0), 0) / n;
+  const result = { queries: n, s1: at(1), s10: at(10), mrr10: mrr };
+  console.log(
+    `${name.padEnd(13)} ${split.padEnd(8)} ${String(n).padStart(4)} queries  s@1 ${fixed(result.s1)}  s@10 ${fixed(result.s10)}  mrr@10 ${fixed(result.mrr10)}`,
+  );
+  return result;
+}
+
+/** Runs a labelled set over the 85k corpus; with `misses`, lists the tune queries that missed rank 1. */
+function runLabelled(
+  name: string,
+  rows: LabelledQuery[],
+  index: PaperIndex,
+  misses: boolean,
+): Record<string, Record<string, number>> {
+  const results: Record<string, Record<string, number>> = {};
+  for (const split of ['tune', 'heldout'] as const) {
+    const ranks: (number | undefined)[] = [];
+    for (const row of rows.filter((r) => r.split === split)) {
+      const ids = ranked(index, row.query, 10);
+      const at = ids.indexOf(index.getByArxivId(row.arxivId)?.id ?? row.arxivId);
+      const rank = at === -1 ? undefined : at + 1;
+      ranks.push(rank);
+      if (misses && split === 'tune' && rank !== 1) {
+        const top = index.get(ids[0] ?? '')?.title ?? '(nothing)';
+        console.log(`  miss ${row.id} [${row.style}] rank ${rank ?? '>10'}: ${row.query}\n      top: ${top}`);
+      }
+    }
+    results[split] = successLine(name, split, ranks);
+  }
+  return results;
+}
 
 /** query id → relevant doc ids, from a BEIR qrels TSV. */
 function readQrels(split: 'train' | 'test'): Map<string, Set<string>> {
@@ -25,30 +85,22 @@ function readQrels(split: 'train' | 'test'): Map<string, Set<string>> {
 }
 
 /** nDCG@10, Recall@100 and MRR@10 of ranked doc ids against binary relevance. */
-function scores(ranked: string[], relevant: Set<string>) {
+function scifactScores(ids: string[], relevant: Set<string>) {
   let dcg = 0;
   let mrr = 0;
-  ranked.slice(0, 10).forEach((doc, i) => {
+  ids.slice(0, 10).forEach((doc, i) => {
     if (!relevant.has(doc)) return;
     dcg += 1 / Math.log2(i + 2);
     if (mrr === 0) mrr = 1 / (i + 1);
   });
   let idcg = 0;
   for (let i = 0; i < Math.min(10, relevant.size); i++) idcg += 1 / Math.log2(i + 2);
-  const found = ranked.slice(0, 100).filter((doc) => relevant.has(doc)).length;
+  const found = ids.slice(0, 100).filter((doc) => relevant.has(doc)).length;
   return { ndcg: dcg / idcg, recall: found / relevant.size, mrr };
 }
 
-/**
- * `npm run eval [-- --split train|test] [--json FILE]`: SciFact (BEIR) through the bot's own
- * PaperIndex and `/paper` query parsing; prints nDCG@10, Recall@100 and MRR@10.
- */
-function main(): void {
-  const { values } = parseArgs({
-    options: { split: { type: 'string', default: 'test' }, json: { type: 'string' } },
-  });
-  const split = values.split === 'train' ? 'train' : 'test';
-  const started = performance.now();
+/** SciFact (BEIR): 5,183 abstracts, the claims as `/paper` queries, train and test. */
+function runScifact(): Record<string, Record<string, number>> {
   const docs = readJsonl<{ _id: string; title: string; text: string }>(`${SCIFACT}corpus.jsonl`);
   const papers: Paper[] = docs.map((doc) => ({
     id: doc._id,
@@ -63,34 +115,68 @@ function main(): void {
   const queries = new Map(
     readJsonl<{ _id: string; text: string }>(`${SCIFACT}queries.jsonl`).map((q) => [q._id, q.text]),
   );
-  const qrels = readQrels(split);
-  const totals = { ndcg: 0, recall: 0, mrr: 0 };
-  for (const [queryId, relevant] of qrels) {
-    const command = parsePaperCommand(queries.get(queryId) ?? '');
-    const ranked =
-      command.kind === 'search'
-        ? index.search(command.query, { limit: 100 }).hits.map((hit) => hit.paper.id)
-        : [];
-    const s = scores(ranked, relevant);
-    totals.ndcg += s.ndcg;
-    totals.recall += s.recall;
-    totals.mrr += s.mrr;
+  const results: Record<string, Record<string, number>> = {};
+  for (const split of ['train', 'test'] as const) {
+    const qrels = readQrels(split);
+    const totals = { ndcg: 0, recall: 0, mrr: 0 };
+    for (const [queryId, relevant] of qrels) {
+      const s = scifactScores(ranked(index, queries.get(queryId) ?? '', 100), relevant);
+      totals.ndcg += s.ndcg;
+      totals.recall += s.recall;
+      totals.mrr += s.mrr;
+    }
+    const n = qrels.size;
+    const result = {
+      queries: n,
+      ndcg10: totals.ndcg / n,
+      recall100: totals.recall / n,
+      mrr10: totals.mrr / n,
+    };
+    console.log(
+      `${'scifact'.padEnd(13)} ${split.padEnd(8)} ${String(n).padStart(4)} queries  ndcg@10 ${fixed(result.ndcg10)}  recall@100 ${fixed(result.recall100)}  mrr@10 ${fixed(result.mrr10)}`,
+    );
+    results[split] = result;
   }
-  const n = qrels.size;
-  const result = {
-    split,
-    queries: n,
-    ndcg10: totals.ndcg / n,
-    recall100: totals.recall / n,
-    mrr10: totals.mrr / n,
-  };
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`SciFact ${split}: ${docs.length} abstracts, ${n} queries, ${seconds} s`);
-  console.log('published BM25 nDCG@10: 0.665 (BEIR), 0.679 (Anserini flat)');
-  console.log(
-    `scifact-${split} ndcg@10=${result.ndcg10.toFixed(4)} recall@100=${result.recall100.toFixed(4)} mrr@10=${result.mrr10.toFixed(4)}`,
-  );
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  return results;
 }
 
-main();
+const SETS = ['descriptions', 'known-items', 'scifact'] as const;
+
+/**
+ * `npm run eval [-- --sets descriptions,known-items,scifact] [--misses] [--json FILE]`: search quality
+ * through the bot's own PaperIndex and `/paper` query parsing. The description and known-item sets
+ * (test/eval/) run over the 85k real corpus, cached under `.cache/` after the first run; SciFact
+ * over its own 5,183 abstracts. One line per set and split: tune on `tune` (and SciFact `train`),
+ * report `heldout` (and `test`). `--misses` lists the tune queries not found at rank 1.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { sets: { type: 'string' }, misses: { type: 'boolean' }, json: { type: 'string' } },
+  });
+  const sets = values.sets ? values.sets.split(',').map((s) => s.trim()) : [...SETS];
+  for (const set of sets)
+    if (!SETS.includes(set as (typeof SETS)[number]))
+      throw new Error(`unknown set ${set}; sets are ${SETS.join(', ')}`);
+  const started = performance.now();
+  const results: Record<string, unknown> = {};
+  const labelled = sets.filter((set) => set !== 'scifact');
+  if (labelled.length > 0) {
+    const { library, seconds, cached } = await openRealCorpus(silentLogger);
+    console.log(
+      `85k corpus: ${library.size.toLocaleString('en-US')} papers, ${cached ? 'cached' : 'built and cached'} in ${seconds.toFixed(1)} s`,
+    );
+    for (const set of labelled) {
+      const file = `${EVAL}${set}.jsonl`;
+      if (!existsSync(file)) {
+        console.log(`${set.padEnd(13)} (no ${file})`);
+        continue;
+      }
+      results[set] = runLabelled(set, readJsonl<LabelledQuery>(file), library.index, values.misses ?? false);
+    }
+  }
+  if (sets.includes('scifact')) results.scifact = runScifact();
+  console.log(`eval took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+await main();
