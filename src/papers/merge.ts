@@ -47,7 +47,8 @@ export type MergeOutcome = 'new' | 'updated' | 'unchanged';
 /**
  * The corpus in memory, deduplicated: a paper is the same as one already here when it has the
  * same id, the same arXiv id, or (for papers without an arXiv id, like the seed page's) the same
- * normalised title.
+ * normalised title. The one owner of the papers and their id and arXiv-id lookups: the search
+ * index finds its hits' papers here.
  */
 export class PaperCollection {
   private readonly byId = new Map<string, Paper>();
@@ -65,6 +66,34 @@ export class PaperCollection {
   /** Every paper, in insertion order. */
   papers(): IterableIterator<Paper> {
     return this.byId.values();
+  }
+
+  /** The paper with this id. */
+  get(id: string): Paper | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The paper with this arXiv id (its id, or a merged paper that learnt it). */
+  getByArxivId(arxivId: string): Paper | undefined {
+    return this.byId.get(this.idByArxiv.get(arxivId) ?? arxivId);
+  }
+
+  /** The `count` papers that arrived last, newest first. */
+  newest(count: number): Paper[] {
+    // One pass keeping a short sorted list: the Home tab asks on every open, over the whole corpus.
+    const newest: Paper[] = [];
+    for (const paper of this.byId.values()) {
+      if (newest.length === count && paper.arrivedAt <= (newest[count - 1] as Paper).arrivedAt) continue;
+      const at = newest.findIndex((other) => paper.arrivedAt > other.arrivedAt);
+      newest.splice(at === -1 ? newest.length : at, 0, paper);
+      if (newest.length > count) newest.pop();
+    }
+    return newest;
+  }
+
+  /** Stores a paper as it is (no merging), replacing the one with its id. */
+  store(paper: Paper): void {
+    this.put(paper);
   }
 
   /** Adds or merges one paper; returns what happened and the paper as stored. */

@@ -1,29 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import MiniSearch, { type Options } from 'minisearch';
-
-/**
- * What a snapshot keeps of an index, for `v8.serialize`: the postings flattened into typed arrays
- * (which serialise as bytes), the rest as minisearch has it. Term `t` has `fieldCounts[t]` fields;
- * its fields, in order, take the next entries of `fieldIds` and `postingCounts`, and each field's
- * postings the next entries of `documents` and `frequencies`.
- */
-export interface SavedIndex {
-  terms: string[];
-  fieldCounts: Uint8Array;
-  fieldIds: Uint8Array;
-  postingCounts: Int32Array;
-  documents: Int32Array;
-  frequencies: Int32Array;
-  fieldIdsByName: Record<string, number>;
-  documentIds: Map<number, unknown>;
-  fieldLength: Map<number, number[]>;
-  averageFieldLength: number[];
-  documentCount: number;
-  nextId: number;
-  dirtCount: number;
-}
+import MiniSearch from 'minisearch';
+import { CompactPostings } from './postings.js';
 
 /** The minisearch package's version: a snapshot holds the internals of one version only. */
 export const MINISEARCH_VERSION: string = (
@@ -36,41 +15,106 @@ export const MINISEARCH_VERSION: string = (
 ).version;
 
 /**
- * minisearch with typed access to its index. minisearch offers no public way to ask how often one
- * term occurs in one paper (which exact pruning needs, see TermScores) nor to save its index except
- * as JSON (whose parse and re-load cost seconds at 80k papers, see {@link MiniSearchIndex.restore}).
- * Its state is `protected`, so this subclass is the one place that reads it, type-checked: a rename
- * in minisearch fails the build, and the pruning and snapshot tests compare against minisearch's own
- * results, so a change of meaning fails CI rather than a search.
+ * A document as minisearch indexes it: its id and, for each field, its index terms (already
+ * tokenised, stemmed and stop-worded, see text.ts) joined by single spaces.
  */
-export class MiniSearchIndex<T> extends MiniSearch<T> {
-  /** The postings of a term, by field id (document number → frequency), if the term is indexed. */
-  termData(term: string): ReadonlyMap<number, Map<number, number>> | undefined {
-    return this._index.get(term);
+export interface TermDocument {
+  id: string;
+  /** Field name → its terms joined by spaces. */
+  fields: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a snapshot keeps of minisearch's index, for `v8.serialize`: everything as typed arrays or
+ * plain arrays (which serialise as bytes, or close to it). Term `t` has `fieldCounts[t]` fields; its
+ * fields, in order, take the next entries of `fieldIds` and `postingCounts`, and each field's
+ * postings the next entries of `documents` and `frequencies`. Document number `n` has the id
+ * `documentIds[n]` (null once removed) and its field lengths at `fieldLengths[n * fields + f]`.
+ */
+export interface SavedMiniSearch {
+  terms: string[];
+  fieldCounts: Uint8Array;
+  fieldIds: Uint8Array;
+  postingCounts: Int32Array;
+  documents: Int32Array;
+  frequencies: Int32Array;
+  fieldIdsByName: Record<string, number>;
+  documentIds: (string | null)[];
+  fieldLengths: Int32Array;
+  averageFieldLength: number[];
+  documentCount: number;
+}
+
+/**
+ * minisearch with its postings kept compact and read directly. minisearch offers no public way to
+ * read a term's postings (which a ranking of its own needs) nor to save its index except as JSON
+ * (whose parse and re-load cost seconds at 80k papers, see {@link MiniSearchIndex.restore}). Its
+ * state is `protected`, so this subclass is the one place that reads it, type-checked: a rename in
+ * minisearch fails the build. Documents go in and out through minisearch's own `add` and `remove`;
+ * every posting list is a {@link CompactPostings}, which minisearch changes through the Map
+ * interface and the ranking reads as arrays.
+ *
+ * Auto-vacuuming is off on purpose: paperbot replaces a document with `remove` (the terms it was
+ * indexed with are kept, see DocumentTable), never `discard`, so there is nothing to vacuum; and a
+ * vacuum walks every posting list of the index.
+ */
+export class MiniSearchIndex extends MiniSearch<TermDocument> {
+  constructor(fields: readonly string[]) {
+    super({
+      idField: 'id',
+      fields: [...fields],
+      storeFields: [],
+      extractField: (document, field) => (field === 'id' ? document.id : (document.fields[field] ?? '')),
+      // The terms are processed already: minisearch must not process them again (Porter stemming is
+      // not idempotent).
+      tokenize: (text) => text.split(' '),
+      processTerm: (term) => term || null,
+      autoVacuum: false,
+    });
   }
 
-  /** Field name → field id. */
+  /** The id of each field. */
   get fieldIds(): Readonly<Record<string, number>> {
     return this._fieldIds;
   }
 
-  /** The average length of each field, by field id. */
-  get averageFieldLengths(): readonly number[] {
-    return this._avgFieldLength;
-  }
-
-  /** The length of each field of a document, by its document number. */
-  fieldLengths(documentNumber: number): readonly number[] | undefined {
-    return this._fieldLength.get(documentNumber);
+  /** The postings of a term in one field, if it occurs there. */
+  postings(term: string, fieldId: number): CompactPostings | undefined {
+    const byField = this._index.get(term);
+    const postings = byField?.get(fieldId);
+    if (postings === undefined || postings instanceof CompactPostings) return postings;
+    // minisearch makes a plain Map for a term or field it has not seen before: made compact here.
+    const compact = CompactPostings.from(postings);
+    byField?.set(fieldId, compact);
+    return compact;
   }
 
   /** minisearch's number for the document with this id. */
-  documentNumber(id: unknown): number | undefined {
+  documentNumber(id: string): number | undefined {
     return this._idToShortId.get(id);
   }
 
-  /** The index's state, copied into a {@link SavedIndex}. */
-  save(): SavedIndex {
+  /** The id of the document with this number, if it is indexed. */
+  documentId(documentNumber: number): string | undefined {
+    return this._documentIds.get(documentNumber) as string | undefined;
+  }
+
+  /** One more than the largest document number given so far. */
+  get documentNumbers(): number {
+    return this._nextId;
+  }
+
+  /**
+   * Packs every posting list into one shared pair of arrays, as a restored index has them: after a
+   * build, minisearch's Maps (one per term and field) take several times the memory.
+   */
+  pack(): void {
+    const saved = this.save();
+    this.restorePostings(saved);
+  }
+
+  /** The index's state, copied into a {@link SavedMiniSearch}. */
+  save(): SavedMiniSearch {
     const terms: string[] = [];
     let fields = 0;
     let postings = 0;
@@ -79,52 +123,70 @@ export class MiniSearchIndex<T> extends MiniSearch<T> {
       fields += byField.size;
       for (const papers of byField.values()) postings += papers.size;
     }
-    const saved: SavedIndex = {
+    const fieldCount = Object.keys(this._fieldIds).length;
+    const saved: SavedMiniSearch = {
       terms,
       fieldCounts: new Uint8Array(terms.length),
       fieldIds: new Uint8Array(fields),
       postingCounts: new Int32Array(fields),
       documents: new Int32Array(postings),
       frequencies: new Int32Array(postings),
-      fieldIdsByName: this._fieldIds,
-      documentIds: this._documentIds,
-      fieldLength: this._fieldLength,
-      averageFieldLength: this._avgFieldLength,
+      fieldIdsByName: { ...this._fieldIds },
+      documentIds: Array.from({ length: this._nextId }, (_, n) => this.documentId(n) ?? null),
+      fieldLengths: new Int32Array(this._nextId * fieldCount),
+      averageFieldLength: [...this._avgFieldLength],
       documentCount: this._documentCount,
-      nextId: this._nextId,
-      dirtCount: this._dirtCount,
     };
+    for (const [documentNumber, lengths] of this._fieldLength) {
+      lengths.forEach((length, fieldId) => {
+        saved.fieldLengths[documentNumber * fieldCount + fieldId] = length;
+      });
+    }
     let field = 0;
     let posting = 0;
     terms.forEach((term, t) => {
       const byField = this._index.get(term) as Map<number, Map<number, number>>;
       saved.fieldCounts[t] = byField.size;
-      for (const [fieldId, papers] of byField) {
+      for (const fieldId of byField.keys()) {
+        const papers = this.postings(term, fieldId) as CompactPostings;
         saved.fieldIds[field] = fieldId;
         saved.postingCounts[field++] = papers.size;
-        if (papers instanceof LazyPostings)
-          posting = papers.copyInto(saved.documents, saved.frequencies, posting);
-        else {
-          for (const [document, frequency] of papers) {
-            saved.documents[posting] = document;
-            saved.frequencies[posting++] = frequency;
-          }
-        }
+        posting = papers.copyInto(saved.documents, saved.frequencies, posting);
       }
     });
     return saved;
   }
 
   /**
-   * An index from a {@link SavedIndex}. Each term's postings stay in the saved typed arrays until a
-   * search first reads them ({@link LazyPostings}): most of the 9.3M postings of 80k papers are
-   * never read between two restarts, and turning all of them into Maps took seconds.
+   * An index from a {@link SavedMiniSearch}: each list a {@link CompactPostings} over the saved
+   * arrays, so that restoring does not build 9.3M Map entries at 80k papers.
    */
-  static restore<T>(saved: SavedIndex, options: Options<T>): MiniSearchIndex<T> {
-    const mini = new MiniSearchIndex<T>(options);
+  static restore(saved: SavedMiniSearch, fields: readonly string[]): MiniSearchIndex {
+    const mini = new MiniSearchIndex(fields);
     if (JSON.stringify(saved.fieldIdsByName) !== JSON.stringify(mini._fieldIds)) {
       throw new Error(`the snapshot's fields ${JSON.stringify(saved.fieldIdsByName)} are not the index's`);
     }
+    mini.restorePostings(saved);
+    const fieldCount = fields.length;
+    saved.documentIds.forEach((id, documentNumber) => {
+      if (id === null) return;
+      mini._documentIds.set(documentNumber, id);
+      mini._idToShortId.set(id, documentNumber);
+      const start = documentNumber * fieldCount;
+      mini._fieldLength.set(
+        documentNumber,
+        Array.from(saved.fieldLengths.subarray(start, start + fieldCount)),
+      );
+    });
+    mini._avgFieldLength = [...saved.averageFieldLength];
+    mini._documentCount = saved.documentCount;
+    mini._nextId = saved.documentIds.length;
+    if (mini._documentIds.size !== saved.documentCount)
+      throw new Error("the snapshot's documents do not add up");
+    return mini;
+  }
+
+  private restorePostings(saved: SavedMiniSearch): void {
     let field = 0;
     let posting = 0;
     saved.terms.forEach((term, t) => {
@@ -133,115 +195,12 @@ export class MiniSearchIndex<T> extends MiniSearch<T> {
         const count = saved.postingCounts[field] as number;
         byField.set(
           saved.fieldIds[field] as number,
-          new LazyPostings(saved.documents, saved.frequencies, posting, count),
+          new CompactPostings(saved.documents, saved.frequencies, posting, count),
         );
         posting += count;
       }
-      mini._index.set(term, byField);
+      this._index.set(term, byField);
     });
     if (posting !== saved.documents.length) throw new Error("the snapshot's postings do not add up");
-    mini._documentIds = saved.documentIds;
-    mini._idToShortId = new Map([...saved.documentIds].map(([shortId, id]) => [id, shortId]));
-    mini._fieldLength = saved.fieldLength;
-    mini._avgFieldLength = saved.averageFieldLength;
-    mini._documentCount = saved.documentCount;
-    mini._nextId = saved.nextId;
-    mini._dirtCount = saved.dirtCount;
-    return mini;
-  }
-}
-
-/**
- * One term's postings in one field (document number → frequency) that become a real Map only when
- * first read or changed. `size` answers from the saved count, so document frequencies (IDF) cost
- * nothing.
- */
-export class LazyPostings extends Map<number, number> {
-  private saved?: { documents: Int32Array; frequencies: Int32Array; start: number; count: number };
-
-  constructor(documents: Int32Array, frequencies: Int32Array, start: number, count: number) {
-    super();
-    this.saved = { documents, frequencies, start, count };
-  }
-
-  override get size(): number {
-    return this.saved ? this.saved.count : super.size;
-  }
-
-  override get(document: number): number | undefined {
-    this.load();
-    return super.get(document);
-  }
-
-  override has(document: number): boolean {
-    this.load();
-    return super.has(document);
-  }
-
-  override set(document: number, frequency: number): this {
-    this.load();
-    return super.set(document, frequency);
-  }
-
-  override delete(document: number): boolean {
-    this.load();
-    return super.delete(document);
-  }
-
-  override clear(): void {
-    this.saved = undefined;
-    super.clear();
-  }
-
-  override forEach(
-    callback: (value: number, key: number, map: Map<number, number>) => void,
-    thisArg?: unknown,
-  ): void {
-    this.load();
-    super.forEach(callback, thisArg);
-  }
-
-  override keys(): MapIterator<number> {
-    this.load();
-    return super.keys();
-  }
-
-  override values(): MapIterator<number> {
-    this.load();
-    return super.values();
-  }
-
-  override entries(): MapIterator<[number, number]> {
-    this.load();
-    return super.entries();
-  }
-
-  override [Symbol.iterator](): MapIterator<[number, number]> {
-    return this.entries();
-  }
-
-  /** Writes the postings into the arrays from `at`, without turning them into a Map; returns the next free index. */
-  copyInto(documents: Int32Array, frequencies: Int32Array, at: number): number {
-    if (!this.saved) {
-      let next = at;
-      for (const [document, frequency] of super.entries()) {
-        documents[next] = document;
-        frequencies[next++] = frequency;
-      }
-      return next;
-    }
-    const { start, count } = this.saved;
-    documents.set(this.saved.documents.subarray(start, start + count), at);
-    frequencies.set(this.saved.frequencies.subarray(start, start + count), at);
-    return at + count;
-  }
-
-  private load(): void {
-    const saved = this.saved;
-    if (!saved) return;
-    this.saved = undefined;
-    for (let i = saved.start; i < saved.start + saved.count; i++) {
-      super.set(saved.documents[i] as number, saved.frequencies[i] as number);
-    }
   }
 }

@@ -1,10 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { questionOf } from '../../src/bot/mention.js';
 import { parsePaperCommand } from '../../src/bot/paperCommand.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperIndex } from '../../src/search/paperIndex.js';
+import { parseQuery } from '../../src/search/query.js';
+import { RANKING, type Ranking, type RankingChange, withRanking } from '../../src/search/ranking.js';
 import { openRealCorpus } from './evalCorpus.js';
 
 const SCIFACT = fileURLToPath(new URL('../../../shared/data/scifact/', import.meta.url));
@@ -33,6 +36,16 @@ function ranked(index: PaperIndex, text: string, limit: number): string[] {
     : [];
 }
 
+/**
+ * The ranked paper ids of a query as the bot answers it: a `mention` ("@paperbot any work on …?",
+ * which Slack delivers as `<@U…> any work on …?`) as a mention, anything else as `/paper <text>`.
+ */
+function answered(index: PaperIndex, row: LabelledQuery, limit: number): string[] {
+  if (row.style !== 'mention') return ranked(index, row.query, limit);
+  const question = questionOf(row.query.replace(/^@paperbot\b/i, '<@UPAPERBOT>'));
+  return index.search(parseQuery(question).query, { limit }).hits.map((hit) => hit.paper.id);
+}
+
 const fixed = (value: number) => value.toFixed(3);
 
 /** success@1, success@10 and MRR@10 of one relevant paper per query. */
@@ -48,27 +61,34 @@ function successLine(name: string, split: string, ranks: (number | undefined)[])
   return result;
 }
 
-/** Runs a labelled set over the 85k corpus; with `misses`, lists the tune queries that missed rank 1. */
+/**
+ * Runs a labelled set over the 85k corpus; with `misses`, lists the tune queries that missed rank 1;
+ * with `styles`, adds a line per query style.
+ */
 function runLabelled(
   name: string,
   rows: LabelledQuery[],
   index: PaperIndex,
-  misses: boolean,
+  { misses, styles }: { misses: boolean; styles: boolean },
 ): Record<string, Record<string, number>> {
   const results: Record<string, Record<string, number>> = {};
   for (const split of ['tune', 'heldout'] as const) {
     const ranks: (number | undefined)[] = [];
+    const byStyle = new Map<string, (number | undefined)[]>();
     for (const row of rows.filter((r) => r.split === split)) {
-      const ids = ranked(index, row.query, 10);
+      const ids = answered(index, row, 10);
       const at = ids.indexOf(index.getByArxivId(row.arxivId)?.id ?? row.arxivId);
       const rank = at === -1 ? undefined : at + 1;
       ranks.push(rank);
+      byStyle.set(row.style, [...(byStyle.get(row.style) ?? []), rank]);
       if (misses && split === 'tune' && rank !== 1) {
         const top = index.get(ids[0] ?? '')?.title ?? '(nothing)';
         console.log(`  miss ${row.id} [${row.style}] rank ${rank ?? '>10'}: ${row.query}\n      top: ${top}`);
       }
     }
     results[split] = successLine(name, split, ranks);
+    if (styles)
+      for (const [style, of] of byStyle) results[`${split}/${style}`] = successLine(`  ${style}`, split, of);
   }
   return results;
 }
@@ -100,7 +120,7 @@ function scifactScores(ids: string[], relevant: Set<string>) {
 }
 
 /** SciFact (BEIR): 5,183 abstracts, the claims as `/paper` queries, train and test. */
-function runScifact(): Record<string, Record<string, number>> {
+function runScifact(ranking: Ranking): Record<string, Record<string, number>> {
   const docs = readJsonl<{ _id: string; title: string; text: string }>(`${SCIFACT}corpus.jsonl`);
   const papers: Paper[] = docs.map((doc) => ({
     id: doc._id,
@@ -111,7 +131,7 @@ function runScifact(): Record<string, Record<string, number>> {
     links: { code: [], project: [] },
     source: 'paperbot',
   }));
-  const index = PaperIndex.build(papers);
+  const index = PaperIndex.build(papers, { ranking });
   const queries = new Map(
     readJsonl<{ _id: string; text: string }>(`${SCIFACT}queries.jsonl`).map((q) => [q._id, q.text]),
   );
@@ -143,16 +163,28 @@ function runScifact(): Record<string, Record<string, number>> {
 const SETS = ['descriptions', 'known-items', 'scifact'] as const;
 
 /**
- * `npm run eval [-- --sets descriptions,known-items,scifact] [--misses] [--json FILE]`: search quality
+ * `npm run eval [-- --sets descriptions,known-items,scifact] [--misses] [--json FILE] [--ranking JSON]`:
+ * search quality
  * through the bot's own PaperIndex and `/paper` query parsing. The description and known-item sets
  * (test/eval/) run over the 85k real corpus, cached under `.cache/` after the first run; SciFact
  * over its own 5,183 abstracts. One line per set and split: tune on `tune` (and SciFact `train`),
- * report `heldout` (and `test`). `--misses` lists the tune queries not found at rank 1.
+ * report `heldout` (and `test`). `--misses` lists the tune queries not found at rank 1. `--ranking`
+ * changes ranking parameters for one run (e.g. `'{"fields":{"title":{"weight":0.3}}}'`, see ranking.ts).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { sets: { type: 'string' }, misses: { type: 'boolean' }, json: { type: 'string' } },
+    options: {
+      sets: { type: 'string' },
+      misses: { type: 'boolean' },
+      styles: { type: 'boolean' },
+      json: { type: 'string' },
+      ranking: { type: 'string' },
+    },
   });
+  const ranking = values.ranking
+    ? withRanking(RANKING, JSON.parse(values.ranking) as RankingChange)
+    : RANKING;
+  if (values.ranking) console.log(`ranking: ${JSON.stringify(ranking)}`);
   const sets = values.sets ? values.sets.split(',').map((s) => s.trim()) : [...SETS];
   for (const set of sets)
     if (!SETS.includes(set as (typeof SETS)[number]))
@@ -162,6 +194,7 @@ async function main(): Promise<void> {
   const labelled = sets.filter((set) => set !== 'scifact');
   if (labelled.length > 0) {
     const { library, seconds, cached } = await openRealCorpus(silentLogger);
+    library.index.rankWith(ranking);
     console.log(
       `85k corpus: ${library.size.toLocaleString('en-US')} papers, ${cached ? 'cached' : 'built and cached'} in ${seconds.toFixed(1)} s`,
     );
@@ -171,10 +204,13 @@ async function main(): Promise<void> {
         console.log(`${set.padEnd(13)} (no ${file})`);
         continue;
       }
-      results[set] = runLabelled(set, readJsonl<LabelledQuery>(file), library.index, values.misses ?? false);
+      results[set] = runLabelled(set, readJsonl<LabelledQuery>(file), library.index, {
+        misses: values.misses ?? false,
+        styles: values.styles ?? false,
+      });
     }
   }
-  if (sets.includes('scifact')) results.scifact = runScifact();
+  if (sets.includes('scifact')) results.scifact = runScifact(ranking);
   console.log(`eval took ${((performance.now() - started) / 1000).toFixed(1)} s`);
   if (values.json) writeFileSync(values.json, `${JSON.stringify(results, null, 2)}\n`);
 }

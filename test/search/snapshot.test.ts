@@ -73,15 +73,17 @@ describe('openIndex', () => {
     expect((deserialize(readFileSync(snapshotFile(dir))) as { format: string }).format).toBe(INDEX_FORMAT);
   });
 
-  test('a restored index ranks exactly as the one it was saved from, pruning included', () => {
+  test('a restored index ranks exactly as the one it was saved from, phrases and filters included', () => {
     const papers = bundledPapers();
-    const built = PaperIndex.build(papers, { longPostings: 2 });
-    const restored = PaperIndex.restore(deserialize(serialize(built.save())), papers, { longPostings: 2 });
+    const built = PaperIndex.build(papers);
+    const restored = PaperIndex.restore(deserialize(serialize(built.save())), papers);
     for (const text of [
       'reward model ensembles',
       'human feedback preference',
       'segmentation loss',
       'federated',
+      '"reward model" has:code',
+      'preference -survey has:code',
     ]) {
       const { query } = parseQuery(text);
       const ranked = (index: PaperIndex) =>
