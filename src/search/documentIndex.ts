@@ -79,6 +79,29 @@ interface ScoredList {
   perLength: number;
 }
 
+/** A query term's title list, for the title-match bonus: `mass` is the term's idf in the text field. */
+interface TitleList {
+  postings: CompactPostings;
+  mass: number;
+}
+
+/** How a query is scored (see {@link DocumentIndex.plan}). */
+interface Plan {
+  lists: ScoredList[];
+  titles: TitleList[];
+  /**
+   * What an average-length paper with every query term once in its text would score: the unit of
+   * the relevance floor and the title bonus. A term no paper has counts at its full weight, so a
+   * query about a topic the corpus lacks finds no strong match.
+   */
+  reference: number;
+  termCount: number;
+  /** The query's consecutive term pairs (by {@link pairKey}) → their index in `pairMasses`. */
+  pairs: Map<number, number>;
+  /** Each pair's mass: the mean idf of its two terms. */
+  pairMasses: number[];
+}
+
 /**
  * The searching half of the index, holding no Paper objects: minisearch (through
  * {@link MiniSearchIndex}) for the postings, a {@link DocumentTable} for the facts filters read and
@@ -96,6 +119,8 @@ export class DocumentIndex {
   private stamps = new Int32Array(0);
   private lastTerm = new Int32Array(0);
   private matched = new Int32Array(0);
+  private titleMass = new Float64Array(0);
+  private titleCount = new Int32Array(0);
   private touched = new Int32Array(0);
   private epoch = 0;
   private lengthSums = new Float64Array(FIELDS.length);
@@ -175,16 +200,23 @@ export class DocumentIndex {
         ? keep
         : (n: number) => keep(n) && phraseIds.every((phrase) => this.containsPhrase(n, phrase));
 
-    const lists = this.scoredLists(terms);
-    const floor = this.ranking.floor * this.referenceScore(terms);
+    const sequence = termsOf([...query.words, ...query.phrases].join(' '));
+    let plan = this.plan(terms, sequence);
+    const floor = this.ranking.floor * terms.length ** -this.ranking.floorDecay * plan.reference;
     const recent = request.arrivedAfter === undefined ? undefined : this.arrivedAfter(request.arrivedAfter);
     const byDocument =
       recent !== undefined &&
       request.scoring !== 'lists' &&
-      (request.scoring === 'documents' || recent.length * searchCost(lists) < postingCost(lists));
-    const candidates = byDocument
-      ? this.scoreEach(recent, lists, terms.length)
-      : this.scoreLists(lists, terms.length);
+      (request.scoring === 'documents' || recent.length * searchCost(plan.lists) < postingCost(plan.lists));
+    let candidates = byDocument ? this.scoreEach(recent, plan) : this.scoreLists(plan);
+    this.finish(candidates, plan);
+    const { feedback } = this.ranking;
+    if (feedback.documents > 0 && feedback.terms > 0) {
+      const expanded = this.expand(terms, this.best(candidates, kept, feedback.documents));
+      plan = this.plan(expanded.terms, sequence, expanded.weights, terms.length);
+      candidates = byDocument ? this.scoreEach(recent as Int32Array, plan) : this.scoreLists(plan);
+      this.finish(candidates, plan);
+    }
 
     const top: number[] = [];
     let total = 0;
@@ -202,20 +234,27 @@ export class DocumentIndex {
     const hits = top.slice(offset).map((n) => ({
       id: this.mini.documentId(n) as string,
       score: this.scores[n] as number,
-      matchedTerms: this.matchedTerms(n, lists, terms),
+      matchedTerms: this.matchedTerms(n, plan.lists, terms),
     }));
     return { hits, total, strong };
   }
 
   /**
-   * Every query term's posting lists in the weighted fields, with their BM25 figures. An author
-   * list joins only for a term no paper has in its text, when {@link Ranking.authorsOnlyForNames}.
+   * How a query is scored: every query term's posting lists in the weighted fields, with their BM25
+   * figures (an author list joins only for a term no paper has in its text, when
+   * {@link Ranking.authorsOnlyForNames}); the terms' title lists, for the title-match bonus; and
+   * the query's reference score.
    */
-  private scoredLists(terms: string[]): ScoredList[] {
+  private plan(terms: string[], sequence: string[], weights?: number[], original = terms.length): Plan {
     const lists: ScoredList[] = [];
+    const titles: TitleList[] = [];
     const total = this.mini.documentCount;
     const textField = this.mini.fieldIds.text as number;
+    const titleField = this.mini.fieldIds.title as number;
+    let reference = 0;
     terms.forEach((term, t) => {
+      const textIdf = idf(this.mini.postings(term, textField)?.size ?? 0, total) ** this.ranking.idfPower;
+      if (t < original) reference += (this.ranking.fields.text.weight || 1) * textIdf;
       FIELDS.forEach((field, f) => {
         const { weight, k1, b } = this.ranking.fields[field];
         if (weight === 0) return;
@@ -233,38 +272,45 @@ export class DocumentIndex {
           term: t,
           field: f,
           postings,
-          scale: weight * idf(postings.size, total) * (k1 + 1),
+          scale: (weights?.[t] ?? 1) * weight * idf(postings.size, total) ** this.ranking.idfPower * (k1 + 1),
           base: k1 * (1 - b),
           perLength: (k1 * b) / average,
         });
       });
+      const inTitles = this.mini.postings(term, titleField);
+      const bonuses = this.ranking.titleMatch.weight > 0 || this.ranking.titlePhrase.weight > 0;
+      if (bonuses && t < original && inTitles && inTitles.size > 0)
+        titles.push({ postings: inTitles, mass: textIdf });
     });
-    return lists;
-  }
-
-  /**
-   * What an average-length paper with every query term once in its text would score: the unit of
-   * the relevance floor. A term no paper has counts at its full weight, so a query about a topic
-   * the corpus lacks finds no strong match.
-   */
-  private referenceScore(terms: string[]): number {
-    const total = this.mini.documentCount;
-    const textField = this.mini.fieldIds.text as number;
-    const weight = this.ranking.fields.text.weight || 1;
-    return terms.reduce(
-      (sum, term) => sum + weight * idf(this.mini.postings(term, textField)?.size ?? 0, total),
-      0,
-    );
+    // The query's consecutive term pairs, for the title-phrase bonus.
+    const pairs = new Map<number, number>();
+    const pairMasses: number[] = [];
+    if (this.ranking.titlePhrase.weight > 0 || this.ranking.textPhrase.weight > 0) {
+      for (let i = 0; i + 1 < sequence.length && pairMasses.length < 30; i++) {
+        const a = this.table.termId(sequence[i] as string);
+        const b = this.table.termId(sequence[i + 1] as string);
+        if (a === undefined || b === undefined || a === b || pairs.has(pairKey(a, b))) continue;
+        const mass =
+          (idf(this.mini.postings(sequence[i] as string, textField)?.size ?? 0, total) **
+            this.ranking.idfPower +
+            idf(this.mini.postings(sequence[i + 1] as string, textField)?.size ?? 0, total) **
+              this.ranking.idfPower) /
+          2;
+        pairs.set(pairKey(a, b), pairMasses.length);
+        pairMasses.push(mass);
+      }
+    }
+    return { lists, titles, reference, termCount: original, pairs, pairMasses };
   }
 
   /** Scores every document of the lists, term at a time; returns how many are in `touched`. */
-  private scoreLists(lists: readonly ScoredList[], termCount: number): number {
+  private scoreLists(plan: Plan): number {
     this.reserve();
     const epoch = ++this.epoch;
-    const { scores, stamps, lastTerm, matched, touched } = this;
+    const { scores, stamps, lastTerm, matched, touched, titleMass, titleCount } = this;
     const lengths = this.table.segmentLengthArray;
     let count = 0;
-    for (const list of lists) {
+    for (const list of plan.lists) {
       const { postings, scale, base, perLength, term } = list;
       const segments = FIELD_SEGMENTS[FIELDS[list.field] as Field];
       const first = segments[0] as number;
@@ -283,6 +329,8 @@ export class DocumentIndex {
           scores[n] = score;
           lastTerm[n] = term;
           matched[n] = 1;
+          titleMass[n] = 0;
+          titleCount[n] = 0;
           touched[count++] = n;
         } else {
           scores[n] = (scores[n] as number) + score;
@@ -293,7 +341,16 @@ export class DocumentIndex {
         }
       }
     }
-    this.coordinate(count, termCount);
+    for (const { postings, mass } of plan.titles) {
+      const { documents } = postings;
+      const end = postings.start + postings.size;
+      for (let i = postings.start; i < end; i++) {
+        const n = documents[i] as number;
+        if (stamps[n] !== epoch) continue;
+        titleMass[n] = (titleMass[n] as number) + mass;
+        titleCount[n] = (titleCount[n] as number) + 1;
+      }
+    }
     return count;
   }
 
@@ -301,15 +358,15 @@ export class DocumentIndex {
    * Scores the given documents one at a time from the same lists (binary search in each), with the
    * arithmetic of {@link DocumentIndex.scoreLists} in the same order; returns how many matched.
    */
-  private scoreEach(documents: Int32Array, lists: readonly ScoredList[], termCount: number): number {
+  private scoreEach(documents: Int32Array, plan: Plan): number {
     this.reserve();
     const epoch = ++this.epoch;
-    const { scores, stamps, lastTerm, matched, touched } = this;
+    const { scores, stamps, lastTerm, matched, touched, titleMass, titleCount } = this;
     const lengths = this.table.segmentLengthArray;
     let count = 0;
     for (const n of documents) {
       const row = n * SEGMENTS.length;
-      for (const list of lists) {
+      for (const list of plan.lists) {
         const frequency = list.postings.get(n);
         if (frequency === undefined) continue;
         const segments = FIELD_SEGMENTS[FIELDS[list.field] as Field];
@@ -321,6 +378,8 @@ export class DocumentIndex {
           scores[n] = score;
           lastTerm[n] = list.term;
           matched[n] = 1;
+          titleMass[n] = 0;
+          titleCount[n] = 0;
           touched[count++] = n;
         } else {
           scores[n] = (scores[n] as number) + score;
@@ -330,18 +389,103 @@ export class DocumentIndex {
           }
         }
       }
+      if (stamps[n] !== epoch) continue;
+      for (const { postings, mass } of plan.titles)
+        if (postings.has(n)) {
+          titleMass[n] = (titleMass[n] as number) + mass;
+          titleCount[n] = (titleCount[n] as number) + 1;
+        }
     }
-    this.coordinate(count, termCount);
     return count;
   }
 
-  private coordinate(count: number, termCount: number): void {
-    const power = this.ranking.coordination;
-    if (power === 0) return;
+  /**
+   * The final scores of the `count` touched documents: the BM25 sum, times the coordination factor,
+   * plus the title-match bonus ({@link Ranking.titleMatch}).
+   */
+  private finish(count: number, plan: Plan): void {
+    const { coordination, titleMatch, titlePhrase } = this.ranking;
+    const phraseBonus = plan.pairMasses.length > 0 ? titlePhrase.weight * plan.reference : 0;
+    const textBonus = plan.pairMasses.length > 0 ? this.ranking.textPhrase.weight * plan.reference : 0;
+    if (coordination === 0 && titleMatch.weight === 0 && phraseBonus === 0 && textBonus === 0) return;
+    const { scores, matched, titleMass, titleCount, touched } = this;
+    const bonus = titleMatch.weight * plan.reference;
+    const pairTotal = plan.pairMasses.reduce((sum, mass) => sum + mass, 0);
     for (let i = 0; i < count; i++) {
-      const n = this.touched[i] as number;
-      this.scores[n] = (this.scores[n] as number) * ((this.matched[n] as number) / termCount) ** power;
+      const n = touched[i] as number;
+      let score = scores[n] as number;
+      if (coordination !== 0) score *= ((matched[n] as number) / plan.termCount) ** coordination;
+      if (bonus > 0) score += bonus * ((titleMass[n] as number) / plan.reference) ** titleMatch.power;
+      if (phraseBonus > 0 && (titleCount[n] as number) >= 2) {
+        const mass = this.titlePairMass(n, plan);
+        if (mass > 0) score += phraseBonus * (mass / pairTotal) ** titlePhrase.power;
+      }
+      if (textBonus > 0 && (matched[n] as number) >= 2) {
+        const mass = this.pairMass(n, plan, this.table.segmentLength(n, 0) + this.table.segmentLength(n, 1));
+        if (mass > 0) score += textBonus * (mass / pairTotal) ** this.ranking.textPhrase.power;
+      }
+      scores[n] = score;
     }
+  }
+
+  /** The best `count` kept documents of the last scoring, best first. */
+  private best(candidates: number, kept: (n: number) => boolean, count: number): number[] {
+    const top: number[] = [];
+    for (let i = 0; i < candidates; i++) {
+      const n = this.touched[i] as number;
+      if (!kept(n)) continue;
+      if (top.length === count && !this.better(n, top[count - 1] as number)) continue;
+      top.splice(this.rankPosition(top, n), 0, n);
+      if (top.length > count) top.pop();
+    }
+    return top;
+  }
+
+  /**
+   * Pseudo-relevance feedback (RM3): the query's terms and the terms most likely in its best
+   * documents' text, each document counting by its score; the original terms keep
+   * {@link Ranking.feedback}`.weight` of the query's weight.
+   */
+  private expand(terms: string[], documents: number[]): { terms: string[]; weights: number[] } {
+    const { feedback } = this.ranking;
+    const total = documents.reduce((sum, n) => sum + (this.scores[n] as number), 0) || 1;
+    const model = new Map<number, number>();
+    for (const n of documents) {
+      const sequence = this.table.sequence(n);
+      const length = this.table.segmentLength(n, 0) + this.table.segmentLength(n, 1);
+      const share = (this.scores[n] as number) / total / Math.max(length, 1);
+      for (let i = 0; i < length; i++)
+        model.set(sequence[i] as number, (model.get(sequence[i] as number) ?? 0) + share);
+    }
+    const chosen = [...model].sort((a, b) => b[1] - a[1]).slice(0, feedback.terms);
+    const sum = chosen.reduce((s, [, p]) => s + p, 0) || 1;
+    const weights = new Map<string, number>();
+    for (const term of terms) weights.set(term, feedback.weight);
+    for (const [id, p] of chosen) {
+      const term = this.table.term(id);
+      weights.set(term, (weights.get(term) ?? 0) + (1 - feedback.weight) * (p / sum) * terms.length);
+    }
+    const ordered = [...terms, ...[...weights.keys()].filter((term) => !terms.includes(term))];
+    return { terms: ordered, weights: ordered.map((term) => weights.get(term) as number) };
+  }
+
+  /** The mass of the query's term pairs that the document's title has, each next to each other. */
+  private titlePairMass(n: number, plan: Plan): number {
+    return this.pairMass(n, plan, this.table.segmentLength(n, 0));
+  }
+
+  /** The mass of the query's term pairs next to each other in the first `length` terms of the document. */
+  private pairMass(n: number, plan: Plan, length: number): number {
+    const sequence = this.table.sequence(n);
+    let found = 0;
+    let mass = 0;
+    for (let i = 0; i + 1 < length; i++) {
+      const pair = plan.pairs.get(pairKey(sequence[i] as number, sequence[i + 1] as number));
+      if (pair === undefined || found & (1 << pair)) continue;
+      found |= 1 << pair;
+      mass += plan.pairMasses[pair] as number;
+    }
+    return mass;
   }
 
   /** The query terms whose lists have the document. */
@@ -493,6 +637,8 @@ export class DocumentIndex {
     this.stamps = new Int32Array(size);
     this.lastTerm = new Int32Array(size);
     this.matched = new Int32Array(size);
+    this.titleMass = new Float64Array(size);
+    this.titleCount = new Int32Array(size);
     this.touched = new Int32Array(size);
     this.epoch = 0;
   }
@@ -507,6 +653,11 @@ function termDocument(id: string, segments: Record<(typeof SEGMENTS)[number], st
       .join(' ');
   }
   return { id, fields };
+}
+
+/** One number for an ordered pair of term ids. */
+function pairKey(a: number, b: number): number {
+  return a * 4_294_967_296 + b;
 }
 
 /** What reading the lists in full costs: their postings. */

@@ -77,7 +77,7 @@ export function searchDocument(paper: Paper): SearchDocument {
 export class PaperIndex {
   private constructor(
     private readonly documents: DocumentIndex,
-    private readonly papers: PaperCollection,
+    private readonly collection: PaperCollection,
   ) {}
 
   /** Indexes the papers (a collection, whose papers the index then uses) from scratch. */
@@ -114,7 +114,7 @@ export class PaperIndex {
 
   /** Number of papers indexed. */
   get size(): number {
-    return this.papers.size;
+    return this.collection.size;
   }
 
   /** Ranks with other parameters from now on (the eval compares rankings on one index). */
@@ -130,7 +130,7 @@ export class PaperIndex {
   add(papers: Iterable<Paper>): void {
     const changed: SearchDocument[] = [];
     for (const paper of papers) {
-      this.papers.store(paper);
+      this.collection.store(paper);
       changed.push(searchDocument(paper));
     }
     this.documents.add(changed);
@@ -138,17 +138,22 @@ export class PaperIndex {
 
   /** The paper with this arXiv id (its id, or a merged paper that learnt it), if indexed. */
   getByArxivId(arxivId: string): Paper | undefined {
-    return this.papers.getByArxivId(arxivId);
+    return this.collection.getByArxivId(arxivId);
   }
 
   /** The `count` papers that arrived last, newest first. */
   newest(count: number): Paper[] {
-    return this.papers.newest(count);
+    return this.collection.newest(count);
+  }
+
+  /** Every paper indexed. */
+  papers(): IterableIterator<Paper> {
+    return this.collection.papers();
   }
 
   /** The paper with this id, if indexed. */
   get(id: string): Paper | undefined {
-    return this.papers.get(id);
+    return this.collection.get(id);
   }
 
   /**
@@ -160,7 +165,7 @@ export class PaperIndex {
     const results = this.documents.search({ query, ...options });
     return {
       hits: results.hits.map(({ id, score, matchedTerms }) => {
-        const paper = this.papers.get(id);
+        const paper = this.collection.get(id);
         if (!paper) throw new Error(`the index has ${id}, the corpus does not`);
         return { paper, score, matchedTerms };
       }),

@@ -48,7 +48,7 @@ function recipeKey(): string {
  */
 export async function openRealCorpus(
   logger: Logger,
-): Promise<{ library: Library; seconds: number; cached: boolean }> {
+): Promise<{ library: Library; dir: string; seconds: number; cached: boolean }> {
   const started = performance.now();
   const key = recipeKey();
   const parent = join(CACHE_DIR, 'eval-85k');
@@ -62,6 +62,7 @@ export async function openRealCorpus(
   const library = await Library.open(dir, logger);
   return {
     library,
+    dir,
     seconds: (performance.now() - started) / 1000,
     cached: cached && library.origin === 'snapshot',
   };
