@@ -10,7 +10,7 @@ import {
 import { MiniSearchIndex, type SavedMiniSearch, type TermDocument } from './miniSearchIndex.js';
 import type { CompactPostings } from './postings.js';
 import { hasFilters, type PaperQuery } from './query.js';
-import { FIELDS, type Field, idf, RANKING, type Ranking } from './ranking.js';
+import { FIELDS, type Field, idf, powerOf, RANKING, type Ranking } from './ranking.js';
 import { termsOf } from './text.js';
 
 /** What {@link DocumentIndex.search} is asked. */
@@ -79,7 +79,7 @@ interface ScoredList {
   perLength: number;
 }
 
-/** A query term's title list, for the title-match bonus: `mass` is the term's idf in the text field. */
+/** A query term's title list, for the title bonuses: `mass` is the term's idf in the text field. */
 interface TitleList {
   postings: CompactPostings;
   mass: number;
@@ -91,15 +91,18 @@ interface Plan {
   titles: TitleList[];
   /**
    * What an average-length paper with every query term once in its text would score: the unit of
-   * the relevance floor and the title bonus. A term no paper has counts at its full weight, so a
+   * the relevance floor and the title bonuses. A term no paper has counts at its full weight, so a
    * query about a topic the corpus lacks finds no strong match.
    */
   reference: number;
-  termCount: number;
-  /** The query's consecutive term pairs (by {@link pairKey}) → their index in `pairMasses`. */
-  pairs: Map<number, number>;
-  /** Each pair's mass: the mean idf of its two terms. */
+  /** Query term `a` then `b`: the index of that pair in `pairMasses` at `a × terms + b`, or −1. */
+  pairIndex: Int16Array;
+  /** Each of the query's consecutive term pairs: the mean idf of its two terms. */
   pairMasses: number[];
+  /** Their sum. */
+  pairTotal: number;
+  /** The epoch of {@link DocumentIndex.marks} under which the query's terms are marked. */
+  mark: number;
 }
 
 /**
@@ -117,12 +120,14 @@ interface Plan {
 export class DocumentIndex {
   private scores = new Float64Array(0);
   private stamps = new Int32Array(0);
-  private lastTerm = new Int32Array(0);
-  private matched = new Int32Array(0);
   private titleMass = new Float64Array(0);
   private titleCount = new Int32Array(0);
   private touched = new Int32Array(0);
+  private titled = new Int32Array(0);
   private epoch = 0;
+  /** Scratch by term id: which query term a title term is (valid where `epochs` is the search's). */
+  private marks = { epochs: new Int32Array(0), terms: new Int32Array(0) };
+  private markEpoch = 0;
   private lengthSums = new Float64Array(FIELDS.length);
   private arrivalOrder: Int32Array | undefined;
 
@@ -186,54 +191,58 @@ export class DocumentIndex {
   /** Finds documents for a query, best first (see {@link SearchRequest}). */
   search(request: SearchRequest): DocumentResults {
     const { query, limit = 5, offset = 0 } = request;
-    const wanted = offset + limit;
-    const terms = unique(termsOf([...query.words, ...query.phrases].join(' ')));
+    const sequence = termsOf([...query.words, ...query.phrases].join(' '));
+    const terms = unique(sequence);
     if (terms.length === 0 && !hasFilters(query)) return { hits: [], total: 0, strong: 0 };
-    const keep = this.filter(request);
-    if (terms.length === 0) return this.newest(keep, offset, limit);
-
     const phrases = query.phrases.map(termsOf).filter((phrase) => phrase.length > 1);
     const phraseIds = phrases.map((phrase) => phrase.map((term) => this.table.termId(term) ?? -1));
     if (phraseIds.some((phrase) => phrase.includes(-1))) return { hits: [], total: 0, strong: 0 };
-    const kept =
-      phraseIds.length === 0
-        ? keep
-        : (n: number) => keep(n) && phraseIds.every((phrase) => this.containsPhrase(n, phrase));
+    const keep = this.filter(request, phraseIds);
+    if (terms.length === 0) return this.newest(keep ?? (() => true), offset, limit);
 
-    const sequence = termsOf([...query.words, ...query.phrases].join(' '));
-    let plan = this.plan(terms, sequence);
-    const floor = this.ranking.floor * terms.length ** -this.ranking.floorDecay * plan.reference;
+    const plan = this.plan(terms, sequence);
     const recent = request.arrivedAfter === undefined ? undefined : this.arrivedAfter(request.arrivedAfter);
     const byDocument =
       recent !== undefined &&
       request.scoring !== 'lists' &&
       (request.scoring === 'documents' || recent.length * searchCost(plan.lists) < postingCost(plan.lists));
-    let candidates = byDocument ? this.scoreEach(recent, plan) : this.scoreLists(plan);
-    this.finish(candidates, plan);
-    const { feedback } = this.ranking;
-    if (feedback.documents > 0 && feedback.terms > 0) {
-      const expanded = this.expand(terms, this.best(candidates, kept, feedback.documents));
-      plan = this.plan(expanded.terms, sequence, expanded.weights, terms.length);
-      candidates = byDocument ? this.scoreEach(recent as Int32Array, plan) : this.scoreLists(plan);
-      this.finish(candidates, plan);
-    }
+    const [candidates, titled] = recent && byDocument ? this.scoreEach(recent, plan) : this.scoreLists(plan);
+    this.addTitleMatch(titled, plan);
 
+    const floor = this.ranking.floor * terms.length ** -this.ranking.floorDecay * plan.reference;
+    const wanted = offset + limit;
+    const { scores, touched, titleCount } = this;
+    const phrase = plan.pairMasses.length > 0 ? this.ranking.titlePhrase.weight * plan.reference : 0;
     const top: number[] = [];
     let total = 0;
     let strong = 0;
+    // The score a document must reach to enter `top` once it is full (ties go by id).
+    let threshold = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < candidates; i++) {
-      const n = this.touched[i] as number;
-      if (!kept(n)) continue;
+      const n = touched[i] as number;
+      if (keep && !keep(n)) continue;
       total++;
-      const score = this.scores[n] as number;
+      let score = scores[n] as number;
+      // The title-phrase bonus is read from the title's terms, so only where it can matter: when
+      // with its largest value the paper would be strong or enter the top (else it is neither).
+      if (
+        phrase > 0 &&
+        (titleCount[n] as number) >= 2 &&
+        (score + phrase >= floor || score + phrase >= threshold)
+      ) {
+        score += this.titlePhrase(n, plan);
+        scores[n] = score;
+      }
       if (score >= floor) strong++;
+      if (score < threshold) continue;
       if (top.length === wanted && !this.better(n, top[wanted - 1] as number)) continue;
       top.splice(this.rankPosition(top, n), 0, n);
       if (top.length > wanted) top.pop();
+      if (top.length === wanted) threshold = scores[top[wanted - 1] as number] as number;
     }
     const hits = top.slice(offset).map((n) => ({
       id: this.mini.documentId(n) as string,
-      score: this.scores[n] as number,
+      score: scores[n] as number,
       matchedTerms: this.matchedTerms(n, plan.lists, terms),
     }));
     return { hits, total, strong };
@@ -242,24 +251,24 @@ export class DocumentIndex {
   /**
    * How a query is scored: every query term's posting lists in the weighted fields, with their BM25
    * figures (an author list joins only for a term no paper has in its text, when
-   * {@link Ranking.authorsOnlyForNames}); the terms' title lists, for the title-match bonus; and
-   * the query's reference score.
+   * {@link Ranking.authorsOnlyForNames}); the terms' title lists and the query's consecutive term
+   * pairs, for the title bonuses; and the query's reference score.
    */
-  private plan(terms: string[], sequence: string[], weights?: number[], original = terms.length): Plan {
+  private plan(terms: string[], sequence: string[]): Plan {
+    const { fields, titleMatch, titlePhrase } = this.ranking;
     const lists: ScoredList[] = [];
     const titles: TitleList[] = [];
     const total = this.mini.documentCount;
     const textField = this.mini.fieldIds.text as number;
     const titleField = this.mini.fieldIds.title as number;
+    const textIdf = (term: string) => idf(this.mini.postings(term, textField)?.size ?? 0, total);
     let reference = 0;
     terms.forEach((term, t) => {
-      const textIdf = idf(this.mini.postings(term, textField)?.size ?? 0, total) ** this.ranking.idfPower;
-      if (t < original) reference += (this.ranking.fields.text.weight || 1) * textIdf;
+      reference += (fields.text.weight || 1) * textIdf(term);
       FIELDS.forEach((field, f) => {
-        const { weight, k1, b } = this.ranking.fields[field];
+        const { weight, k1, b } = fields[field];
         if (weight === 0) return;
-        const fieldId = this.mini.fieldIds[field] as number;
-        const postings = this.mini.postings(term, fieldId);
+        const postings = this.mini.postings(term, this.mini.fieldIds[field] as number);
         if (!postings || postings.size === 0) return;
         if (
           field === 'authors' &&
@@ -272,46 +281,50 @@ export class DocumentIndex {
           term: t,
           field: f,
           postings,
-          scale: (weights?.[t] ?? 1) * weight * idf(postings.size, total) ** this.ranking.idfPower * (k1 + 1),
+          scale: weight * idf(postings.size, total) * (k1 + 1),
           base: k1 * (1 - b),
           perLength: (k1 * b) / average,
         });
       });
       const inTitles = this.mini.postings(term, titleField);
-      const bonuses = this.ranking.titleMatch.weight > 0 || this.ranking.titlePhrase.weight > 0;
-      if (bonuses && t < original && inTitles && inTitles.size > 0)
-        titles.push({ postings: inTitles, mass: textIdf });
+      if ((titleMatch.weight > 0 || titlePhrase.weight > 0) && inTitles && inTitles.size > 0)
+        titles.push({ postings: inTitles, mass: textIdf(term) });
     });
-    // The query's consecutive term pairs, for the title-phrase bonus.
-    const pairs = new Map<number, number>();
+    // Each query term's index, by term id, for reading titles (a term no paper has is in none).
+    const marks = this.reserveMarks(this.table.vocabularySize);
+    const mark = ++this.markEpoch;
+    terms.forEach((term, t) => {
+      const id = this.table.termId(term);
+      if (id === undefined) return;
+      marks.epochs[id] = mark;
+      marks.terms[id] = t;
+    });
+    const pairIndex = new Int16Array(terms.length * terms.length).fill(-1);
     const pairMasses: number[] = [];
-    if (this.ranking.titlePhrase.weight > 0 || this.ranking.textPhrase.weight > 0) {
-      for (let i = 0; i + 1 < sequence.length && pairMasses.length < 30; i++) {
-        const a = this.table.termId(sequence[i] as string);
-        const b = this.table.termId(sequence[i + 1] as string);
-        if (a === undefined || b === undefined || a === b || pairs.has(pairKey(a, b))) continue;
-        const mass =
-          (idf(this.mini.postings(sequence[i] as string, textField)?.size ?? 0, total) **
-            this.ranking.idfPower +
-            idf(this.mini.postings(sequence[i + 1] as string, textField)?.size ?? 0, total) **
-              this.ranking.idfPower) /
-          2;
-        pairs.set(pairKey(a, b), pairMasses.length);
-        pairMasses.push(mass);
-      }
+    // At most 30 pairs: they are told apart by the bits of one number per title.
+    for (let i = 0; titlePhrase.weight > 0 && i + 1 < sequence.length && pairMasses.length < 30; i++) {
+      const [first, second] = [sequence[i] as string, sequence[i + 1] as string];
+      const at = terms.indexOf(first) * terms.length + terms.indexOf(second);
+      if (first === second || (pairIndex[at] as number) >= 0) continue;
+      pairIndex[at] = pairMasses.length;
+      pairMasses.push((textIdf(first) + textIdf(second)) / 2);
     }
-    return { lists, titles, reference, termCount: original, pairs, pairMasses };
+    const pairTotal = pairMasses.reduce((sum, mass) => sum + mass, 0);
+    return { lists, titles, reference, pairIndex, pairMasses, pairTotal, mark };
   }
 
-  /** Scores every document of the lists, term at a time; returns how many are in `touched`. */
-  private scoreLists(plan: Plan): number {
+  /**
+   * Scores every document of the lists, term at a time. Returns how many documents are in
+   * `touched`, and how many of them, in `titled`, have query terms in their title.
+   */
+  private scoreLists(plan: Plan): [number, number] {
     this.reserve();
     const epoch = ++this.epoch;
-    const { scores, stamps, lastTerm, matched, touched, titleMass, titleCount } = this;
+    const { scores, stamps, touched, titled, titleMass, titleCount } = this;
     const lengths = this.table.segmentLengthArray;
     let count = 0;
     for (const list of plan.lists) {
-      const { postings, scale, base, perLength, term } = list;
+      const { postings, scale, base, perLength } = list;
       const segments = FIELD_SEGMENTS[FIELDS[list.field] as Field];
       const first = segments[0] as number;
       const second = segments.length > 1 ? (segments[1] as number) : -1;
@@ -327,43 +340,39 @@ export class DocumentIndex {
         if (stamps[n] !== epoch) {
           stamps[n] = epoch;
           scores[n] = score;
-          lastTerm[n] = term;
-          matched[n] = 1;
-          titleMass[n] = 0;
           titleCount[n] = 0;
           touched[count++] = n;
-        } else {
-          scores[n] = (scores[n] as number) + score;
-          if (lastTerm[n] !== term) {
-            lastTerm[n] = term;
-            matched[n] = (matched[n] as number) + 1;
-          }
-        }
+        } else scores[n] = (scores[n] as number) + score;
       }
     }
+    let titledCount = 0;
     for (const { postings, mass } of plan.titles) {
       const { documents } = postings;
       const end = postings.start + postings.size;
       for (let i = postings.start; i < end; i++) {
         const n = documents[i] as number;
         if (stamps[n] !== epoch) continue;
-        titleMass[n] = (titleMass[n] as number) + mass;
+        if (titleCount[n] === 0) {
+          titleMass[n] = mass;
+          titled[titledCount++] = n;
+        } else titleMass[n] = (titleMass[n] as number) + mass;
         titleCount[n] = (titleCount[n] as number) + 1;
       }
     }
-    return count;
+    return [count, titledCount];
   }
 
   /**
    * Scores the given documents one at a time from the same lists (binary search in each), with the
-   * arithmetic of {@link DocumentIndex.scoreLists} in the same order; returns how many matched.
+   * arithmetic of {@link DocumentIndex.scoreLists} in the same order; returns the same counts.
    */
-  private scoreEach(documents: Int32Array, plan: Plan): number {
+  private scoreEach(documents: Int32Array, plan: Plan): [number, number] {
     this.reserve();
     const epoch = ++this.epoch;
-    const { scores, stamps, lastTerm, matched, touched, titleMass, titleCount } = this;
+    const { scores, stamps, touched, titled, titleMass, titleCount } = this;
     const lengths = this.table.segmentLengthArray;
     let count = 0;
+    let titledCount = 0;
     for (const n of documents) {
       const row = n * SEGMENTS.length;
       for (const list of plan.lists) {
@@ -376,116 +385,67 @@ export class DocumentIndex {
         if (stamps[n] !== epoch) {
           stamps[n] = epoch;
           scores[n] = score;
-          lastTerm[n] = list.term;
-          matched[n] = 1;
-          titleMass[n] = 0;
           titleCount[n] = 0;
           touched[count++] = n;
-        } else {
-          scores[n] = (scores[n] as number) + score;
-          if (lastTerm[n] !== list.term) {
-            lastTerm[n] = list.term;
-            matched[n] = (matched[n] as number) + 1;
-          }
-        }
+        } else scores[n] = (scores[n] as number) + score;
       }
       if (stamps[n] !== epoch) continue;
-      for (const { postings, mass } of plan.titles)
-        if (postings.has(n)) {
-          titleMass[n] = (titleMass[n] as number) + mass;
-          titleCount[n] = (titleCount[n] as number) + 1;
-        }
+      for (const { postings, mass } of plan.titles) {
+        if (!postings.has(n)) continue;
+        if (titleCount[n] === 0) {
+          titleMass[n] = mass;
+          titled[titledCount++] = n;
+        } else titleMass[n] = (titleMass[n] as number) + mass;
+        titleCount[n] = (titleCount[n] as number) + 1;
+      }
     }
-    return count;
+    return [count, titledCount];
   }
 
   /**
-   * The final scores of the `count` touched documents: the BM25 sum, times the coordination factor,
-   * plus the title-match bonus ({@link Ranking.titleMatch}).
+   * Adds the title-match bonus ({@link Ranking.titleMatch}) to the scores of the first `count`
+   * documents of `titled`, the only ones whose titles have query terms.
    */
-  private finish(count: number, plan: Plan): void {
-    const { coordination, titleMatch, titlePhrase } = this.ranking;
-    const phraseBonus = plan.pairMasses.length > 0 ? titlePhrase.weight * plan.reference : 0;
-    const textBonus = plan.pairMasses.length > 0 ? this.ranking.textPhrase.weight * plan.reference : 0;
-    if (coordination === 0 && titleMatch.weight === 0 && phraseBonus === 0 && textBonus === 0) return;
-    const { scores, matched, titleMass, titleCount, touched } = this;
-    const bonus = titleMatch.weight * plan.reference;
-    const pairTotal = plan.pairMasses.reduce((sum, mass) => sum + mass, 0);
+  private addTitleMatch(count: number, plan: Plan): void {
+    const { titleMatch } = this.ranking;
+    const { scores, titled, titleMass } = this;
+    const match = titleMatch.weight * plan.reference;
+    if (match === 0) return;
     for (let i = 0; i < count; i++) {
-      const n = touched[i] as number;
-      let score = scores[n] as number;
-      if (coordination !== 0) score *= ((matched[n] as number) / plan.termCount) ** coordination;
-      if (bonus > 0) score += bonus * ((titleMass[n] as number) / plan.reference) ** titleMatch.power;
-      if (phraseBonus > 0 && (titleCount[n] as number) >= 2) {
-        const mass = this.titlePairMass(n, plan);
-        if (mass > 0) score += phraseBonus * (mass / pairTotal) ** titlePhrase.power;
-      }
-      if (textBonus > 0 && (matched[n] as number) >= 2) {
-        const mass = this.pairMass(n, plan, this.table.segmentLength(n, 0) + this.table.segmentLength(n, 1));
-        if (mass > 0) score += textBonus * (mass / pairTotal) ** this.ranking.textPhrase.power;
-      }
-      scores[n] = score;
+      const n = titled[i] as number;
+      const share = (titleMass[n] as number) / plan.reference;
+      scores[n] = (scores[n] as number) + match * powerOf(share, titleMatch.power);
     }
   }
 
-  /** The best `count` kept documents of the last scoring, best first. */
-  private best(candidates: number, kept: (n: number) => boolean, count: number): number[] {
-    const top: number[] = [];
-    for (let i = 0; i < candidates; i++) {
-      const n = this.touched[i] as number;
-      if (!kept(n)) continue;
-      if (top.length === count && !this.better(n, top[count - 1] as number)) continue;
-      top.splice(this.rankPosition(top, n), 0, n);
-      if (top.length > count) top.pop();
-    }
-    return top;
-  }
-
-  /**
-   * Pseudo-relevance feedback (RM3): the query's terms and the terms most likely in its best
-   * documents' text, each document counting by its score; the original terms keep
-   * {@link Ranking.feedback}`.weight` of the query's weight.
-   */
-  private expand(terms: string[], documents: number[]): { terms: string[]; weights: number[] } {
-    const { feedback } = this.ranking;
-    const total = documents.reduce((sum, n) => sum + (this.scores[n] as number), 0) || 1;
-    const model = new Map<number, number>();
-    for (const n of documents) {
-      const sequence = this.table.sequence(n);
-      const length = this.table.segmentLength(n, 0) + this.table.segmentLength(n, 1);
-      const share = (this.scores[n] as number) / total / Math.max(length, 1);
-      for (let i = 0; i < length; i++)
-        model.set(sequence[i] as number, (model.get(sequence[i] as number) ?? 0) + share);
-    }
-    const chosen = [...model].sort((a, b) => b[1] - a[1]).slice(0, feedback.terms);
-    const sum = chosen.reduce((s, [, p]) => s + p, 0) || 1;
-    const weights = new Map<string, number>();
-    for (const term of terms) weights.set(term, feedback.weight);
-    for (const [id, p] of chosen) {
-      const term = this.table.term(id);
-      weights.set(term, (weights.get(term) ?? 0) + (1 - feedback.weight) * (p / sum) * terms.length);
-    }
-    const ordered = [...terms, ...[...weights.keys()].filter((term) => !terms.includes(term))];
-    return { terms: ordered, weights: ordered.map((term) => weights.get(term) as number) };
-  }
-
-  /** The mass of the query's term pairs that the document's title has, each next to each other. */
-  private titlePairMass(n: number, plan: Plan): number {
-    return this.pairMass(n, plan, this.table.segmentLength(n, 0));
-  }
-
-  /** The mass of the query's term pairs next to each other in the first `length` terms of the document. */
-  private pairMass(n: number, plan: Plan, length: number): number {
-    const sequence = this.table.sequence(n);
+  /** The title-phrase bonus ({@link Ranking.titlePhrase}) of a document whose title has two query terms. */
+  private titlePhrase(n: number, plan: Plan): number {
+    const { pairIndex, pairMasses, mark } = plan;
+    const { epochs, terms: marked } = this.marks;
+    const terms = Math.sqrt(pairIndex.length);
+    const [sequence, start] = this.table.sequenceAt(n);
+    const end = start + this.table.segmentLength(n, 0);
     let found = 0;
     let mass = 0;
-    for (let i = 0; i + 1 < length; i++) {
-      const pair = plan.pairs.get(pairKey(sequence[i] as number, sequence[i + 1] as number));
-      if (pair === undefined || found & (1 << pair)) continue;
-      found |= 1 << pair;
-      mass += plan.pairMasses[pair] as number;
+    let previous = -1;
+    for (let i = start; i < end; i++) {
+      const id = sequence[i] as number;
+      const current = epochs[id] === mark ? (marked[id] as number) : -1;
+      if (previous >= 0 && current >= 0) {
+        const pair = pairIndex[previous * terms + current] as number;
+        if (pair >= 0 && !(found & (1 << pair))) {
+          found |= 1 << pair;
+          mass += pairMasses[pair] as number;
+        }
+      }
+      previous = current;
     }
-    return mass;
+    if (mass === 0) return 0;
+    return (
+      this.ranking.titlePhrase.weight *
+      plan.reference *
+      powerOf(mass / plan.pairTotal, this.ranking.titlePhrase.power)
+    );
   }
 
   /** The query terms whose lists have the document. */
@@ -514,8 +474,11 @@ export class DocumentIndex {
     return low;
   }
 
-  /** The filters of a request as one test on a document number (exclusions included). */
-  private filter(request: SearchRequest): (n: number) => boolean {
+  /**
+   * The filters of a request (exclusions and phrases included) as one test on a document number;
+   * undefined when nothing is filtered, so that the common search tests nothing per document.
+   */
+  private filter(request: SearchRequest, phrases: number[][]): ((n: number) => boolean) | undefined {
     const { query } = request;
     const excluded = this.numbersMatchingAny(unique(termsOf(query.excluded.join(' '))));
     for (const id of request.excludeIds ?? []) {
@@ -526,6 +489,16 @@ export class DocumentIndex {
     const before = query.before === undefined ? undefined : dayNumber(query.before);
     const arrivedAfter = request.arrivedAfter === undefined ? undefined : Date.parse(request.arrivedAfter);
     const authors = query.authors.map(foldName);
+    if (
+      excluded.size === 0 &&
+      !query.hasCode &&
+      arrivedAfter === undefined &&
+      after === undefined &&
+      before === undefined &&
+      authors.length === 0 &&
+      phrases.length === 0
+    )
+      return undefined;
     const { arrivals, publishedDays, hasCode } = this.table;
     return (n) => {
       if (excluded.has(n)) return false;
@@ -542,7 +515,7 @@ export class DocumentIndex {
         const names = this.table.authors(n).split('\n');
         if (!authors.every((wanted) => names.some((name) => name.includes(wanted)))) return false;
       }
-      return true;
+      return phrases.every((phrase) => this.containsPhrase(n, phrase));
     };
   }
 
@@ -628,6 +601,16 @@ export class DocumentIndex {
     });
   }
 
+  /** The term marks, with room for every term id. */
+  private reserveMarks(vocabulary: number): { epochs: Int32Array; terms: Int32Array } {
+    if (this.marks.epochs.length < vocabulary) {
+      const size = Math.ceil(vocabulary * 1.25) + 16;
+      this.marks = { epochs: new Int32Array(size), terms: new Int32Array(size) };
+      this.markEpoch = 0;
+    }
+    return this.marks;
+  }
+
   /** Scratch arrays for every document number. */
   private reserve(): void {
     const needed = this.mini.documentNumbers;
@@ -635,11 +618,10 @@ export class DocumentIndex {
     const size = Math.ceil(needed * 1.25) + 16;
     this.scores = new Float64Array(size);
     this.stamps = new Int32Array(size);
-    this.lastTerm = new Int32Array(size);
-    this.matched = new Int32Array(size);
     this.titleMass = new Float64Array(size);
     this.titleCount = new Int32Array(size);
     this.touched = new Int32Array(size);
+    this.titled = new Int32Array(size);
     this.epoch = 0;
   }
 }
@@ -653,11 +635,6 @@ function termDocument(id: string, segments: Record<(typeof SEGMENTS)[number], st
       .join(' ');
   }
   return { id, fields };
-}
-
-/** One number for an ordered pair of term ids. */
-function pairKey(a: number, b: number): number {
-  return a * 4_294_967_296 + b;
 }
 
 /** What reading the lists in full costs: their postings. */

@@ -80,6 +80,11 @@ export class DocumentTable {
     return this.termIds.get(term);
   }
 
+  /** How many term ids there are (one more than the largest). */
+  get vocabularySize(): number {
+    return this.terms.length;
+  }
+
   /** The term of an id. */
   term(termId: number): string {
     return this.terms[termId] as string;
@@ -164,6 +169,16 @@ export class DocumentTable {
   /** How many terms segment `s` of the document has. */
   segmentLength(documentNumber: number, segment: number): number {
     return this.lengths[documentNumber * SEGMENTS.length + segment] as number;
+  }
+
+  /**
+   * The array that holds the document's term ids and where they start in it, without making a view
+   * (searches read titles of thousands of documents).
+   */
+  sequenceAt(documentNumber: number): [Int32Array, number] {
+    const added = this.added.get(documentNumber);
+    if (added) return [added, 0];
+    return [this.flat.terms, (this.flat.starts[documentNumber] as number) ?? 0];
   }
 
   /** The document's term ids: its segments one after the other. */

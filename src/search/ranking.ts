@@ -12,10 +12,18 @@ export interface FieldRanking {
   b: number;
 }
 
+/** A bonus: `weight` × the query's reference score × (a share between 0 and 1) ^ `power`. */
+export interface Bonus {
+  weight: number;
+  power: number;
+}
+
 /**
  * How papers are ranked: BM25 per field (text = title and abstract as one field, the title again
- * on its own, author names, Hugging Face's keywords), weighted and summed. Every figure is measured
- * in `npm run eval` (see the README's "Search quality").
+ * on its own, author names, Hugging Face's keywords), weighted and summed, plus two bonuses for
+ * titles that have the query's words. Scores are in units of the query's reference score: what an
+ * average-length paper with every query term once in its text would score (the sum of the terms'
+ * idf). Every choice is measured in `npm run eval` (see the README's "Search quality").
  */
 export interface Ranking {
   fields: Record<Field, FieldRanking>;
@@ -24,40 +32,29 @@ export interface Ranking {
    * Hinton's papers; "long" or "wang" in a description of a method does not favour authors named so).
    */
   authorsOnlyForNames: boolean;
-  /** Each term's idf is raised to this power (1: BM25's own). */
-  idfPower: number;
-  /** The score is multiplied by (matched terms / query terms) to this power; 0 leaves it alone. */
-  coordination: number;
   /**
-   * A bonus for papers whose title has the query's words, for queries that name a paper: `weight`
-   * × the query's reference score × (the share of the query's idf that the title has) ^ `power`.
-   * A high power keeps it for titles that have most of the query.
+   * For queries that name a paper: the share is how much of the query's idf the title has. A high
+   * power keeps the bonus for titles that have most of the query, so descriptions, which rarely use
+   * title words, are left alone.
    */
-  titleMatch: { weight: number; power: number };
+  titleMatch: Bonus;
   /**
-   * A bonus for titles that have the query's consecutive terms next to each other ("code graph" of
-   * `Code-on-Graph`): `weight` × the reference score × (the share of the query's pairs, by mass,
-   * that the title has) ^ `power`.
+   * For titles with the query's consecutive terms next to each other ("code graph" of
+   * `Code-on-Graph`, "do reasoning models enhance"): the share is the mass of the query's term pairs
+   * the title has, each pair weighing the mean idf of its terms.
    */
-  titlePhrase: { weight: number; power: number };
-  /** The same for the query's pairs anywhere in the title or abstract. */
-  textPhrase: { weight: number; power: number };
+  titlePhrase: Bonus;
   /**
-   * Pseudo-relevance feedback (RM3): the query is searched again with the `terms` most likely in
-   * its best `documents`, the original terms keeping `weight` of the query. 0 documents: off.
-   */
-  feedback: { documents: number; terms: number; weight: number };
-  /**
-   * The relevance floor: a hit is a strong match when its score is at least `floor` × n ^ −`decay`
-   * (n: the query's terms) times the score of an average-length paper that has every query term
-   * once in its text. Longer queries get a lower share: a paper described in twenty words shares
-   * half of them with its abstract, a paper on a two-word topic has both, several times.
+   * The relevance floor: a hit is a strong match when it scores at least `floor` × n ^ −`floorDecay`
+   * reference scores (n: the query's distinct terms). Longer queries ask for a smaller share: a
+   * paper described in twenty words shares about half of them with its abstract, a paper on a
+   * two-word topic has both words, several times and in its title.
    */
   floor: number;
   floorDecay: number;
 }
 
-/** The shipped ranking. */
+/** The shipped ranking (figures in the README's "Search quality"). */
 export const RANKING: Ranking = {
   fields: {
     text: { weight: 1, k1: 0.9, b: 0.4 },
@@ -66,17 +63,20 @@ export const RANKING: Ranking = {
     keywords: { weight: 0, k1: 0.9, b: 0.4 },
   },
   authorsOnlyForNames: true,
-  idfPower: 1,
-  coordination: 0,
-  titleMatch: { weight: 0, power: 2 },
-  titlePhrase: { weight: 0, power: 1 },
-  textPhrase: { weight: 0, power: 1 },
-  feedback: { documents: 0, terms: 10, weight: 0.5 },
-  floor: 0.5,
-  floorDecay: 0,
+  titleMatch: { weight: 0.6, power: 3 },
+  titlePhrase: { weight: 0.4, power: 2 },
+  floor: 1.5,
+  floorDecay: 0.4,
 };
 
-/** A ranking with some parameters changed (the eval's `--ranking` variants). */
+/** A partial {@link Ranking}, part by part (the eval's `--ranking` variants). */
+export type RankingChange = Partial<Omit<Ranking, 'fields' | 'titleMatch' | 'titlePhrase'>> & {
+  fields?: Partial<Record<Field, Partial<FieldRanking>>>;
+  titleMatch?: Partial<Bonus>;
+  titlePhrase?: Partial<Bonus>;
+};
+
+/** A ranking with some parameters changed. */
 export function withRanking(base: Ranking, change: RankingChange): Ranking {
   const fields = { ...base.fields };
   for (const field of FIELDS) fields[field] = { ...base.fields[field], ...change.fields?.[field] };
@@ -86,21 +86,19 @@ export function withRanking(base: Ranking, change: RankingChange): Ranking {
     fields,
     titleMatch: { ...base.titleMatch, ...change.titleMatch },
     titlePhrase: { ...base.titlePhrase, ...change.titlePhrase },
-    textPhrase: { ...base.textPhrase, ...change.textPhrase },
-    feedback: { ...base.feedback, ...change.feedback },
   };
 }
 
-/** A partial {@link Ranking}, part by part. */
-export type RankingChange = Partial<
-  Omit<Ranking, 'fields' | 'titleMatch' | 'titlePhrase' | 'textPhrase' | 'feedback'>
-> & {
-  feedback?: Partial<Ranking['feedback']>;
-  fields?: Partial<Record<Field, Partial<FieldRanking>>>;
-  titleMatch?: Partial<Ranking['titleMatch']>;
-  titlePhrase?: Partial<Ranking['titlePhrase']>;
-  textPhrase?: Partial<Ranking['textPhrase']>;
-};
+/**
+ * `x` to the power `p`, by multiplication for the small whole powers the bonuses use (`**` is
+ * several times slower, and a search raises thousands of titles' shares).
+ */
+export function powerOf(x: number, p: number): number {
+  if (p === 1) return x;
+  if (p === 2) return x * x;
+  if (p === 3) return x * x * x;
+  return x ** p;
+}
 
 /** BM25's inverse document frequency of a term in `matching` of `total` documents. */
 export function idf(matching: number, total: number): number {

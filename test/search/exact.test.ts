@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperIndex, type SearchOptions, type SearchResults } from '../../src/search/paperIndex.js';
 import { parseQuery } from '../../src/search/query.js';
-import { FIELDS, idf, RANKING, type Ranking, withRanking } from '../../src/search/ranking.js';
+import { FIELDS, idf, powerOf, RANKING, type Ranking, withRanking } from '../../src/search/ranking.js';
 import { termsOf } from '../../src/search/text.js';
 import { makePaper } from '../support/papers.js';
 
@@ -73,7 +73,8 @@ function modelSearch(
 ) {
   const { limit = 5, offset = 0 } = options;
   const { query } = parseQuery(text);
-  const terms = unique(termsOf([...query.words, ...query.phrases].join(' ')));
+  const sequence = termsOf([...query.words, ...query.phrases].join(' '));
+  const terms = unique(sequence);
   const { papers, fields, df, average, frequency: frequencyIn } = corpus;
   const n = papers.length;
   const excluded = termsOf(query.excluded.join(' '));
@@ -103,6 +104,16 @@ function modelSearch(
       return phrases.every((phrase) => consecutive(title, phrase) || consecutive(abstract, phrase));
     });
   if (terms.length === 0) return undefined; // filter-only queries: checked separately
+  const textIdf = (term: string) => idf(df('text', term), n);
+  const reference = terms.reduce((sum, term) => sum + (ranking.fields.text.weight || 1) * textIdf(term), 0);
+  // The query's consecutive pairs of distinct terms, the first 30, each weighing its mean idf.
+  const pairs: { a: string; b: string; mass: number }[] = [];
+  for (let i = 0; i + 1 < sequence.length && pairs.length < 30; i++) {
+    const [a, b] = [sequence[i] as string, sequence[i + 1] as string];
+    if (a === b || pairs.some((pair) => pair.a === a && pair.b === b)) continue;
+    pairs.push({ a, b, mass: (textIdf(a) + textIdf(b)) / 2 });
+  }
+  const pairTotal = pairs.reduce((sum, pair) => sum + pair.mass, 0);
   const scored = kept.flatMap(({ paper, i, terms: own }) => {
     let score = 0;
     let first = true;
@@ -122,18 +133,26 @@ function modelSearch(
       }
     }
     if (matched.size === 0) return [];
-    if (ranking.coordination !== 0) score *= (matched.size / terms.length) ** ranking.coordination;
+    const inTitle = terms.filter((term) => own.title.includes(term));
+    if (inTitle.length > 0 && ranking.titleMatch.weight > 0) {
+      const mass = inTitle.reduce((sum, term, j) => (j === 0 ? textIdf(term) : sum + textIdf(term)), 0);
+      score += ranking.titleMatch.weight * reference * powerOf(mass / reference, ranking.titleMatch.power);
+    }
+    if (pairs.length > 0 && ranking.titlePhrase.weight > 0) {
+      const adjacent = pairs.filter(({ a, b }) => consecutive(own.title, [a, b]));
+      const mass = adjacent.reduce((sum, pair) => sum + pair.mass, 0);
+      if (mass > 0)
+        score +=
+          ranking.titlePhrase.weight * reference * powerOf(mass / pairTotal, ranking.titlePhrase.power);
+    }
     return [{ id: paper.id, score, matchedTerms: terms.filter((term) => matched.has(term)) }];
   });
   scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-  const reference = terms.reduce(
-    (sum, term) => sum + (ranking.fields.text.weight || 1) * idf(df('text', term), n),
-    0,
-  );
+  const floor = ranking.floor * terms.length ** -ranking.floorDecay * reference;
   return {
     hits: scored.slice(offset, offset + limit),
     total: scored.length,
-    strong: scored.filter((hit) => hit.score >= ranking.floor * reference).length,
+    strong: scored.filter((hit) => hit.score >= floor).length,
   };
 }
 
@@ -246,7 +265,9 @@ describe('any corpus, any query, after any replacements (property)', () => {
     title: fc.constantFrom(0, 0.3),
     keywords: fc.constantFrom(0, 0.5),
     authorsOnlyForNames: fc.boolean(),
-    coordination: fc.constantFrom(0, 0.5),
+    titleMatch: fc.constantFrom(0, 0.6),
+    titlePhrase: fc.constantFrom(0, 0.4),
+    floorDecay: fc.constantFrom(0, 0.4),
   });
 
   test('the same papers, scores, totals and strong counts as the formula; both ways of scoring recent papers', () => {
@@ -264,7 +285,9 @@ describe('any corpus, any query, after any replacements (property)', () => {
           const ranking = withRanking(RANKING, {
             fields: { title: { weight: choice.title }, keywords: { weight: choice.keywords } },
             authorsOnlyForNames: choice.authorsOnlyForNames,
-            coordination: choice.coordination,
+            titleMatch: { weight: choice.titleMatch },
+            titlePhrase: { weight: choice.titlePhrase },
+            floorDecay: choice.floorDecay,
           });
           const index = PaperIndex.build(papers, { ranking });
           // Replaced papers (new text under an old id) and new ones, added to the live index.
