@@ -82,7 +82,7 @@ export function subscribeModal(
           text:
             lines.length > 0
               ? `*Preview: what it would post now*\n${lines.join('\n')}`.slice(0, 3000)
-              : '*Preview:* nothing matches yet; digests post matching papers as they arrive.',
+              : '*Preview:* no paper matches it strongly yet; digests post strong matches as they arrive.',
         },
       },
     ],
