@@ -101,6 +101,8 @@ interface Plan {
   pairMasses: number[];
   /** Their sum. */
   pairTotal: number;
+  /** Each pair's two terms as bits of {@link termBit}: a document that matched both may have it. */
+  pairMasks: Int32Array;
   /** The epoch of {@link DocumentIndex.marks} under which the query's terms are marked. */
   mark: number;
 }
@@ -122,6 +124,7 @@ export class DocumentIndex {
   private stamps = new Int32Array(0);
   private titleMass = new Float64Array(0);
   private titleCount = new Int32Array(0);
+  private matchedBits = new Int32Array(0);
   private touched = new Int32Array(0);
   private titled = new Int32Array(0);
   private epoch = 0;
@@ -211,8 +214,11 @@ export class DocumentIndex {
 
     const floor = this.ranking.floor * terms.length ** -this.ranking.floorDecay * plan.reference;
     const wanted = offset + limit;
-    const { scores, touched, titleCount } = this;
-    const phrase = plan.pairMasses.length > 0 ? this.ranking.titlePhrase.weight * plan.reference : 0;
+    const { scores, touched, titleCount, matchedBits } = this;
+    const { titlePhrase, textPhrase } = this.ranking;
+    const hasPairs = plan.pairMasses.length > 0;
+    const titleMost = hasPairs ? titlePhrase.weight * plan.reference : 0;
+    const textMost = hasPairs ? textPhrase.weight * plan.reference : 0;
     const top: number[] = [];
     let total = 0;
     let strong = 0;
@@ -223,14 +229,15 @@ export class DocumentIndex {
       if (keep && !keep(n)) continue;
       total++;
       let score = scores[n] as number;
-      // The title-phrase bonus is read from the title's terms, so only where it can matter: when
-      // with its largest value the paper would be strong or enter the top (else it is neither).
-      if (
-        phrase > 0 &&
-        (titleCount[n] as number) >= 2 &&
-        (score + phrase >= floor || score + phrase >= threshold)
-      ) {
-        score += this.titlePhrase(n, plan);
+      // The phrase bonuses are read from the paper's terms, so only where they can matter: when with
+      // their largest values (for the query pairs it may have) a weak paper would be strong, or the
+      // paper would enter the top. Otherwise its strength and its place are the same either way.
+      let most = titleMost > 0 && (titleCount[n] as number) >= 2 ? titleMost : 0;
+      if (textMost > 0) most += this.textPhraseBound(matchedBits[n] as number, plan);
+      if (most > 0 && ((score < floor && score + most >= floor) || score + most >= threshold)) {
+        const [inTitle, inText] = this.phrases(n, plan);
+        score += inTitle;
+        score += inText;
         scores[n] = score;
       }
       if (score >= floor) strong++;
@@ -302,15 +309,27 @@ export class DocumentIndex {
     const pairIndex = new Int16Array(terms.length * terms.length).fill(-1);
     const pairMasses: number[] = [];
     // At most 30 pairs: they are told apart by the bits of one number per title.
-    for (let i = 0; titlePhrase.weight > 0 && i + 1 < sequence.length && pairMasses.length < 30; i++) {
+    const pairs = titlePhrase.weight > 0 || this.ranking.textPhrase.weight > 0;
+    const masks: number[] = [];
+    for (let i = 0; pairs && i + 1 < sequence.length && pairMasses.length < 30; i++) {
       const [first, second] = [sequence[i] as string, sequence[i + 1] as string];
       const at = terms.indexOf(first) * terms.length + terms.indexOf(second);
       if (first === second || (pairIndex[at] as number) >= 0) continue;
       pairIndex[at] = pairMasses.length;
       pairMasses.push((textIdf(first) + textIdf(second)) / 2);
+      masks.push(termBit(terms.indexOf(first)) | termBit(terms.indexOf(second)));
     }
     const pairTotal = pairMasses.reduce((sum, mass) => sum + mass, 0);
-    return { lists, titles, reference, pairIndex, pairMasses, pairTotal, mark };
+    return {
+      lists,
+      titles,
+      reference,
+      pairIndex,
+      pairMasses,
+      pairTotal,
+      pairMasks: Int32Array.from(masks),
+      mark,
+    };
   }
 
   /**
@@ -320,11 +339,12 @@ export class DocumentIndex {
   private scoreLists(plan: Plan): [number, number] {
     this.reserve();
     const epoch = ++this.epoch;
-    const { scores, stamps, touched, titled, titleMass, titleCount } = this;
+    const { scores, stamps, touched, titled, titleMass, titleCount, matchedBits } = this;
     const lengths = this.table.segmentLengthArray;
     let count = 0;
     for (const list of plan.lists) {
       const { postings, scale, base, perLength } = list;
+      const bit = termBit(list.term);
       const segments = FIELD_SEGMENTS[FIELDS[list.field] as Field];
       const first = segments[0] as number;
       const second = segments.length > 1 ? (segments[1] as number) : -1;
@@ -341,8 +361,12 @@ export class DocumentIndex {
           stamps[n] = epoch;
           scores[n] = score;
           titleCount[n] = 0;
+          matchedBits[n] = bit;
           touched[count++] = n;
-        } else scores[n] = (scores[n] as number) + score;
+        } else {
+          scores[n] = (scores[n] as number) + score;
+          matchedBits[n] = (matchedBits[n] as number) | bit;
+        }
       }
     }
     let titledCount = 0;
@@ -369,7 +393,7 @@ export class DocumentIndex {
   private scoreEach(documents: Int32Array, plan: Plan): [number, number] {
     this.reserve();
     const epoch = ++this.epoch;
-    const { scores, stamps, touched, titled, titleMass, titleCount } = this;
+    const { scores, stamps, touched, titled, titleMass, titleCount, matchedBits } = this;
     const lengths = this.table.segmentLengthArray;
     let count = 0;
     let titledCount = 0;
@@ -386,8 +410,12 @@ export class DocumentIndex {
           stamps[n] = epoch;
           scores[n] = score;
           titleCount[n] = 0;
+          matchedBits[n] = termBit(list.term);
           touched[count++] = n;
-        } else scores[n] = (scores[n] as number) + score;
+        } else {
+          scores[n] = (scores[n] as number) + score;
+          matchedBits[n] = (matchedBits[n] as number) | termBit(list.term);
+        }
       }
       if (stamps[n] !== epoch) continue;
       for (const { postings, mass } of plan.titles) {
@@ -418,34 +446,66 @@ export class DocumentIndex {
     }
   }
 
-  /** The title-phrase bonus ({@link Ranking.titlePhrase}) of a document whose title has two query terms. */
-  private titlePhrase(n: number, plan: Plan): number {
-    const { pairIndex, pairMasses, mark } = plan;
+  /**
+   * The most the text-phrase bonus can give a paper that matched the query terms in `bits`: that
+   * of every query pair whose two terms it matched.
+   */
+  private textPhraseBound(bits: number, plan: Plan): number {
+    const { weight, power } = this.ranking.textPhrase;
+    // Without the text field, matched terms do not tell what the abstract has.
+    if (this.ranking.fields.text.weight === 0) return weight * plan.reference;
+    if ((bits & (bits - 1)) === 0) return 0; // one term matched: no pair
+    let mass = 0;
+    const { pairMasks, pairMasses } = plan;
+    for (let k = 0; k < pairMasks.length; k++) {
+      const mask = pairMasks[k] as number;
+      if ((bits & mask) === mask) mass += pairMasses[k] as number;
+    }
+    if (mass === 0) return 0;
+    return weight * plan.reference * powerOf(Math.min(1, mass / plan.pairTotal), power);
+  }
+
+  /**
+   * The phrase bonuses of a paper: {@link Ranking.titlePhrase} for the query pairs its title has,
+   * {@link Ranking.textPhrase} for those its title or abstract has, each pair's terms next to each other.
+   */
+  private phrases(n: number, plan: Plan): [number, number] {
+    const { pairIndex, pairMasses, mark, pairTotal, reference } = plan;
     const { epochs, terms: marked } = this.marks;
     const terms = Math.sqrt(pairIndex.length);
     const [sequence, start] = this.table.sequenceAt(n);
-    const end = start + this.table.segmentLength(n, 0);
-    let found = 0;
-    let mass = 0;
-    let previous = -1;
-    for (let i = start; i < end; i++) {
-      const id = sequence[i] as number;
-      const current = epochs[id] === mark ? (marked[id] as number) : -1;
-      if (previous >= 0 && current >= 0) {
-        const pair = pairIndex[previous * terms + current] as number;
-        if (pair >= 0 && !(found & (1 << pair))) {
-          found |= 1 << pair;
-          mass += pairMasses[pair] as number;
+    // Which pairs are where, as bits; their masses are summed in the pairs' order afterwards.
+    let inTitle = 0;
+    let inText = 0;
+    let at = start;
+    for (const segment of [0, 1]) {
+      const end = at + this.table.segmentLength(n, segment);
+      let previous = -1;
+      for (let i = at; i < end; i++) {
+        const id = sequence[i] as number;
+        const current = epochs[id] === mark ? (marked[id] as number) : -1;
+        if (previous >= 0 && current >= 0) {
+          const pair = pairIndex[previous * terms + current] as number;
+          if (pair >= 0) {
+            if (segment === 0) inTitle |= 1 << pair;
+            inText |= 1 << pair;
+          }
         }
+        previous = current;
       }
-      previous = current;
+      at = end;
     }
-    if (mass === 0) return 0;
-    return (
-      this.ranking.titlePhrase.weight *
-      plan.reference *
-      powerOf(mass / plan.pairTotal, this.ranking.titlePhrase.power)
-    );
+    let titleMass = 0;
+    let textMass = 0;
+    for (let k = 0; k < pairMasses.length; k++) {
+      if (inTitle & (1 << k)) titleMass += pairMasses[k] as number;
+      if (inText & (1 << k)) textMass += pairMasses[k] as number;
+    }
+    const { titlePhrase, textPhrase } = this.ranking;
+    return [
+      titleMass > 0 ? titlePhrase.weight * reference * powerOf(titleMass / pairTotal, titlePhrase.power) : 0,
+      textMass > 0 ? textPhrase.weight * reference * powerOf(textMass / pairTotal, textPhrase.power) : 0,
+    ];
   }
 
   /** The query terms whose lists have the document. */
@@ -620,6 +680,7 @@ export class DocumentIndex {
     this.stamps = new Int32Array(size);
     this.titleMass = new Float64Array(size);
     this.titleCount = new Int32Array(size);
+    this.matchedBits = new Int32Array(size);
     this.touched = new Int32Array(size);
     this.titled = new Int32Array(size);
     this.epoch = 0;
@@ -635,6 +696,11 @@ function termDocument(id: string, segments: Record<(typeof SEGMENTS)[number], st
       .join(' ');
   }
   return { id, fields };
+}
+
+/** A query term's bit in a document's matched terms: its own for the first 31, one shared beyond. */
+function termBit(term: number): number {
+  return term < 31 ? 1 << term : 1 << 31;
 }
 
 /** What reading the lists in full costs: their postings. */

@@ -44,6 +44,8 @@ export interface Ranking {
    * the title has, each pair weighing the mean idf of its terms.
    */
   titlePhrase: Bonus;
+  /** The same for the query's pairs next to each other anywhere in the title or the abstract. */
+  textPhrase: Bonus;
   /**
    * The relevance floor: a hit is a strong match when it scores at least `floor` × n ^ −`floorDecay`
    * reference scores (n: the query's distinct terms). Longer queries ask for a smaller share: a
@@ -65,12 +67,14 @@ export const RANKING: Ranking = {
   authorsOnlyForNames: true,
   titleMatch: { weight: 0.6, power: 3 },
   titlePhrase: { weight: 0.4, power: 2 },
+  textPhrase: { weight: 0, power: 1 },
   floor: 1.5,
   floorDecay: 0.4,
 };
 
 /** A partial {@link Ranking}, part by part (the eval's `--ranking` variants). */
-export type RankingChange = Partial<Omit<Ranking, 'fields' | 'titleMatch' | 'titlePhrase'>> & {
+export type RankingChange = Partial<Omit<Ranking, 'fields' | 'titleMatch' | 'titlePhrase' | 'textPhrase'>> & {
+  textPhrase?: Partial<Bonus>;
   fields?: Partial<Record<Field, Partial<FieldRanking>>>;
   titleMatch?: Partial<Bonus>;
   titlePhrase?: Partial<Bonus>;
@@ -86,6 +90,7 @@ export function withRanking(base: Ranking, change: RankingChange): Ranking {
     fields,
     titleMatch: { ...base.titleMatch, ...change.titleMatch },
     titlePhrase: { ...base.titlePhrase, ...change.titlePhrase },
+    textPhrase: { ...base.textPhrase, ...change.textPhrase },
   };
 }
 

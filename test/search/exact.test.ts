@@ -145,6 +145,15 @@ function modelSearch(
         score +=
           ranking.titlePhrase.weight * reference * powerOf(mass / pairTotal, ranking.titlePhrase.power);
     }
+    if (pairs.length > 0 && ranking.textPhrase.weight > 0) {
+      const abstract = own.text.slice(own.title.length);
+      const adjacent = pairs.filter(
+        ({ a, b }) => consecutive(own.title, [a, b]) || consecutive(abstract, [a, b]),
+      );
+      const mass = adjacent.reduce((sum, pair) => sum + pair.mass, 0);
+      if (mass > 0)
+        score += ranking.textPhrase.weight * reference * powerOf(mass / pairTotal, ranking.textPhrase.power);
+    }
     return [{ id: paper.id, score, matchedTerms: terms.filter((term) => matched.has(term)) }];
   });
   scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
@@ -267,6 +276,7 @@ describe('any corpus, any query, after any replacements (property)', () => {
     authorsOnlyForNames: fc.boolean(),
     titleMatch: fc.constantFrom(0, 0.6),
     titlePhrase: fc.constantFrom(0, 0.4),
+    textPhrase: fc.constantFrom(0, 0.4),
     floorDecay: fc.constantFrom(0, 0.4),
   });
 
@@ -287,6 +297,7 @@ describe('any corpus, any query, after any replacements (property)', () => {
             authorsOnlyForNames: choice.authorsOnlyForNames,
             titleMatch: { weight: choice.titleMatch },
             titlePhrase: { weight: choice.titlePhrase },
+            textPhrase: { weight: choice.textPhrase },
             floorDecay: choice.floorDecay,
           });
           const index = PaperIndex.build(papers, { ranking });
