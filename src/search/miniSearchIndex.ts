@@ -147,11 +147,12 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
     terms.forEach((term, t) => {
       const byField = this._index.get(term) as Map<number, Map<number, number>>;
       saved.fieldCounts[t] = byField.size;
-      for (const fieldId of byField.keys()) {
-        const papers = this.postings(term, fieldId) as CompactPostings;
+      for (const [fieldId, papers] of byField) {
         saved.fieldIds[field] = fieldId;
         saved.postingCounts[field++] = papers.size;
-        posting = papers.copyInto(saved.documents, saved.frequencies, posting);
+        if (papers instanceof CompactPostings)
+          posting = papers.copyInto(saved.documents, saved.frequencies, posting);
+        else posting = copyMap(papers, saved.documents, saved.frequencies, posting);
       }
     });
     return saved;
@@ -172,11 +173,10 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
       if (id === null) return;
       mini._documentIds.set(documentNumber, id);
       mini._idToShortId.set(id, documentNumber);
-      const start = documentNumber * fieldCount;
-      mini._fieldLength.set(
-        documentNumber,
-        Array.from(saved.fieldLengths.subarray(start, start + fieldCount)),
-      );
+      const lengths: number[] = [];
+      for (let f = 0; f < fieldCount; f++)
+        lengths.push(saved.fieldLengths[documentNumber * fieldCount + f] as number);
+      mini._fieldLength.set(documentNumber, lengths);
     });
     mini._avgFieldLength = [...saved.averageFieldLength];
     mini._documentCount = saved.documentCount;
@@ -203,4 +203,31 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
     });
     if (posting !== saved.documents.length) throw new Error("the snapshot's postings do not add up");
   }
+}
+
+/**
+ * Copies one of minisearch's own posting Maps into the arrays from `at`, in document order (it adds
+ * documents in that order, so the Map already is, unless a caller re-added an old number).
+ */
+function copyMap(
+  postings: Map<number, number>,
+  documents: Int32Array,
+  frequencies: Int32Array,
+  at: number,
+): number {
+  let next = at;
+  let sorted = true;
+  for (const [document, frequency] of postings) {
+    if (next > at && (documents[next - 1] as number) > document) sorted = false;
+    documents[next] = document;
+    frequencies[next++] = frequency;
+  }
+  if (!sorted) {
+    const entries = [...postings].sort((a, b) => a[0] - b[0]);
+    entries.forEach(([document, frequency], i) => {
+      documents[at + i] = document;
+      frequencies[at + i] = frequency;
+    });
+  }
+  return next;
 }
