@@ -339,7 +339,7 @@ export class DocumentIndex {
   private scoreLists(plan: Plan): [number, number] {
     this.reserve();
     const epoch = ++this.epoch;
-    const { scores, stamps, touched, titled, titleMass, titleCount, matchedBits } = this;
+    const { scores, stamps, touched, titleCount, matchedBits } = this;
     const lengths = this.table.segmentLengthArray;
     let count = 0;
     for (const list of plan.lists) {
@@ -375,12 +375,7 @@ export class DocumentIndex {
       const end = postings.start + postings.size;
       for (let i = postings.start; i < end; i++) {
         const n = documents[i] as number;
-        if (stamps[n] !== epoch) continue;
-        if (titleCount[n] === 0) {
-          titleMass[n] = mass;
-          titled[titledCount++] = n;
-        } else titleMass[n] = (titleMass[n] as number) + mass;
-        titleCount[n] = (titleCount[n] as number) + 1;
+        if (stamps[n] === epoch) titledCount = this.countTitle(n, mass, titledCount);
       }
     }
     return [count, titledCount];
@@ -393,7 +388,7 @@ export class DocumentIndex {
   private scoreEach(documents: Int32Array, plan: Plan): [number, number] {
     this.reserve();
     const epoch = ++this.epoch;
-    const { scores, stamps, touched, titled, titleMass, titleCount, matchedBits } = this;
+    const { scores, stamps, touched, titleCount, matchedBits } = this;
     const lengths = this.table.segmentLengthArray;
     let count = 0;
     let titledCount = 0;
@@ -418,16 +413,24 @@ export class DocumentIndex {
         }
       }
       if (stamps[n] !== epoch) continue;
-      for (const { postings, mass } of plan.titles) {
-        if (!postings.has(n)) continue;
-        if (titleCount[n] === 0) {
-          titleMass[n] = mass;
-          titled[titledCount++] = n;
-        } else titleMass[n] = (titleMass[n] as number) + mass;
-        titleCount[n] = (titleCount[n] as number) + 1;
-      }
+      for (const { postings, mass } of plan.titles)
+        if (postings.has(n)) titledCount = this.countTitle(n, mass, titledCount);
     }
     return [count, titledCount];
+  }
+
+  /**
+   * Counts a query term in the title of document `n` (its idf `mass`), listing the document in
+   * `titled` the first time; returns how many documents `titled` holds.
+   */
+  private countTitle(n: number, mass: number, titledCount: number): number {
+    const { titleMass, titleCount, titled } = this;
+    if (titleCount[n] === 0) {
+      titleMass[n] = mass;
+      titled[titledCount++] = n;
+    } else titleMass[n] = (titleMass[n] as number) + mass;
+    titleCount[n] = (titleCount[n] as number) + 1;
+    return titledCount;
   }
 
   /**
