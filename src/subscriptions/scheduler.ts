@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { Ticker } from '../ticker.js';
-import { ChannelTaste, DIGEST_SIZE, digestSearchIndex, nextPapersSince, selectDigest } from './digest.js';
+import { ChannelTaste, DIGEST_SIZE, nextPapersSince, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';
 import type { RunRecord, SubscriptionStore } from './store.js';
 import type { Subscription } from './subscription.js';
@@ -113,7 +113,8 @@ export class Scheduler {
     const now = this.deps.now();
     const due = this.due(now);
     if (due.length === 0) return [];
-    const searchIndex = digestSearchIndex(this.deps.index, due);
+    // Arrival is a filter inside the search, which scores only the new papers when they are few.
+    const searchIndex = this.deps.index;
     // Runs that find nothing new are stored together at the end: losing them to a crash only
     // means running them again, which posts nothing. Runs that post are stored one by one.
     const quiet: Array<{ id: string; run: RunRecord }> = [];
