@@ -209,7 +209,16 @@ export function benchSizeInChild(size: Size): Promise<Record<string, string | nu
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--max-old-space-size=16384', '--import', 'tsx', fileURLToPath(import.meta.url), '--size', size],
+      [
+        '--max-old-space-size=16384',
+        '--import',
+        'tsx',
+        '--import',
+        './test/bench/compiled.mjs',
+        fileURLToPath(import.meta.url),
+        '--size',
+        size,
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let stdout = '';
