@@ -48,13 +48,6 @@ export interface IndexOptions {
 /** The saved state of an index, for a snapshot. */
 export type SavedIndex = SavedDocumentIndex;
 
-/**
- * The identity of the index layout: fields, term processing and what the snapshot holds. A
- * snapshot written under another format is rebuilt, so bump this whenever any of those change.
- * (Ranking parameters are applied at search time and need no bump.)
- */
-export const INDEX_FORMAT = 'paperbot-index/4';
-
 /** What the index needs of a paper to search it. */
 export function searchDocument(paper: Paper): SearchDocument {
   return {
@@ -76,7 +69,8 @@ export function searchDocument(paper: Paper): SearchDocument {
  */
 export class PaperIndex {
   private constructor(
-    private readonly documents: DocumentIndex,
+    /** The searching half, holding no papers. */
+    readonly documents: DocumentIndex,
     private readonly collection: PaperCollection,
   ) {}
 
@@ -92,12 +86,12 @@ export class PaperIndex {
    * Throws when the saved index does not hold exactly those papers.
    */
   static restore(
-    saved: SavedIndex,
+    saved: SavedIndex | DocumentIndex,
     papers: Iterable<Paper> | PaperCollection,
     options: IndexOptions = {},
   ): PaperIndex {
     const collection = papers instanceof PaperCollection ? papers : collectionOf(papers);
-    const documents = DocumentIndex.restore(saved, options.ranking);
+    const documents = saved instanceof DocumentIndex ? saved : DocumentIndex.restore(saved, options.ranking);
     if (documents.size !== collection.size) {
       throw new Error(`snapshot holds ${documents.size} papers, the corpus ${collection.size}`);
     }

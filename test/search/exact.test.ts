@@ -306,6 +306,9 @@ describe('any corpus, any query, after any replacements (property)', () => {
           index.add(changed);
           for (const paper of changed) papers = [...papers.filter((p) => p.id !== paper.id), paper];
           const restored = PaperIndex.restore(deserialize(serialize(index.save())), papers, { ranking });
+          // The same papers added one at a time to an empty index, as ingests do.
+          const incremental = PaperIndex.build([], { ranking });
+          for (const paper of papers) incremental.add([paper]);
           const arrivedAfter = `2026-11-0${since}T00:00:00.000Z`;
           const model = corpusModel(papers);
           for (const text of texts) {
@@ -313,6 +316,7 @@ describe('any corpus, any query, after any replacements (property)', () => {
             const expected = modelSearch(model, text, { limit, offset }, ranking);
             expectSame(index.search(query, { limit, offset }), expected);
             expectSame(restored.search(query, { limit, offset }), expected);
+            expectSame(incremental.search(query, { limit, offset }), expected);
             const recent = modelSearch(model, text, { limit, offset, arrivedAfter }, ranking);
             for (const scoring of ['lists', 'documents'] as const)
               expectSame(index.search(query, { limit, offset, arrivedAfter, scoring }), recent);

@@ -1,15 +1,32 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import { describe, expect, jest, test } from '@jest/globals';
 import { silentLogger } from '../../src/logger.js';
 import { type Corpus, corpusFile, loadCorpus, serialiseCorpus } from '../../src/papers/corpus.js';
+import { DocumentIndex } from '../../src/search/documentIndex.js';
 import { MINISEARCH_VERSION } from '../../src/search/miniSearchIndex.js';
-import { INDEX_FORMAT, PaperIndex } from '../../src/search/paperIndex.js';
+import { PaperIndex } from '../../src/search/paperIndex.js';
 import { parseQuery } from '../../src/search/query.js';
-import { openIndex, snapshotFile } from '../../src/search/snapshot.js';
+import {
+  INDEX_FORMAT,
+  openIndex,
+  readIndexSnapshot,
+  snapshotFile,
+  writeIndexSnapshot,
+} from '../../src/search/snapshot.js';
+import { readSectionFile, writeSectionFile } from '../../src/sectionFile.js';
 import { bundledPapers, makePaper } from '../support/papers.js';
+
+/** The index after a trip through a snapshot file. */
+async function roundTrip(index: PaperIndex, papers: Parameters<typeof PaperIndex.restore>[1]) {
+  const file = join(mkdtempSync(join(tmpdir(), 'paperbot-snapshot-')), 'index.snapshot');
+  await writeIndexSnapshot(file, index.documents, 'corpus');
+  return PaperIndex.restore(DocumentIndex.restore(readIndexSnapshot(readFileSync(file)).saved), papers);
+}
+
+/** The header of a snapshot file. */
+const headerOf = (file: string) => readSectionFile(readFileSync(file)).header as Record<string, unknown>;
 
 async function dataDirWith(titles: string[]): Promise<{ dir: string; corpus: Corpus }> {
   const dir = mkdtempSync(join(tmpdir(), 'paperbot-snapshot-'));
@@ -42,41 +59,50 @@ describe('openIndex', () => {
   test('a snapshot of another minisearch version is rebuilt, as its internals may differ', async () => {
     const { dir, corpus } = await dataDirWith(['Graph Neural Networks']);
     await openIndex(dir, corpus, silentLogger);
-    const written = deserialize(readFileSync(snapshotFile(dir))) as { minisearch: string };
-    expect(written.minisearch).toBe(MINISEARCH_VERSION);
-    writeFileSync(snapshotFile(dir), serialize({ ...written, minisearch: '6.3.0' }));
+    const written = readSectionFile(readFileSync(snapshotFile(dir)));
+    expect(headerOf(snapshotFile(dir)).minisearch).toBe(MINISEARCH_VERSION);
+    await writeSectionFile(
+      snapshotFile(dir),
+      { ...(written.header as object), minisearch: '6.3.0' },
+      Object.fromEntries(written.sections),
+    );
     const info = jest.fn();
     const reopened = await openIndex(dir, corpus, { ...silentLogger, info });
     expect(reopened.origin).toBe('built');
     expect(String(info.mock.calls[0]?.[0])).toMatch(
-      /^Index snapshot .*index\.v8 is for another corpus, index format or minisearch version; re-indexing\.$/,
+      /^Index snapshot .*index\.snapshot is for another corpus, index format or minisearch version; re-indexing\.$/,
     );
-    expect((deserialize(readFileSync(snapshotFile(dir))) as { minisearch: string }).minisearch).toBe(
-      MINISEARCH_VERSION,
-    );
+    expect(headerOf(snapshotFile(dir)).minisearch).toBe(MINISEARCH_VERSION);
   });
 
   test.each([
-    ['garbage', () => Buffer.from('{"format": "paperbot-index/1", "corp')],
-    ['a truncated snapshot', (file: string) => readFileSync(file).subarray(0, 200)],
-    ['another shape', () => serialize({ format: INDEX_FORMAT, corpus: 'x', index: { tree: [] } })],
+    ['garbage', async (file: string) => writeFileSync(file, '{"format": "paperbot-index/1", "corp')],
+    [
+      'a truncated snapshot',
+      async (file: string) => writeFileSync(file, readFileSync(file).subarray(0, 200)),
+    ],
+    [
+      'another shape',
+      (file: string) =>
+        writeSectionFile(file, { ...headerOf(file) }, { terms: ['graph'], 'mini.fieldCounts': [] }),
+    ],
   ])('%s is rebuilt with a warning, not an error', async (_name, corrupt) => {
     const { dir, corpus } = await dataDirWith(['Graph Neural Networks']);
     await openIndex(dir, corpus, silentLogger);
-    writeFileSync(snapshotFile(dir), corrupt(snapshotFile(dir)));
+    await corrupt(snapshotFile(dir));
     const warn = jest.fn();
     const { origin } = await openIndex(dir, corpus, { ...silentLogger, warn });
     expect(origin).toBe('built');
     expect(String(warn.mock.calls[0]?.[0])).toMatch(
-      /^Index snapshot .*index\.v8 is unreadable \(.+\); re-indexing\.$/,
+      /^Index snapshot .*index\.snapshot is unreadable \(.+\); re-indexing\.$/,
     );
-    expect((deserialize(readFileSync(snapshotFile(dir))) as { format: string }).format).toBe(INDEX_FORMAT);
+    expect(headerOf(snapshotFile(dir)).format).toBe(INDEX_FORMAT);
   });
 
-  test('a restored index ranks exactly as the one it was saved from, phrases and filters included', () => {
+  test('a restored index ranks exactly as the one it was saved from, phrases and filters included', async () => {
     const papers = bundledPapers();
     const built = PaperIndex.build(papers);
-    const restored = PaperIndex.restore(deserialize(serialize(built.save())), papers);
+    const restored = await roundTrip(built, papers);
     for (const text of [
       'reward model ensembles',
       'human feedback preference',
@@ -93,14 +119,16 @@ describe('openIndex', () => {
     }
   });
 
-  test('papers added to a restored index are searched and saved with the rest', () => {
+  test('papers added to a restored index are searched and saved with the rest', async () => {
     const papers = bundledPapers();
-    const restored = PaperIndex.restore(
-      deserialize(serialize(PaperIndex.build(papers.slice(0, 60)).save())),
-      papers.slice(0, 60),
-    );
-    restored.add(papers.slice(50)); // 10 replaced, 20 new
-    const again = PaperIndex.restore(deserialize(serialize(restored.save())), papers);
+    const restored = await roundTrip(PaperIndex.build(papers.slice(0, 60)), papers.slice(0, 60));
+    // 10 replaced (with another abstract, so that they are indexed again), 20 new
+    const revised = papers
+      .slice(50, 60)
+      .map((paper) => ({ ...paper, abstract: `${paper.abstract} Revised.` }));
+    const added = [...revised, ...papers.slice(60)];
+    restored.add(added);
+    const again = await roundTrip(restored, [...papers.slice(0, 50), ...added]);
     const newcomer = papers[79] as (typeof papers)[number];
     for (const text of [
       'reward model ensembles',
