@@ -104,6 +104,14 @@ const Env = z.object({
       .enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
       .default('info'),
   ),
+  PAPERBOT_SEARCH_WORKERS: setting(
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be from 1 to 16')
+      .max(16, 'must be from 1 to 16')
+      .default(1),
+  ),
 });
 
 /** How the bot talks to Slack, decided by which tokens are set. */
@@ -120,6 +128,8 @@ export interface Config {
   /** The lowdb JSON file of channel subscriptions (default: `subscriptions.json` in `dataDir`). */
   subscriptionsFile: string;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Worker threads that hold the search index (each a whole copy). */
+  searchWorkers: number;
   /** Where new papers come from, and when the running bot reads them (cron, UTC; absent: off). */
   sources: {
     hfApiUrl: string;
@@ -158,7 +168,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     arxivCategories: vars.PAPERBOT_ARXIV_CATEGORIES,
     arxivMax: vars.PAPERBOT_ARXIV_MAX,
   };
-  const base = { dataDir, subscriptionsFile, logLevel: vars.LOG_LEVEL, sources };
+  const base = {
+    dataDir,
+    subscriptionsFile,
+    logLevel: vars.LOG_LEVEL,
+    searchWorkers: vars.PAPERBOT_SEARCH_WORKERS,
+    sources,
+  };
   const botToken = vars.SLACK_BOT_TOKEN;
   if (!botToken) {
     if (vars.SLACK_APP_TOKEN || vars.SLACK_SIGNING_SECRET) {

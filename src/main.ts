@@ -8,6 +8,7 @@ import { Library } from './library.js';
 import { createStderrLogger } from './logger.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
+import { WorkerSearcher } from './search/workerSearcher.js';
 import { createSlackApp } from './slack/app.js';
 import { createPostingClient, SlackDigestPoster } from './slack/posting.js';
 import type { DigestPoster } from './subscriptions/scheduler.js';
@@ -21,38 +22,47 @@ import { openLowdbStore } from './subscriptions/store.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createStderrLogger(config.logLevel);
-  const library = await Library.open(config.dataDir, logger);
-  const { index } = library;
-  const store = await openLowdbStore(config.subscriptionsFile);
+  // The index lives in worker threads: this thread acknowledges, renders and posts, never searches.
+  const searcher = new WorkerSearcher({ workers: config.searchWorkers, logger });
+  const library = await Library.open(config.dataDir, logger, { searcher }).catch(async (error: unknown) => {
+    await searcher.close(); // or its threads would keep the process from exiting with the error
+    throw error;
+  });
+  const store = await openLowdbStore(config.subscriptionsFile).catch(async (error: unknown) => {
+    await library.close();
+    throw error;
+  });
   const now = () => new Date();
   const refresher = new Refresher({ library, sources: configuredSources(config.sources), now, logger });
   const interactive = Boolean(process.stdin.isTTY);
   const poster: DigestPoster = config.slack
     ? new SlackDigestPoster(createPostingClient(config.slack, logger))
     : new ConsoleDigestPoster(process.stdout, { color: interactive });
-  const scheduler = new Scheduler({ store, index, poster, now, logger });
-  const replies = new Replies({ index, store, scheduler, now, logger });
+  const scheduler = new Scheduler({ store, index: library, poster, now, logger });
+  const replies = new Replies({ index: library, store, scheduler, now, logger });
   const stopBackground = async () => {
     await refresher.stop();
     await scheduler.stop();
+    await library.close();
   };
 
   if (!config.slack) {
     process.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
     scheduler.start();
     refresher.start();
+    library.start();
     await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
     await stopBackground();
     await store.close();
     return;
   }
 
-  const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger);
+  const unfurls = new Unfurls(library, arxivPaperFetcher(library, config.sources, now), logger);
   const app = createSlackApp({
     connection: config.slack,
     replies,
     unfurls,
-    home: { index, store },
+    home: { index: library, store },
     logger,
   });
   if (config.slack.mode === 'http') {
@@ -64,6 +74,7 @@ async function main(): Promise<void> {
   }
   scheduler.start();
   refresher.start();
+  library.start();
   const shutdown = async () => {
     await stopBackground();
     await app.stop();

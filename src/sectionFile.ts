@@ -49,7 +49,7 @@ export async function writeSectionFile(
   for (const [name, section] of Object.entries(sections)) {
     const bytes = isTypedArray(section)
       ? new Uint8Array(section.buffer, section.byteOffset, section.byteLength)
-      : Buffer.from(JSON.stringify(section));
+      : await stringsAsJson(section);
     entries.push({
       name,
       kind: isTypedArray(section) ? (section.constructor.name as ArrayName) : 'strings',
@@ -131,6 +131,21 @@ export function readSectionFile(bytes: Uint8Array): { header: unknown; sections:
     );
   }
   return { header: contents.header, sections };
+}
+
+/** Strings encoded per chunk: a million of them, at once, would stop the thread for a noticeable time. */
+const STRINGS_PER_CHUNK = 20_000;
+
+/** A string array as JSON bytes, encoded a chunk per event-loop turn. */
+async function stringsAsJson(strings: readonly (string | null)[]): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (let at = 0; at < strings.length; at += STRINGS_PER_CHUNK) {
+    if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+    const chunk = JSON.stringify(strings.slice(at, at + STRINGS_PER_CHUNK));
+    parts.push(Buffer.from(at === 0 ? chunk.slice(0, -1) : `,${chunk.slice(1, -1)}`));
+  }
+  parts.push(Buffer.from(strings.length === 0 ? '[]' : ']'));
+  return Buffer.concat(parts);
 }
 
 function isTypedArray(section: Section): section is TypedArray {

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       dataDir: DEFAULT_DATA_DIR,
       subscriptionsFile: join(DEFAULT_DATA_DIR, 'subscriptions.json'),
       logLevel: 'info',
+      searchWorkers: 1,
       sources: DEFAULT_SOURCES,
     });
   });
@@ -84,6 +85,7 @@ describe('loadConfig', () => {
       dataDir: '/tmp/papers',
       subscriptionsFile: '/tmp/papers/subscriptions.json',
       logLevel: 'debug',
+      searchWorkers: 1,
       sources: DEFAULT_SOURCES,
       slack: {
         mode: 'http',

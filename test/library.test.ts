@@ -15,8 +15,8 @@ const emptyDataDir = () => {
   writeFileSync(corpusFile(dir), '');
   return dir;
 };
-const search = (library: Library, text: string) =>
-  library.index.search(parseQuery(text).query).hits.map((h) => h.paper.title);
+const search = async (library: Library, text: string) =>
+  (await library.search(parseQuery(text).query)).hits.map((h) => h.paper.title);
 
 describe('Library.ingest', () => {
   test('new papers are searchable at once, and stored: a reopened library loads them from the snapshot', async () => {
@@ -33,11 +33,11 @@ describe('Library.ingest', () => {
     expect(describeIngest(report)).toBe(
       '2 new, 0 updated, 0 unchanged; skipped 2 (2 × no title); 2 papers in the corpus',
     );
-    expect(search(library, 'protein')).toEqual(['Protein Folding']);
+    expect(await search(library, 'protein')).toEqual(['Protein Folding']);
     expect(readFileSync(corpusFile(dir), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
     const reopened = await Library.open(dir, silentLogger);
     expect(reopened.origin).toBe('snapshot');
-    expect(search(reopened, 'graph')).toEqual(['Graph Transformers']);
+    expect(await search(reopened, 'graph')).toEqual(['Graph Transformers']);
   });
 
   test('an empty data directory ingests on top of the bundled seed, merging a seed paper by title', async () => {
@@ -73,7 +73,7 @@ describe('Library.ingest', () => {
     const cli = await Library.open(dir, silentLogger);
     await cli.ingest({ papers: [makePaper({ title: 'From The CLI' })], skipped: [] });
     await bot.ingest({ papers: [makePaper({ title: 'From The Bot' })], skipped: [] });
-    expect(search(bot, 'cli')).toEqual(['From The CLI']);
+    expect(await search(bot, 'cli')).toEqual(['From The CLI']);
     const lines = readFileSync(corpusFile(dir), 'utf8').split('\n').filter(Boolean);
     expect(lines.map((line) => JSON.parse(line).title).sort()).toEqual(['From The Bot', 'From The CLI']);
   });

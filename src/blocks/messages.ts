@@ -2,7 +2,7 @@ import type { Button, KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import { parseJsonOrUndefined } from '../json.js';
 import type { Paper } from '../papers/paper.js';
-import type { SearchResults } from '../search/paperIndex.js';
+import type { SearchResults } from '../search/paperSearch.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, paperCard, standaloneCard } from './paperCard.js';

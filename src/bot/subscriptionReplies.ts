@@ -9,7 +9,7 @@ import {
   topicText,
 } from '../blocks/subscriptions.js';
 import type { Logger } from '../logger.js';
-import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
+import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { describeQuery, parseQuery } from '../search/query.js';
 import { selectDigest } from '../subscriptions/digest.js';
 import { formatInZone, isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
@@ -30,7 +30,7 @@ export interface CommandContext {
 
 /** What the subscription commands work with. */
 export interface SubscriptionDeps {
-  index: PaperIndex;
+  index: PaperSearch;
   store: SubscriptionStore;
   scheduler: Scheduler;
   now: () => Date;
@@ -101,7 +101,14 @@ export class SubscriptionReplies {
         ':warning: I could not save that subscription, so nothing changed. Please try again.',
       );
     }
-    const preview = selectDigest(subscription, index, store.postedIn(context.channel)).hits;
+    // Subscribed whatever happens next: a busy search only costs the preview.
+    const preview = await selectDigest(subscription, index, store.postedIn(context.channel)).then(
+      (digest) => digest.hits,
+      (error: unknown) => {
+        logger.warn('No preview for the new subscription:', (error as Error).message);
+        return [];
+      },
+    );
     const announced = await context.announce(subscriptionNotice(subscription, context.user));
     const warning = announced.ok
       ? undefined
@@ -121,13 +128,13 @@ export class SubscriptionReplies {
   }
 
   /** What a subscription to `topic` would post in `channel` now. */
-  preview(topic: string, channel: string): SearchHit[] {
-    return selectDigest({ topic }, this.deps.index, this.deps.store.postedIn(channel)).hits;
+  async preview(topic: string, channel: string): Promise<SearchHit[]> {
+    return (await selectDigest({ topic }, this.deps.index, this.deps.store.postedIn(channel))).hits;
   }
 
   /** Records a 👍 / 👎 on a digest card, and says what it will do. */
   async feedback(channel: string, paperId: string, vote: Vote): Promise<SlackMessage> {
-    const paper = this.deps.index.get(paperId);
+    const paper = await this.deps.index.get(paperId);
     if (!paper) return noticeMessage(':warning: That paper is no longer in the corpus.');
     await this.deps.store.recordFeedback(channel, paperId, vote);
     const title = escapeToFit(paper.title, 150);

@@ -23,7 +23,7 @@ export interface SearchRequest {
   /** Only documents that arrived strictly after this instant (ISO timestamp). */
   arrivedAfter?: string;
   /** Documents never to return (e.g. those a channel has been sent already). */
-  excludeIds?: Iterable<string>;
+  excludeIds?: readonly string[];
   /**
    * How to score: every posting of the query's lists (`lists`), or, with `arrivedAfter`, only the
    * recent documents one by one (`documents`). Both give the same results; by default the cheaper
@@ -199,6 +199,17 @@ export class DocumentIndex {
   /** Ranks with other parameters from now on (the eval compares rankings on one index). */
   rankWith(ranking: Ranking): void {
     this.ranking = ranking;
+  }
+
+  /**
+   * Reads every posting list once, as searches would over time (a restored list is made when it is
+   * first read): for measuring the index's memory in that worst case. Returns how many lists.
+   */
+  loadEveryList(): number {
+    let lists = 0;
+    for (const term of this.table.vocabulary)
+      for (const field of FIELDS) if (this.mini.postings(term, this.mini.fieldIds[field] as number)) lists++;
+    return lists;
   }
 
   /**

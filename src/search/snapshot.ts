@@ -1,15 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { Logger } from '../logger.js';
-import type { Corpus } from '../papers/corpus.js';
-import { PaperCollection } from '../papers/merge.js';
+import type { CorpusPosition } from '../papers/corpusStore.js';
 import { readSectionFile, type Section, writeSectionFile } from '../sectionFile.js';
-import { DocumentIndex, type SavedDocumentIndex } from './documentIndex.js';
+import type { DocumentIndex, SavedDocumentIndex } from './documentIndex.js';
 import type { SavedTable } from './documentTable.js';
 import type { SavedMiniSearch } from './miniSearchIndex.js';
 import { MINISEARCH_VERSION } from './miniSearchIndex.js';
-import { PaperIndex } from './paperIndex.js';
 
 /**
  * The identity of the index layout: fields, term processing and what the snapshot holds. A
@@ -29,7 +25,7 @@ const Header = z.object({
   /** The minisearch version whose internal state the index holds. */
   minisearch: z.string(),
   /** Where in the corpus the index was: its papers are those of the corpus up to there. */
-  corpus: z.unknown(),
+  corpus: z.record(z.string(), z.union([z.string(), z.number()])),
 });
 
 /** The rest of the header, for a snapshot of this format. */
@@ -74,7 +70,11 @@ export class UnusableSnapshot extends Error {
  * section file (see sectionFile.ts): the arrays as their bytes, so that reading it back is a read
  * and a few views, not a deserialisation, and writing it does not stop the thread for long.
  */
-export async function writeIndexSnapshot(file: string, index: DocumentIndex, corpus: unknown): Promise<void> {
+export async function writeIndexSnapshot(
+  file: string,
+  index: DocumentIndex,
+  corpus: CorpusPosition,
+): Promise<void> {
   const saved = index.save();
   const header: z.infer<typeof IndexHeader> = {
     format: INDEX_FORMAT,
@@ -109,7 +109,7 @@ export async function writeIndexSnapshot(file: string, index: DocumentIndex, cor
  * {@link UnusableSnapshot} for a snapshot of another format or minisearch version, or a damaged one.
  * The arrays are views of `bytes`.
  */
-export function readIndexSnapshot(bytes: Uint8Array): { corpus: unknown; saved: SavedDocumentIndex } {
+export function readIndexSnapshot(bytes: Uint8Array): { corpus: CorpusPosition; saved: SavedDocumentIndex } {
   let file: ReturnType<typeof readSectionFile>;
   try {
     file = readSectionFile(bytes);
@@ -158,70 +158,4 @@ export function readIndexSnapshot(bytes: Uint8Array): { corpus: unknown; saved: 
     authors: section('table.authors'),
   };
   return { corpus: full.data.corpus, saved: { terms: section('terms'), mini, table } };
-}
-
-/** How the index was obtained at start-up, for the log line and for tests. */
-export type IndexOrigin = 'snapshot' | 'built';
-
-/**
- * Opens the search index for a corpus, over a collection of its papers (returned too: the one owner
- * of the papers, which the index resolves its hits with): from the snapshot in `dataDir` when it was written for
- * exactly this corpus, index format and minisearch version, otherwise by indexing the corpus and
- * writing a new snapshot. A missing, stale or unreadable snapshot is never an error, only a rebuild.
- */
-export async function openIndex(
-  dataDir: string,
-  corpus: Corpus,
-  logger: Logger,
-): Promise<{ index: PaperIndex; origin: IndexOrigin; papers: PaperCollection }> {
-  const file = snapshotFile(dataDir);
-  const papers = new PaperCollection(corpus.papers);
-  const restored = await readSnapshot(file, corpus, papers, logger);
-  if (restored) return { index: restored, origin: 'snapshot', papers };
-
-  const index = PaperIndex.build(papers);
-  try {
-    await writeSnapshot(file, index, corpus.fingerprint);
-  } catch (error) {
-    // The bot works without a snapshot; it only starts slower next time.
-    logger.warn(`Could not write the index snapshot ${file}: ${(error as Error).message}`);
-  }
-  return { index, origin: 'built', papers };
-}
-
-/** Writes the snapshot of `index`, tagged with the corpus fingerprint it belongs to. */
-export async function writeSnapshot(
-  file: string,
-  index: PaperIndex,
-  corpusFingerprint: string,
-): Promise<void> {
-  await writeIndexSnapshot(file, index.documents, corpusFingerprint);
-}
-
-async function readSnapshot(
-  file: string,
-  corpus: Corpus,
-  papers: PaperCollection,
-  logger: Logger,
-): Promise<PaperIndex | undefined> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch {
-    return undefined;
-  }
-  try {
-    const snapshot = readIndexSnapshot(bytes);
-    if (snapshot.corpus !== corpus.fingerprint) throw new UnusableSnapshot('another corpus', true);
-    return PaperIndex.restore(DocumentIndex.restore(snapshot.saved), papers);
-  } catch (error) {
-    if (error instanceof UnusableSnapshot && error.outdated) {
-      logger.info(
-        `Index snapshot ${file} is for another corpus, index format or minisearch version; re-indexing.`,
-      );
-      return undefined;
-    }
-    logger.warn(`Index snapshot ${file} is unreadable (${(error as Error).message}); re-indexing.`);
-    return undefined;
-  }
 }

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
-import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
+import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { Ticker } from '../ticker.js';
-import { ChannelTaste, DIGEST_SIZE, nextPapersSince, selectDigest } from './digest.js';
+import { ChannelTaste, DIGEST_SIZE, type Digest, nextPapersSince, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';
 import type { RunRecord, SubscriptionStore } from './store.js';
 import type { Subscription } from './subscription.js';
@@ -56,7 +56,7 @@ export const MAX_REFUSALS = 3;
 /** What the scheduler needs; all injected, so tests drive it with a fake clock and poster. */
 export interface SchedulerDeps {
   store: SubscriptionStore;
-  index: PaperIndex;
+  index: PaperSearch;
   poster: DigestPoster;
   now: () => Date;
   logger: Logger;
@@ -142,7 +142,7 @@ export class Scheduler {
    */
   private async run(
     subscription: Subscription,
-    index: PaperIndex,
+    index: PaperSearch,
     now: Date,
     nextRunAt: Date,
   ): Promise<{ run: DigestRun; unrecorded?: RunRecord }> {
@@ -152,7 +152,14 @@ export class Scheduler {
     try {
       const settled = await this.settlePending(subscription, now, nextRunAt);
       if (settled) return { run: settled };
-      const digest = this.select(subscription, index);
+      let digest: Digest;
+      try {
+        digest = await this.select(subscription, index);
+      } catch (error) {
+        // The search failed (the index is stopping, say): the subscription stays due.
+        this.deps.logger.warn(`Digest ${id}: selecting its papers failed:`, (error as Error).message);
+        return { run: { subscriptionId: id, outcome: 'failed', papers: 0, error: (error as Error).message } };
+      }
       const papersSince = nextPapersSince(subscription, digest, now);
       if (digest.hits.length === 0) {
         return {
@@ -200,15 +207,17 @@ export class Scheduler {
   }
 
   /** The papers of the subscription's next digest, ordered by its channel's taste. */
-  private select(subscription: Subscription, index: PaperIndex) {
+  private async select(subscription: Subscription, index: PaperSearch): Promise<Digest> {
     const { store } = this.deps;
-    const taste = new ChannelTaste(store.feedbackIn(subscription.channel), this.deps.index);
+    const taste = await ChannelTaste.of(store.feedbackIn(subscription.channel), this.deps.index);
+    // Patient: nobody waits on a digest, so it waits for a busy index rather than be refused.
     return selectDigest(
       subscription,
       index,
       store.postedIn(subscription.channel),
       DIGEST_SIZE,
       taste.isEmpty ? undefined : taste,
+      true,
     );
   }
 

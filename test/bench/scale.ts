@@ -6,13 +6,17 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { questionOf } from '../../src/bot/mention.js';
 import { parsePaperCommand } from '../../src/bot/paperCommand.js';
-import { corpusFile, fingerprintOf, serialiseCorpus, writeFileAtomically } from '../../src/papers/corpus.js';
+import { Library } from '../../src/library.js';
+import { silentLogger } from '../../src/logger.js';
+import { corpusFile, serialiseCorpus, writeFileAtomically } from '../../src/papers/corpus.js';
+import { MemoryCorpusStore } from '../../src/papers/corpusStore.js';
 import { PaperCollection } from '../../src/papers/merge.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { readPaperFile } from '../../src/papers/sources/files.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
+import { DocumentIndex } from '../../src/search/documentIndex.js';
+import { searchDocument } from '../../src/search/paperSearch.js';
 import { parseQuery } from '../../src/search/query.js';
-import { snapshotFile, writeSnapshot } from '../../src/search/snapshot.js';
+import { snapshotFile } from '../../src/search/snapshot.js';
 import { bundledPapers } from '../support/papers.js';
 import { Bm25Reference } from './bm25Reference.js';
 import { loadDailyArxiv, random } from './corpora.js';
@@ -35,11 +39,17 @@ export type Size = (typeof SIZES)[number];
  * each arriving at 06:00 UTC on its day (as the arXiv ones do), not all at once.
  */
 export async function loadRealCorpus(): Promise<Paper[]> {
-  const collection = new PaperCollection(await loadDailyArxiv());
-  for (const paper of (await readPaperFile(HF, '2026-08-22T00:00:00.000Z')).papers) {
-    collection.upsert(paper.published ? { ...paper, arrivedAt: `${paper.published}T06:00:00.000Z` } : paper);
-  }
-  return [...collection.papers()];
+  const store = new MemoryCorpusStore(await loadDailyArxiv());
+  const collection = new PaperCollection((ids) => store.read(ids));
+  const { catalog, position } = await store.open();
+  collection.load(catalog);
+  const hf = (await readPaperFile(HF, '2026-08-22T00:00:00.000Z')).papers.map((paper) =>
+    paper.published ? { ...paper, arrivedAt: `${paper.published}T06:00:00.000Z` } : paper,
+  );
+  await store.append((await collection.merge(hf)).changed, position);
+  const papers: Paper[] = [];
+  for await (const batch of store.readAll()) papers.push(...batch);
+  return papers;
 }
 
 /**
@@ -103,7 +113,7 @@ const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 export async function benchSize(size: Size): Promise<Record<string, string | number>> {
   const papers = await corpusOf(size);
   let started = performance.now();
-  const index = PaperIndex.build(papers);
+  const index = DocumentIndex.build(papers.map(searchDocument));
   const buildMs = performance.now() - started;
   const buildPeakMb = peakRssMb();
   started = performance.now();
@@ -121,7 +131,7 @@ export async function benchSize(size: Size): Promise<Record<string, string | num
     const corpus = serialiseCorpus(papers);
     await writeFileAtomically(corpusFile(dataDir), corpus);
     row['corpus file (MB)'] = Math.round(corpus.length / 1e6);
-    await writeSnapshot(snapshotFile(dataDir), index, fingerprintOf(corpus));
+    await (await Library.open(dataDir, silentLogger)).close();
     row['snapshot (MB)'] = Math.round(statSync(snapshotFile(dataDir)).size / 1e6);
     row['peak RSS after snapshot write (MB)'] = peakRssMb();
     const start = await timeToConsole(process.execPath, [join(ROOT, 'dist', 'main.js')], dataDir, {
@@ -149,7 +159,7 @@ export async function benchSize(size: Size): Promise<Record<string, string | num
     // Round 0 warms the JIT (and the bounds pruning remembers); round 1 is measured.
     for (const text of keywords) {
       const command = parsePaperCommand(text);
-      const a = time(() => command.kind === 'search' && index.search(command.query, { limit: 5 }));
+      const a = time(() => command.kind === 'search' && index.search({ query: command.query, limit: 5 }));
       const b = time(() => reference.search(text));
       if (round) {
         ours.keyword.push(a);
@@ -157,7 +167,7 @@ export async function benchSize(size: Size): Promise<Record<string, string | num
       }
     }
     for (const text of asked) {
-      const a = time(() => index.search(parseQuery(questionOf(text)).query, { limit: 3 }));
+      const a = time(() => index.search({ query: parseQuery(questionOf(text)).query, limit: 3 }));
       const b = time(() => reference.search(questionOf(text), 3));
       if (round) {
         ours.question.push(a);
@@ -176,7 +186,8 @@ export async function benchSize(size: Size): Promise<Record<string, string | num
     'question ratio p50 / p99': `${ratio(ours.question, floor.question, 0.5)} / ${ratio(ours.question, floor.question, 0.99)}`,
   });
 
-  const digests = await benchDigests(papers, 10_000, index);
+  const library = await Library.inMemory(papers);
+  const digests = await benchDigests(papers, 10_000, library);
   row['10k digests: papers in the last day'] = digests['papers in the last day'] as number;
   row['10k digests: compute all due (ms)'] = digests['compute all due digests (ms)'] as number;
   row['10k digests: scheduler tick with a no-op poster (ms)'] = digests[
@@ -188,7 +199,7 @@ export async function benchSize(size: Size): Promise<Record<string, string | num
 
   if (size === '85k') {
     for (const rate of [50, 200]) {
-      const load = await benchSlashAtRate(rate, 10, index);
+      const load = await benchSlashAtRate(rate, 10, library);
       row[`/paper at ${rate} req/s: ack p50 / p99 (ms)`] =
         `${load['ack p50 (ms)']} / ${load['ack p99 (ms)']}`;
       row[`/paper at ${rate} req/s: answer p50 / p99 (ms)`] =

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { PaperIndex } from '../../src/search/paperIndex.js';
+import type { Library } from '../../src/library.js';
 import { postSigned, signature, slashCommandBody } from '../support/signing.js';
 import { startApp } from '../support/slackApp.js';
 import { quantile, summary } from './stats.js';
@@ -65,7 +65,7 @@ interface SentRequest {
 export async function benchSlashAtRate(
   rate: number,
   seconds: number,
-  index?: PaperIndex,
+  index?: Library,
 ): Promise<Record<string, number>> {
   const running = await startApp({ index });
   const total = Math.round(rate * seconds);

@@ -12,7 +12,7 @@ async function session(lines: string[], interactive = false): Promise<string> {
   output.on('data', (chunk: Buffer) => {
     printed += chunk.toString();
   });
-  const done = runConsole(makeBot().replies, {
+  const done = runConsole((await makeBot()).replies, {
     input,
     output,
     interactive,

@@ -31,7 +31,7 @@ beforeAll(async () => {
       JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0PAPERBOT' } }),
     );
   });
-  const { replies, index, store } = makeBot();
+  const { replies, index, store } = await makeBot();
   app = createSlackApp({
     connection: { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', apiUrl: slack.apiUrl },
     replies,

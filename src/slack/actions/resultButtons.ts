@@ -51,7 +51,7 @@ export function registerResultButtons(app: App, replies: Replies, posting: Posti
     if (!channel || !opened?.id) return;
     try {
       await nextTurn();
-      const preview = replies.subscriptions.preview(topic, channel);
+      const preview = await replies.subscriptions.preview(topic, channel);
       // The hash makes Slack refuse the update if the view changed meanwhile (hash_conflict).
       await client.views.update({
         view_id: opened.id,

@@ -2,7 +2,7 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import { HOME_ACTIONS, homeView } from '../../blocks/home.js';
 import type { SubscriptionReplies } from '../../bot/subscriptionReplies.js';
 import type { Logger } from '../../logger.js';
-import type { PaperIndex } from '../../search/paperIndex.js';
+import type { PaperSearch } from '../../search/paperSearch.js';
 import type { SubscriptionStore } from '../../subscriptions/store.js';
 import { describeSlackError } from '../deliver.js';
 
@@ -10,7 +10,7 @@ type Client = App['client'];
 
 /** What the Home tab shows and changes. */
 export interface HomeDeps {
-  index: PaperIndex;
+  index: PaperSearch;
   store: SubscriptionStore;
   /** Pause, resume and remove: the same operations as `/paper pause|resume|unsubscribe`. */
   subscriptions: SubscriptionReplies;
@@ -44,7 +44,10 @@ async function publishHome(client: Client, deps: HomeDeps, user: string, page: n
   const channels = await channelsOf(client, user, deps.logger);
   // The user's channels' subscriptions, and the ones they created wherever they are.
   const subscriptions = deps.store.all().filter((s) => channels.has(s.channel) || s.createdBy === user);
-  await client.views.publish({ user_id: user, view: homeView(subscriptions, deps.index.newest(5), page) });
+  await client.views.publish({
+    user_id: user,
+    view: homeView(subscriptions, await deps.index.newest(5), page),
+  });
 }
 
 /**
