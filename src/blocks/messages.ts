@@ -142,6 +142,11 @@ export function noticeMessage(mrkdwn: string): SlackMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
+/** What a user sees when the search is too busy to answer within seconds (it sheds instead of queueing). */
+export const BUSY = noticeMessage(
+  ':hourglass_flowing_sand: I’m busy right now: please try again in a few seconds.',
+);
+
 /** The answer when nothing matched: says so, and how to widen the query. */
 export function noHitsMessage(queryText: string, hadFilters: boolean): SlackMessage {
   const query = escapeToFit(queryText.replace(/\s+/g, ' ').trim(), 200);

@@ -1,16 +1,11 @@
 import type { SlackMessage } from '../blocks/message.js';
-import { noticeMessage } from '../blocks/messages.js';
+import { BUSY, noticeMessage } from '../blocks/messages.js';
 import type { Logger } from '../logger.js';
 import { SearchBusy } from '../search/paperSearch.js';
 
 /** What a user sees when building the answer failed: one friendly sentence, nothing internal. */
 export const SOMETHING_WENT_WRONG = noticeMessage(
   ':warning: Sorry, something went wrong while answering. Please try again in a moment.',
-);
-
-/** What a user sees when the search is too busy to answer within seconds (it sheds instead of queueing). */
-export const BUSY = noticeMessage(
-  ':hourglass_flowing_sand: I’m busy right now: please try again in a few seconds.',
 );
 
 /** Slack refused a post (Web API or response_url); `code` is Slack's reason, e.g. `invalid_blocks`. */

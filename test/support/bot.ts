@@ -5,6 +5,7 @@ import type { CommandContext } from '../../src/bot/subscriptionReplies.js';
 import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
+import type { Searcher } from '../../src/search/searcher.js';
 import {
   type DigestPoster,
   type OutgoingDigest,
@@ -65,9 +66,12 @@ export interface BotFixture {
 
 /** Replies over `papers` (default: the bundled seed) with an in-memory store and a fake clock. */
 export async function makeBot(
-  options: { papers?: Paper[]; store?: SubscriptionStore; now?: string } = {},
+  options: { papers?: Paper[]; store?: SubscriptionStore; now?: string; searcher?: Searcher } = {},
 ): Promise<BotFixture> {
-  const index = await Library.inMemory(options.papers ?? bundledPapers());
+  const index = await Library.inMemory(
+    options.papers ?? bundledPapers(),
+    options.searcher ? { searcher: options.searcher } : {},
+  );
   const store = options.store ?? createMemoryStore();
   const clock = new FakeClock(new Date(options.now ?? '2026-11-26T12:00:00Z'));
   const poster = new RecordingPoster();
