@@ -57,6 +57,29 @@ describe('MiniSearchIndex', () => {
     ]);
   });
 
+  test("minisearch's own search still answers over the restored lists: OR, AND, prefix, fuzzy, a field", () => {
+    // paperbot ranks with its own BM25 (DocumentIndex.search), but the index stays a MiniSearch:
+    // its query API and semantics work on the lists as restored from a snapshot and as added to since.
+    const built = new MiniSearchIndex(FIELDS);
+    built.addAll([
+      doc('a', 'reward model reward', 'reward'),
+      doc('b', 'model ensembl'),
+      doc('c', 'robot model'),
+    ]);
+    const mini = saveAndRestore(built, terms);
+    mini.add(doc('d', 'diffus model robot'));
+    const ids = (results: { id: string }[]) => results.map((result) => result.id).sort();
+    expect(ids(mini.search('reward robot'))).toEqual(['a', 'c', 'd']);
+    expect(ids(mini.search('model robot', { combineWith: 'AND' }))).toEqual(['c', 'd']);
+    expect(ids(mini.search('ensem', { prefix: true }))).toEqual(['b']);
+    expect(ids(mini.search('robat', { fuzzy: 1 }))).toEqual(['c', 'd']);
+    expect(ids(mini.search('reward', { fields: ['title'] }))).toEqual(['a']);
+    // minisearch's own BM25+: the paper with "reward" twice in its text and in its title comes first.
+    expect(mini.search('reward model')[0]?.id).toBe('a');
+    mini.remove(doc('c', 'robot model'));
+    expect(ids(mini.search('robot'))).toEqual(['d']);
+  });
+
   test('remove takes a document out of every list, leaving nothing to vacuum', () => {
     const built = new MiniSearchIndex(FIELDS);
     built.addAll([doc('a', 'reward model reward'), doc('b', 'model ensembl')]);
