@@ -6,7 +6,8 @@ export type PaperbotErrorCode =
   | 'paperbot_config_error'
   | 'paperbot_corpus_error'
   | 'paperbot_store_error'
-  | 'paperbot_source_error';
+  | 'paperbot_source_error'
+  | 'paperbot_database_error';
 
 /** A deliberate, user-explainable failure. `message` is written for the person who must act on it. */
 export class PaperbotError extends Error {
