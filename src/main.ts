@@ -2,14 +2,15 @@
 import { Replies } from './bot/replies.js';
 import { Unfurls } from './bot/unfurls.js';
 import { loadConfig } from './config.js';
-import { ConsoleDigestPoster, runConsole } from './console/console.js';
+import { CONSOLE_TEAM, ConsoleDigestPoster, runConsole } from './console/console.js';
 import { PaperbotError } from './errors.js';
 import { Library } from './library.js';
 import { createStderrLogger } from './logger.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
 import { createSlackApp } from './slack/app.js';
-import { createPostingClient, SlackDigestPoster } from './slack/posting.js';
+import { identifyBot } from './slack/identity.js';
+import { createPostingClient, SlackDigestPoster, singleToken } from './slack/posting.js';
 import type { DigestPoster } from './subscriptions/scheduler.js';
 import { Scheduler } from './subscriptions/scheduler.js';
 import { openLowdbStore } from './subscriptions/store.js';
@@ -23,12 +24,16 @@ async function main(): Promise<void> {
   const logger = createStderrLogger(config.logLevel);
   const library = await Library.open(config.dataDir, logger);
   const { index } = library;
-  const store = await openLowdbStore(config.subscriptionsFile);
+  // Single-token mode: the token's workspace, which a subscriptions file of paperbot 0.1 belongs to.
+  const identity = config.slack ? await identifyBot(config.slack, logger) : undefined;
+  const store = await openLowdbStore(config.subscriptionsFile, {
+    legacyTeam: identity?.team ?? CONSOLE_TEAM,
+  });
   const now = () => new Date();
   const refresher = new Refresher({ library, sources: configuredSources(config.sources), now, logger });
   const interactive = Boolean(process.stdin.isTTY);
   const poster: DigestPoster = config.slack
-    ? new SlackDigestPoster(createPostingClient(config.slack, logger))
+    ? new SlackDigestPoster(createPostingClient(config.slack, logger), singleToken(config.slack.botToken))
     : new ConsoleDigestPoster(process.stdout, { color: interactive });
   const scheduler = new Scheduler({ store, index, poster, now, logger });
   const replies = new Replies({ index, store, scheduler, now, logger });
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
   const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger);
   const app = createSlackApp({
     connection: config.slack,
+    identity: identity as NonNullable<typeof identity>,
     replies,
     unfurls,
     home: { index, store },

@@ -52,6 +52,7 @@ const Manifest = z.strictObject({
 
 /** The bot scopes each Web API method or event needs (from Slack's method reference). */
 const SCOPES_NEEDED: Record<string, string[]> = {
+  'auth.test': [], // who the token is, at start
   'chat.postMessage': ['chat:write'],
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   'users.info': ['users:read'],

@@ -11,7 +11,8 @@ import { registerPaperCommand } from './commands/paper.js';
 import { type HomeDeps, registerAppHome } from './events/appHome.js';
 import { registerAppMention } from './events/appMention.js';
 import { registerLinkShared } from './events/linkShared.js';
-import { ANSWER_POLICY, ChannelPoster, createPostingClient, type Posting } from './posting.js';
+import type { BotIdentity } from './identity.js';
+import { createPostingClient, type PostingFor, postingWith } from './posting.js';
 import { SlackHttpReceiver } from './receiver.js';
 import { RecentIds } from './recentIds.js';
 import { registerSubscribeModal } from './views/subscribeModal.js';
@@ -19,6 +20,8 @@ import { registerSubscribeModal } from './views/subscribeModal.js';
 /** What the Slack app needs from the rest of paperbot. */
 export interface SlackAppOptions {
   connection: SlackConnection;
+  /** Who the bot is, in its one workspace (auth.test of the token: see identifyBot). */
+  identity: BotIdentity;
   replies: Replies;
   /** Link previews for paper links. */
   unfurls: Unfurls;
@@ -52,8 +55,18 @@ export function createSlackApp(options: SlackAppOptions): App {
     timeout: INTERACTIVE_TIMEOUT_MS,
     ...options.clientOptions,
   });
-  const posting: Posting = { once, answers: new ChannelPoster(once, ANSWER_POLICY) };
-  const common = { token: connection.botToken, logger: boltLogger(logger), clientOptions };
+  const posting: PostingFor = (context) => postingWith(once, context.botToken);
+  const { identity } = options;
+  // Every request is the token's workspace's, whatever team the payload names (a Slack Connect
+  // channel's users come from other workspaces): auth.test said which one, once, at start.
+  const authorize = async () => ({
+    botToken: identity.botToken,
+    botId: identity.botId,
+    botUserId: identity.botUserId,
+    teamId: identity.team,
+    ...(identity.enterprise ? { enterpriseId: identity.enterprise } : {}),
+  });
+  const common = { authorize, logger: boltLogger(logger), clientOptions };
   const app =
     connection.mode === 'socket'
       ? new App({ ...common, socketMode: true, appToken: connection.appToken })

@@ -55,6 +55,7 @@ export async function benchDigests(
   const topics = sampleTopics(papers, subscriptions);
   const subs: Subscription[] = topics.map((topic, i) => ({
     id: `s${i.toString(36).padStart(6, '0')}`,
+    team: 'T0BENCH',
     channel: `C${i % 2000}`,
     topic,
     schedule: { cadence: 'daily', time: '09:00', tz: 'UTC' },

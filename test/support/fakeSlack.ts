@@ -240,10 +240,13 @@ export class FakeSlack {
   }
 
   /** Resolves once `condition()` holds (checked on every request), or rejects after `ms`. */
-  async waitFor<T>(condition: () => T | undefined | false, ms = 5000): Promise<T> {
+  async waitFor<T>(
+    condition: () => T | undefined | false | Promise<T | undefined | false>,
+    ms = 5000,
+  ): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const value = condition();
+      const value = await condition();
       if (value) return value;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('FakeSlack.waitFor: timed out');

@@ -8,7 +8,8 @@ import { type Logger, silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { PaperIndex } from '../../src/search/paperIndex.js';
 import { createSlackApp } from '../../src/slack/app.js';
-import { createPostingClient, SlackDigestPoster } from '../../src/slack/posting.js';
+import { identifyBot } from '../../src/slack/identity.js';
+import { createPostingClient, SlackDigestPoster, singleToken } from '../../src/slack/posting.js';
 import { Scheduler } from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore, openLowdbStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
 import { FakeClock } from './bot.js';
@@ -70,7 +71,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const scheduler = new Scheduler({
     store,
     index,
-    poster: new SlackDigestPoster(background, {
+    poster: new SlackDigestPoster(background, singleToken(connection.botToken), {
       spacingMs: 0,
       backoffMs: 10,
       attempts: options.postAttempts ?? 3,
@@ -80,6 +81,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   });
   const app = createSlackApp({
     connection,
+    identity: await identifyBot(connection, silentLogger),
     replies: new Replies({ index, store, scheduler, now: clock.now, logger: options.logger ?? silentLogger }),
     unfurls: new Unfurls(index, options.fetchPaper ?? (async () => undefined), silentLogger),
     home: { index, store },
