@@ -116,10 +116,11 @@ export class Database implements Queryable {
 
   /**
    * A connection of its own, outside the pool: a session whose advisory locks last exactly as long
-   * as it does, and end with the process that holds it, however it ends.
+   * as it does, and end with the process that holds it, however it ends. `name` is its
+   * application_name in `pg_stat_activity`.
    */
-  async session(): Promise<Session> {
-    const client = new pg.Client(this.client);
+  async session(name?: string): Promise<Session> {
+    const client = new pg.Client(name ? { ...this.client, application_name: name } : this.client);
     let lost = false;
     // The server ended the session: its locks are released, so its holder must stop relying on them.
     client.on('error', () => {

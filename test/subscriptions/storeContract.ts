@@ -255,7 +255,7 @@ export function storeContract(under: StoreUnderTest): void {
     /** Three channels with a due subscription each, one channel with two, one not due, one paused. */
     async function seeded(store: SubscriptionStore): Promise<void> {
       for (const channel of ['C1', 'C2', 'C3'])
-        await store.add(subscription(`s${channel.toLowerCase()}`, { team: A, channel }));
+        await store.add(subscription(`sub${channel.toLowerCase()}`, { team: A, channel }));
       await store.add(
         subscription('twoa', { team: B, channel: 'C4', createdAt: '2026-11-26T10:00:00.000Z' }),
       );
@@ -323,7 +323,7 @@ export function storeContract(under: StoreUnderTest): void {
       const two = await store.openClaims();
       const claimed = await one.claimDue(NOW, 10);
       expect(await two.claimDue(NOW, 10)).toEqual([]);
-      await store.recordRun({ team: A, id: 'sc1' }, run('2026-11-27T09:00:00Z'));
+      await store.recordRun({ team: A, id: 'subc1' }, run('2026-11-27T09:00:00Z'));
       await one.release(claimed);
       expect(names(await two.claimDue(NOW, 10))).toEqual([`${A}/C2`, `${A}/C3`, `${B}/C4`]);
       await one.close();
@@ -356,20 +356,20 @@ export function storeContract(under: StoreUnderTest): void {
       const two = await store.openClaims();
       await one.claimDue(NOW, 10);
       const pending = {
-        key: 'sc1@x',
+        key: 'subc1@x',
         paperIds: ['p1'],
         papersSince: NOW.toISOString(),
         startedAt: NOW.toISOString(),
       };
-      expect(await two.markPending({ team: A, id: 'sc1' }, pending)).toBe(false);
-      expect((await store.get(A, 'sc1'))?.pendingRun).toBeUndefined();
-      expect(await one.markPending({ team: A, id: 'sc1' }, pending)).toBe(true);
-      expect((await store.get(A, 'sc1'))?.pendingRun).toEqual(pending);
+      expect(await two.markPending({ team: A, id: 'subc1' }, pending)).toBe(false);
+      expect((await store.get(A, 'subc1'))?.pendingRun).toBeUndefined();
+      expect(await one.markPending({ team: A, id: 'subc1' }, pending)).toBe(true);
+      expect((await store.get(A, 'subc1'))?.pendingRun).toEqual(pending);
       expect(await one.markPending({ team: A, id: 'gone' }, pending)).toBe(false);
       await one.release([{ team: A, channel: 'C1' }]);
-      expect(await one.markPending({ team: A, id: 'sc1' }, pending)).toBe(false);
+      expect(await one.markPending({ team: A, id: 'subc1' }, pending)).toBe(false);
       await one.close();
-      expect(await one.markPending({ team: A, id: 'sc2' }, pending)).toBe(false);
+      expect(await one.markPending({ team: A, id: 'subc2' }, pending)).toBe(false);
       await two.close();
       await store.close();
     });
@@ -384,7 +384,10 @@ export function storeContract(under: StoreUnderTest): void {
       const next = await store.openClaims();
       expect(names(await next.claimDue(NOW, 10))).toEqual([`${A}/C1`, `${A}/C2`, `${A}/C3`, `${B}/C4`]);
       await expect(
-        dying.markPending({ team: A, id: 'sc1' }, { key: 'k', paperIds: [], papersSince: NOW.toISOString() }),
+        dying.markPending(
+          { team: A, id: 'subc1' },
+          { key: 'k', paperIds: [], papersSince: NOW.toISOString() },
+        ),
       ).resolves.toBe(false);
       expect(dying.lost).toBe(true);
       await next.close();

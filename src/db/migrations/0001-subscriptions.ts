@@ -38,6 +38,8 @@ CREATE TABLE subscriptions (
   refusal_error text,
   last_post_at  timestamptz,
   next_run_at   timestamptz NOT NULL,
+  -- The order subscriptions were added in (lists show the oldest first, ties in this order).
+  seq           bigint GENERATED ALWAYS AS IDENTITY,
   PRIMARY KEY (team_id, id),
   FOREIGN KEY (team_id, channel_id) REFERENCES channels,
   CHECK ((status = 'paused') = (paused_since IS NOT NULL AND paused_reason IS NOT NULL))
