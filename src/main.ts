@@ -8,33 +8,52 @@ import { Library } from './library.js';
 import { createStderrLogger } from './logger.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
-import { createSlackApp } from './slack/app.js';
+import { createSlackApp, type SlackAuth } from './slack/app.js';
 import { identifyBot } from './slack/identity.js';
+import { installationTokens } from './slack/oauth.js';
 import { createPostingClient, SlackDigestPoster, singleToken } from './slack/posting.js';
+import { openStores } from './stores.js';
 import type { DigestPoster } from './subscriptions/scheduler.js';
 import { Scheduler } from './subscriptions/scheduler.js';
-import { openLowdbStore } from './subscriptions/store.js';
 
 /**
- * The composition root: config → corpus and index → subscriptions → replies → Slack app or
- * console, with the digest scheduler and the corpus refresher running beside them.
+ * The composition root: config → corpus and index → stores → replies → Slack app or console,
+ * with the digest scheduler and the corpus refresher running beside them.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createStderrLogger(config.logLevel);
   const library = await Library.open(config.dataDir, logger);
   const { index } = library;
-  // Single-token mode: the token's workspace, which a subscriptions file of paperbot 0.1 belongs to.
-  const identity = config.slack ? await identifyBot(config.slack, logger) : undefined;
-  const store = await openLowdbStore(config.subscriptionsFile, {
-    legacyTeam: identity?.team ?? CONSOLE_TEAM,
-  });
+  const { slack } = config;
+  // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
+  const identity = slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger) : undefined;
+  const stores = await openStores(
+    config,
+    {
+      installations: slack?.mode === 'oauth',
+      ...(identity || !slack ? { legacyTeam: identity?.team ?? CONSOLE_TEAM } : {}),
+    },
+    logger,
+  );
+  const store = stores.subscriptions;
+  const auth: SlackAuth | undefined = identity
+    ? { kind: 'token', identity }
+    : stores.installations
+      ? { kind: 'oauth', installations: stores.installations }
+      : undefined;
   const now = () => new Date();
   const refresher = new Refresher({ library, sources: configuredSources(config.sources), now, logger });
   const interactive = Boolean(process.stdin.isTTY);
-  const poster: DigestPoster = config.slack
-    ? new SlackDigestPoster(createPostingClient(config.slack, logger), singleToken(config.slack.botToken))
-    : new ConsoleDigestPoster(process.stdout, { color: interactive });
+  const poster: DigestPoster =
+    slack && auth
+      ? new SlackDigestPoster(
+          createPostingClient(slack, logger),
+          auth.kind === 'token'
+            ? singleToken(auth.identity.botToken)
+            : installationTokens(auth.installations),
+        )
+      : new ConsoleDigestPoster(process.stdout, { color: interactive });
   const scheduler = new Scheduler({ store, index, poster, now, logger });
   const replies = new Replies({ index, store, scheduler, now, logger });
   const stopBackground = async () => {
@@ -42,38 +61,42 @@ async function main(): Promise<void> {
     await scheduler.stop();
   };
 
-  if (!config.slack) {
+  if (!slack || !auth) {
     process.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
-    scheduler.start();
+    scheduler.start(config.digestIntervalMs);
     refresher.start();
     await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
     await stopBackground();
-    await store.close();
+    await stores.close();
     return;
   }
 
   const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger);
   const app = createSlackApp({
-    connection: config.slack,
-    identity: identity as NonNullable<typeof identity>,
+    connection: slack,
+    auth,
     replies,
     unfurls,
     home: { index, store },
     logger,
+    now,
   });
-  if (config.slack.mode === 'http') {
-    await app.start(config.slack.port);
-    logger.info(`paperbot is listening for Slack requests on port ${config.slack.port} (/slack/events)`);
-  } else {
+  if (slack.mode === 'socket') {
     await app.start();
-    logger.info('paperbot is connected to Slack (Socket Mode)');
+    logger.info(`paperbot is connected to Slack (Socket Mode); state in ${stores.where}`);
+  } else {
+    await app.start(slack.port);
+    logger.info(
+      `paperbot is listening for Slack requests on port ${slack.port} (/slack/events` +
+        `${slack.mode === 'oauth' ? ', installs at /slack/install' : ''}); state in ${stores.where}`,
+    );
   }
-  scheduler.start();
+  scheduler.start(config.digestIntervalMs);
   refresher.start();
   const shutdown = async () => {
     await stopBackground();
     await app.stop();
-    await store.close();
+    await stores.close();
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());

@@ -41,7 +41,7 @@ beforeAll(async () => {
   } as const;
   app = createSlackApp({
     connection,
-    identity: await identifyBot(connection, silentLogger),
+    auth: { kind: 'token', identity: await identifyBot(connection, silentLogger) },
     replies,
     unfurls: new Unfurls(index, async () => undefined, silentLogger),
     home: { index, store },

@@ -81,7 +81,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   });
   const app = createSlackApp({
     connection,
-    identity: await identifyBot(connection, silentLogger),
+    auth: { kind: 'token', identity: await identifyBot(connection, silentLogger) },
     replies: new Replies({ index, store, scheduler, now: clock.now, logger: options.logger ?? silentLogger }),
     unfurls: new Unfurls(index, options.fetchPaper ?? (async () => undefined), silentLogger),
     home: { index, store },
