@@ -130,13 +130,17 @@ export class Database implements Queryable {
       lost = true;
     });
     await client.connect();
+    // One statement at a time: a connection answers in order, and node-postgres wants its caller to wait.
+    let previous: Promise<unknown> = Promise.resolve();
     return {
       get lost() {
         return lost;
       },
       query: (text, params) => {
         this.queries++;
-        return client.query(text, params);
+        const next = previous.then(() => client.query(text, params));
+        previous = next.catch(() => undefined);
+        return next;
       },
       close: async () => {
         lost = true;

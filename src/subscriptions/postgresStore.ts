@@ -272,7 +272,8 @@ export class PostgresSubscriptionStore implements SubscriptionStore {
     // is posted after it arrived), less a margin; all of it when a digest is a channel's first.
     const since = channels.map((c) => {
       const windows = (byChannel.get(`${c.team}/${c.channel}`) ?? []).map((s) => s.papersSince);
-      if (due === 'all' || windows.some((w) => w === undefined)) return null;
+      // (No due subscription left, removed since the claim: no digest, any ledger will do.)
+      if (due === 'all' || windows.length === 0 || windows.some((w) => w === undefined)) return null;
       const earliest = (windows as string[]).sort()[0] as string; // ISO instants sort as text
       return new Date(new Date(earliest).getTime() - LEDGER_MARGIN_MS);
     });
