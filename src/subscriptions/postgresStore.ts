@@ -98,14 +98,17 @@ const PLACEHOLDERS = COLUMNS.split(', ')
   .map((_, i) => `$${i + 1}`)
   .join(', ');
 
-/** Keys of claim sessions that are alive: those whose advisory lock is held, in this database. */
-const LIVE_KEYS = `
-  SELECT objid::bigint FROM pg_locks
-  WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid::bigint = ${LOCK_CLASS.claims}
-    AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
-
-/** A claim is free when nobody holds it, or its holder's session has ended. */
-const FREE = `(c.claimed_by IS NULL OR c.claimed_by NOT IN (${LIVE_KEYS}))`;
+/**
+ * A channel's claim is free (for the session whose key is `$me`) when nobody holds it, or its
+ * holder's session has ended: then nobody holds the advisory lock of its key, and a shared lock on
+ * it is granted (held until this statement's transaction ends). The test is a function call on the
+ * row itself, so it is made again when PostgreSQL rechecks a row another replica claimed meanwhile;
+ * a list of live keys read at the statement's start would miss a replica that started since. A
+ * session's own key is never free to it (its own lock would not stop it).
+ */
+function free(me: string): string {
+  return `(c.claimed_by IS NULL OR (c.claimed_by <> ${me} AND pg_try_advisory_xact_lock_shared(${LOCK_CLASS.claims}, c.claimed_by)))`;
+}
 
 /** How much older than a digest's window a posted entry is still read (clocks of replicas disagree). */
 const LEDGER_MARGIN_MS = 24 * 3600 * 1000;
@@ -328,9 +331,9 @@ export class PostgresSubscriptionStore implements SubscriptionStore {
 /**
  * A replica's claims in PostgreSQL. The session holds, for its whole life, an advisory lock keyed
  * by its claim key; a channel is claimed by writing that key into its row. A claim counts while
- * its key's lock is held: when the replica dies, its connection drops, the server releases the
- * lock, and every channel it claimed is free for the next claimDue, at once, with no lease to wait
- * out and no clock to trust. A replica that is only slow keeps its claims. Claims and markPending
+ * its key's lock is held (see {@link free}): when the replica dies, its connection drops, the
+ * server releases the lock, and every channel it claimed is free for the next claimDue, at once,
+ * with no lease to wait out and no clock to trust. A replica that is only slow keeps its claims. Claims and markPending
  * run on the session's own connection, so a session that is gone can neither claim nor mark.
  */
 class PostgresClaims implements DigestClaims {
@@ -367,11 +370,12 @@ class PostgresClaims implements DigestClaims {
     const { rows } = await this.session.query<{ team_id: string; channel_id: string }>(
       `WITH candidates AS (
          SELECT c.team_id, c.channel_id FROM channels c
-         WHERE ${FREE}
+         WHERE ${free('$3')}
            AND (c.team_id, c.channel_id) IN (
              SELECT s.team_id, s.channel_id FROM subscriptions s WHERE s.status = 'active' AND s.next_run_at <= $1)
          LIMIT $2
-         FOR UPDATE OF c SKIP LOCKED)
+         -- NO KEY: a digest being recorded holds its channel's row for its foreign keys (KEY SHARE).
+         FOR NO KEY UPDATE OF c SKIP LOCKED)
        UPDATE channels c SET claimed_by = $3 FROM candidates
        WHERE c.team_id = candidates.team_id AND c.channel_id = candidates.channel_id
        RETURNING c.team_id, c.channel_id`,
@@ -390,7 +394,7 @@ class PostgresClaims implements DigestClaims {
     if (this.lost) return undefined;
     const { rows } = await this.session.query(
       `INSERT INTO channels AS c (team_id, channel_id, claimed_by) VALUES ($1, $2, $3)
-       ON CONFLICT (team_id, channel_id) DO UPDATE SET claimed_by = EXCLUDED.claimed_by WHERE ${FREE}
+       ON CONFLICT (team_id, channel_id) DO UPDATE SET claimed_by = EXCLUDED.claimed_by WHERE ${free('$3')}
        RETURNING c.team_id`,
       [where.team, where.channel, this.key],
     );
