@@ -333,8 +333,9 @@ export class PostgresSubscriptionStore implements SubscriptionStore {
  * by its claim key; a channel is claimed by writing that key into its row. A claim counts while
  * its key's lock is held (see {@link free}): when the replica dies, its connection drops, the
  * server releases the lock, and every channel it claimed is free for the next claimDue, at once,
- * with no lease to wait out and no clock to trust. A replica that is only slow keeps its claims. Claims and markPending
- * run on the session's own connection, so a session that is gone can neither claim nor mark.
+ * with no lease to wait out and no clock to trust. A replica that is only slow keeps its claims.
+ * Claims run on the session's own connection, and markPending checks that the session still holds
+ * its key, so a session that is gone can neither claim nor mark a digest pending.
  */
 class PostgresClaims implements DigestClaims {
   private constructor(
@@ -404,18 +405,17 @@ class PostgresClaims implements DigestClaims {
 
   async markPending(key: SubscriptionKey, pending: PendingRun): Promise<boolean> {
     if (this.lost) return false;
-    try {
-      const { rowCount } = await this.session.query(
-        `UPDATE subscriptions s SET pending_run = $3 FROM channels c
-         WHERE s.team_id = $1 AND s.id = $2
-           AND c.team_id = s.team_id AND c.channel_id = s.channel_id AND c.claimed_by = $4`,
-        [key.team, key.id, JSON.stringify(pending), this.key],
-      );
-      return rowCount === 1;
-    } catch (error) {
-      if (this.lost) return false; // the session ended under the statement: the claim is gone
-      throw error;
-    }
+    // On the pool, not the session, so that the replica's digests mark in parallel: the statement
+    // checks itself that the channel is this session's and that the session still holds its key
+    // (a shared lock on the key is refused while it does).
+    const { rowCount } = await this.db.query(
+      `UPDATE subscriptions s SET pending_run = $3 FROM channels c
+       WHERE s.team_id = $1 AND s.id = $2
+         AND c.team_id = s.team_id AND c.channel_id = s.channel_id AND c.claimed_by = $4
+         AND NOT pg_try_advisory_xact_lock_shared(${LOCK_CLASS.claims}, $4)`,
+      [key.team, key.id, JSON.stringify(pending), this.key],
+    );
+    return rowCount === 1;
   }
 
   async release(channels: readonly ChannelRef[]): Promise<void> {

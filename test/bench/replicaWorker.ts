@@ -8,15 +8,19 @@ import { bundledPapers } from '../support/papers.js';
 
 /**
  * One replica of the replicas bench (replicas.ts), in a process of its own: opens the database,
- * says `ready`, ticks once when told `go` on stdin (with a poster that accepts every digest at
- * once), and prints what it did as JSON: runs by subscription id, statements sent, wall time.
+ * says `ready`, ticks once when told `go` on stdin (with a poster that accepts every digest, after
+ * a round trip of the given latency), and prints what it did as JSON: runs by subscription id,
+ * statements sent, wall time.
  */
-const [url, now] = process.argv.slice(2);
-if (!url || !now) throw new Error('usage: replicaWorker.ts <database url> <now>');
+const [url, now, latency] = process.argv.slice(2);
+if (!url || !now) throw new Error('usage: replicaWorker.ts <database url> <now> [Slack latency ms]');
+const latencyMs = Number(latency ?? 0);
 const db = await Database.open(url, { logger: silentLogger });
 const posted: string[] = [];
 const poster: DigestPoster = {
   post: async (_target, digest) => {
+    // Slack's answer takes this long (a chat.postMessage round trip); 0: at once.
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     posted.push(digest.subscription.id);
     return { ok: true };
   },

@@ -23,10 +23,15 @@ interface WorkerResult {
 async function startReplica(
   url: string,
   now: Date,
+  latencyMs: number,
 ): Promise<{ child: ChildProcess; result: Promise<WorkerResult> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, url, now.toISOString()], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', WORKER, url, now.toISOString(), String(latencyMs)],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const iterator = lines[Symbol.asyncIterator]();
   const first = await iterator.next();
@@ -38,13 +43,15 @@ async function startReplica(
 /**
  * `npm run bench` section: a tick of `count` due subscriptions (the digests of a busy morning over
  * the bundled papers, 5 to a channel) over PostgreSQL, with 1 and with 3 replicas, each a process
- * of its own ticking at the same moment on one embedded server; the poster accepts every digest at
- * once, so the figures are the store's and the scheduler's. Wall time runs from "go" to the last
- * replica's tick done; queries are every statement the replicas sent during the tick.
+ * of its own ticking at the same moment on one embedded server. The poster accepts every digest at
+ * once (the store's and the scheduler's own cost), or after each of `latenciesMs` (a Slack round
+ * trip, which is what a real tick waits on). Wall time runs from "go" to the last replica's tick
+ * done; queries are every statement the replicas sent during the tick.
  */
 export async function benchReplicas(
   count: number,
   rounds: number,
+  latenciesMs: readonly number[] = [0, 50],
 ): Promise<Record<string, string | number>[]> {
   const server = await startPostgres();
   const admin = new pg.Client({ connectionString: server.adminUrl });
@@ -57,50 +64,54 @@ export async function benchReplicas(
   const { now, subscriptions } = dueSubscriptions(bundledPapers(), count);
   const rows: Record<string, string | number>[] = [];
   try {
-    for (const replicas of [1, 3]) {
-      const samples: Array<{ ms: number; queries: number; perReplica: number[]; posted: number }> = [];
-      for (let round = 0; round < rounds; round++) {
-        await db.query('TRUNCATE subscriptions, posted, feedback, channels');
-        for (let i = 0; i < subscriptions.length; i += 200)
-          await Promise.all(subscriptions.slice(i, i + 200).map((s) => store.add(s)));
-        await db.query('VACUUM ANALYZE');
-        const started = await Promise.all(Array.from({ length: replicas }, () => startReplica(url, now)));
-        const go = performance.now();
-        for (const { child } of started) child.stdin?.write('go\n');
-        const results = await Promise.all(started.map(({ result }) => result));
-        const wall = performance.now() - go;
-        // Exactly once across replicas: every subscription ran, none twice, none posted twice.
-        const ran = results.flatMap((r) => r.runs.map(([id]) => id));
-        const posted = results.flatMap((r) => r.posted);
-        if (ran.length !== count || new Set(ran).size !== count) {
-          const outcomes = new Map<string, number>();
-          for (const r of results) for (const [, o] of r.runs) outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
-          throw new Error(
-            `${replicas} replicas: ${ran.length} runs of ${new Set(ran).size} subscriptions, expected ${count} (${JSON.stringify([...outcomes])})`,
+    for (const latencyMs of latenciesMs)
+      for (const replicas of [1, 3]) {
+        const samples: Array<{ ms: number; queries: number; perReplica: number[]; posted: number }> = [];
+        for (let round = 0; round < rounds; round++) {
+          await db.query('TRUNCATE subscriptions, posted, feedback, channels');
+          for (let i = 0; i < subscriptions.length; i += 200)
+            await Promise.all(subscriptions.slice(i, i + 200).map((s) => store.add(s)));
+          await db.query('VACUUM ANALYZE');
+          const started = await Promise.all(
+            Array.from({ length: replicas }, () => startReplica(url, now, latencyMs)),
           );
+          const go = performance.now();
+          for (const { child } of started) child.stdin?.write('go\n');
+          const results = await Promise.all(started.map(({ result }) => result));
+          const wall = performance.now() - go;
+          // Exactly once across replicas: every subscription ran, none twice, none posted twice.
+          const ran = results.flatMap((r) => r.runs.map(([id]) => id));
+          const posted = results.flatMap((r) => r.posted);
+          if (ran.length !== count || new Set(ran).size !== count) {
+            const outcomes = new Map<string, number>();
+            for (const r of results) for (const [, o] of r.runs) outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
+            throw new Error(
+              `${replicas} replicas: ${ran.length} runs of ${new Set(ran).size} subscriptions, expected ${count} (${JSON.stringify([...outcomes])})`,
+            );
+          }
+          if (new Set(posted).size !== posted.length) throw new Error('a digest was posted twice');
+          samples.push({
+            ms: wall,
+            queries: results.reduce((sum, r) => sum + r.queries, 0),
+            perReplica: results.map((r) => r.runs.length),
+            posted: posted.length,
+          });
         }
-        if (new Set(posted).size !== posted.length) throw new Error('a digest was posted twice');
-        samples.push({
-          ms: wall,
-          queries: results.reduce((sum, r) => sum + r.queries, 0),
-          perReplica: results.map((r) => r.runs.length),
-          posted: posted.length,
+        const median = (values: number[]) => quantile(values, 0.5);
+        const ms = median(samples.map((s) => s.ms));
+        const queries = median(samples.map((s) => s.queries));
+        rows.push({
+          'Slack latency (ms)': latencyMs,
+          replicas,
+          subscriptions: count,
+          'tick wall time (s), median': (ms / 1000).toFixed(2),
+          'tick wall times (s)': samples.map((s) => (s.ms / 1000).toFixed(2)).join(', '),
+          'digests per second': Math.round(count / (ms / 1000)),
+          'queries per digest': (queries / count).toFixed(2),
+          'digests posted': samples[0]?.posted ?? 0,
+          'runs per replica (last round)': samples.at(-1)?.perReplica.join(' / ') ?? '',
         });
       }
-      const median = (values: number[]) => quantile(values, 0.5);
-      const ms = median(samples.map((s) => s.ms));
-      const queries = median(samples.map((s) => s.queries));
-      rows.push({
-        replicas,
-        subscriptions: count,
-        'tick wall time (s), median': (ms / 1000).toFixed(2),
-        'tick wall times (s)': samples.map((s) => (s.ms / 1000).toFixed(2)).join(', '),
-        'digests per second': Math.round(count / (ms / 1000)),
-        'queries per digest': (queries / count).toFixed(2),
-        'digests posted': samples[0]?.posted ?? 0,
-        'runs per replica (last round)': samples.at(-1)?.perReplica.join(' / ') ?? '',
-      });
-    }
   } finally {
     await db.close();
     await server.stop();
