@@ -124,6 +124,11 @@ export function newTriggerId(ageMs = 0): string {
  *   (exclusive unless `inclusive`), and return message metadata only with `include_all_metadata`;
  * - a response_url answers HTTP 400 with a text body (`invalid_blocks`) to a payload Slack would
  *   refuse, and 404 after 5 uses (`used_url`) or 30 minutes (`expired_url`);
+ * - every Web API call needs a bot token it issued (`not_authed`, `invalid_auth`) and has not
+ *   revoked (`token_revoked`); auth.test says whose it is; a workspace's channels are
+ *   `channel_not_found` to another workspace's token;
+ * - OAuth: the authorize page (`/oauth/v2/authorize`) and oauth.v2.access, strict about the
+ *   client, its secret, the redirect URI and single-use, ten-minute codes;
  * - a method it does not know answers `unknown_method`.
  *
  * {@link FakeSlack.on} replaces a method's behaviour for one test (a forced fault); the default
