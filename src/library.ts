@@ -9,7 +9,7 @@ import {
   writeFileAtomically,
 } from './papers/corpus.js';
 import type { IngestReport, PaperSink } from './papers/ingest.js';
-import { type MergeOutcome, PaperCollection } from './papers/merge.js';
+import type { MergeOutcome, PaperCollection } from './papers/merge.js';
 import type { Paper } from './papers/paper.js';
 import type { SourceBatch } from './papers/sources/http.js';
 import type { PaperIndex } from './search/paperIndex.js';
@@ -36,12 +36,12 @@ export class Library implements PaperSink {
   static async open(dataDir: string, logger: Logger): Promise<Library> {
     const started = performance.now();
     const corpus: Corpus = await loadCorpus(dataDir);
-    const { index, origin } = await openIndex(dataDir, corpus, logger);
+    const { index, origin, papers } = await openIndex(dataDir, corpus, logger);
     const ms = Math.round(performance.now() - started);
     logger.info(
       `${index.size} papers from ${corpus.file}; index ${origin === 'snapshot' ? 'loaded from snapshot' : 'built'} in ${ms} ms`,
     );
-    const library = new Library(dataDir, new PaperCollection(corpus.papers), index, origin, logger);
+    const library = new Library(dataDir, papers, index, origin, logger);
     library.writtenStamp = await library.corpusStamp();
     return library;
   }

@@ -56,34 +56,51 @@ export interface ResultsOptions {
 /**
  * A result list: a header with the query, a context line with the hit count (and page), then one
  * card per hit, cards separated by dividers; for a paged list, "More results" and "Subscribe
- * channel to this topic" below. The fallback text lists the titles for notifications.
+ * channel to this topic" below. The fallback text lists the titles for notifications. Hits below
+ * the relevance floor are never presented as answers: with no strong match the header says so and
+ * the cards are "the closest papers"; when a page has both, a line separates them.
  */
 export function resultsMessage(
   heading: ResultsHeading,
   results: SearchResults,
   options: ResultsOptions = {},
 ): SlackMessage {
-  const { hits, total } = results;
+  const { hits, total, strong } = results;
   const offset = options.paging?.offset ?? 0;
   const shownQuery = truncate(heading.queryText.replace(/\s+/g, ' ').trim(), 100);
-  const count =
-    offset > 0
+  const weakOnly = strong === 0 && hits.length > 0;
+  const count = weakOnly
+    ? offset > 0
+      ? `Papers ${offset + 1}–${offset + hits.length} of ${total}, closest first`
+      : `The closest ${plural(hits.length, 'paper')} of ${total} that share words with it. Try other words for the same idea, or fewer of them.`
+    : offset > 0
       ? `Papers ${offset + 1}–${offset + hits.length} of ${total}, best match first`
-      : hits.length === total
-        ? `${total} ${plural(total, 'paper')}, best match first`
-        : `Top ${hits.length} of ${total} papers, best match first`;
+      : strong < hits.length
+        ? `${strong} strong ${strong === 1 ? 'match' : 'matches'}, then the closest of ${total} papers`
+        : hits.length === total
+          ? `${total} ${plural(total, 'paper')}, best match first`
+          : `Top ${hits.length} of ${strong} strong ${strong === 1 ? 'match' : 'matches'}, best first`;
   const context = [heading.note ? escapeToFit(heading.note, 1000) : undefined, count].filter(
     (part): part is string => part !== undefined,
   );
+  const title = weakOnly ? `No strong match for “${shownQuery}”` : `Papers for “${shownQuery}”`;
   const blocks: KnownBlock[] = [
-    { type: 'header', text: plainText(`Papers for “${shownQuery}”`, LIMITS.headerText) },
+    { type: 'header', text: plainText(title, LIMITS.headerText) },
     { type: 'context', elements: context.map((text) => ({ type: 'mrkdwn', text })) },
   ];
-  for (const hit of hits) blocks.push({ type: 'divider' }, ...paperCard(hit, options.cardButtons));
+  const firstWeak = strong - offset;
+  hits.forEach((hit, i) => {
+    if (i === firstWeak && i > 0)
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Weaker matches:' }] });
+    blocks.push({ type: 'divider' }, ...paperCard(hit, options.cardButtons));
+  });
   if (options.paging) blocks.push(...listButtons(options.paging.query, offset + hits.length, total));
   const titles = hits.map((hit, i) => `${i + 1}. ${truncate(hit.paper.title, 150)}`).join('\n');
+  const lead = weakOnly
+    ? `No strong match for “${shownQuery}”; closest papers`
+    : `${count} for “${shownQuery}”`;
   return {
-    text: escapeToFit(`${count} for “${shownQuery}”:\n${titles}`, 3000),
+    text: escapeToFit(`${lead}:\n${titles}`, 3000),
     blocks: blocks.slice(0, LIMITS.blocksPerMessage),
   };
 }

@@ -36,7 +36,7 @@ export function subscribeModal(
       ? '*Preview:* Finding the papers it would post now…'
       : lines.length > 0
         ? `*Preview: what it would post now*\n${lines.join('\n')}`.slice(0, 3000)
-        : '*Preview:* nothing matches yet; digests post matching papers as they arrive.';
+        : '*Preview:* no paper matches it strongly yet; digests post strong matches as they arrive.';
   return {
     type: 'modal',
     callback_id: SUBSCRIBE_MODAL,

@@ -67,7 +67,7 @@ export function subscribedMessage(
         text:
           preview.length > 0
             ? `Preview: the ${preview.length === 1 ? 'paper' : `${preview.length} papers`} it would post now.`
-            : 'Nothing matches yet: digests post matching papers as they arrive.',
+            : 'No paper matches it strongly yet: digests post strong matches as they arrive.',
       },
     ],
   });

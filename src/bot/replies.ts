@@ -127,17 +127,13 @@ export class Replies {
     if (!paper) return noticeMessage(':warning: That paper is no longer in the corpus.');
     const words = [...tokenize(paper.title), ...tokenize(paper.abstract).slice(0, 40)];
     const query = { words, phrases: [], excluded: [], authors: [], hasCode: false };
-    const found = this.index.search(query, { limit: COMMAND_RESULTS + 1 });
-    const hits = found.hits.filter((hit) => hit.paper.id !== paperId).slice(0, COMMAND_RESULTS);
+    const found = this.index.search(query, { limit: COMMAND_RESULTS, excludeIds: [paperId] });
+    const { hits } = found;
     if (hits.length === 0)
       return noticeMessage(
         `:mag: No other papers are like “${escapeMrkdwn(truncate(paper.title, 150))}” yet.`,
       );
-    return resultsMessage(
-      { queryText: `like: ${paper.title}` },
-      { hits, total: Math.max(0, found.total - 1) },
-      { cardButtons: { kind: 'search' } },
-    );
+    return resultsMessage({ queryText: `like: ${paper.title}` }, found, { cardButtons: { kind: 'search' } });
   }
 
   /** A card to post in a channel on behalf of the user who shared it; undefined for an unknown paper. */

@@ -57,6 +57,10 @@ export const Paper = z.object({
   githubStars: z.number().int().nonnegative().optional(),
   /** A thumbnail image of the paper (Hugging Face). */
   thumbnail: HttpUrl.optional(),
+  /** Key phrases of the paper written by a model (Hugging Face's `ai_keywords`); searched. */
+  aiKeywords: z.array(z.string().min(1).max(200)).max(100).optional(),
+  /** A one-sentence summary written by a model (Hugging Face's `ai_summary`). */
+  aiSummary: z.string().min(1).max(5000).optional(),
 });
 export type Paper = z.infer<typeof Paper>;
 

@@ -1,5 +1,5 @@
 import type { Paper } from '../papers/paper.js';
-import { PaperIndex, type SearchHit } from '../search/paperIndex.js';
+import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { parseQuery } from '../search/query.js';
 import { termsOf } from '../search/text.js';
 import type { Subscription } from './subscription.js';
@@ -7,17 +7,8 @@ import type { Subscription } from './subscription.js';
 /** Papers in one digest at most. */
 export const DIGEST_SIZE = 5;
 
-/** Relevance candidates considered per digest before ordering by arrival. */
+/** Strong matches considered per digest before the channel's taste orders them. */
 const CANDIDATES = 200;
-
-/**
- * The share of a topic's terms a paper must match to be posted: all of them for one- or two-term
- * topics, two thirds beyond. A paper that shares one word with "reward model ensembles" is noise
- * in a channel, however new it is.
- */
-export function requiredTerms(topicTerms: number): number {
-  return topicTerms <= 2 ? topicTerms : Math.ceil((2 * topicTerms) / 3);
-}
 
 /** A digest: the papers to post, and whether matching papers were left for a later digest. */
 export interface Digest {
@@ -27,10 +18,11 @@ export interface Digest {
 }
 
 /**
- * The papers a subscription's next digest posts: matching its topic above the relevance floor,
- * arrived after its `papersSince` (every match, for a first digest or a preview), not yet posted
- * in its channel, newest arrival first, at most {@link DIGEST_SIZE}. Pure: the caller posts and
- * records.
+ * The papers a subscription's next digest posts: strong matches of its topic (the ranking and
+ * relevance floor of `/paper`), arrived after its `papersSince` (every match, for a first digest or
+ * a preview), not yet posted in its channel, newest arrival first (after the channel's taste, when
+ * it has one), at most `limit`. Arrival and what was posted are filters inside the search, so a new
+ * paper is never crowded out by older or already posted ones. Pure: the caller posts and records.
  */
 export function selectDigest(
   subscription: Pick<Subscription, 'topic' | 'papersSince'>,
@@ -40,16 +32,14 @@ export function selectDigest(
   taste?: ChannelTaste,
 ): Digest {
   const { query } = parseQuery(subscription.topic);
-  const needed = requiredTerms(new Set(termsOf([...query.words, ...query.phrases].join(' '))).size);
   const since = subscription.papersSince;
-  const candidates = index
-    .search(query, { limit: CANDIDATES })
-    .hits.filter(
-      (hit) =>
-        hit.matchedTerms.length >= needed &&
-        !Object.hasOwn(posted, hit.paper.id) &&
-        (since === undefined || hit.paper.arrivedAt > since),
-    )
+  const results = index.search(query, {
+    limit: CANDIDATES,
+    excludeIds: Object.keys(posted),
+    ...(since === undefined ? {} : { arrivedAfter: since }),
+  });
+  const ordered = results.hits
+    .slice(0, results.strong)
     .map((hit) => ({ hit, affinity: taste ? taste.affinity(hit.paper) : 0 }))
     // The channel's taste first (papers like its 👍 up, like its 👎 down), then newest first.
     .sort(
@@ -62,7 +52,7 @@ export function selectDigest(
             : -1),
     )
     .map(({ hit }) => hit);
-  return { hits: candidates.slice(0, limit), overflow: candidates.length > limit };
+  return { hits: ordered.slice(0, limit), overflow: results.strong > limit };
 }
 
 /**
@@ -116,22 +106,4 @@ export function nextPapersSince(
   if (!digest.overflow) return runAt.toISOString();
   // Left-over papers come next time; for a first digest only those that arrived after subscribing.
   return subscription.papersSince ?? subscription.createdAt;
-}
-
-/**
- * The index a batch of digests should search: only the papers that arrived after the earliest
- * `papersSince` among them (a day's papers, not the whole corpus), or the full index when a first run
- * is among them or most of the corpus is new. This is what makes 10,000 digests cheap.
- */
-export function digestSearchIndex(
-  full: PaperIndex,
-  subscriptions: Pick<Subscription, 'papersSince'>[],
-): PaperIndex {
-  if (subscriptions.some((s) => s.papersSince === undefined)) return full;
-  const earliest = subscriptions.reduce(
-    (min, s) => ((s.papersSince as string) < min ? (s.papersSince as string) : min),
-    '9999',
-  );
-  const recent = full.arrivedAfter(earliest);
-  return recent.length > full.size / 2 ? full : PaperIndex.build(recent);
 }

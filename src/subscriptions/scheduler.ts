@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { Ticker } from '../ticker.js';
-import { ChannelTaste, DIGEST_SIZE, digestSearchIndex, nextPapersSince, selectDigest } from './digest.js';
+import { ChannelTaste, DIGEST_SIZE, nextPapersSince, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';
 import type { ClaimedChannel, DigestClaims, RunRecord, SubscriptionKey, SubscriptionStore } from './store.js';
 import type { ChannelRef, Subscription } from './subscription.js';
@@ -203,10 +203,8 @@ export class Scheduler {
     now: Date,
     claims: DigestClaims,
   ): Promise<{ runs: DigestRun[]; retry: Set<ClaimedChannel> }> {
-    const searchIndex = digestSearchIndex(
-      this.deps.index,
-      batch.flatMap((channel) => channel.subscriptions),
-    );
+    // Arrival is a filter inside the search, which scores only the new papers when they are few.
+    const searchIndex = this.deps.index;
     // Runs that find nothing new are stored together at the end: losing them to a crash only
     // means running them again, which posts nothing. Runs that post are stored one by one.
     const quiet: Array<{ key: SubscriptionKey; run: RunRecord }> = [];

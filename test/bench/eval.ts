@@ -1,17 +1,151 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { questionOf } from '../../src/bot/mention.js';
 import { parsePaperCommand } from '../../src/bot/paperCommand.js';
+import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
+import { PaperIndex, type SearchResults } from '../../src/search/paperIndex.js';
+import { parseQuery } from '../../src/search/query.js';
+import { RANKING, type Ranking, type RankingChange, withRanking } from '../../src/search/ranking.js';
+import { type DigestLabels, type ReplayResult, replayDigests } from './digestReplay.js';
+import { openRealCorpus } from './evalCorpus.js';
 
 const SCIFACT = fileURLToPath(new URL('../../../shared/data/scifact/', import.meta.url));
+const EVAL = fileURLToPath(new URL('../eval/', import.meta.url));
 
 const readJsonl = <T>(file: string): T[] =>
   readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as T);
+
+/** A query with its one relevant paper (the description and known-item sets), or none (absent). */
+interface LabelledQuery {
+  id: string;
+  query: string;
+  arxivId?: string;
+  split?: 'tune' | 'heldout';
+  style: string;
+}
+
+const NOTHING: SearchResults = { hits: [], total: 0, strong: 0 };
+
+/**
+ * A query answered as the bot answers it: a `mention` ("@paperbot any work on …?", which Slack
+ * delivers as `<@U…> any work on …?`) as a mention, anything else as `/paper <text>`.
+ */
+function answer(index: PaperIndex, row: LabelledQuery, limit: number): SearchResults {
+  if (row.style === 'mention') {
+    const question = questionOf(row.query.replace(/^@paperbot\b/i, '<@UPAPERBOT>'));
+    return index.search(parseQuery(question).query, { limit });
+  }
+  const command = parsePaperCommand(row.query);
+  return command.kind === 'search' ? index.search(command.query, { limit }) : NOTHING;
+}
+
+const fixed = (value: number) => value.toFixed(3);
+const percent = (part: number, whole: number) => `${whole ? Math.round((100 * part) / whole) : 0}%`;
+
+/** Off while variants are compared: one line per variant instead. */
+let verbose = true;
+const say = (line: string) => {
+  if (verbose) console.log(line);
+};
+
+/** What one labelled query came to: the target's rank (1-10) and whether it cleared the floor. */
+interface Outcome {
+  rank?: number;
+  strongTarget: boolean;
+  noStrong: boolean;
+}
+
+type Figures = Record<string, number>;
+
+/** success@1, success@10 and MRR@10 of one relevant paper per query, and the floor's effect. */
+function successLine(name: string, split: string, outcomes: Outcome[]): Figures {
+  const n = outcomes.length;
+  const at = (k: number) => outcomes.filter(({ rank }) => rank !== undefined && rank <= k).length / n;
+  const mrr = outcomes.reduce((sum, { rank }) => sum + (rank !== undefined ? 1 / rank : 0), 0) / n;
+  const found = outcomes.filter(({ rank }) => rank !== undefined);
+  const result = {
+    queries: n,
+    s1: at(1),
+    s10: at(10),
+    mrr10: mrr,
+    noStrong: outcomes.filter((o) => o.noStrong).length,
+    weakTarget: found.filter((o) => !o.strongTarget).length,
+  };
+  say(
+    `${name.padEnd(13)} ${split.padEnd(8)} ${String(n).padStart(4)} queries  s@1 ${fixed(result.s1)}  s@10 ${fixed(result.s10)}  mrr@10 ${fixed(result.mrr10)}  "no strong match" ${result.noStrong}, found but weak ${result.weakTarget} of ${found.length}`,
+  );
+  return result;
+}
+
+/**
+ * Runs a labelled set over the 85k corpus; with `misses`, lists the tune queries that missed rank 1;
+ * with `styles`, adds a line per query style.
+ */
+function runLabelled(
+  name: string,
+  rows: LabelledQuery[],
+  index: PaperIndex,
+  { misses, styles }: { misses: boolean; styles: boolean },
+): Record<string, Figures> {
+  const results: Record<string, Figures> = {};
+  for (const split of ['tune', 'heldout'] as const) {
+    const outcomes: Outcome[] = [];
+    const byStyle = new Map<string, Outcome[]>();
+    for (const row of rows.filter((r) => r.split === split)) {
+      const found = answer(index, row, 10);
+      const target = index.getByArxivId(row.arxivId ?? '')?.id ?? row.arxivId;
+      const at = found.hits.findIndex((hit) => hit.paper.id === target);
+      const outcome = {
+        ...(at === -1 ? {} : { rank: at + 1 }),
+        strongTarget: at !== -1 && at < found.strong,
+        noStrong: found.strong === 0,
+      };
+      outcomes.push(outcome);
+      byStyle.set(row.style, [...(byStyle.get(row.style) ?? []), outcome]);
+      if (misses && split === 'tune' && at !== 0) {
+        const top = found.hits[0]?.paper.title ?? '(nothing)';
+        console.log(
+          `  miss ${row.id} [${row.style}] rank ${at === -1 ? '>10' : at + 1}: ${row.query}\n      top: ${top}`,
+        );
+      }
+    }
+    results[split] = successLine(name, split, outcomes);
+    if (styles)
+      for (const [style, of] of byStyle) results[`${split}/${style}`] = successLine(`  ${style}`, split, of);
+  }
+  return results;
+}
+
+/** Queries on topics the corpus lacks: how many would be answered with strong matches. */
+function runAbsent(rows: LabelledQuery[], index: PaperIndex, misses: boolean): Figures {
+  let strong = 0;
+  for (const row of rows) {
+    const found = answer(index, row, 3);
+    if (found.strong === 0) continue;
+    strong++;
+    if (misses) console.log(`  strong ${row.id}: ${row.query}\n      top: ${found.hits[0]?.paper.title}`);
+  }
+  say(
+    `${'absent'.padEnd(13)} ${'all'.padEnd(8)} ${String(rows.length).padStart(4)} queries  answered with strong matches ${strong} (${percent(strong, rows.length)})`,
+  );
+  return { queries: rows.length, strong };
+}
+
+/** The digest replay's line per split. */
+function digestLines(results: Record<'tune' | 'heldout', ReplayResult>): Record<string, Figures> {
+  for (const split of ['tune', 'heldout'] as const) {
+    const r = results[split];
+    say(
+      `${'digests'.padEnd(13)} ${split.padEnd(8)} ${String(r.topics).padStart(4)} topics   precision ${fixed(r.precision)}  recall ${fixed(r.recall)}  (${r.hits} relevant of ${r.posted} posted; ${r.relevant} relevant in the window)`,
+    );
+  }
+  return results as unknown as Record<string, Figures>;
+}
 
 /** query id → relevant doc ids, from a BEIR qrels TSV. */
 function readQrels(split: 'train' | 'test'): Map<string, Set<string>> {
@@ -25,30 +159,22 @@ function readQrels(split: 'train' | 'test'): Map<string, Set<string>> {
 }
 
 /** nDCG@10, Recall@100 and MRR@10 of ranked doc ids against binary relevance. */
-function scores(ranked: string[], relevant: Set<string>) {
+function scifactScores(ids: string[], relevant: Set<string>) {
   let dcg = 0;
   let mrr = 0;
-  ranked.slice(0, 10).forEach((doc, i) => {
+  ids.slice(0, 10).forEach((doc, i) => {
     if (!relevant.has(doc)) return;
     dcg += 1 / Math.log2(i + 2);
     if (mrr === 0) mrr = 1 / (i + 1);
   });
   let idcg = 0;
   for (let i = 0; i < Math.min(10, relevant.size); i++) idcg += 1 / Math.log2(i + 2);
-  const found = ranked.slice(0, 100).filter((doc) => relevant.has(doc)).length;
+  const found = ids.slice(0, 100).filter((doc) => relevant.has(doc)).length;
   return { ndcg: dcg / idcg, recall: found / relevant.size, mrr };
 }
 
-/**
- * `npm run eval [-- --split train|test] [--json FILE]`: SciFact (BEIR) through the bot's own
- * PaperIndex and `/paper` query parsing; prints nDCG@10, Recall@100 and MRR@10.
- */
-function main(): void {
-  const { values } = parseArgs({
-    options: { split: { type: 'string', default: 'test' }, json: { type: 'string' } },
-  });
-  const split = values.split === 'train' ? 'train' : 'test';
-  const started = performance.now();
+/** SciFact (BEIR): 5,183 abstracts, indexed once; the claims are `/paper` queries. */
+function scifactIndex(): { index: PaperIndex; queries: Map<string, string> } {
   const docs = readJsonl<{ _id: string; title: string; text: string }>(`${SCIFACT}corpus.jsonl`);
   const papers: Paper[] = docs.map((doc) => ({
     id: doc._id,
@@ -59,38 +185,162 @@ function main(): void {
     links: { code: [], project: [] },
     source: 'paperbot',
   }));
-  const index = PaperIndex.build(papers);
   const queries = new Map(
     readJsonl<{ _id: string; text: string }>(`${SCIFACT}queries.jsonl`).map((q) => [q._id, q.text]),
   );
-  const qrels = readQrels(split);
-  const totals = { ndcg: 0, recall: 0, mrr: 0 };
-  for (const [queryId, relevant] of qrels) {
-    const command = parsePaperCommand(queries.get(queryId) ?? '');
-    const ranked =
-      command.kind === 'search'
-        ? index.search(command.query, { limit: 100 }).hits.map((hit) => hit.paper.id)
-        : [];
-    const s = scores(ranked, relevant);
-    totals.ndcg += s.ndcg;
-    totals.recall += s.recall;
-    totals.mrr += s.mrr;
-  }
-  const n = qrels.size;
-  const result = {
-    split,
-    queries: n,
-    ndcg10: totals.ndcg / n,
-    recall100: totals.recall / n,
-    mrr10: totals.mrr / n,
-  };
-  const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  console.log(`SciFact ${split}: ${docs.length} abstracts, ${n} queries, ${seconds} s`);
-  console.log('published BM25 nDCG@10: 0.665 (BEIR), 0.679 (Anserini flat)');
-  console.log(
-    `scifact-${split} ndcg@10=${result.ndcg10.toFixed(4)} recall@100=${result.recall100.toFixed(4)} mrr@10=${result.mrr10.toFixed(4)}`,
-  );
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+  return { index: PaperIndex.build(papers), queries };
 }
 
-main();
+function runScifact({ index, queries }: ReturnType<typeof scifactIndex>): Record<string, Figures> {
+  const results: Record<string, Figures> = {};
+  for (const split of ['train', 'test'] as const) {
+    const qrels = readQrels(split);
+    const totals = { ndcg: 0, recall: 0, mrr: 0 };
+    for (const [queryId, relevant] of qrels) {
+      const found = answer(index, { id: queryId, query: queries.get(queryId) ?? '', style: 'claim' }, 100);
+      const s = scifactScores(
+        found.hits.map((hit) => hit.paper.id),
+        relevant,
+      );
+      totals.ndcg += s.ndcg;
+      totals.recall += s.recall;
+      totals.mrr += s.mrr;
+    }
+    const n = qrels.size;
+    const result = {
+      queries: n,
+      ndcg10: totals.ndcg / n,
+      recall100: totals.recall / n,
+      mrr10: totals.mrr / n,
+    };
+    say(
+      `${'scifact'.padEnd(13)} ${split.padEnd(8)} ${String(n).padStart(4)} queries  ndcg@10 ${fixed(result.ndcg10)}  recall@100 ${fixed(result.recall100)}  mrr@10 ${fixed(result.mrr10)}`,
+    );
+    results[split] = result;
+  }
+  return results;
+}
+
+const SETS = ['descriptions', 'known-items', 'absent', 'digests', 'scifact'] as const;
+type SetName = (typeof SETS)[number];
+type Results = Partial<Record<SetName, Record<string, Figures>>>;
+
+/** One table row per variant: every set's headline figures. */
+function variantLine(name: string, results: Results): string {
+  const d = (split: string) => {
+    const r = results.descriptions?.[split];
+    return r ? `${fixed(r.s1 as number)} ${fixed(r.s10 as number)} ${fixed(r.mrr10 as number)}` : '-';
+  };
+  const k = (split: string) => {
+    const r = results['known-items']?.[split];
+    return r ? fixed(r.s1 as number) : '-';
+  };
+  const f = (split: string) => {
+    const r = results.scifact?.[split];
+    return r ? fixed(r.ndcg10 as number) : '-';
+  };
+  const weak = (split: string) => {
+    const dr = results.descriptions?.[split];
+    const kr = results['known-items']?.[split];
+    return dr && kr ? `${dr.noStrong}+${kr.noStrong}` : '-';
+  };
+  const absent = results.absent?.all ? String(results.absent.all.strong) : '-';
+  const g = (split: string) => {
+    const r = results.digests?.[split];
+    return r ? `${fixed(r.precision as number)} ${fixed(r.recall as number)}` : '-';
+  };
+  return `| ${name} | ${d('tune')} | ${d('heldout')} | ${k('tune')} | ${k('heldout')} | ${f('train')} | ${f('test')} | ${absent} | ${weak('tune')} | ${weak('heldout')} | ${g('tune')} | ${g('heldout')} |`;
+}
+
+/**
+ * `npm run eval [-- --sets descriptions,known-items,absent,digests,scifact] [--misses] [--styles]
+ * [--json FILE] [--ranking JSON | --variants FILE]`: search quality through the bot's own
+ * PaperIndex and its `/paper` and mention query parsing, over the 85k real corpus (cached under
+ * `.cache/` after the first run) and SciFact. Tune on `tune` (and SciFact `train`), report `heldout`
+ * (and `test`); see test/eval/README.md for the sets.
+ *
+ * `--misses` lists the tune queries not found at rank 1 (and the absent ones answered as strong);
+ * `--styles` adds a line per query style; `--ranking` changes ranking parameters for one run (e.g.
+ * `'{"floor":0.6}'`, see src/search/ranking.ts); `--variants` takes a JSON file of name → such
+ * changes and prints one table row per variant.
+ */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      sets: { type: 'string' },
+      misses: { type: 'boolean' },
+      styles: { type: 'boolean' },
+      json: { type: 'string' },
+      ranking: { type: 'string' },
+      variants: { type: 'string' },
+    },
+  });
+  const variants: Record<string, RankingChange> = values.variants
+    ? (JSON.parse(readFileSync(values.variants, 'utf8')) as Record<string, RankingChange>)
+    : {
+        [values.ranking ? 'variant' : 'shipped']: values.ranking
+          ? (JSON.parse(values.ranking) as RankingChange)
+          : {},
+      };
+  verbose = !values.variants;
+  if (values.ranking) console.log(`ranking: ${JSON.stringify(withRanking(RANKING, variants.variant ?? {}))}`);
+  const sets = (values.sets ? values.sets.split(',').map((s) => s.trim()) : [...SETS]) as SetName[];
+  for (const set of sets)
+    if (!SETS.includes(set)) throw new Error(`unknown set ${set}; sets are ${SETS.join(', ')}`);
+  const started = performance.now();
+  const real = sets.some((set) => set !== 'scifact') ? await openRealCorpus(silentLogger) : undefined;
+  if (real) {
+    const { library, seconds, cached } = real;
+    console.log(
+      `85k corpus: ${library.size.toLocaleString('en-US')} papers, ${cached ? 'cached' : 'built and cached'} in ${seconds.toFixed(1)} s`,
+    );
+  }
+  const scifact = sets.includes('scifact') ? scifactIndex() : undefined;
+  const labels = JSON.parse(readFileSync(`${EVAL}digest-labels.json`, 'utf8')) as DigestLabels;
+  if (!verbose) {
+    console.log(
+      '| variant | descriptions tune s@1 s@10 MRR | held out | known items tune s@1 | held out | SciFact train nDCG@10 | test | absent with strong hits | no strong match, descriptions+known, tune | held out | digests tune P R | held out |',
+    );
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  }
+  const all: Record<string, Results> = {};
+  for (const [name, change] of Object.entries(variants)) {
+    const ranking: Ranking = withRanking(RANKING, change);
+    const results: Results = {};
+    for (const set of sets) {
+      if (set === 'scifact' && scifact) {
+        scifact.index.rankWith(ranking);
+        results.scifact = runScifact(scifact);
+        continue;
+      }
+      if (!real) continue;
+      const { library, dir } = real;
+      library.index.rankWith(ranking);
+      if (set === 'digests') {
+        results.digests = digestLines(
+          await replayDigests(labels, library.index.papers(), dir, (index) => index.rankWith(ranking)),
+        );
+        continue;
+      }
+      const file = `${EVAL}${set}.jsonl`;
+      if (!existsSync(file)) {
+        say(`${set.padEnd(13)} (no ${file})`);
+        continue;
+      }
+      const rows = readJsonl<LabelledQuery>(file);
+      if (set === 'absent') results.absent = { all: runAbsent(rows, library.index, values.misses ?? false) };
+      else
+        results[set] = runLabelled(set, rows, library.index, {
+          misses: values.misses ?? false,
+          styles: values.styles ?? false,
+        });
+    }
+    if (!verbose) console.log(variantLine(name, results));
+    all[name] = results;
+  }
+  console.log(`eval took ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (values.json)
+    writeFileSync(values.json, `${JSON.stringify(values.variants ? all : Object.values(all)[0], null, 2)}\n`);
+}
+
+await main();

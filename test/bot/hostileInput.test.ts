@@ -83,7 +83,7 @@ describe('hostile /paper text', () => {
     await fc.assert(
       fc.asyncProperty(escapes, async (tail) => {
         const message = await replies.toCommand(`reward ${tail}`, commandContext());
-        expect(message.text).toMatch(/^Top \d+ of \d+ papers/); // a result list, with its buttons
+        expect(message.text).toMatch(/^Top \d+ of \d+ strong matches/); // a result list, with its buttons
         expect(blockKitViolations(message)).toEqual([]);
       }),
       { numRuns: 40 },
@@ -96,7 +96,9 @@ describe('hostile /paper text', () => {
       // Found by the property above: a plain-object lookup reached Object.prototype and crashed.
       const { replies } = makeBot();
       const message = await replies.toCommand(text, commandContext());
-      expect(message.text).toMatch(/^(:mag: No papers match|Top \d+ of|\d+ papers?,)/);
+      expect(message.text).toMatch(
+        /^(:mag: No papers match|No strong match for|Top \d+ of|\d+ papers?,|\d+ strong)/,
+      );
     },
   );
 

@@ -43,6 +43,20 @@ describe('mergePaper', () => {
     });
   });
 
+  test('model-written keywords and summary come from the newer record, or stay when it has none', () => {
+    const older = { ...fromHf, aiKeywords: ['reward models'], aiSummary: 'Old summary.' };
+    const newer = { ...fromHf, aiKeywords: ['preference optimization'], aiSummary: 'New summary.' };
+    expect(mergePaper(older, newer)).toMatchObject({
+      aiKeywords: ['preference optimization'],
+      aiSummary: 'New summary.',
+    });
+    expect(mergePaper(older, fromHf)).toMatchObject({
+      aiKeywords: ['reward models'],
+      aiSummary: 'Old summary.',
+    });
+    expect(mergePaper(seed, fromHf)).not.toHaveProperty('aiKeywords');
+  });
+
   test('the earlier arrival wins whichever side it is on', () => {
     expect(mergePaper(fromHf, seed).arrivedAt).toBe('2026-11-01T00:00:00.000Z');
   });

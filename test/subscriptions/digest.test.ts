@@ -1,57 +1,159 @@
 import { describe, expect, test } from '@jest/globals';
+import { silentLogger } from '../../src/logger.js';
 import { PaperIndex } from '../../src/search/paperIndex.js';
-import {
-  digestSearchIndex,
-  nextPapersSince,
-  requiredTerms,
-  selectDigest,
-} from '../../src/subscriptions/digest.js';
+import { nextPapersSince, selectDigest } from '../../src/subscriptions/digest.js';
+import { Scheduler } from '../../src/subscriptions/scheduler.js';
+import { createMemoryStore } from '../../src/subscriptions/store.js';
+import { FakeClock, RecordingPoster } from '../support/bot.js';
 import { makePaper } from '../support/papers.js';
+import { subscription } from '../support/subscriptions.js';
 
 const paper = (title: string, arrivedAt: string, abstract = '') => makePaper({ title, arrivedAt, abstract });
 
+/** Papers on other topics, so that the topic's words are as rare as in a real corpus. */
+const background = Array.from({ length: 12 }, (_, i) =>
+  paper(`Protein Structure Prediction ${i}`, '2026-10-01T00:00:00.000Z', 'Folding proteins with sequences.'),
+);
 const index = PaperIndex.build([
   paper('Reward Model Ensembles', '2026-11-01T00:00:00.000Z'),
-  paper('Reward Models for Robots', '2026-11-03T00:00:00.000Z'),
   paper('Ensembles of Reward Models, Revisited', '2026-11-05T00:00:00.000Z'),
+  paper('Mitigating Overoptimization with Reward Model Ensembles', '2026-11-03T00:00:00.000Z'),
   paper('Reward Shaping in Games', '2026-11-04T00:00:00.000Z'),
   paper('Diffusion Models', '2026-11-06T00:00:00.000Z'),
+  ...background,
 ]);
 const titles = (digest: { hits: { paper: { title: string } }[] }) =>
   digest.hits.map((hit) => hit.paper.title);
 
 describe('selectDigest', () => {
-  test('only papers matching the topic above the floor, newest arrival first', () => {
-    // "reward model" has two terms: both are required, so "Reward Shaping" and "Diffusion Models" are noise.
-    expect(titles(selectDigest({ topic: 'reward model' }, index, {}))).toEqual([
+  test('only strong matches of the topic, newest arrival first', () => {
+    // Three papers have all three words of the topic. "Reward Shaping" and "Diffusion Models"
+    // have one word of three, a third of the topic's weight at most: below the relevance floor.
+    expect(titles(selectDigest({ topic: 'reward model ensembles' }, index, {}))).toEqual([
       'Ensembles of Reward Models, Revisited',
-      'Reward Models for Robots',
+      'Mitigating Overoptimization with Reward Model Ensembles',
       'Reward Model Ensembles',
     ]);
   });
 
   test('papers already posted in the channel are never selected again', () => {
-    const posted = { [makePaper({ title: 'Reward Models for Robots' }).id]: '2026-11-04T09:00:00.000Z' };
-    expect(titles(selectDigest({ topic: 'reward model' }, index, posted))).not.toContain(
-      'Reward Models for Robots',
-    );
+    const posted = { [makePaper({ title: 'Reward Model Ensembles' }).id]: '2026-11-04T09:00:00.000Z' };
+    expect(titles(selectDigest({ topic: 'reward model ensembles' }, index, posted))).toEqual([
+      'Ensembles of Reward Models, Revisited',
+      'Mitigating Overoptimization with Reward Model Ensembles',
+    ]);
   });
 
   test('after a digest, only papers that arrived since its window start', () => {
-    const hits = selectDigest({ topic: 'reward model', papersSince: '2026-11-03T00:00:00.000Z' }, index, {});
+    const hits = selectDigest(
+      { topic: 'reward model ensembles', papersSince: '2026-11-03T00:00:00.000Z' },
+      index,
+      {},
+    );
     expect(titles(hits)).toEqual(['Ensembles of Reward Models, Revisited']);
   });
 
   test('at most the limit, and nothing for a topic that matches nothing', () => {
-    expect(selectDigest({ topic: 'reward model' }, index, {}, 2)).toMatchObject({
+    expect(selectDigest({ topic: 'reward model ensembles' }, index, {}, 2)).toMatchObject({
       hits: { length: 2 },
       overflow: true,
     });
-    expect(selectDigest({ topic: 'protein folding' }, index, {})).toEqual({ hits: [], overflow: false });
+    expect(selectDigest({ topic: 'quantum chromodynamics' }, index, {})).toEqual({
+      hits: [],
+      overflow: false,
+    });
+  });
+});
+
+describe('a new paper is never crowded out by older matches (issue 11)', () => {
+  // 300 older papers match "graph neural networks" strongly (in their titles, twice in their
+  // abstracts); one new paper is about them too, but only in its abstract: a weaker match than all
+  // 300, and still a strong one (it clears the floor), so it is the digest.
+  const old = Array.from({ length: 300 }, (_, i) =>
+    paper(
+      `Graph Neural Networks for Molecules, Part ${i}`,
+      '2026-11-01T00:00:00.000Z',
+      'Graph neural networks learn on graphs. We train graph neural networks on molecules.',
+    ),
+  );
+  const newcomer = paper(
+    'Message Passing on Railway Timetables',
+    '2026-11-26T10:00:00.000Z',
+    'We schedule trains with graph neural networks: stations are nodes, graph neural networks pass messages along tracks.',
+  );
+  const now = '2026-11-27T09:00:00Z';
+  const due = subscription('aaaa', {
+    topic: 'graph neural networks',
+    lastRunAt: '2026-11-26T09:00:00.000Z',
+    papersSince: '2026-11-26T09:00:00.000Z',
+    nextRunAt: '2026-11-27T09:00:00.000Z',
   });
 
-  test('the floor requires two thirds of a longer topic', () => {
-    expect([1, 2, 3, 4, 5, 6].map(requiredTerms)).toEqual([1, 2, 2, 3, 4, 4]);
+  function setup() {
+    const store = createMemoryStore();
+    const poster = new RecordingPoster();
+    const clock = new FakeClock(new Date(now));
+    const papers = [...old, newcomer, ...background];
+    const scheduler = new Scheduler({
+      store,
+      index: PaperIndex.build(papers),
+      poster,
+      now: clock.now,
+      logger: silentLogger,
+    });
+    return { store, poster, scheduler };
+  }
+  const postedTitles = (poster: RecordingPoster) =>
+    poster.posts.map((post) => post.message.text.split('\n').slice(1));
+
+  test('it ranks below all 300, and is still the digest', () => {
+    const papers = PaperIndex.build([...old, newcomer, ...background]);
+    const { query } = {
+      query: {
+        words: ['graph', 'neural', 'networks'],
+        phrases: [],
+        excluded: [],
+        authors: [],
+        hasCode: false,
+      },
+    };
+    const all = papers.search(query, { limit: 301 });
+    expect(all.hits.at(-1)?.paper.title).toBe(newcomer.title);
+    expect(all.strong).toBe(301);
+    expect(titles(selectDigest(due, papers, {}))).toEqual([newcomer.title]);
+  });
+
+  test('a scheduled tick posts it', async () => {
+    const { store, poster, scheduler } = setup();
+    await store.add(due);
+    expect(await scheduler.tick()).toEqual([{ subscriptionId: 'aaaa', outcome: 'posted', papers: 1 }]);
+    expect(postedTitles(poster)).toEqual([[`1. ${newcomer.title}`]]);
+  });
+
+  test('a tick with a first-run subscription beside it posts it', async () => {
+    const { store, poster, scheduler } = setup();
+    await store.add(due);
+    await store.add(subscription('bbbb', { topic: 'protein structure', channel: 'C0OTHER' }));
+    const runs = await scheduler.tick();
+    expect(runs.find((run) => run.subscriptionId === 'aaaa')).toEqual({
+      subscriptionId: 'aaaa',
+      outcome: 'posted',
+      papers: 1,
+    });
+    expect(poster.posts.find((post) => post.channel === 'C0GENERAL')?.message.text).toContain(
+      `1. ${newcomer.title}`,
+    );
+  });
+
+  test('`digest now` posts it', async () => {
+    const { store, poster, scheduler } = setup();
+    await store.add({ ...due, nextRunAt: '2026-11-28T09:00:00.000Z' });
+    expect(await scheduler.runNow((await store.get('T0TEST', 'aaaa')) as typeof due)).toEqual({
+      subscriptionId: 'aaaa',
+      outcome: 'posted',
+      papers: 1,
+    });
+    expect(postedTitles(poster)).toEqual([[`1. ${newcomer.title}`]]);
   });
 });
 
@@ -75,19 +177,5 @@ describe('nextPapersSince', () => {
 
   test("a first digest's left-overs from before subscribing are not carried over", () => {
     expect(nextPapersSince(sub, { hits: [], overflow: true }, runAt)).toBe('2026-11-02T00:00:00.000Z');
-  });
-});
-
-describe('digestSearchIndex', () => {
-  test('after a run, a small index of the recent papers only', () => {
-    const recent = digestSearchIndex(index, [
-      { papersSince: '2026-11-04T12:00:00.000Z' },
-      { papersSince: '2026-11-05T12:00:00.000Z' },
-    ]);
-    expect(recent.size).toBe(2); // arrived after the earliest last run: the 5th and the 6th
-  });
-
-  test('a first run searches the whole index', () => {
-    expect(digestSearchIndex(index, [{ papersSince: '2026-11-05T12:00:00.000Z' }, {}])).toBe(index);
   });
 });

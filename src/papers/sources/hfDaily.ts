@@ -22,6 +22,9 @@ export const HfDailyItem = z.object({
     githubRepo: z.string().nullable().optional(),
     githubStars: z.number().int().nonnegative().optional(),
     projectPage: z.string().nullable().optional(),
+    // Model-written extras that older items lack; a malformed one is dropped, not the paper.
+    ai_keywords: z.array(z.string()).optional().catch(undefined),
+    ai_summary: z.string().nullable().optional().catch(undefined),
   }),
   thumbnail: z.string().optional(),
 });
@@ -36,6 +39,12 @@ export function paperFromHfDaily(item: HfDailyItem, arrivedAt: string): Paper {
   const project = paper.projectPage ? normaliseUrl(paper.projectPage) : undefined;
   const published = paper.publishedAt?.slice(0, 10);
   const thumbnail = item.thumbnail && /^https?:\/\//.test(item.thumbnail) ? item.thumbnail : undefined;
+  const aiKeywords = [
+    ...new Set((paper.ai_keywords ?? []).map((keyword) => collapseWhitespace(keyword).slice(0, 200))),
+  ]
+    .filter(Boolean)
+    .slice(0, 100);
+  const aiSummary = collapseWhitespace(paper.ai_summary ?? '').slice(0, 5000);
   return {
     id: paper.id,
     arxivId: paper.id,
@@ -54,6 +63,8 @@ export function paperFromHfDaily(item: HfDailyItem, arrivedAt: string): Paper {
     ...(paper.upvotes !== undefined ? { upvotes: paper.upvotes } : {}),
     ...(paper.githubStars !== undefined ? { githubStars: paper.githubStars } : {}),
     ...(thumbnail ? { thumbnail } : {}),
+    ...(aiKeywords.length > 0 ? { aiKeywords } : {}),
+    ...(aiSummary ? { aiSummary } : {}),
   };
 }
 

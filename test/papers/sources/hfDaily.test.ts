@@ -28,6 +28,12 @@ describe('papersFromHfItems', () => {
         githubRepo: 'https://github.com/Xrvitd/ComboStoc',
         githubStars: 31,
         projectPage: 'https://ruixu.me/html/ComboStoc/index.html',
+        ai_summary: 'Combining stochastic processes\n with diffusion models.',
+        ai_keywords: [
+          'diffusion generative models',
+          ' combinatorial  complexity',
+          'diffusion generative models',
+        ],
       },
       thumbnail: 'https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2405.13729.png',
       numComments: 1,
@@ -50,7 +56,26 @@ describe('papersFromHfItems', () => {
       upvotes: 5,
       githubStars: 31,
       thumbnail: 'https://cdn-thumbnails.huggingface.co/social-thumbnails/papers/2405.13729.png',
+      aiKeywords: ['diffusion generative models', 'combinatorial complexity'],
+      aiSummary: 'Combining stochastic processes with diffusion models.',
     });
+  });
+
+  test('model-written keywords and summary are optional: absent, null or malformed, the paper stays', () => {
+    const base = { id: '2405.13729', title: 'ComboStoc', summary: 'We study diffusion.' };
+    const papers = papersFromHfItems(
+      [
+        { paper: base },
+        { paper: { ...base, ai_summary: null, ai_keywords: [] } },
+        { paper: { ...base, ai_summary: 42, ai_keywords: 'diffusion' } },
+      ],
+      ARRIVED,
+    ).papers;
+    expect(papers).toHaveLength(3);
+    for (const paper of papers) {
+      expect(paper.aiKeywords).toBeUndefined();
+      expect(paper.aiSummary).toBeUndefined();
+    }
   });
 
   test('an unusable item is skipped with the reason; the others are kept', () => {

@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { silentLogger } from '../../src/logger.js';
+import { corpusFile, loadCorpus, serialiseCorpus, writeFileAtomically } from '../../src/papers/corpus.js';
+import type { Paper } from '../../src/papers/paper.js';
+import { papersFromHfItems } from '../../src/papers/sources/hfDaily.js';
+import type { PaperIndex } from '../../src/search/paperIndex.js';
+import { openIndex } from '../../src/search/snapshot.js';
+import { DIGEST_SIZE, nextPapersSince, selectDigest } from '../../src/subscriptions/digest.js';
+
+const BY_DAY = fileURLToPath(
+  new URL('../../../shared/data/hf-daily-papers/by_day.jsonl.gz', import.meta.url),
+);
+
+/** digest-labels.json: the replay window, its papers, and each topic's relevant papers among them. */
+export interface DigestLabels {
+  window: { from: string; to: string; days: string[] };
+  papers: { arxivId: string; title: string; day: string }[];
+  topics: { topic: string; relevant: string[] }[];
+}
+
+/** Precision and recall of what the subscriptions of one split posted over the window. */
+export interface ReplayResult {
+  topics: number;
+  posted: number;
+  relevant: number;
+  hits: number;
+  precision: number;
+  recall: number;
+}
+
+/** Tune on every other topic (the first, third, …), report the rest. */
+export const topicSplit = (i: number): 'tune' | 'heldout' => (i % 2 === 0 ? 'tune' : 'heldout');
+
+/** The window's papers as the daily Hugging Face refresh would have ingested them, by day. */
+function windowArrivals(labels: DigestLabels): Map<string, Paper[]> {
+  const days = new Set(labels.window.days);
+  const seen = new Set<string>();
+  const byDay = new Map<string, Paper[]>();
+  const lines = gunzipSync(readFileSync(BY_DAY)).toString('utf8').split('\n').filter(Boolean);
+  for (const line of lines) {
+    const { date, items } = JSON.parse(line) as { date: string; items: unknown[] };
+    if (!days.has(date)) continue;
+    for (const paper of papersFromHfItems(items, `${date}T06:00:00.000Z`).papers) {
+      if (seen.has(paper.id)) continue;
+      seen.add(paper.id);
+      byDay.set(date, [...(byDay.get(date) ?? []), paper]);
+    }
+  }
+  return byDay;
+}
+
+/**
+ * The index of the 85k corpus as it stood before the window: every paper but the window's, cached
+ * beside the eval corpus (`dir`) like a data directory, so that later runs load its snapshot.
+ */
+async function indexBeforeWindow(
+  dir: string,
+  papers: Iterable<Paper>,
+  labels: DigestLabels,
+): Promise<PaperIndex> {
+  const window = new Set(labels.papers.map((paper) => paper.arxivId));
+  if (!existsSync(corpusFile(dir))) {
+    const before = [...papers].filter((paper) => !window.has(paper.arxivId ?? paper.id));
+    await writeFileAtomically(corpusFile(dir), serialiseCorpus(before));
+  }
+  return (await openIndex(dir, await loadCorpus(dir), silentLogger)).index;
+}
+
+/**
+ * Replays the window: each day its papers are added to the index at 06:00 UTC and every topic's
+ * subscription runs its daily digest at 09:00 (at most {@link DIGEST_SIZE} papers, the rest
+ * carried over as the scheduler does), starting the day before the window. Returns, per split,
+ * the precision and recall of everything posted against the labels.
+ */
+export async function replayDigests(
+  labels: DigestLabels,
+  papers: Iterable<Paper>,
+  cacheDir: string,
+  prepare: (index: PaperIndex) => void = () => {},
+): Promise<Record<'tune' | 'heldout', ReplayResult>> {
+  const index = await indexBeforeWindow(join(cacheDir, 'digest-replay'), papers, labels);
+  prepare(index);
+  const arrivals = windowArrivals(labels);
+  const start = new Date(Date.parse(`${labels.window.days[0]}T09:00:00Z`) - 86_400_000).toISOString();
+  const subscriptions = labels.topics.map(({ topic }) => ({
+    topic,
+    createdAt: start,
+    papersSince: start,
+    posted: {} as Record<string, string>,
+  }));
+  for (const day of labels.window.days) {
+    index.add(arrivals.get(day) ?? []);
+    const runAt = new Date(`${day}T09:00:00Z`);
+    for (const subscription of subscriptions) {
+      const digest = selectDigest(subscription, index, subscription.posted, DIGEST_SIZE);
+      for (const hit of digest.hits) subscription.posted[hit.paper.id] = runAt.toISOString();
+      subscription.papersSince = nextPapersSince(subscription, digest, runAt);
+    }
+  }
+  const result = (split: 'tune' | 'heldout'): ReplayResult => {
+    let posted = 0;
+    let relevant = 0;
+    let hits = 0;
+    let topics = 0;
+    labels.topics.forEach(({ relevant: ids }, i) => {
+      if (topicSplit(i) !== split) return;
+      topics++;
+      const sent = Object.keys((subscriptions[i] as (typeof subscriptions)[number]).posted);
+      posted += sent.length;
+      relevant += ids.length;
+      hits += sent.filter((id) => ids.includes(id)).length;
+    });
+    return {
+      topics,
+      posted,
+      relevant,
+      hits,
+      precision: posted ? hits / posted : 1,
+      recall: relevant ? hits / relevant : 1,
+    };
+  };
+  return { tune: result('tune'), heldout: result('heldout') };
+}

@@ -1,0 +1,330 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { deserialize, serialize } from 'node:v8';
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import type { Paper } from '../../src/papers/paper.js';
+import { PaperIndex, type SearchOptions, type SearchResults } from '../../src/search/paperIndex.js';
+import { parseQuery } from '../../src/search/query.js';
+import { FIELDS, idf, powerOf, RANKING, type Ranking, withRanking } from '../../src/search/ranking.js';
+import { termsOf } from '../../src/search/text.js';
+import { makePaper } from '../support/papers.js';
+
+// PaperIndex.search reads minisearch's posting lists straight from compact arrays, keeps its own
+// per-paper facts for the filters and term sequences for phrases, and scores recent papers one by
+// one when they are few. All of it must give exactly what the ranking's formula gives when it is
+// computed from the papers' text directly: this model does that, slowly and plainly.
+
+const fold = (name: string) => name.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
+const fieldTerms = (paper: Paper): Record<(typeof FIELDS)[number], string[]> => ({
+  text: [...termsOf(paper.title), ...termsOf(paper.abstract)],
+  title: termsOf(paper.title),
+  authors: termsOf(paper.authors.join(' ')),
+  keywords: termsOf((paper.aiKeywords ?? []).join(' ')),
+});
+const unique = <T>(items: T[]) => [...new Set(items)];
+
+function consecutive(sequence: string[], phrase: string[]): boolean {
+  for (let at = 0; at + phrase.length <= sequence.length; at++)
+    if (phrase.every((term, i) => sequence[at + i] === term)) return true;
+  return false;
+}
+
+/** Each paper's terms per field, and each field's document frequencies and average length. */
+function corpusModel(papers: Paper[]) {
+  const fields = papers.map(fieldTerms);
+  const documentFrequency = new Map<string, number>();
+  for (const own of fields)
+    for (const field of FIELDS)
+      for (const term of new Set(own[field]))
+        documentFrequency.set(`${field}:${term}`, (documentFrequency.get(`${field}:${term}`) ?? 0) + 1);
+  const averages = new Map(
+    FIELDS.map((field) => [
+      field,
+      Math.max(
+        fields.reduce((sum, own) => sum + own[field].length, 0),
+        1,
+      ) / papers.length,
+    ]),
+  );
+  const counts = fields.map((own) => {
+    const count = new Map<string, number>();
+    for (const field of FIELDS)
+      for (const term of own[field]) count.set(`${field}:${term}`, (count.get(`${field}:${term}`) ?? 0) + 1);
+    return count;
+  });
+  return {
+    papers,
+    fields,
+    /** How often paper `i` has the term in the field. */
+    frequency: (i: number, field: (typeof FIELDS)[number], term: string) =>
+      counts[i]?.get(`${field}:${term}`) ?? 0,
+    df: (field: (typeof FIELDS)[number], term: string) => documentFrequency.get(`${field}:${term}`) ?? 0,
+    average: (field: (typeof FIELDS)[number]) => averages.get(field) as number,
+  };
+}
+
+/** The ranking of `text` over the papers, computed from their text: what the index must return. */
+function modelSearch(
+  corpus: ReturnType<typeof corpusModel>,
+  text: string,
+  options: SearchOptions = {},
+  ranking: Ranking = RANKING,
+) {
+  const { limit = 5, offset = 0 } = options;
+  const { query } = parseQuery(text);
+  const sequence = termsOf([...query.words, ...query.phrases].join(' '));
+  const terms = unique(sequence);
+  const { papers, fields, df, average, frequency: frequencyIn } = corpus;
+  const n = papers.length;
+  const excluded = termsOf(query.excluded.join(' '));
+  const phrases = query.phrases.map(termsOf).filter((phrase) => phrase.length > 1);
+  const excludedIds = new Set(options.excludeIds ?? []);
+  const kept = papers
+    .map((paper, i) => ({ paper, i, terms: fields[i] as ReturnType<typeof fieldTerms> }))
+    .filter(({ paper, terms: own }) => {
+      if (excludedIds.has(paper.id)) return false;
+      if (excluded.some((term) => FIELDS.some((field) => own[field].includes(term)))) return false;
+      if (query.hasCode && paper.links.code.length === 0) return false;
+      if (
+        options.arrivedAfter !== undefined &&
+        !(Date.parse(paper.arrivedAt) > Date.parse(options.arrivedAfter))
+      )
+        return false;
+      if (query.after !== undefined || query.before !== undefined) {
+        if (paper.published === undefined) return false;
+        if (query.after !== undefined && paper.published < query.after) return false;
+        if (query.before !== undefined && paper.published >= query.before) return false;
+      }
+      if (!query.authors.every((wanted) => paper.authors.some((name) => fold(name).includes(fold(wanted)))))
+        return false;
+      if (phrases.length === 0) return true;
+      const title = termsOf(paper.title);
+      const abstract = termsOf(paper.abstract);
+      return phrases.every((phrase) => consecutive(title, phrase) || consecutive(abstract, phrase));
+    });
+  if (terms.length === 0) return undefined; // filter-only queries: checked separately
+  const textIdf = (term: string) => idf(df('text', term), n);
+  const reference = terms.reduce((sum, term) => sum + (ranking.fields.text.weight || 1) * textIdf(term), 0);
+  // The query's consecutive pairs of distinct terms, the first 30, each weighing its mean idf.
+  const pairs: { a: string; b: string; mass: number }[] = [];
+  for (let i = 0; i + 1 < sequence.length && pairs.length < 30; i++) {
+    const [a, b] = [sequence[i] as string, sequence[i + 1] as string];
+    if (a === b || pairs.some((pair) => pair.a === a && pair.b === b)) continue;
+    pairs.push({ a, b, mass: (textIdf(a) + textIdf(b)) / 2 });
+  }
+  const pairTotal = pairs.reduce((sum, pair) => sum + pair.mass, 0);
+  const scored = kept.flatMap(({ paper, i, terms: own }) => {
+    let score = 0;
+    let first = true;
+    const matched = new Set<string>();
+    for (const term of terms) {
+      for (const field of FIELDS) {
+        const { weight, k1, b } = ranking.fields[field];
+        const frequency = frequencyIn(i, field, term);
+        if (weight === 0 || frequency === 0) continue;
+        if (field === 'authors' && ranking.authorsOnlyForNames && df('text', term) > 0) continue;
+        const scale = weight * idf(df(field, term), n) * (k1 + 1);
+        const part =
+          (scale * frequency) / (frequency + k1 * (1 - b) + ((k1 * b) / average(field)) * own[field].length);
+        score = first ? part : score + part;
+        first = false;
+        matched.add(term);
+      }
+    }
+    if (matched.size === 0) return [];
+    const inTitle = terms.filter((term) => own.title.includes(term));
+    if (inTitle.length > 0 && ranking.titleMatch.weight > 0) {
+      const mass = inTitle.reduce((sum, term, j) => (j === 0 ? textIdf(term) : sum + textIdf(term)), 0);
+      score += ranking.titleMatch.weight * reference * powerOf(mass / reference, ranking.titleMatch.power);
+    }
+    if (pairs.length > 0 && ranking.titlePhrase.weight > 0) {
+      const adjacent = pairs.filter(({ a, b }) => consecutive(own.title, [a, b]));
+      const mass = adjacent.reduce((sum, pair) => sum + pair.mass, 0);
+      if (mass > 0)
+        score +=
+          ranking.titlePhrase.weight * reference * powerOf(mass / pairTotal, ranking.titlePhrase.power);
+    }
+    if (pairs.length > 0 && ranking.textPhrase.weight > 0) {
+      const abstract = own.text.slice(own.title.length);
+      const adjacent = pairs.filter(
+        ({ a, b }) => consecutive(own.title, [a, b]) || consecutive(abstract, [a, b]),
+      );
+      const mass = adjacent.reduce((sum, pair) => sum + pair.mass, 0);
+      if (mass > 0)
+        score += ranking.textPhrase.weight * reference * powerOf(mass / pairTotal, ranking.textPhrase.power);
+    }
+    return [{ id: paper.id, score, matchedTerms: terms.filter((term) => matched.has(term)) }];
+  });
+  scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+  const floor = ranking.floor * terms.length ** -ranking.floorDecay * reference;
+  return {
+    hits: scored.slice(offset, offset + limit),
+    total: scored.length,
+    strong: scored.filter((hit) => hit.score >= floor).length,
+  };
+}
+
+/** The same papers in the same order with the same scores (to rounding), totals and strong counts. */
+function expectSame(found: SearchResults, model: ReturnType<typeof modelSearch>): void {
+  if (!model) throw new Error('a query with terms');
+  expect(found.hits.map((hit) => hit.paper.id)).toEqual(model.hits.map((hit) => hit.id));
+  found.hits.forEach((hit, i) => {
+    const expected = model.hits[i] as (typeof model.hits)[number];
+    expect(hit.score).toBeCloseTo(expected.score, 9);
+    expect(hit.matchedTerms).toEqual(expected.matchedTerms);
+  });
+  expect(found.total).toBe(model.total);
+  expect(found.strong).toBe(model.strong);
+}
+
+const SCIFACT = fileURLToPath(new URL('../../../shared/data/scifact/', import.meta.url));
+
+describe('the index ranks as the formula does, on SciFact (real abstracts and claims)', () => {
+  const papers: Paper[] = readFileSync(`${SCIFACT}corpus.jsonl`, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .slice(0, 1000)
+    .map((line) => {
+      const doc = JSON.parse(line) as { _id: string; title: string; text: string };
+      return makePaper({ id: doc._id, title: doc.title, abstract: doc.text });
+    });
+  const claims = readFileSync(`${SCIFACT}queries.jsonl`, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { text: string }).text)
+    .slice(0, 150);
+  const index = PaperIndex.build(papers);
+  const model = corpusModel(papers);
+
+  test('150 claims: the top 10, the total and the strong count', () => {
+    for (const claim of claims)
+      expectSame(
+        index.search(parseQuery(claim).query, { limit: 10 }),
+        modelSearch(model, claim, { limit: 10 }),
+      );
+  });
+
+  test('a restored index ranks the same, pages included', () => {
+    const restored = PaperIndex.restore(deserialize(serialize(index.save())), papers);
+    for (const claim of claims.slice(0, 50)) {
+      const { query } = parseQuery(claim);
+      expectSame(
+        restored.search(query, { limit: 5, offset: 10 }),
+        modelSearch(model, claim, { limit: 5, offset: 10 }),
+      );
+    }
+  });
+});
+
+describe('any corpus, any query, after any replacements (property)', () => {
+  // A Zipfian vocabulary, so that a few words are in most papers and many in few.
+  const vocabulary = Array.from({ length: 40 }, (_, i) => `w${i}x`);
+  const words = (ids: number[]) => ids.map((w) => vocabulary[w]).join(' ');
+  const paperArbitrary = fc.record({
+    title: fc.array(fc.integer({ min: 0, max: 39 }), { minLength: 1, maxLength: 8 }),
+    abstract: fc.array(fc.integer({ min: 0, max: 39 }), { maxLength: 30 }),
+    zipf: fc.array(fc.nat(5), { maxLength: 20 }),
+    author: fc.constantFrom('Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'W3x Wang'),
+    keywords: fc.array(fc.integer({ min: 0, max: 39 }), { maxLength: 3 }),
+    code: fc.boolean(),
+    day: fc.option(fc.integer({ min: 1, max: 28 }), { nil: undefined }),
+    arrival: fc.integer({ min: 1, max: 9 }),
+  });
+  function paperOf(
+    row: {
+      title: number[];
+      abstract: number[];
+      zipf: number[];
+      author: string;
+      keywords: number[];
+      code: boolean;
+      day: number | undefined;
+      arrival: number;
+    },
+    i: number,
+  ): Paper {
+    return makePaper({
+      id: `p${i}`,
+      title: words(row.title),
+      abstract: words([...row.abstract, ...row.zipf]),
+      authors: [row.author],
+      ...(row.keywords.length > 0 ? { aiKeywords: [words(row.keywords)] } : {}),
+      ...(row.day === undefined ? {} : { published: `2025-02-${String(row.day).padStart(2, '0')}` }),
+      arrivedAt: `2026-11-0${row.arrival}T00:00:00.000Z`,
+      links: { code: row.code ? ['https://github.com/a/b'] : [], project: [] },
+    });
+  }
+  const queryArbitrary = fc
+    .record({
+      words: fc.array(fc.integer({ min: 0, max: 39 }), { minLength: 1, maxLength: 6 }),
+      phrase: fc.option(fc.array(fc.nat(5), { minLength: 2, maxLength: 2 }), { nil: undefined }),
+      excluded: fc.option(fc.integer({ min: 0, max: 39 }), { nil: undefined }),
+      filter: fc.constantFrom('', 'has:code', 'author:turing', 'after:2025-02-10', 'before:2025-02-20'),
+    })
+    .map(({ words: ids, phrase, excluded, filter }) =>
+      [
+        words(ids),
+        phrase ? `"${words(phrase)}"` : '',
+        excluded === undefined ? '' : `-${vocabulary[excluded]}`,
+        filter,
+      ].join(' '),
+    );
+  const rankingArbitrary = fc.record({
+    title: fc.constantFrom(0, 0.3),
+    keywords: fc.constantFrom(0, 0.5),
+    authorsOnlyForNames: fc.boolean(),
+    titleMatch: fc.constantFrom(0, 0.6),
+    titlePhrase: fc.constantFrom(0, 0.4),
+    textPhrase: fc.constantFrom(0, 0.4),
+    floorDecay: fc.constantFrom(0, 0.4),
+  });
+
+  test('the same papers, scores, totals and strong counts as the formula; both ways of scoring recent papers', () => {
+    fc.assert(
+      fc.property(
+        fc.array(paperArbitrary, { minLength: 3, maxLength: 40 }),
+        fc.array(fc.tuple(fc.nat(39), paperArbitrary), { maxLength: 6 }),
+        fc.array(queryArbitrary, { minLength: 1, maxLength: 6 }),
+        rankingArbitrary,
+        fc.integer({ min: 1, max: 6 }),
+        fc.nat(4),
+        fc.integer({ min: 1, max: 9 }),
+        (rows, replacements, texts, choice, limit, offset, since) => {
+          let papers = rows.map(paperOf);
+          const ranking = withRanking(RANKING, {
+            fields: { title: { weight: choice.title }, keywords: { weight: choice.keywords } },
+            authorsOnlyForNames: choice.authorsOnlyForNames,
+            titleMatch: { weight: choice.titleMatch },
+            titlePhrase: { weight: choice.titlePhrase },
+            textPhrase: { weight: choice.textPhrase },
+            floorDecay: choice.floorDecay,
+          });
+          const index = PaperIndex.build(papers, { ranking });
+          // Replaced papers (new text under an old id) and new ones, added to the live index.
+          const changed = replacements.map(([at, row]) => paperOf(row, at % (papers.length + 2)));
+          index.add(changed);
+          for (const paper of changed) papers = [...papers.filter((p) => p.id !== paper.id), paper];
+          const restored = PaperIndex.restore(deserialize(serialize(index.save())), papers, { ranking });
+          const arrivedAfter = `2026-11-0${since}T00:00:00.000Z`;
+          const model = corpusModel(papers);
+          for (const text of texts) {
+            const { query } = parseQuery(text);
+            const expected = modelSearch(model, text, { limit, offset }, ranking);
+            expectSame(index.search(query, { limit, offset }), expected);
+            expectSame(restored.search(query, { limit, offset }), expected);
+            const recent = modelSearch(model, text, { limit, offset, arrivedAfter }, ranking);
+            for (const scoring of ['lists', 'documents'] as const)
+              expectSame(index.search(query, { limit, offset, arrivedAfter, scoring }), recent);
+            const excludeIds = papers.filter((_, i) => i % 3 === 0).map((p) => p.id);
+            expectSame(
+              index.search(query, { limit, offset, excludeIds }),
+              modelSearch(model, text, { limit, offset, excludeIds }, ranking),
+            );
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
