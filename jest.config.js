@@ -3,7 +3,9 @@ export default {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // One PostgreSQL server for the whole run (suites make their own databases on it).
   globalSetup: '<rootDir>/test/support/globalSetup.js',
+  globalTeardown: '<rootDir>/test/support/globalTeardown.js',
   // jest's default is one worker per core but one, which on the 2-core machines we run on means
   // one test file at a time; most files wait on sockets and child processes, so two overlap well.
   maxWorkers: 2,

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { redact } from './db/database.js';
 import { PaperbotError } from './errors.js';
 
 /** Where the bundled data lives, and the default data directory. */
@@ -44,6 +45,11 @@ function isCron(pattern: string): boolean {
   }
 }
 
+/** Where Slack's OAuth redirect comes back to (Bolt's default path). */
+export const OAUTH_REDIRECT_PATH = '/slack/oauth_redirect';
+/** Where an install starts (Bolt's default path): the "Add to Slack" page. */
+export const OAUTH_INSTALL_PATH = '/slack/install';
+
 const Env = z.object({
   SLACK_BOT_TOKEN: setting(
     z
@@ -61,6 +67,36 @@ const Env = z.object({
       .optional(),
   ),
   SLACK_SIGNING_SECRET: setting(z.string().optional()),
+  SLACK_CLIENT_ID: setting(z.string().optional()),
+  SLACK_CLIENT_SECRET: setting(z.string().optional()),
+  SLACK_STATE_SECRET: setting(z.string().optional()),
+  SLACK_REDIRECT_URI: setting(
+    z
+      .url({ protocol: /^https?$/, message: 'must be the https URL of /slack/oauth_redirect on your host' })
+      .refine(
+        (url) => new URL(url).pathname === OAUTH_REDIRECT_PATH,
+        `must end with ${OAUTH_REDIRECT_PATH}, where paperbot answers Slack's redirect`,
+      )
+      .optional(),
+  ),
+  PAPERBOT_DATABASE_URL: setting(
+    z
+      .string()
+      .refine(
+        (url) => /^postgres(ql)?:\/\//.test(url) && URL.canParse(url),
+        'must be a postgres:// URL such as postgres://paperbot:password@db.example.com:5432/paperbot',
+      )
+      .optional(),
+  ),
+  PAPERBOT_INSTALLATIONS_FILE: setting(z.string().optional()),
+  PAPERBOT_DIGEST_INTERVAL: setting(
+    z.coerce
+      .number({ message: 'must be a whole number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be from 1 to 3600 seconds')
+      .max(3600, 'must be from 1 to 3600 seconds')
+      .default(30),
+  ),
   PORT: setting(
     z.coerce
       .number({ message: 'must be a whole number' })
@@ -114,10 +150,24 @@ const Env = z.object({
   ),
 });
 
-/** How the bot talks to Slack, decided by which tokens are set. */
+/** The app's credentials for installing it in workspaces (Basic Information → App Credentials). */
+export interface OAuthSettings {
+  clientId: string;
+  clientSecret: string;
+  /** Signs the OAuth state (any long random string, the same on every replica). */
+  stateSecret: string;
+  /** The redirect URL registered in the app's settings; absent: Slack uses the app's first one. */
+  redirectUri?: string;
+}
+
+/**
+ * How the bot talks to Slack, decided by which settings are set: one workspace's token (Socket
+ * Mode or HTTP), or installs in many workspaces through OAuth (HTTP).
+ */
 export type SlackConnection =
   | { mode: 'socket'; botToken: string; appToken: string; apiUrl: string }
-  | { mode: 'http'; botToken: string; signingSecret: string; port: number; apiUrl: string };
+  | { mode: 'http'; botToken: string; signingSecret: string; port: number; apiUrl: string }
+  | { mode: 'oauth'; oauth: OAuthSettings; signingSecret: string; port: number; apiUrl: string };
 
 /** The validated settings of a paperbot process. */
 export interface Config {
@@ -127,6 +177,15 @@ export interface Config {
   dataDir: string;
   /** The lowdb JSON file of channel subscriptions (default: `subscriptions.json` in `dataDir`). */
   subscriptionsFile: string;
+  /** The lowdb JSON file of OAuth installations (default: `installations.json` in `dataDir`). */
+  installationsFile: string;
+  /**
+   * PostgreSQL (postgres://…), shared by every replica: subscriptions and installations live there
+   * instead of the lowdb files.
+   */
+  databaseUrl?: string;
+  /** How often the digest scheduler ticks (ms). */
+  digestIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** Worker threads that hold the search index (each a whole copy). */
   searchWorkers: number;
@@ -141,9 +200,13 @@ export interface Config {
   };
 }
 
+/** Settings whose value is shown in errors with its password hidden. */
+const SHOWN_REDACTED = new Set(['PAPERBOT_DATABASE_URL']);
+
 /**
- * Reads the settings from the environment. Socket Mode when `SLACK_APP_TOKEN` is set, HTTP mode
- * when `SLACK_SIGNING_SECRET` is, the local console when there is no `SLACK_BOT_TOKEN`. Throws a
+ * Reads the settings from the environment. OAuth (installs in many workspaces, HTTP mode) when
+ * `SLACK_CLIENT_ID` is set; else Socket Mode when `SLACK_APP_TOKEN` is, HTTP mode when
+ * `SLACK_SIGNING_SECRET` is, the local console when there is no `SLACK_BOT_TOKEN`. Throws a
  * {@link PaperbotError} naming each bad variable and what to set.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -151,7 +214,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `  ${name}: ${issue.message} (got ${JSON.stringify(env[name])})`;
+      const value = SHOWN_REDACTED.has(name) ? redact(String(env[name])) : env[name];
+      return `  ${name}: ${issue.message} (got ${JSON.stringify(value)})`;
     });
     throw configError(`Some settings are not valid:\n${lines.join('\n')}`);
   }
@@ -171,10 +235,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const base = {
     dataDir,
     subscriptionsFile,
+    installationsFile: vars.PAPERBOT_INSTALLATIONS_FILE
+      ? resolve(vars.PAPERBOT_INSTALLATIONS_FILE)
+      : join(dataDir, 'installations.json'),
+    ...(vars.PAPERBOT_DATABASE_URL ? { databaseUrl: vars.PAPERBOT_DATABASE_URL } : {}),
+    digestIntervalMs: vars.PAPERBOT_DIGEST_INTERVAL * 1000,
     logLevel: vars.LOG_LEVEL,
     searchWorkers: vars.PAPERBOT_SEARCH_WORKERS,
     sources,
   };
+  const oauth = oauthSettings(vars);
+  if (oauth) {
+    return {
+      ...base,
+      slack: {
+        mode: 'oauth',
+        oauth,
+        signingSecret: vars.SLACK_SIGNING_SECRET as string,
+        port: vars.PORT,
+        apiUrl: vars.SLACK_API_URL,
+      },
+    };
+  }
   const botToken = vars.SLACK_BOT_TOKEN;
   if (!botToken) {
     if (vars.SLACK_APP_TOKEN || vars.SLACK_SIGNING_SECRET) {
@@ -205,6 +287,51 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw configError(
     '  SLACK_APP_TOKEN / SLACK_SIGNING_SECRET: neither is set. Set SLACK_APP_TOKEN (xapp-...) for Socket Mode, or SLACK_SIGNING_SECRET (and PORT) for HTTP mode.',
   );
+}
+
+/**
+ * The OAuth settings when any of them is set, checked as a whole: all three credentials, HTTP mode
+ * (a signing secret), and no single token beside them.
+ */
+function oauthSettings(vars: z.infer<typeof Env>): OAuthSettings | undefined {
+  const triple = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+  if (!triple.some((name) => vars[name])) {
+    if (vars.SLACK_REDIRECT_URI)
+      throw configError(
+        '  SLACK_REDIRECT_URI: set without SLACK_CLIENT_ID; it is only used by OAuth installs.',
+      );
+    return undefined;
+  }
+  const problems: string[] = [];
+  const missing = triple.filter((name) => !vars[name]);
+  if (missing.length > 0) {
+    problems.push(
+      `  ${missing.join(', ')}: not set. Installs in many workspaces (OAuth) need all three of SLACK_CLIENT_ID and ` +
+        'SLACK_CLIENT_SECRET (Basic Information → App Credentials) and SLACK_STATE_SECRET (any long random string, the same on every replica).',
+    );
+  }
+  if (!vars.SLACK_SIGNING_SECRET) {
+    problems.push(
+      '  SLACK_SIGNING_SECRET: not set. OAuth installs run in HTTP mode: set it to the Signing Secret (Basic Information → App Credentials).',
+    );
+  }
+  if (vars.SLACK_BOT_TOKEN) {
+    problems.push(
+      "  SLACK_BOT_TOKEN: set together with SLACK_CLIENT_ID. With OAuth each workspace's token comes from its installation: unset SLACK_BOT_TOKEN (or the SLACK_CLIENT_* settings, for one workspace).",
+    );
+  }
+  if (vars.SLACK_APP_TOKEN) {
+    problems.push(
+      '  SLACK_APP_TOKEN: set together with SLACK_CLIENT_ID. OAuth installs run in HTTP mode: unset it.',
+    );
+  }
+  if (problems.length > 0) throw configError(problems.join('\n'));
+  return {
+    clientId: vars.SLACK_CLIENT_ID as string,
+    clientSecret: vars.SLACK_CLIENT_SECRET as string,
+    stateSecret: vars.SLACK_STATE_SECRET as string,
+    ...(vars.SLACK_REDIRECT_URI ? { redirectUri: vars.SLACK_REDIRECT_URI } : {}),
+  };
 }
 
 function configError(details: string): PaperbotError {

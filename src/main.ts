@@ -2,22 +2,24 @@
 import { Replies } from './bot/replies.js';
 import { Unfurls } from './bot/unfurls.js';
 import { loadConfig } from './config.js';
-import { ConsoleDigestPoster, runConsole } from './console/console.js';
+import { CONSOLE_TEAM, ConsoleDigestPoster, runConsole } from './console/console.js';
 import { PaperbotError } from './errors.js';
 import { Library } from './library.js';
 import { createStderrLogger } from './logger.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
 import { WorkerSearcher } from './search/workerSearcher.js';
-import { createSlackApp } from './slack/app.js';
-import { createPostingClient, SlackDigestPoster } from './slack/posting.js';
+import { createSlackApp, type SlackAuth } from './slack/app.js';
+import { identifyBot } from './slack/identity.js';
+import { installationTokens } from './slack/oauth.js';
+import { createPostingClient, SlackDigestPoster, singleToken } from './slack/posting.js';
+import { openStores } from './stores.js';
 import type { DigestPoster } from './subscriptions/scheduler.js';
 import { Scheduler } from './subscriptions/scheduler.js';
-import { openLowdbStore } from './subscriptions/store.js';
 
 /**
- * The composition root: config → corpus and index → subscriptions → replies → Slack app or
- * console, with the digest scheduler and the corpus refresher running beside them.
+ * The composition root: config → corpus and index → stores → replies → Slack app or console,
+ * with the digest scheduler and the corpus refresher running beside them.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -28,57 +30,87 @@ async function main(): Promise<void> {
     await searcher.close(); // or its threads would keep the process from exiting with the error
     throw error;
   });
-  const store = await openLowdbStore(config.subscriptionsFile).catch(async (error: unknown) => {
+  const index = library;
+  const { slack } = config;
+  const closeLibrary = async (error: unknown) => {
     await library.close();
     throw error;
-  });
+  };
+  // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
+  const identity =
+    slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger).catch(closeLibrary) : undefined;
+  const stores = await openStores(
+    config,
+    {
+      installations: slack?.mode === 'oauth',
+      ...(identity || !slack ? { legacyTeam: identity?.team ?? CONSOLE_TEAM } : {}),
+    },
+    logger,
+  ).catch(closeLibrary);
+  const store = stores.subscriptions;
+  const auth: SlackAuth | undefined = identity
+    ? { kind: 'token', identity }
+    : stores.installations
+      ? { kind: 'oauth', installations: stores.installations }
+      : undefined;
   const now = () => new Date();
   const refresher = new Refresher({ library, sources: configuredSources(config.sources), now, logger });
   const interactive = Boolean(process.stdin.isTTY);
-  const poster: DigestPoster = config.slack
-    ? new SlackDigestPoster(createPostingClient(config.slack, logger))
-    : new ConsoleDigestPoster(process.stdout, { color: interactive });
-  const scheduler = new Scheduler({ store, index: library, poster, now, logger });
-  const replies = new Replies({ index: library, store, scheduler, now, logger });
+  const poster: DigestPoster =
+    slack && auth
+      ? new SlackDigestPoster(
+          createPostingClient(slack, logger),
+          auth.kind === 'token'
+            ? singleToken(auth.identity.botToken)
+            : installationTokens(auth.installations),
+        )
+      : new ConsoleDigestPoster(process.stdout, { color: interactive });
+  const scheduler = new Scheduler({ store, index, poster, now, logger });
+  const replies = new Replies({ index, store, scheduler, now, logger });
   const stopBackground = async () => {
     await refresher.stop();
     await scheduler.stop();
     await library.close();
   };
 
-  if (!config.slack) {
+  if (!slack || !auth) {
     process.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
-    scheduler.start();
+    scheduler.start(config.digestIntervalMs);
     refresher.start();
     library.start();
     await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
     await stopBackground();
-    await store.close();
+    await stores.close();
     return;
   }
 
-  const unfurls = new Unfurls(library, arxivPaperFetcher(library, config.sources, now), logger);
+  const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger);
   const app = createSlackApp({
-    connection: config.slack,
+    connection: slack,
+    auth,
     replies,
     unfurls,
-    home: { index: library, store },
+    home: { index, store },
     logger,
+    now,
   });
-  if (config.slack.mode === 'http') {
-    await app.start(config.slack.port);
-    logger.info(`paperbot is listening for Slack requests on port ${config.slack.port} (/slack/events)`);
-  } else {
+  if (slack.mode === 'socket') {
     await app.start();
-    logger.info('paperbot is connected to Slack (Socket Mode)');
+    logger.info(`paperbot is connected to Slack (Socket Mode); state in ${stores.where}`);
+  } else {
+    await app.start(slack.port);
+    logger.info(
+      `paperbot is listening for Slack requests on port ${slack.port} (/slack/events` +
+        `${slack.mode === 'oauth' ? ', installs at /slack/install' : ''}); state in ${stores.where}`,
+    );
   }
-  scheduler.start();
+  scheduler.start(config.digestIntervalMs);
   refresher.start();
   library.start();
   const shutdown = async () => {
     await stopBackground();
     await app.stop();
-    await store.close();
+    await stores.close();
   };
   process.once('SIGTERM', () => void shutdown());
   process.once('SIGINT', () => void shutdown());

@@ -17,6 +17,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toEqual({
       dataDir: DEFAULT_DATA_DIR,
       subscriptionsFile: join(DEFAULT_DATA_DIR, 'subscriptions.json'),
+      installationsFile: join(DEFAULT_DATA_DIR, 'installations.json'),
+      digestIntervalMs: 30_000,
       logLevel: 'info',
       searchWorkers: 1,
       sources: DEFAULT_SOURCES,
@@ -84,6 +86,8 @@ describe('loadConfig', () => {
     ).toEqual({
       dataDir: '/tmp/papers',
       subscriptionsFile: '/tmp/papers/subscriptions.json',
+      installationsFile: '/tmp/papers/installations.json',
+      digestIntervalMs: 30_000,
       logLevel: 'debug',
       searchWorkers: 1,
       sources: DEFAULT_SOURCES,
@@ -134,5 +138,92 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ SLACK_APP_TOKEN: 'xapp-1' })).toThrow(
       'SLACK_BOT_TOKEN: not set. Set it to the Bot User OAuth Token (xoxb-...) of your app.',
     );
+  });
+
+  describe('several replicas and many workspaces', () => {
+    const OAUTH = {
+      SLACK_CLIENT_ID: '1234.5678',
+      SLACK_CLIENT_SECRET: 'client-secret',
+      SLACK_STATE_SECRET: 'state-secret',
+      SLACK_SIGNING_SECRET: 'signing-secret',
+    };
+
+    test('PAPERBOT_DATABASE_URL selects PostgreSQL; postgresql:// is accepted too', () => {
+      expect(loadConfig({ PAPERBOT_DATABASE_URL: 'postgres://bot:pw@db:5432/paperbot' }).databaseUrl).toBe(
+        'postgres://bot:pw@db:5432/paperbot',
+      );
+      expect(loadConfig({ PAPERBOT_DATABASE_URL: 'postgresql://db/paperbot' }).databaseUrl).toBe(
+        'postgresql://db/paperbot',
+      );
+    });
+
+    test('a database URL that is not postgres:// says what to write, without showing its password', () => {
+      expect(() => loadConfig({ PAPERBOT_DATABASE_URL: 'mysql://bot:hunter2@db/paperbot' })).toThrow(
+        '  PAPERBOT_DATABASE_URL: must be a postgres:// URL such as postgres://paperbot:password@db.example.com:5432/paperbot (got "mysql://bot:***@db/paperbot")',
+      );
+    });
+
+    test('the OAuth triple with a signing secret selects OAuth installs in HTTP mode', () => {
+      expect(
+        loadConfig({
+          ...OAUTH,
+          PORT: '8080',
+          SLACK_REDIRECT_URI: 'https://bot.example.com/slack/oauth_redirect',
+        }).slack,
+      ).toEqual({
+        mode: 'oauth',
+        oauth: {
+          clientId: '1234.5678',
+          clientSecret: 'client-secret',
+          stateSecret: 'state-secret',
+          redirectUri: 'https://bot.example.com/slack/oauth_redirect',
+        },
+        signingSecret: 'signing-secret',
+        port: 8080,
+        apiUrl: 'https://slack.com/api/',
+      });
+    });
+
+    test('half of the OAuth triple names the missing ones', () => {
+      expect(() => loadConfig({ SLACK_CLIENT_ID: '1234.5678', SLACK_SIGNING_SECRET: 's' })).toThrow(
+        '  SLACK_CLIENT_SECRET, SLACK_STATE_SECRET: not set. Installs in many workspaces (OAuth) need all three of SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (Basic Information → App Credentials) and SLACK_STATE_SECRET (any long random string, the same on every replica).',
+      );
+    });
+
+    test('OAuth without a signing secret, or with a single token or an app token, says what to change', () => {
+      const { SLACK_SIGNING_SECRET: _, ...withoutSecret } = OAUTH;
+      let error: unknown;
+      try {
+        loadConfig({ ...withoutSecret, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(PaperbotError);
+      expect((error as Error).message).toBe(
+        [
+          'paperbot cannot start.',
+          '  SLACK_SIGNING_SECRET: not set. OAuth installs run in HTTP mode: set it to the Signing Secret (Basic Information → App Credentials).',
+          "  SLACK_BOT_TOKEN: set together with SLACK_CLIENT_ID. With OAuth each workspace's token comes from its installation: unset SLACK_BOT_TOKEN (or the SLACK_CLIENT_* settings, for one workspace).",
+          '  SLACK_APP_TOKEN: set together with SLACK_CLIENT_ID. OAuth installs run in HTTP mode: unset it.',
+          'See README.md, "Connect to Slack".',
+        ].join('\n'),
+      );
+    });
+
+    test('a redirect URI must be where paperbot answers, and only goes with OAuth', () => {
+      expect(() => loadConfig({ ...OAUTH, SLACK_REDIRECT_URI: 'https://bot.example.com/callback' })).toThrow(
+        '  SLACK_REDIRECT_URI: must end with /slack/oauth_redirect, where paperbot answers Slack\'s redirect (got "https://bot.example.com/callback")',
+      );
+      expect(() =>
+        loadConfig({ SLACK_REDIRECT_URI: 'https://bot.example.com/slack/oauth_redirect' }),
+      ).toThrow('  SLACK_REDIRECT_URI: set without SLACK_CLIENT_ID; it is only used by OAuth installs.');
+    });
+
+    test('the digest interval is a number of seconds', () => {
+      expect(loadConfig({ PAPERBOT_DIGEST_INTERVAL: '5' }).digestIntervalMs).toBe(5000);
+      expect(() => loadConfig({ PAPERBOT_DIGEST_INTERVAL: '0' })).toThrow(
+        '  PAPERBOT_DIGEST_INTERVAL: must be from 1 to 3600 seconds (got "0")',
+      );
+    });
   });
 });

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { OAUTH_REDIRECT_PATH } from '../src/config.js';
+import { BOT_SCOPES } from '../src/slack/oauth.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const manifest = parse(readFileSync(join(ROOT, 'manifest.yml'), 'utf8'));
@@ -40,7 +42,13 @@ const Manifest = z.strictObject({
       }),
     ),
   }),
-  oauth_config: z.strictObject({ scopes: z.strictObject({ bot: z.array(z.string()) }) }),
+  oauth_config: z.strictObject({
+    scopes: z.strictObject({ bot: z.array(z.string()) }),
+    redirect_urls: z
+      .array(z.url({ protocol: /^https$/ }))
+      .max(1000)
+      .optional(),
+  }),
   settings: z.strictObject({
     event_subscriptions: z.strictObject({ bot_events: z.array(z.string()), request_url: z.url().optional() }),
     interactivity: z.strictObject({ is_enabled: z.boolean(), request_url: z.url().optional() }),
@@ -52,6 +60,7 @@ const Manifest = z.strictObject({
 
 /** The bot scopes each Web API method or event needs (from Slack's method reference). */
 const SCOPES_NEEDED: Record<string, string[]> = {
+  'auth.test': [], // who the token is, at start
   'chat.postMessage': ['chat:write'],
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   'users.info': ['users:read'],
@@ -65,6 +74,8 @@ const SCOPES_NEEDED: Record<string, string[]> = {
   app_home_opened: [],
   'conversations.history': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   app_mention: ['app_mentions:read'],
+  app_uninstalled: [],
+  tokens_revoked: [],
   '/paper': ['commands'],
 };
 
@@ -89,6 +100,8 @@ describe('manifest.yml', () => {
       'app_mention',
       'app_home_opened',
       'link_shared',
+      'app_uninstalled',
+      'tokens_revoked',
     ]);
     expect(manifest.features.unfurl_domains).toEqual(['arxiv.org', 'huggingface.co']);
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
@@ -113,4 +126,39 @@ describe('manifest.yml', () => {
     const needed = new Set(used.flatMap((name) => SCOPES_NEEDED[name] ?? []));
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
+
+  test('an OAuth install asks for exactly the manifest’s bot scopes', () => {
+    expect([...BOT_SCOPES].sort()).toEqual([...manifest.oauth_config.scopes.bot].sort());
+  });
+
+  test('the README’s manifest changes for OAuth make a valid manifest for HTTP installs', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('**Installs in many workspaces (OAuth).**'));
+    const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const changes = parse(block.replace(/^ {3}/gm, ''));
+    const merged = merge(manifest, changes) as typeof manifest;
+    expect(Manifest.safeParse(merged).error?.issues ?? []).toEqual([]);
+    expect(merged.settings.socket_mode_enabled).toBe(false);
+    expect(merged.oauth_config.redirect_urls).toEqual(['https://paperbot.example.com/slack/oauth_redirect']);
+    expect(new URL(merged.oauth_config.redirect_urls[0]).pathname).toBe(OAUTH_REDIRECT_PATH);
+    for (const url of [
+      merged.features.slash_commands[0].url,
+      merged.settings.event_subscriptions.request_url,
+      merged.settings.interactivity.request_url,
+    ])
+      expect(url).toBe('https://paperbot.example.com/slack/events');
+    expect(merged.features.slash_commands[0].command).toBe('/paper'); // merged into, not replaced
+  });
 });
+
+/** `changes` laid over `base`: objects key by key, arrays element by element. */
+function merge(base: unknown, changes: unknown): unknown {
+  if (Array.isArray(base) && Array.isArray(changes))
+    return base.map((item, i) => (i < changes.length ? merge(item, changes[i]) : item));
+  if (base && changes && typeof base === 'object' && typeof changes === 'object') {
+    const result: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+    for (const [key, value] of Object.entries(changes)) result[key] = merge(result[key], value);
+    return result;
+  }
+  return changes === undefined ? base : changes;
+}

@@ -14,12 +14,19 @@ import { describeQuery, parseQuery } from '../search/query.js';
 import { selectDigest } from '../subscriptions/digest.js';
 import { formatInZone, isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
 import type { PostResult, Scheduler } from '../subscriptions/scheduler.js';
-import type { SubscriptionStore, Vote } from '../subscriptions/store.js';
-import type { Subscription } from '../subscriptions/subscription.js';
+import type { SubscriptionStore } from '../subscriptions/store.js';
+import type { ChannelRef, Subscription, Vote } from '../subscriptions/subscription.js';
 import type { PaperCommand } from './paperCommand.js';
 
-/** Where a command was typed, and what the transport can do for it. */
+/**
+ * Where a command was typed, and what the transport can do for it. `team` is the workspace the
+ * request was authenticated for (never a value the user typed): every read and change of
+ * subscriptions is confined to it.
+ */
 export interface CommandContext {
+  team: string;
+  /** The workspace's Enterprise Grid org, when it is in one. */
+  enterprise?: string;
   channel: string;
   user: string;
   /** The user's time zone from their Slack profile, when it can be read. */
@@ -54,7 +61,7 @@ export class SubscriptionReplies {
       case 'subscribe':
         return this.subscribe(command, context);
       case 'subscriptions':
-        return subscriptionListMessage(this.deps.store.inChannel(context.channel));
+        return subscriptionListMessage(await this.deps.store.inChannel(context));
       case 'unsubscribe':
         return this.unsubscribe(command.target, context);
       case 'pause':
@@ -70,7 +77,7 @@ export class SubscriptionReplies {
     context: CommandContext,
   ): Promise<SlackMessage> {
     const { store, index, now, logger } = this.deps;
-    const existing = store.inChannel(context.channel).find((s) => sameTopic(s.topic, command.topic));
+    const existing = await this.findByTopic(command.topic, context);
     if (existing) {
       return noticeMessage(
         `:information_source: This channel already follows ${topicText(existing.topic)} (id \`${existing.id}\`). ` +
@@ -84,7 +91,9 @@ export class SubscriptionReplies {
     };
     const at = now();
     const subscription: Subscription = {
-      id: this.newId(),
+      id: await this.newId(context.team),
+      team: context.team,
+      ...(context.enterprise ? { enterprise: context.enterprise } : {}),
       channel: context.channel,
       topic: command.topic,
       schedule,
@@ -102,7 +111,7 @@ export class SubscriptionReplies {
       );
     }
     // Subscribed whatever happens next: a busy search only costs the preview.
-    const preview = await selectDigest(subscription, index, store.postedIn(context.channel)).then(
+    const preview = await selectDigest(subscription, index, await store.postedIn(context)).then(
       (digest) => digest.hits,
       (error: unknown) => {
         logger.warn('No preview for the new subscription:', (error as Error).message);
@@ -122,21 +131,21 @@ export class SubscriptionReplies {
    * What stops a subscribe command from being stored in this channel (a duplicate topic), or
    * undefined: the modal shows it on the topic field before accepting the form.
    */
-  conflict(topic: string, channel: string): string | undefined {
-    const existing = this.findByTopic(topic, channel);
+  async conflict(topic: string, where: ChannelRef): Promise<string | undefined> {
+    const existing = await this.findByTopic(topic, where);
     return existing ? `This channel already follows this topic (id ${existing.id}).` : undefined;
   }
 
-  /** What a subscription to `topic` would post in `channel` now. */
-  async preview(topic: string, channel: string): Promise<SearchHit[]> {
-    return (await selectDigest({ topic }, this.deps.index, this.deps.store.postedIn(channel))).hits;
+  /** What a subscription to `topic` would post in the channel now. */
+  async preview(topic: string, where: ChannelRef): Promise<SearchHit[]> {
+    return (await selectDigest({ topic }, this.deps.index, await this.deps.store.postedIn(where))).hits;
   }
 
-  /** Records a 👍 / 👎 on a digest card, and says what it will do. */
-  async feedback(channel: string, paperId: string, vote: Vote): Promise<SlackMessage> {
+  /** Records a 👍 / 👎 on a digest card in a channel, and says what it will do. */
+  async feedback(where: ChannelRef, paperId: string, vote: Vote): Promise<SlackMessage> {
     const paper = await this.deps.index.get(paperId);
     if (!paper) return noticeMessage(':warning: That paper is no longer in the corpus.');
-    await this.deps.store.recordFeedback(channel, paperId, vote);
+    await this.deps.store.recordFeedback(where, paperId, vote);
     const title = escapeToFit(paper.title, 150);
     return noticeMessage(
       vote === 'like'
@@ -146,59 +155,62 @@ export class SubscriptionReplies {
   }
 
   private async unsubscribe(target: string, context: CommandContext): Promise<SlackMessage> {
-    const subscription = this.find(target, context.channel) ?? this.findByTopic(target, context.channel);
-    if (!subscription) return this.unknown(target, context.channel);
-    await this.remove(subscription.id);
+    const subscription = (await this.find(target, context)) ?? (await this.findByTopic(target, context));
+    if (!subscription) return this.unknown(target, context);
+    await this.remove(context.team, subscription.id);
     return noticeMessage(
       `:wave: Unsubscribed this channel from ${topicText(subscription.topic)} (\`${subscription.id}\`).`,
     );
   }
 
   private async setPaused(id: string, pause: boolean, context: CommandContext): Promise<SlackMessage> {
-    const subscription = this.find(id, context.channel);
-    if (!subscription) return this.unknown(id, context.channel);
+    const subscription = await this.find(id, context);
+    if (!subscription) return this.unknown(id, context);
     const topic = topicText(subscription.topic);
     if (pause) {
-      await this.pause(subscription.id, 'paused with /paper pause');
+      await this.pause(context.team, subscription.id, 'paused with /paper pause');
       return noticeMessage(
         `:double_vertical_bar: Paused ${topic} (\`${subscription.id}\`). \`/paper resume ${subscription.id}\` restarts it.`,
       );
     }
-    const updated = await this.resume(subscription.id);
+    const updated = await this.resume(context.team, subscription.id);
     const next = updated
       ? ` Next digest: ${formatInZone(new Date(updated.nextRunAt), updated.schedule.tz)} (${updated.schedule.tz}).`
       : '';
     return noticeMessage(`:arrow_forward: Resumed ${topic} (\`${subscription.id}\`).${next}`);
   }
 
-  /** Pauses a subscription, with the reason `/paper subscriptions` shows; undefined for an unknown id. */
-  pause(id: string, reason: string): Promise<Subscription | undefined> {
+  /**
+   * Pauses a subscription of the workspace, with the reason `/paper subscriptions` shows; undefined
+   * for an id the workspace does not have.
+   */
+  pause(team: string, id: string, reason: string): Promise<Subscription | undefined> {
     const since = this.deps.now().toISOString();
-    return this.deps.store.update(id, (s) => ({ ...s, state: { status: 'paused', reason, since } }));
+    return this.deps.store.update(team, id, (s) => ({ ...s, state: { status: 'paused', reason, since } }));
   }
 
   /**
    * Resumes a subscription. The runs missed while paused are not replayed: the next run is the
    * schedule's next one from now, and that digest covers the papers that arrived meanwhile.
    */
-  resume(id: string): Promise<Subscription | undefined> {
+  resume(team: string, id: string): Promise<Subscription | undefined> {
     const at = this.deps.now();
     // A fresh start: earlier refusals of the digest no longer count towards pausing it again.
-    return this.deps.store.update(id, ({ refusals: _, ...s }) => ({
+    return this.deps.store.update(team, id, ({ refusals: _, ...s }) => ({
       ...s,
       state: { status: 'active' },
       nextRunAt: nextRun(s.schedule, at).toISOString(),
     }));
   }
 
-  /** Removes a subscription; undefined for an unknown id. */
-  remove(id: string): Promise<Subscription | undefined> {
-    return this.deps.store.remove(id);
+  /** Removes a subscription of the workspace; undefined for an id it does not have. */
+  remove(team: string, id: string): Promise<Subscription | undefined> {
+    return this.deps.store.remove(team, id);
   }
 
   private async digestNow(id: string, context: CommandContext): Promise<SlackMessage> {
-    const subscription = this.find(id, context.channel);
-    if (!subscription) return this.unknown(id, context.channel);
+    const subscription = await this.find(id, context);
+    if (!subscription) return this.unknown(id, context);
     const topic = topicText(subscription.topic);
     if (subscription.state.status === 'paused') {
       return noticeMessage(
@@ -229,16 +241,16 @@ export class SubscriptionReplies {
     }
   }
 
-  private find(id: string, channel: string): Subscription | undefined {
-    return this.deps.store.inChannel(channel).find((s) => s.id === id.toLowerCase());
+  private async find(id: string, where: ChannelRef): Promise<Subscription | undefined> {
+    return (await this.deps.store.inChannel(where)).find((s) => s.id === id.toLowerCase());
   }
 
-  private findByTopic(topic: string, channel: string): Subscription | undefined {
-    return this.deps.store.inChannel(channel).find((s) => sameTopic(s.topic, topic));
+  private async findByTopic(topic: string, where: ChannelRef): Promise<Subscription | undefined> {
+    return (await this.deps.store.inChannel(where)).find((s) => sameTopic(s.topic, topic));
   }
 
-  private unknown(target: string, channel: string): SlackMessage {
-    const here = this.deps.store.inChannel(channel);
+  private async unknown(target: string, where: ChannelRef): Promise<SlackMessage> {
+    const here = await this.deps.store.inChannel(where);
     const list = here.map((s) => `\`${s.id}\` (${escapeToFit(s.topic, 80)})`).join(', ');
     return noticeMessage(
       `:warning: No subscription \`${escapeToFit(target, 100)}\` in this channel. ` +
@@ -256,12 +268,12 @@ export class SubscriptionReplies {
     return 'UTC';
   }
 
-  private newId(): string {
+  private async newId(team: string): Promise<string> {
     const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789'; // no look-alikes (l/1, o/0)
     for (;;) {
       let id = '';
       for (let i = 0; i < 6; i++) id += alphabet[randomInt(alphabet.length)];
-      if (!this.deps.store.get(id)) return id;
+      if (!(await this.deps.store.get(team, id))) return id;
     }
   }
 }

@@ -5,7 +5,7 @@ import { digestMessage } from '../blocks/subscriptions.js';
 import type { Replies } from '../bot/replies.js';
 import type { CommandContext } from '../bot/subscriptionReplies.js';
 import { SearchBusy } from '../search/paperSearch.js';
-import type { DigestPoster, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
+import type { DigestPoster, DigestTarget, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
 import { renderText } from './renderText.js';
 
 /** Streams and styling of a console session. */
@@ -16,10 +16,13 @@ export interface ConsoleOptions {
   interactive: boolean;
 }
 
-/** The console is one channel, `console`; its user's time zone is this machine's. */
+/** The console is one channel, `console`, of its own workspace; its user's time zone is this machine's. */
 export const CONSOLE_CHANNEL = 'console';
+/** The console's workspace: subscriptions made in the console are filed under it. */
+export const CONSOLE_TEAM = 'console';
 
 const CONSOLE_CONTEXT: CommandContext = {
+  team: CONSOLE_TEAM,
   channel: CONSOLE_CHANNEL,
   user: 'console-user',
   userTimezone: async () => Intl.DateTimeFormat().resolvedOptions().timeZone,
@@ -85,9 +88,9 @@ export class ConsoleDigestPoster implements DigestPoster {
     private readonly style: { color: boolean },
   ) {}
 
-  async post(channel: string, digest: OutgoingDigest): Promise<PostResult> {
+  async post(target: DigestTarget, digest: OutgoingDigest): Promise<PostResult> {
     const message = digestMessage(digest.subscription, digest.hits);
-    this.output.write(`\n[digest in #${channel}]\n${renderText(message, this.style)}\n`);
+    this.output.write(`\n[digest in #${target.channel}]\n${renderText(message, this.style)}\n`);
     return { ok: true };
   }
 

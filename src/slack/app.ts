@@ -3,6 +3,7 @@ import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Replies } from '../bot/replies.js';
 import type { Unfurls } from '../bot/unfurls.js';
 import type { SlackConnection } from '../config.js';
+import type { InstallationStore } from '../installations/store.js';
 import type { Logger } from '../logger.js';
 import { registerCardButtons } from './actions/cardButtons.js';
 import { registerLinkButtons } from './actions/linkButtons.js';
@@ -11,14 +12,26 @@ import { registerPaperCommand } from './commands/paper.js';
 import { type HomeDeps, registerAppHome } from './events/appHome.js';
 import { registerAppMention } from './events/appMention.js';
 import { registerLinkShared } from './events/linkShared.js';
-import { ANSWER_POLICY, ChannelPoster, createPostingClient, type Posting } from './posting.js';
+import { registerUninstalled } from './events/uninstalled.js';
+import type { BotIdentity } from './identity.js';
+import { installerOptions } from './oauth.js';
+import { createPostingClient, type PostingFor, postingWith } from './posting.js';
 import { SlackHttpReceiver } from './receiver.js';
 import { RecentIds } from './recentIds.js';
 import { registerSubscribeModal } from './views/subscribeModal.js';
 
+/**
+ * Whose token answers a request: the one token's (its workspace, as auth.test said: see
+ * identifyBot), or, with OAuth, the installation of the request's workspace.
+ */
+export type SlackAuth =
+  | { kind: 'token'; identity: BotIdentity }
+  | { kind: 'oauth'; installations: InstallationStore };
+
 /** What the Slack app needs from the rest of paperbot. */
 export interface SlackAppOptions {
   connection: SlackConnection;
+  auth: SlackAuth;
   replies: Replies;
   /** Link previews for paper links. */
   unfurls: Unfurls;
@@ -27,6 +40,7 @@ export interface SlackAppOptions {
   logger: Logger;
   /** Overrides of the Web API client's options (tests shorten retries). */
   clientOptions?: webApi.WebClientOptions;
+  now?: () => Date;
 }
 
 // Bolt's client, for calls that are safe to repeat: a few quick retries (429s wait for
@@ -37,8 +51,8 @@ const INTERACTIVE_RETRIES = { retries: 3, factor: 2, minTimeout: 500, maxTimeout
 const INTERACTIVE_TIMEOUT_MS = 5000;
 
 /**
- * Builds the Bolt app for a connection (Socket Mode or HTTP) with every listener registered.
- * Start it with `app.start()` (HTTP: `app.start(port)`).
+ * Builds the Bolt app for a connection (Socket Mode, HTTP, or HTTP with Bolt's OAuth installer)
+ * with every listener registered. Start it with `app.start()` (HTTP: `app.start(port)`).
  */
 export function createSlackApp(options: SlackAppOptions): App {
   const { connection, replies, logger } = options;
@@ -52,15 +66,49 @@ export function createSlackApp(options: SlackAppOptions): App {
     timeout: INTERACTIVE_TIMEOUT_MS,
     ...options.clientOptions,
   });
-  const posting: Posting = { once, answers: new ChannelPoster(once, ANSWER_POLICY) };
-  const common = { token: connection.botToken, logger: boltLogger(logger), clientOptions };
-  const app =
-    connection.mode === 'socket'
-      ? new App({ ...common, socketMode: true, appToken: connection.appToken })
-      : new App({
-          ...common,
-          receiver: new SlackHttpReceiver({ signingSecret: connection.signingSecret, logger: common.logger }),
-        });
+  const posting: PostingFor = (context) => postingWith(once, context.botToken);
+  const { auth } = options;
+  const common = { logger: boltLogger(logger), clientOptions };
+  let app: App;
+  if (connection.mode === 'oauth') {
+    if (auth.kind !== 'oauth') throw new Error('OAuth mode needs an installation store');
+    // Bolt's installer serves /slack/install and /slack/oauth_redirect, and its authorize reads
+    // each request's token from the installation of the request's workspace.
+    const receiver = new SlackHttpReceiver({
+      signingSecret: connection.signingSecret,
+      logger: common.logger,
+      ...installerOptions(
+        connection.oauth,
+        auth.installations,
+        connection.apiUrl,
+        options.clientOptions ?? {},
+      ),
+    });
+    app = new App({ ...common, receiver });
+  } else {
+    if (auth.kind !== 'token') throw new Error('A single-token mode needs the bot identity');
+    const { identity } = auth;
+    // Every request is the token's workspace's, whatever team the payload names (a Slack Connect
+    // channel's users come from other workspaces): auth.test said which one, once, at start.
+    const authorize = async () => ({
+      botToken: identity.botToken,
+      botId: identity.botId,
+      botUserId: identity.botUserId,
+      teamId: identity.team,
+      ...(identity.enterprise ? { enterpriseId: identity.enterprise } : {}),
+    });
+    app =
+      connection.mode === 'socket'
+        ? new App({ ...common, authorize, socketMode: true, appToken: connection.appToken })
+        : new App({
+            ...common,
+            authorize,
+            receiver: new SlackHttpReceiver({
+              signingSecret: connection.signingSecret,
+              logger: common.logger,
+            }),
+          });
+  }
 
   registerPaperCommand(app, replies, posting, logger);
   // One memory of event ids for every event type: Slack retries any of them.
@@ -72,6 +120,12 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerCardButtons(app, replies, posting, logger);
   registerResultButtons(app, replies, posting, logger);
   registerSubscribeModal(app, replies, posting, logger);
+  registerUninstalled(app, {
+    store: options.home.store,
+    ...(auth.kind === 'oauth' ? { installations: auth.installations } : {}),
+    now: options.now ?? (() => new Date()),
+    logger,
+  });
   app.error(async (error) => {
     logger.error('Unhandled error in a Slack listener:', error);
   });

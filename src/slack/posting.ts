@@ -4,7 +4,7 @@ import type { SlackMessage } from '../blocks/message.js';
 import { digestMessage } from '../blocks/subscriptions.js';
 import type { SlackConnection } from '../config.js';
 import type { Logger } from '../logger.js';
-import type { DigestPoster, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
+import type { DigestPoster, DigestTarget, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
 import { describeSlackError, SlackRefusal } from './deliver.js';
 
 /** The Slack message metadata type that marks paperbot's digests (and carries their run key). */
@@ -74,7 +74,16 @@ const PAUSING_ERRORS: Record<string, string> = {
   not_in_channel: 'I am not in this channel (not_in_channel): invite me with /invite @paperbot',
   channel_not_found: 'the channel was not found (channel_not_found): it may be private or deleted',
   is_archived: 'the channel is archived (is_archived)',
+  // The workspace's token no longer works: the app was uninstalled, or its token revoked.
+  token_revoked: 'paperbot was removed from this workspace (token_revoked): reinstall it, then /paper resume',
+  invalid_auth: 'paperbot was removed from this workspace (invalid_auth): reinstall it, then /paper resume',
+  account_inactive:
+    'paperbot was removed from this workspace (account_inactive): reinstall it, then /paper resume',
 };
+
+/** Why digests to a workspace without an installation pause (it was uninstalled, or never installed). */
+export const NOT_INSTALLED =
+  'paperbot is not installed in this workspace (it was uninstalled): reinstall it, then /paper resume';
 
 function refusal(code: string): PostResult {
   const pauseReason = Object.hasOwn(PAUSING_ERRORS, code) ? PAUSING_ERRORS[code] : undefined;
@@ -120,9 +129,14 @@ const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resol
  * when it is certainly not there. Never throws: the outcome is a {@link PostResult}.
  */
 export class ChannelPoster {
+  /**
+   * `token` is the workspace's bot token, sent with every call (one client serves every
+   * workspace); without it, the client's own token.
+   */
   constructor(
     private readonly client: webApi.WebClient,
     private readonly policy: PostPolicy,
+    private readonly token?: string,
   ) {}
 
   async post(
@@ -136,6 +150,7 @@ export class ChannelPoster {
       unfurl_media: false,
       ...message,
       metadata: { event_type: eventType, event_payload: { run: key } },
+      ...this.auth(),
     };
     const where = { channel: message.channel, ...(message.thread_ts ? { threadTs: message.thread_ts } : {}) };
     return this.attempts(
@@ -154,7 +169,7 @@ export class ChannelPoster {
   postEphemeral(message: SlackMessage & { channel: string; user: string }): Promise<PostResult> {
     return this.attempts(
       async () => {
-        await this.client.chat.postEphemeral(message);
+        await this.client.chat.postEphemeral({ ...message, ...this.auth() });
       },
       async () => undefined,
     );
@@ -212,7 +227,14 @@ export class ChannelPoster {
     try {
       let cursor: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
-        const common = { channel: where.channel, oldest, limit: 200, include_all_metadata: true, cursor };
+        const common = {
+          channel: where.channel,
+          oldest,
+          limit: 200,
+          include_all_metadata: true,
+          cursor,
+          ...this.auth(),
+        };
         const answer = where.threadTs
           ? await this.client.conversations.replies({ ...common, ts: where.threadTs })
           : await this.client.conversations.history(common);
@@ -230,17 +252,57 @@ export class ChannelPoster {
       return undefined;
     }
   }
+
+  private auth(): { token?: string } {
+    return this.token === undefined ? {} : { token: this.token };
+  }
 }
 
 /**
  * What the listeners call Slack with besides Bolt's own client, which retries and so is kept for
- * calls that are safe to repeat (reads, views.update/publish, chat.unfurl).
+ * calls that are safe to repeat (reads, views.update/publish, chat.unfurl). One per request: it
+ * carries the token of the request's workspace.
  */
 export interface Posting {
-  /** Single-shot calls: views.open (its trigger is good once, for 3 s) and users.info (only refines a default). */
-  once: webApi.WebClient;
   /** Posts to channels and threads, never twice. */
   answers: ChannelPoster;
+  /** views.open, tried once: its trigger is good once, for 3 s. */
+  openView(args: {
+    trigger_id: string;
+    view: webApi.ViewsOpenArguments['view'];
+  }): Promise<ViewRef | undefined>;
+  /** The user's time zone from their profile (users.info, tried once: it only refines a default). */
+  userTimezone(user: string): Promise<string | undefined>;
+}
+
+/** What views.open answers that a later views.update needs. */
+export interface ViewRef {
+  id?: string;
+  hash?: string;
+}
+
+/** The {@link Posting} of a request, with its workspace's token (Bolt's context has it). */
+export type PostingFor = (context: { botToken?: string }) => Posting;
+
+/** A {@link Posting} over the single-shot client, for the workspace of `token`. */
+export function postingWith(once: webApi.WebClient, token: string | undefined): Posting {
+  const auth = token === undefined ? {} : { token };
+  return {
+    answers: new ChannelPoster(once, ANSWER_POLICY, token),
+    openView: async (args) => (await once.views.open({ ...args, ...auth })).view,
+    userTimezone: async (user) => (await once.users.info({ user, ...auth })).user?.tz,
+  };
+}
+
+/** Where background posting finds each workspace's bot token. */
+export interface WorkspaceTokens {
+  /** The bot token for the workspace (and its Enterprise Grid org); undefined when it is not installed. */
+  botToken(workspace: { team: string; enterprise?: string }): Promise<string | undefined>;
+}
+
+/** One workspace, one token (single-token mode and the tests). */
+export function singleToken(token: string): WorkspaceTokens {
+  return { botToken: async () => token };
 }
 
 /** How patient background posting is (tests shorten it). */
@@ -258,41 +320,54 @@ export interface PosterOptions {
 export const CHANNEL_SPACING_MS = 1100;
 
 /**
- * Posts digests through the Web API, at most one message per second per channel, and never twice
- * (see {@link ChannelPoster}; the run key is the post's key).
+ * Posts digests through the Web API, with each workspace's bot token, at most one message per
+ * second per channel, and never twice (see {@link ChannelPoster}; the run key is the post's key).
+ * A workspace without a token (uninstalled) is never posted to: its digests pause.
  */
 export class SlackDigestPoster implements DigestPoster {
   private readonly nextSlot = new Map<string, number>();
-  private readonly poster: ChannelPoster;
+  private readonly policy: PostPolicy;
 
   constructor(
-    client: webApi.WebClient,
+    private readonly client: webApi.WebClient,
+    private readonly tokens: WorkspaceTokens,
     private readonly options: PosterOptions = {},
   ) {
-    this.poster = new ChannelPoster(client, {
+    this.policy = {
       ...DIGEST_POLICY,
       ...(options.attempts !== undefined ? { attempts: options.attempts } : {}),
       ...(options.backoffMs !== undefined ? { backoffMs: options.backoffMs } : {}),
       ...(options.sleep ? { sleep: options.sleep } : {}),
-    });
+    };
   }
 
-  post(channel: string, digest: OutgoingDigest, runKey: string): Promise<PostResult> {
-    return this.poster.post(
+  async post(target: DigestTarget, digest: OutgoingDigest, runKey: string): Promise<PostResult> {
+    const token = await this.tokens.botToken(target);
+    if (token === undefined) return { ok: false, error: 'not_installed', pauseReason: NOT_INSTALLED };
+    const { channel } = target;
+    return new ChannelPoster(this.client, this.policy, token).post(
       { channel, ...digestMessage(digest.subscription, digest.hits) },
-      { key: runKey, eventType: DIGEST_EVENT, beforeAttempt: () => this.waitForSlot(channel) },
+      { key: runKey, eventType: DIGEST_EVENT, beforeAttempt: () => this.waitForSlot(target) },
     );
   }
 
-  alreadyPosted(channel: string, runKey: string, since: Date): Promise<boolean | undefined> {
-    return this.poster.find({ channel }, runKey, since, DIGEST_EVENT);
+  async alreadyPosted(target: DigestTarget, runKey: string, since: Date): Promise<boolean | undefined> {
+    const token = await this.tokens.botToken(target);
+    if (token === undefined) return undefined;
+    return new ChannelPoster(this.client, this.policy, token).find(
+      { channel: target.channel },
+      runKey,
+      since,
+      DIGEST_EVENT,
+    );
   }
 
-  private async waitForSlot(channel: string): Promise<void> {
+  private async waitForSlot(target: DigestTarget): Promise<void> {
     const { spacingMs = CHANNEL_SPACING_MS } = this.options;
+    const key = `${target.team}/${target.channel}`;
     const now = Date.now();
-    const slot = Math.max(now, this.nextSlot.get(channel) ?? 0);
-    this.nextSlot.set(channel, slot + spacingMs);
+    const slot = Math.max(now, this.nextSlot.get(key) ?? 0);
+    this.nextSlot.set(key, slot + spacingMs);
     if (slot > now) await sleepFor(slot - now);
   }
 }
@@ -308,7 +383,8 @@ export function createPostingClient(
   logger: Logger,
   options: webApi.WebClientOptions = {},
 ): webApi.WebClient {
-  return new webApi.WebClient(connection.botToken, {
+  // With OAuth there is no token of the app's own: every call names its workspace's.
+  return new webApi.WebClient('botToken' in connection ? connection.botToken : undefined, {
     slackApiUrl: connection.apiUrl,
     timeout: 15_000,
     logger: { ...logger, setLevel() {}, getLevel: () => webApi.LogLevel.INFO, setName() {} },

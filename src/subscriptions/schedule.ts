@@ -19,13 +19,22 @@ export type Schedule = z.infer<typeof Schedule>;
 
 /** True when `name` is a time zone the runtime can convert to. */
 export function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-GB', { timeZone: name });
-    return true;
-  } catch {
-    return false;
+  let known = timeZones.get(name);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-GB', { timeZone: name });
+      known = true;
+    } catch {
+      known = false;
+    }
+    // Every stored subscription is validated on each read: building a formatter each time costs
+    // more than the rest of the validation. A typo'd name is not kept.
+    if (known) timeZones.set(name, true);
   }
+  return known;
 }
+
+const timeZones = new Map<string, boolean>();
 
 // Weekly digests go out on Mondays: the start of a working week, when a reading list is wanted.
 const DAYS: Record<Cadence, string> = { daily: '*', weekdays: '1-5', weekly: '1' };

@@ -3,8 +3,8 @@ import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { Ticker } from '../ticker.js';
 import { ChannelTaste, DIGEST_SIZE, type Digest, nextPapersSince, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';
-import type { RunRecord, SubscriptionStore } from './store.js';
-import type { Subscription } from './subscription.js';
+import type { ClaimedChannel, DigestClaims, RunRecord, SubscriptionKey, SubscriptionStore } from './store.js';
+import type { ChannelRef, Subscription } from './subscription.js';
 
 /** What posting a message to a channel came to. */
 export type PostResult =
@@ -27,15 +27,24 @@ export interface OutgoingDigest {
   hits: readonly SearchHit[];
 }
 
+/** Where a digest goes: a channel of a workspace (and its Enterprise Grid org, to find the token). */
+export type DigestTarget = ChannelRef & { enterprise?: string };
+
+/** The target of a subscription's digests. */
+export function targetOf(subscription: Subscription): DigestTarget {
+  const { team, channel, enterprise } = subscription;
+  return enterprise === undefined ? { team, channel } : { team, channel, enterprise };
+}
+
 /** Delivers digests to channels (Slack, or the console). */
 export interface DigestPoster {
   /** Posts a digest, tagged with `runKey` so that it can be recognised later. */
-  post(channel: string, digest: OutgoingDigest, runKey: string): Promise<PostResult>;
+  post(target: DigestTarget, digest: OutgoingDigest, runKey: string): Promise<PostResult>;
   /**
    * Whether the digest tagged `runKey`, first tried at `since`, is in the channel; undefined when
    * that cannot be told now.
    */
-  alreadyPosted(channel: string, runKey: string, since: Date): Promise<boolean | undefined>;
+  alreadyPosted(target: DigestTarget, runKey: string, since: Date): Promise<boolean | undefined>;
 }
 
 /** The outcome of one digest run. */
@@ -53,6 +62,21 @@ export interface DigestRun {
 /** Refusals of a subscription's digest by Slack after which it pauses rather than try every tick. */
 export const MAX_REFUSALS = 3;
 
+/**
+ * Channels claimed at a time. Small enough that replicas share a tick's channels evenly and a
+ * killed replica leaves little to take over; large enough that claiming costs a few queries per
+ * fifty channels.
+ */
+export const CLAIM_BATCH = 50;
+
+/**
+ * Channels whose digests one replica posts at the same time. Each is a round trip to Slack (and
+ * two statements to the store); eight keep a tick of 10,000 digests in minutes rather than an
+ * hour, far below Slack's per-workspace limits (several hundred posts a minute; 429s are waited
+ * out).
+ */
+export const CHANNELS_AT_ONCE = 8;
+
 /** What the scheduler needs; all injected, so tests drive it with a fake clock and poster. */
 export interface SchedulerDeps {
   store: SubscriptionStore;
@@ -65,38 +89,55 @@ export interface SchedulerDeps {
 /**
  * Decides which subscriptions are due and hands their digests to the poster. A run that was missed
  * while the bot was down is due at start and runs once (its next run is computed from now, not from
- * the missed time). Papers are recorded as posted only after Slack accepted the message, and one
- * subscription never runs twice at once.
+ * the missed time). Papers are recorded as posted only after Slack accepted the message.
+ *
+ * Any number of schedulers (replicas) can share one store: each claims channels through its
+ * store's {@link DigestClaims} session, so every channel's due digests are posted by one of them,
+ * once; a replica that dies leaves its claimed channels to the next one that claims. A subscription
+ * never runs twice at once, and a digest whose fate is unknown (its replica died mid-post, or
+ * Slack's answer was lost) is looked for in the channel before anything is posted again.
  */
 export class Scheduler {
-  private readonly inFlight = new Set<string>();
   private readonly ticker: Ticker<DigestRun[]>;
+  private claims: DigestClaims | undefined;
+  private opening: Promise<DigestClaims> | undefined;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.ticker = new Ticker(() => this.runDue(), 'Digest tick', deps.logger);
   }
 
-  /** Active subscriptions whose next run is at or before `now`. */
-  due(now: Date): Subscription[] {
-    const instant = now.toISOString();
-    return this.deps.store.all().filter((s) => s.state.status === 'active' && s.nextRunAt <= instant);
-  }
-
-  /** Runs every due digest. A tick while another is running joins it instead of racing it. */
+  /** Runs every due digest this replica can claim. A tick while another is running joins it instead of racing it. */
   tick(): Promise<DigestRun[]> {
     return this.ticker.tick();
   }
 
-  /** Runs one subscription's digest now, whatever its schedule (its next scheduled run stays). */
+  /**
+   * Runs one subscription's digest now, whatever its schedule (its next scheduled run stays);
+   * `busy` while a digest of its channel is being posted.
+   */
   async runNow(subscription: Subscription): Promise<DigestRun> {
-    const { run, unrecorded } = await this.run(
-      subscription,
-      this.deps.index,
-      this.deps.now(),
-      new Date(subscription.nextRunAt),
-    );
-    if (unrecorded) await this.deps.store.recordRun(subscription.id, unrecorded);
-    return run;
+    const claims = await this.session();
+    const claimed = await claims.claimChannel(subscription);
+    const { id } = subscription;
+    if (!claimed) return { subscriptionId: id, outcome: 'busy', papers: 0 };
+    try {
+      const current = claimed.subscriptions.find((s) => s.id === id);
+      if (!current) return { subscriptionId: id, outcome: 'failed', papers: 0, error: 'it was removed' };
+      if (current.state.status === 'paused')
+        return { subscriptionId: id, outcome: 'paused', papers: 0, pauseReason: current.state.reason };
+      const { run, unrecorded } = await this.run(
+        current,
+        claimed,
+        this.deps.index,
+        this.deps.now(),
+        new Date(current.nextRunAt),
+        claims,
+      );
+      if (unrecorded) await this.deps.store.recordRun(current, unrecorded);
+      return run;
+    } finally {
+      await claims.release([claimed]);
+    }
   }
 
   /** Ticks now (catch-up) and then every `intervalMs`. */
@@ -104,73 +145,143 @@ export class Scheduler {
     this.ticker.start(intervalMs, true);
   }
 
-  /** Stops ticking and waits for a running tick to finish. */
-  stop(): Promise<void> {
-    return this.ticker.stop();
+  /** Stops ticking, waits for a running tick to finish, and ends the claim session. */
+  async stop(): Promise<void> {
+    await this.ticker.stop();
+    await this.claims?.close();
+  }
+
+  /** This replica's claim session: opened on first use, and again after the last one was lost. */
+  private session(): Promise<DigestClaims> {
+    if (this.claims && !this.claims.lost) return Promise.resolve(this.claims);
+    this.opening ??= this.deps.store
+      .openClaims()
+      .then((claims) => {
+        this.claims = claims;
+        return claims;
+      })
+      .finally(() => {
+        this.opening = undefined;
+      });
+    return this.opening;
   }
 
   private async runDue(): Promise<DigestRun[]> {
     const now = this.deps.now();
-    const due = this.due(now);
-    if (due.length === 0) return [];
-    // Arrival is a filter inside the search, which scores only the new papers when they are few.
-    const searchIndex = this.deps.index;
-    // Runs that find nothing new are stored together at the end: losing them to a crash only
-    // means running them again, which posts nothing. Runs that post are stored one by one.
-    const quiet: Array<{ id: string; run: RunRecord }> = [];
+    const claims = await this.session();
     const runs: DigestRun[] = [];
+    // Channels with a run left due (failed, to be retried at the next tick): held until this tick
+    // ends, so that it does not claim them again and retry at once.
+    const held: ClaimedChannel[] = [];
     try {
-      for (const subscription of due) {
-        const { run, unrecorded } = await this.run(
-          subscription,
-          searchIndex,
-          now,
-          nextRun(subscription.schedule, now),
-        );
-        runs.push(run);
-        if (unrecorded) quiet.push({ id: subscription.id, run: unrecorded });
+      for (;;) {
+        const batch = await claims.claimDue(now, CLAIM_BATCH);
+        if (batch.length === 0) break;
+        let retry = new Set<ClaimedChannel>();
+        try {
+          const done = await this.runBatch(batch, now, claims);
+          runs.push(...done.runs);
+          retry = done.retry;
+          held.push(...retry);
+        } finally {
+          await claims.release(batch.filter((channel) => !retry.has(channel)));
+        }
       }
     } finally {
-      await this.deps.store.recordRuns(quiet);
+      await claims.release(held).catch(() => undefined); // a lost session has released them already
     }
     return runs;
   }
 
   /**
-   * One digest run: settle a digest whose acceptance was never confirmed, select the papers, and
-   * post them. A run that found nothing is handed back unrecorded, for the caller to store.
+   * The runs of a batch of claimed channels: {@link CHANNELS_AT_ONCE} channels at a time, each
+   * channel's digests one after the other (its ledger and its rate limit are one worker's), so
+   * that a tick is not as long as the sum of every post's round trip to Slack.
+   */
+  private async runBatch(
+    batch: ClaimedChannel[],
+    now: Date,
+    claims: DigestClaims,
+  ): Promise<{ runs: DigestRun[]; retry: Set<ClaimedChannel> }> {
+    // Arrival is a filter inside the search, which scores only the new papers when they are few.
+    const searchIndex = this.deps.index;
+    // Runs that find nothing new are stored together at the end: losing them to a crash only
+    // means running them again, which posts nothing. Runs that post are stored one by one.
+    const quiet: Array<{ key: SubscriptionKey; run: RunRecord }> = [];
+    const runs: DigestRun[] = [];
+    const retry = new Set<ClaimedChannel>();
+    const waiting = [...batch];
+    const worker = async () => {
+      for (let channel = waiting.shift(); channel; channel = waiting.shift()) {
+        for (const subscription of channel.subscriptions) {
+          const { run, unrecorded } = await this.run(
+            subscription,
+            channel,
+            searchIndex,
+            now,
+            nextRun(subscription.schedule, now),
+            claims,
+          );
+          runs.push(run);
+          if (unrecorded) quiet.push({ key: subscription, run: unrecorded });
+          if (run.outcome === 'failed' || run.outcome === 'busy') retry.add(channel);
+        }
+      }
+    };
+    try {
+      // Every worker settles before the batch's channels are released: a channel must never be
+      // given back while one of its digests is still being posted.
+      const settled = await Promise.allSettled(
+        Array.from({ length: Math.min(CHANNELS_AT_ONCE, batch.length) }, worker),
+      );
+      const failure = settled.find((result) => result.status === 'rejected');
+      if (failure) throw failure.reason;
+    } finally {
+      await this.deps.store.recordRuns(quiet);
+    }
+    return { runs, retry };
+  }
+
+  /**
+   * One digest run in a claimed channel: settle a digest whose acceptance was never confirmed,
+   * select the papers, and post them. A run that found nothing is handed back unrecorded, for the
+   * caller to store. What it posts joins the channel's ledger at once, so that the channel's next
+   * digest in this batch does not pick the same papers.
    */
   private async run(
     subscription: Subscription,
+    channel: ClaimedChannel,
     index: PaperSearch,
     now: Date,
     nextRunAt: Date,
+    claims: DigestClaims,
   ): Promise<{ run: DigestRun; unrecorded?: RunRecord }> {
     const { id } = subscription;
-    if (this.inFlight.has(id)) return { run: { subscriptionId: id, outcome: 'busy', papers: 0 } };
-    this.inFlight.add(id);
-    try {
-      const settled = await this.settlePending(subscription, now, nextRunAt);
-      if (settled) return { run: settled };
-      let digest: Digest;
-      try {
-        digest = await this.select(subscription, index);
-      } catch (error) {
-        // The search failed (the index is stopping, say): the subscription stays due.
-        this.deps.logger.warn(`Digest ${id}: selecting its papers failed:`, (error as Error).message);
-        return { run: { subscriptionId: id, outcome: 'failed', papers: 0, error: (error as Error).message } };
-      }
-      const papersSince = nextPapersSince(subscription, digest, now);
-      if (digest.hits.length === 0) {
-        return {
-          run: { subscriptionId: id, outcome: 'nothing-new', papers: 0 },
-          unrecorded: { at: now, papersSince, nextRunAt, postedPaperIds: [] },
-        };
-      }
-      return { run: await this.post(subscription, digest.hits, { at: now, papersSince, nextRunAt }) };
-    } finally {
-      this.inFlight.delete(id);
+    const settled = await this.settlePending(subscription, now, nextRunAt);
+    if (settled) {
+      for (const paperId of subscription.pendingRun?.paperIds ?? [])
+        channel.posted[paperId] ??= now.toISOString();
+      return { run: settled };
     }
+    let digest: Digest;
+    try {
+      digest = await this.select(subscription, channel, index);
+    } catch (error) {
+      // The search failed (the index is stopping, say): the subscription stays due.
+      this.deps.logger.warn(`Digest ${id}: selecting its papers failed:`, (error as Error).message);
+      return { run: { subscriptionId: id, outcome: 'failed', papers: 0, error: (error as Error).message } };
+    }
+    const papersSince = nextPapersSince(subscription, digest, now);
+    if (digest.hits.length === 0) {
+      return {
+        run: { subscriptionId: id, outcome: 'nothing-new', papers: 0 },
+        unrecorded: { at: now, papersSince, nextRunAt, postedPaperIds: [] },
+      };
+    }
+    const run = await this.post(subscription, digest.hits, { at: now, papersSince, nextRunAt }, claims);
+    if (run.outcome === 'posted')
+      for (const hit of digest.hits) channel.posted[hit.paper.id] ??= now.toISOString();
+    return { run };
   }
 
   /**
@@ -186,7 +297,7 @@ export class Scheduler {
     if (!pending) return undefined;
     // Older files have no startedAt; the run key ends with the run's time.
     const since = new Date(pending.startedAt ?? pending.key.slice(pending.key.lastIndexOf('@') + 1));
-    const landed = await this.deps.poster.alreadyPosted(channel, pending.key, since);
+    const landed = await this.deps.poster.alreadyPosted(targetOf(subscription), pending.key, since);
     if (landed === undefined) {
       return {
         subscriptionId: id,
@@ -196,7 +307,7 @@ export class Scheduler {
       };
     }
     if (!landed) return undefined;
-    await this.deps.store.recordRun(id, {
+    await this.deps.store.recordRun(subscription, {
       at: now,
       papersSince: pending.papersSince,
       nextRunAt,
@@ -207,14 +318,17 @@ export class Scheduler {
   }
 
   /** The papers of the subscription's next digest, ordered by its channel's taste. */
-  private async select(subscription: Subscription, index: PaperSearch): Promise<Digest> {
-    const { store } = this.deps;
-    const taste = await ChannelTaste.of(store.feedbackIn(subscription.channel), this.deps.index);
+  private async select(
+    subscription: Subscription,
+    channel: ClaimedChannel,
+    index: PaperSearch,
+  ): Promise<Digest> {
+    const taste = await ChannelTaste.of(channel.feedback, this.deps.index);
     // Patient: nobody waits on a digest, so it waits for a busy index rather than be refused.
     return selectDigest(
       subscription,
       index,
-      store.postedIn(subscription.channel),
+      channel.posted,
       DIGEST_SIZE,
       taste.isEmpty ? undefined : taste,
       true,
@@ -229,25 +343,27 @@ export class Scheduler {
     subscription: Subscription,
     hits: SearchHit[],
     run: Omit<RunRecord, 'postedPaperIds'>,
+    claims: DigestClaims,
   ): Promise<DigestRun> {
     const { store, poster, logger } = this.deps;
-    const { id, channel } = subscription;
+    const { id, team, channel } = subscription;
     const paperIds = hits.map((hit) => hit.paper.id);
     const key = `${id}@${run.at.toISOString()}`;
     const startedAt = run.at.toISOString();
-    await store.update(id, (s) => ({
-      ...s,
-      pendingRun: { key, paperIds, papersSince: run.papersSince, startedAt },
-    }));
-    const result = await poster.post(channel, { subscription, hits }, key);
+    const pending = { key, paperIds, papersSince: run.papersSince, startedAt };
+    if (!(await claims.markPending(subscription, pending))) {
+      // The channel is no longer this replica's (its session was lost) or the subscription is gone.
+      return { subscriptionId: id, outcome: 'busy', papers: 0 };
+    }
+    const result = await poster.post(targetOf(subscription), { subscription, hits }, key);
     if (result.ok) {
-      await store.recordRun(id, { ...run, postedPaperIds: paperIds });
+      await store.recordRun(subscription, { ...run, postedPaperIds: paperIds });
       return { subscriptionId: id, outcome: 'posted', papers: hits.length };
     }
     const { ambiguous, refused } = result;
     const refusals = refused
-      ? { count: (store.get(id)?.refusals?.count ?? 0) + 1, error: result.error.replace(/[^a-z_]/g, '') }
-      : store.get(id)?.refusals;
+      ? { count: (subscription.refusals?.count ?? 0) + 1, error: result.error.replace(/[^a-z_]/g, '') }
+      : subscription.refusals;
     const pauseReason =
       result.pauseReason ??
       (refusals && refusals.count >= MAX_REFUSALS
@@ -255,7 +371,7 @@ export class Scheduler {
         : undefined);
     if (!ambiguous || pauseReason) {
       // Certainly not posted: nothing to look for later. Pause when someone must act first.
-      await store.update(id, ({ pendingRun: _, refusals: __, ...s }) => ({
+      await store.update(team, id, ({ pendingRun: _, refusals: __, ...s }) => ({
         ...s,
         ...(refusals ? { refusals } : {}),
         ...(pauseReason

@@ -35,6 +35,38 @@ export function sampleTopics(papers: readonly Paper[], count: number, seed = 7):
 }
 
 /**
+ * `count` subscriptions on sampled topics, 5 to a channel (2,000 channels for 10,000), all due the
+ * morning after the corpus's newest listing day and last run the morning before: the digests of a
+ * busy morning.
+ */
+export function dueSubscriptions(
+  papers: readonly Paper[],
+  count: number,
+  team = 'T0BENCH',
+): { now: Date; subscriptions: Subscription[] } {
+  // The day of the newest listing (the seed has no publication dates: its arrival day).
+  const dayOf = (paper: Paper) => paper.published ?? paper.arrivedAt.slice(0, 10);
+  let lastDay = '';
+  for (const paper of papers) if (dayOf(paper) > lastDay) lastDay = dayOf(paper);
+  const now = new Date(`${lastDay}T09:00:00Z`);
+  const lastRunAt = new Date(now.getTime() - 24 * 3600_000).toISOString();
+  const subscriptions: Subscription[] = sampleTopics(papers, count).map((topic, i) => ({
+    id: `s${i.toString(36).padStart(6, '0')}`,
+    team,
+    channel: `C${i % Math.max(1, Math.floor(count / 5))}`,
+    topic,
+    schedule: { cadence: 'daily', time: '09:00', tz: 'UTC' },
+    createdBy: 'U0BENCH',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    state: { status: 'active' },
+    lastRunAt,
+    papersSince: lastRunAt,
+    nextRunAt: now.toISOString(),
+  }));
+  return { now, subscriptions };
+}
+
+/**
  * 10,000 subscriptions due at once the morning after the corpus's last listing day: the time to
  * compute every digest (the pure part), and a whole scheduler tick with a no-op poster.
  */
@@ -46,25 +78,7 @@ export async function benchDigests(
   let started = performance.now();
   const index = built ?? (await Library.inMemory(papers));
   const buildMs = performance.now() - started;
-  // The day of the newest listing (the seed has no publication dates: its arrival day).
-  const dayOf = (paper: Paper) => paper.published ?? paper.arrivedAt.slice(0, 10);
-  let lastDay = '';
-  for (const paper of papers) if (dayOf(paper) > lastDay) lastDay = dayOf(paper);
-  const now = new Date(`${lastDay}T09:00:00Z`);
-  const lastRunAt = new Date(now.getTime() - 24 * 3600_000).toISOString();
-  const topics = sampleTopics(papers, subscriptions);
-  const subs: Subscription[] = topics.map((topic, i) => ({
-    id: `s${i.toString(36).padStart(6, '0')}`,
-    channel: `C${i % 2000}`,
-    topic,
-    schedule: { cadence: 'daily', time: '09:00', tz: 'UTC' },
-    createdBy: 'U0BENCH',
-    createdAt: '2025-01-01T00:00:00.000Z',
-    state: { status: 'active' },
-    lastRunAt,
-    papersSince: lastRunAt,
-    nextRunAt: now.toISOString(),
-  }));
+  const { now, subscriptions: subs } = dueSubscriptions(papers, subscriptions);
 
   started = performance.now();
   let selected = 0;
@@ -93,7 +107,7 @@ export async function benchDigests(
 
   return {
     papers: papers.length,
-    'papers in the last day': papers.filter((paper) => paper.arrivedAt > lastRunAt).length,
+    'papers in the last day': papers.filter((paper) => paper.arrivedAt > (subs[0]?.papersSince ?? '')).length,
     ...(built ? {} : { 'index build (ms)': Math.round(buildMs) }),
     subscriptions,
     'digests with papers': selected,

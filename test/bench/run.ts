@@ -1,19 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchReplicas } from './replicas.js';
 import { benchSizeInChild, partsOf, SIZES, type Size } from './scale.js';
 import { benchSlashLatency } from './slashLatency.js';
 import { benchStartup } from './startup.js';
 
-/** The sections of the bench, each selectable with `--sections` (default: all). */
-const SECTIONS = ['startup', 'slash', 'sizes'] as const;
+/** The sections of the bench, in the order they run, each selectable with `--sections` (default: all). */
+const SECTIONS = ['startup', 'slash', 'replicas', 'corpora'] as const;
 
 /**
- * `npm run bench [-- --json FILE] [--quick] [--sections startup,slash,sizes] [--sizes seed,85k,300k,1m]
- * [--parts build,start,postings,queries,digests,load,ingest]`: start-up and `/paper` on the bundled
- * corpus, then one table per corpus size (see scale.ts: benchSize and its parts), each size in its
- * own process. The same selections can come from the environment (PAPERBOT_BENCH_SECTIONS,
- * PAPERBOT_BENCH_SIZES, PAPERBOT_BENCH_PARTS).
+ * `npm run bench [-- --json FILE] [--quick] [--sections startup,slash,replicas,corpora]
+ * [--sizes seed,85k,300k,1m] [--parts build,start,postings,queries,digests,load,ingest]`: start-up
+ * and `/paper` on the bundled corpus, a digest tick over PostgreSQL with 1 and 3 replicas
+ * (replicas.ts, its own embedded server), then one table per corpus size (see scale.ts: benchSize
+ * and its parts), each size in its own process. The same selections can come from the environment
+ * (PAPERBOT_BENCH_SECTIONS, PAPERBOT_BENCH_SIZES, PAPERBOT_BENCH_PARTS).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -25,12 +27,14 @@ async function main(): Promise<void> {
       parts: { type: 'string', default: process.env.PAPERBOT_BENCH_PARTS },
     },
   });
+  const sections = new Set(
+    (values.sections?.split(',') ?? [...SECTIONS]).map((name) => {
+      const known = SECTIONS.find((s) => s === name.trim().toLowerCase());
+      if (!known) throw new Error(`unknown section ${name}; sections are ${SECTIONS.join(', ')}`);
+      return known;
+    }),
+  );
   const quick = values.quick ?? false;
-  const sections = (values.sections?.split(',') ?? [...SECTIONS]).map((name) => {
-    const known = SECTIONS.find((s) => s === name.trim());
-    if (!known) throw new Error(`unknown section ${name}; sections are ${SECTIONS.join(', ')}`);
-    return known;
-  });
   const parts = partsOf(values.parts);
   const sizes = (values.sizes?.split(',') ?? [...SIZES]).map((size) => {
     const known = SIZES.find((s) => s === size.trim().toLowerCase());
@@ -39,16 +43,17 @@ async function main(): Promise<void> {
   });
   const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   console.log(`paperbot benchmarks on ${machine}\n`);
-  console.log(`sections ${sections.join(', ')}; sizes ${sizes.join(', ')}; parts ${parts.join(', ')}\n`);
+  console.log(`sections ${[...sections].join(', ')}; sizes ${sizes.join(', ')}; parts ${parts.join(', ')}\n`);
   const results: Record<string, unknown> = {};
-  if (sections.includes('startup')) results.startup = await benchStartup(quick ? 3 : 10);
-  if (sections.includes('slash')) results.slashCommand = await benchSlashLatency(quick ? 50 : 300);
+  if (sections.has('startup')) results.startup = await benchStartup(quick ? 3 : 10);
+  if (sections.has('slash')) results.slashCommand = await benchSlashLatency(quick ? 50 : 300);
+  if (sections.has('replicas')) results.replicas = await benchReplicas(10_000, quick ? 1 : 3);
   for (const [name, rows] of Object.entries(results)) {
     console.log(name);
     console.table(rows);
   }
   const bySize: Partial<Record<Size, Record<string, string | number>>> = {};
-  for (const size of sections.includes('sizes') ? sizes : []) {
+  for (const size of sections.has('corpora') ? sizes : []) {
     bySize[size] = await benchSizeInChild(size, parts);
     console.log(`corpus: ${size}`);
     console.table(bySize[size]);

@@ -79,7 +79,7 @@ describe('subscription replies', () => {
     const { replies, store } = await makeBot();
     const context = commandContext();
     const message = await replies.toCommand('subscribe reward model', context);
-    const [stored] = store.inChannel('C0GENERAL');
+    const [stored] = await store.inChannel({ team: 'T0TEST', channel: 'C0GENERAL' });
     expect(stored).toMatchObject({
       topic: 'reward model',
       schedule: { cadence: 'daily', time: '09:00', tz: 'Europe/Paris' }, // the user's zone
@@ -107,7 +107,7 @@ describe('subscription replies', () => {
         },
       }),
     );
-    expect(store.all()[0]?.schedule.tz).toBe('UTC');
+    expect((await store.inTeam('T0TEST'))[0]?.schedule.tz).toBe('UTC');
   });
 
   test('when the bot is not in the channel, the subscription is stored and the user told to invite it', async () => {
@@ -118,7 +118,7 @@ describe('subscription replies', () => {
         announce: async () => ({ ok: false, error: 'not_in_channel', pauseReason: 'not in channel' }),
       }),
     );
-    expect(store.all()).toHaveLength(1);
+    expect(await store.inTeam('T0TEST')).toHaveLength(1);
     expect(sectionTexts(message)[1]).toBe(
       ":warning: I'm not a member of this channel, so I can't post digests here yet: invite me with `/invite @paperbot`.",
     );
@@ -137,9 +137,9 @@ describe('subscription replies', () => {
       const message = await replies.toCommand(text, context);
       expect(message.text).toMatch(/^:(warning|information_source):/);
     }
-    expect(store.all()).toHaveLength(1);
+    expect(await store.inTeam('T0TEST')).toHaveLength(1);
     expect((await replies.toCommand('subscribe reward models', context)).text).toBe(
-      `:information_source: This channel already follows *reward models* (id \`${store.all()[0]?.id}\`). Change its schedule by unsubscribing and subscribing again.`,
+      `:information_source: This channel already follows *reward models* (id \`${(await store.inTeam('T0TEST'))[0]?.id}\`). Change its schedule by unsubscribing and subscribing again.`,
     );
   });
 
@@ -148,7 +148,7 @@ describe('subscription replies', () => {
     const context = commandContext();
     await replies.toCommand('subscribe reward models weekly', context);
     await replies.toCommand('subscribe diffusion', context);
-    const [reward, diffusion] = store.inChannel('C0GENERAL');
+    const [reward, diffusion] = await store.inChannel({ team: 'T0TEST', channel: 'C0GENERAL' });
     const list = await replies.toCommand('subscriptions', context);
     expectValidMessage(list);
     expect(sectionTexts(list)[1]).toBe(
@@ -164,7 +164,7 @@ describe('subscription replies', () => {
     expect((await replies.toCommand(`resume ${reward?.id}`, context)).text).toBe(
       `:arrow_forward: Resumed *reward models* (\`${reward?.id}\`). Next digest: Mon 30 Nov, 09:00 (Europe/Paris).`,
     );
-    expect(store.get(reward?.id ?? '')?.state).toEqual({ status: 'active' });
+    expect((await store.get('T0TEST', reward?.id ?? ''))?.state).toEqual({ status: 'active' });
     expect((await replies.toCommand('unsubscribe diffusion', context)).text).toBe(
       `:wave: Unsubscribed this channel from *diffusion* (\`${diffusion?.id}\`).`,
     );
@@ -186,12 +186,12 @@ describe('subscription replies', () => {
     const { replies, store, poster } = await makeBot();
     const context = commandContext();
     await replies.toCommand('subscribe knowledge distillation', context);
-    const id = store.all()[0]?.id;
+    const id = (await store.inTeam('T0TEST'))[0]?.id;
     expect((await replies.toCommand(`digest now ${id}`, context)).text).toMatch(
       /^:newspaper: Posted [1-5] new papers? on \*knowledge distillation\* in this channel\.$/,
     );
     expect(poster.posts).toHaveLength(1);
-    expect(store.get(id ?? '')?.nextRunAt).toBe('2026-11-27T08:00:00.000Z'); // the schedule is unchanged
+    expect((await store.get('T0TEST', id ?? ''))?.nextRunAt).toBe('2026-11-27T08:00:00.000Z'); // the schedule is unchanged
     expect((await replies.toCommand(`digest now ${id}`, context)).text).toBe(
       ':zzz: No new papers on *knowledge distillation* since the last digest.',
     );

@@ -16,7 +16,7 @@ const store = await openLowdbStore(process.argv[1]);
 for (let burst = 0; ; burst++) {
   await Promise.all(Array.from({ length: 10 }, async (_, i) => {
     const id = 'r' + process.argv[2] + 'k' + String(burst * 10 + i).padStart(6, '0');
-    await store.add({ id, channel: 'C' + (i % 3), topic: 'topic ' + id, schedule: { cadence: 'daily', time: '09:00', tz: 'UTC' },
+    await store.add({ id, team: 'T0', channel: 'C' + (i % 3), topic: 'topic ' + id, schedule: { cadence: 'daily', time: '09:00', tz: 'UTC' },
       createdBy: 'U0', createdAt: new Date().toISOString(), state: { status: 'active' }, nextRunAt: new Date().toISOString() });
     process.stdout.write(id + '\\n');
   }));
@@ -49,7 +49,7 @@ test('kill -9 during bursts of writes: the file parses and every acknowledged su
     for (const id of await killMidBurst(file, round, afterAcks)) acknowledged.add(id);
     JSON.parse(readFileSync(file, 'utf8')); // never half-written
     const store = await openLowdbStore(file);
-    const stored = new Set(store.all().map((s) => s.id));
+    const stored = new Set((await store.inTeam('T0')).map((s) => s.id));
     expect([...acknowledged].filter((id) => !stored.has(id))).toEqual([]);
     await store.close();
   }

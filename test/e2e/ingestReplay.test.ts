@@ -55,7 +55,7 @@ test('30 days of HF daily papers through the running bot: the corpus grows by ex
     'application/x-www-form-urlencoded',
   );
   await running.slack.waitFor(() => running?.slack.responses.find((r) => r.id === 'sub'));
-  expect(running.store.all()).toHaveLength(1);
+  expect(await running.store.inTeam('T0TEST')).toHaveLength(1);
 
   // Each replayed day: the hourly refresh at 10:05, then the next morning's digest at 09:00.
   let changed = 0;

@@ -143,9 +143,10 @@ describe('the subscribe modal', () => {
     );
     expect(response.status).toBe(200);
     expect(await response.text()).toBe(''); // closes the modal
-    const [subscription] = await running.slack.waitFor(
-      () => running?.store.all().length === 1 && running.store.all(),
-    );
+    const [subscription] = await running.slack.waitFor(async () => {
+      const stored = (await running?.store.inTeam('T0TEST')) ?? [];
+      return stored.length === 1 && stored;
+    });
     expect(subscription).toMatchObject({
       channel: 'C0GENERAL',
       topic: 'knowledge distillation',
@@ -186,7 +187,7 @@ describe('the subscribe modal', () => {
       response_action: 'errors',
       errors: { topic: expect.stringContaining('Say what to follow') },
     });
-    expect(running.store.all()).toHaveLength(0);
+    expect(await running.store.inTeam('T0TEST')).toHaveLength(0);
     await slash(running, 'subscribe knowledge distillation', 'existing');
     expect(await submit('Knowledge Distillation', '')).toMatchObject({
       response_action: 'errors',
@@ -194,7 +195,7 @@ describe('the subscribe modal', () => {
         topic: expect.stringMatching(/^This channel already follows this topic \(id [a-z0-9]+\)\.$/),
       },
     });
-    expect(running.store.all()).toHaveLength(1);
+    expect(await running.store.inTeam('T0TEST')).toHaveLength(1);
   });
 });
 
@@ -213,7 +214,7 @@ describe('digest feedback', () => {
     const clock = new FakeClock(new Date('2026-11-25T12:00:00Z'));
     running = await startApp({ papers: [liked, disliked], clock });
     await slash(running, 'subscribe neural networks tz UTC', 'sub');
-    const id = running.store.all()[0]?.id ?? '';
+    const id = (await running.store.inTeam('T0TEST'))[0]?.id ?? '';
     clock.set('2026-11-26T09:00:00Z');
     await running.scheduler.tick(); // the first digest: the two papers above
     const digest = running.slack.callsTo('chat.postMessage').at(-1);
@@ -247,7 +248,11 @@ describe('digest feedback', () => {
     expect(noted.text).toBe(
       ":thumbsup: Noted: this channel's digests will put papers like “Graph Neural Networks for Molecules” first.",
     );
-    await running.slack.waitFor(() => running?.store.feedbackIn('C0GENERAL')[disliked.id] === 'dislike');
+    await running.slack.waitFor(
+      async () =>
+        (await running?.store.feedbackIn({ team: 'T0TEST', channel: 'C0GENERAL' }))?.[disliked.id] ===
+        'dislike',
+    );
 
     clock.set('2026-11-27T09:00:00Z');
     await running.scheduler.tick();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { hfDays } from '../support/fakeSources.js';
+import { createTestDatabase } from '../support/postgres.js';
 
 // These run the compiled program exactly as `npm start` and `npx paperbot` do; `npm test` builds dist/ first.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -71,6 +72,34 @@ describe('the compiled programs', () => {
     );
     const second = await run('main.js', [], '/paper subscriptions\n', { PAPERBOT_DATA_DIR: dir });
     expect(second.stdout).toContain("This channel's subscriptions (1)");
+  });
+
+  test('with PAPERBOT_DATABASE_URL the subscriptions live in PostgreSQL (migrated at the first start)', async () => {
+    const database = await createTestDatabase();
+    try {
+      const env = { PAPERBOT_DATABASE_URL: database.url };
+      const first = await run('main.js', [], '/paper subscribe reward model tz UTC\n', env);
+      expect(first.stdout).toMatch(/✅ Subscribed this channel to reward model \(id `[a-z0-9]{6}`\)/);
+      // Another process, another data directory: the same database.
+      const second = await run('main.js', [], '/paper subscriptions\n', env);
+      expect(second.stdout).toContain("This channel's subscriptions (1)");
+      const db = await database.open();
+      expect((await db.query('SELECT team_id, channel_id, topic FROM subscriptions')).rows).toEqual([
+        { team_id: 'console', channel_id: 'console', topic: 'reward model' },
+      ]);
+      await db.close();
+    } finally {
+      await database.drop();
+    }
+  });
+
+  test('a database that cannot be reached stops start-up with what to check, exit status 1', async () => {
+    const { code, stderr } = await run('main.js', [], '', {
+      PAPERBOT_DATABASE_URL: 'postgres://bot:secret@127.0.0.1:1/paperbot',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('paperbot cannot use the database postgres://bot:***@127.0.0.1:1/paperbot:');
+    expect(stderr).not.toContain('secret');
   });
 
   test('paperbot search --json prints {id, title, score, url, code}, best first', async () => {

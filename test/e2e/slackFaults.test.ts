@@ -67,7 +67,7 @@ describe('Slack faults while posting digests', () => {
     };
     postMessageAnswers(running.slack, [limited, limited]);
     expect((await running.scheduler.tick())[0]).toMatchObject({ outcome: 'failed', error: 'ratelimited' });
-    expect(running.store.all()[0]?.state.status).toBe('active');
+    expect((await running.store.inTeam('T0TEST'))[0]?.state.status).toBe('active');
     expect((await running.scheduler.tick())[0]?.outcome).toBe('posted');
     expect(digestsIn(running.slack)).toHaveLength(1);
   });
@@ -87,7 +87,9 @@ describe('Slack faults while posting digests', () => {
     expect((await running.scheduler.tick())[0]?.outcome).toBe('posted');
     expect(digestCalls(running.slack)).toHaveLength(1);
     expect(digestsIn(running.slack)).toHaveLength(1);
-    expect(Object.keys(running.store.postedIn('C0GENERAL')).length).toBeGreaterThan(0);
+    expect(
+      Object.keys(await running.store.postedIn({ team: 'T0TEST', channel: 'C0GENERAL' })).length,
+    ).toBeGreaterThan(0);
   });
 
   test('Slack accepts the post but answers after the client gave up (timeout): not posted again', async () => {
@@ -101,8 +103,8 @@ describe('Slack faults while posting digests', () => {
     running = await subscribed();
     postMessageAnswers(running.slack, [{ body: { ok: false, error: 'invalid_blocks' } }]);
     expect((await running.scheduler.tick())[0]).toMatchObject({ outcome: 'failed', error: 'invalid_blocks' });
-    expect(running.store.all()[0]?.pendingRun).toBeUndefined();
-    expect(running.store.postedIn('C0GENERAL')).toEqual({});
+    expect((await running.store.inTeam('T0TEST'))[0]?.pendingRun).toBeUndefined();
+    expect(await running.store.postedIn({ team: 'T0TEST', channel: 'C0GENERAL' })).toEqual({});
     expect(running.slack.callsTo('conversations.history')).toHaveLength(0); // nothing to check: it was refused
   });
 
@@ -112,9 +114,9 @@ describe('Slack faults while posting digests', () => {
       running = await subscribed();
       postMessageAnswers(running.slack, [{ body: { ok: false, error } }]);
       expect((await running.scheduler.tick())[0]).toMatchObject({ outcome: 'paused', error });
-      const state = running.store.all()[0]?.state;
+      const state = (await running.store.inTeam('T0TEST'))[0]?.state;
       expect(state?.status === 'paused' && state.reason).toContain(`(${error})`);
-      expect(running.store.all()).toHaveLength(1); // paused, never lost
+      expect(await running.store.inTeam('T0TEST')).toHaveLength(1); // paused, never lost
     },
   );
 });
@@ -160,6 +162,6 @@ describe('Slack faults while answering people', () => {
     const reply = await running.slack.waitFor(() => running?.slack.responses.find((r) => r.id === 'tz'));
     expect(Date.now() - started).toBeLessThan(2000); // answered without waiting for the time zone
     expect(sectionTexts(reply.body)[0]).toContain('every day at 09:00 (UTC)');
-    expect(running.store.all()).toHaveLength(1);
+    expect(await running.store.inTeam('T0TEST')).toHaveLength(1);
   });
 });

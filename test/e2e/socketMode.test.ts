@@ -6,6 +6,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { Unfurls } from '../../src/bot/unfurls.js';
 import { silentLogger } from '../../src/logger.js';
 import { createSlackApp } from '../../src/slack/app.js';
+import { identifyBot } from '../../src/slack/identity.js';
 import { sectionTexts } from '../support/blockKit.js';
 import { makeBot } from '../support/bot.js';
 import { FakeSlack } from '../support/fakeSlack.js';
@@ -32,8 +33,15 @@ beforeAll(async () => {
     );
   });
   const { replies, index, store } = await makeBot();
+  const connection = {
+    mode: 'socket',
+    botToken: 'xoxb-test',
+    appToken: 'xapp-test',
+    apiUrl: slack.apiUrl,
+  } as const;
   app = createSlackApp({
-    connection: { mode: 'socket', botToken: 'xoxb-test', appToken: 'xapp-test', apiUrl: slack.apiUrl },
+    connection,
+    auth: { kind: 'token', identity: await identifyBot(connection, silentLogger) },
     replies,
     unfurls: new Unfurls(index, async () => undefined, silentLogger),
     home: { index, store },

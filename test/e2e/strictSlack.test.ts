@@ -100,7 +100,7 @@ describe('digests', () => {
       clock.advance(30_000);
     }
     expect(outcomes).toEqual(['failed', 'failed', 'paused']); // paused: not due at the fourth tick
-    const state = store.all()[0]?.state;
+    const state = (await store.inTeam('T0TEST'))[0]?.state;
     expect(state?.status === 'paused' && state.reason).toBe(
       'Slack refused this digest 3 times (invalid_blocks); /paper resume tries again',
     );

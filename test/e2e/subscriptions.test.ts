@@ -54,7 +54,7 @@ describe('subscriptions end to end', () => {
     slack.on('users.info', () => ({ body: { ok: true, user: { id: 'U0ALICE', tz: 'Europe/Paris' } } }));
 
     const reply = await slash(running, 'subscribe reward model');
-    const stored = JSON.parse(readFileSync(file, 'utf8')).channels.C0GENERAL.subscriptions;
+    const stored = JSON.parse(readFileSync(file, 'utf8')).teams.T0TEST.channels.C0GENERAL.subscriptions;
     expect(stored).toHaveLength(1); // on disk before the reply was sent
     const id = stored[0].id as string;
     expect(reply.response_type).toBe('ephemeral');
@@ -104,7 +104,7 @@ describe('subscriptions end to end', () => {
 
     const allPosted = digests(slack).flatMap(cardTitles);
     expect(new Set(allPosted).size).toBe(allPosted.length); // no paper twice
-    expect(running.store.get(id)?.nextRunAt).toBe('2026-12-02T08:00:00.000Z');
+    expect((await running.store.get('T0TEST', id))?.nextRunAt).toBe('2026-12-02T08:00:00.000Z');
   });
 
   test('not_in_channel: the user is told to invite the bot, and the digest pauses with the reason', async () => {
@@ -138,7 +138,9 @@ describe('subscriptions end to end', () => {
     expect(run?.outcome).toBe('posted');
     expect(Date.now() - started).toBeGreaterThanOrEqual(900); // Retry-After: 1 was honoured
     expect(digests(running.slack)).toHaveLength(2); // the rate-limited attempt and the accepted one
-    expect(Object.keys(running.store.postedIn('C0GENERAL')).length).toBe(run?.papers);
+    expect(Object.keys(await running.store.postedIn({ team: 'T0TEST', channel: 'C0GENERAL' })).length).toBe(
+      run?.papers,
+    );
   });
 
   test('a corrupt subscriptions file stops start-up with a clear error and is left as it was', async () => {

@@ -179,15 +179,15 @@ describe('the Home tab', () => {
       );
     await click('home_pause', 's0001');
     expect((await published(running, 1)).text).toContain('paused: paused from the Home tab');
-    expect(running.store.get('s0001')?.state.status).toBe('paused');
+    expect((await running.store.get('T0TEST', 's0001'))?.state.status).toBe('paused');
     await click('home_resume', 's0001');
     await published(running, 2);
-    expect(running.store.get('s0001')?.state).toEqual({ status: 'active' });
+    expect((await running.store.get('T0TEST', 's0001'))?.state).toEqual({ status: 'active' });
     // As with `/paper resume`: the next run is the schedule's next one from now, missed runs are not replayed.
-    expect(running.store.get('s0001')?.nextRunAt).toBe('2026-11-27T09:00:00.000Z');
+    expect((await running.store.get('T0TEST', 's0001'))?.nextRunAt).toBe('2026-11-27T09:00:00.000Z');
     await click('home_remove', 's0002');
     const { text } = await published(running, 3);
-    expect(running.store.get('s0002')).toBeUndefined();
+    expect(await running.store.get('T0TEST', 's0002')).toBeUndefined();
     expect(text).not.toContain('`s0002`');
     expect(text).toContain("*Your channels' subscriptions* (2)");
   });

@@ -24,10 +24,13 @@ const connection = (apiUrl: string) => ({
   apiUrl,
 });
 
-/** What a real WebClient call that Slack answers with `reply` throws, classified. */
-async function failureOf(reply: FakeReply): Promise<CallFailure> {
+/**
+ * What a real WebClient call that Slack answers with `reply` throws, classified. The timeout is
+ * generous unless the case is about timing out: a loaded CI machine can take 300 ms to connect.
+ */
+async function failureOf(reply: FakeReply, timeout = 10_000): Promise<CallFailure> {
   slack.on('auth.test', () => reply);
-  const client = createPostingClient(connection(slack.apiUrl), silentLogger, { timeout: 300 });
+  const client = createPostingClient(connection(slack.apiUrl), silentLogger, { timeout });
   try {
     await client.auth.test();
     throw new Error('the call succeeded');
@@ -68,7 +71,7 @@ describe('callFailure: did Slack act on a failed call?', () => {
 
   test('a dropped connection and a timeout may have been acted on', async () => {
     expect((await failureOf({ body: { ok: true }, hangUp: true })).kind).toBe('unknown');
-    expect((await failureOf({ body: { ok: true }, delayMs: 1000 })).kind).toBe('unknown');
+    expect((await failureOf({ body: { ok: true }, delayMs: 1000 }, 300)).kind).toBe('unknown');
   });
 
   test('a refused connection never reached Slack', () => {
@@ -89,7 +92,7 @@ describe('callFailure: did Slack act on a failed call?', () => {
 
 describe('ChannelPoster', () => {
   const poster = () =>
-    new ChannelPoster(createPostingClient(connection(slack.apiUrl), silentLogger, { timeout: 300 }), {
+    new ChannelPoster(createPostingClient(connection(slack.apiUrl), silentLogger, { timeout: 10_000 }), {
       ...ANSWER_POLICY,
       sleep: async () => {},
     });

@@ -148,7 +148,7 @@ describe('a new paper is never crowded out by older matches (issue 11)', () => {
   test('`digest now` posts it', async () => {
     const { store, poster, scheduler } = await setup();
     await store.add({ ...due, nextRunAt: '2026-11-28T09:00:00.000Z' });
-    expect(await scheduler.runNow(store.get('aaaa') as typeof due)).toEqual({
+    expect(await scheduler.runNow((await store.get('T0TEST', 'aaaa')) as typeof due)).toEqual({
       subscriptionId: 'aaaa',
       outcome: 'posted',
       papers: 1,

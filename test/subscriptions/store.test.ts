@@ -3,64 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { PaperbotError } from '../../src/errors.js';
-import { createMemoryStore, openLowdbStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
+import { createMemoryStore, openLowdbStore } from '../../src/subscriptions/store.js';
 import { subscription } from '../support/subscriptions.js';
+import { storeContract } from './storeContract.js';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'paperbot-store-')), 'subscriptions.json');
 
-const implementations: Array<[string, () => Promise<SubscriptionStore>]> = [
-  ['memory', async () => createMemoryStore()],
-  ['lowdb', () => openLowdbStore(tempFile())],
-];
-
-describe.each(implementations)('%s store', (_name, open) => {
-  test('add, read by channel and id, update, remove', async () => {
-    const store = await open();
-    await store.add(subscription('aaaa'));
-    await store.add(subscription('bbbb', { channel: 'C0OTHER' }));
-    expect(store.inChannel('C0GENERAL').map((s) => s.id)).toEqual(['aaaa']);
-    expect(store.get('bbbb')?.channel).toBe('C0OTHER');
-    const paused = await store.update('aaaa', (s) => ({
-      ...s,
-      state: { status: 'paused', reason: 'test', since: s.createdAt },
-    }));
-    expect(paused?.state.status).toBe('paused');
-    expect(await store.update('zzzz', (s) => s)).toBeUndefined();
-    expect((await store.remove('aaaa'))?.id).toBe('aaaa');
-    expect(store.all().map((s) => s.id)).toEqual(['bbbb']);
-    await store.close();
-  });
-
-  test('recordRun stores the run and the posted papers in one change', async () => {
-    const store = await open();
-    await store.add(subscription('aaaa'));
-    await store.recordRun('aaaa', {
-      at: new Date('2026-11-27T09:00:00Z'),
-      papersSince: '2026-11-27T09:00:00.000Z',
-      nextRunAt: new Date('2026-11-28T09:00:00Z'),
-      postedPaperIds: ['p1', 'p2'],
-    });
-    expect(store.get('aaaa')).toMatchObject({
-      lastRunAt: '2026-11-27T09:00:00.000Z',
-      lastPostAt: '2026-11-27T09:00:00.000Z',
-      nextRunAt: '2026-11-28T09:00:00.000Z',
-    });
-    expect(store.postedIn('C0GENERAL')).toEqual({
-      p1: '2026-11-27T09:00:00.000Z',
-      p2: '2026-11-27T09:00:00.000Z',
-    });
-    await store.close();
-  });
-
-  test('40 concurrent adds are 40 stored subscriptions', async () => {
-    const store = await open();
-    await Promise.all(
-      Array.from({ length: 40 }, (_, i) => store.add(subscription(`s${String(i).padStart(3, '0')}`))),
-    );
-    expect(store.inChannel('C0GENERAL')).toHaveLength(40);
-    await store.close();
-  });
-});
+storeContract({ name: 'memory', open: async () => createMemoryStore() });
+storeContract({ name: 'lowdb', open: () => openLowdbStore(tempFile()) });
 
 describe('lowdb store on disk', () => {
   test('what was acknowledged is on disk, and a reopened store reads it', async () => {
@@ -69,10 +19,12 @@ describe('lowdb store on disk', () => {
     await Promise.all(
       Array.from({ length: 40 }, (_, i) => store.add(subscription(`s${String(i).padStart(3, '0')}`))),
     );
-    expect(JSON.parse(readFileSync(file, 'utf8')).channels.C0GENERAL.subscriptions).toHaveLength(40);
+    expect(JSON.parse(readFileSync(file, 'utf8')).teams.T0TEST.channels.C0GENERAL.subscriptions).toHaveLength(
+      40,
+    );
     await store.close();
     const reopened = await openLowdbStore(file);
-    expect(reopened.all()).toHaveLength(40);
+    expect(await reopened.inTeam('T0TEST')).toHaveLength(40);
     expect(existsSync(`${file}.bak`)).toBe(true); // the last good copy, made on load
     await reopened.close();
   });
@@ -101,15 +53,21 @@ describe('lowdb store on disk', () => {
       ),
     );
     expect(readFileSync(file, 'utf8')).toBe('{"version": 1, "channels": {"C0GENERAL": ');
-    expect(JSON.parse(readFileSync(`${file}.bak`, 'utf8')).channels.C0GENERAL.subscriptions[0].id).toBe(
-      'aaaa',
-    );
+    expect(
+      JSON.parse(readFileSync(`${file}.bak`, 'utf8')).teams.T0TEST.channels.C0GENERAL.subscriptions[0].id,
+    ).toBe('aaaa');
   });
 
   test.each([
     ['[]', 'top level: Invalid input: expected object, received array'],
     ['null', 'top level: Invalid input: expected object, received null'],
-    ['{"version": 2, "channels": {}}', 'version: Invalid input: expected 1'],
+    ['{"version": 3, "teams": {}}', 'version: Invalid input: expected 2'],
+    [
+      '{"version": 2, "teams": {"T0A": {"channels": {"C1": {"subscriptions": [' +
+        JSON.stringify({ ...subscription('aaaa'), team: 'T0B', channel: 'C1' }) +
+        ']}}}}}',
+      'teams.T0A.channels.C1.subscriptions.0: filed under T0A/C1 but names T0B/C1',
+    ],
   ])('a file holding %s is refused: %s', async (content, problem) => {
     const file = tempFile();
     writeFileSync(file, content);
@@ -128,12 +86,39 @@ describe('lowdb store on disk', () => {
     rmSync(join(file, '..'), { recursive: true });
     writeFileSync(join(file, '..'), 'not a directory');
     await expect(store.add(subscription('bbbb'))).rejects.toThrow();
-    expect(store.all().map((s) => s.id)).toEqual(['aaaa']);
+    expect((await store.inTeam('T0TEST')).map((s) => s.id)).toEqual(['aaaa']);
     rmSync(join(file, '..'));
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(file, '..'));
     await store.add(subscription('cccc'));
-    expect(store.all().map((s) => s.id)).toEqual(['aaaa', 'cccc']);
+    expect((await store.inTeam('T0TEST')).map((s) => s.id)).toEqual(['aaaa', 'cccc']);
     await store.close();
+  });
+
+  test('a file of paperbot 0.1 (no workspaces) is adopted by the token’s workspace, and written in the new format', async () => {
+    const file = tempFile();
+    const { team: _, ...old } = subscription('aaaa');
+    const v1 = {
+      version: 1,
+      channels: { C0GENERAL: { subscriptions: [old], posted: { p1: old.createdAt }, feedback: {} } },
+    };
+    writeFileSync(file, JSON.stringify(v1));
+    const store = await openLowdbStore(file, { legacyTeam: 'T0LEGACY' });
+    expect((await store.get('T0LEGACY', 'aaaa'))?.topic).toBe('topic aaaa');
+    expect(await store.postedIn({ team: 'T0LEGACY', channel: 'C0GENERAL' })).toEqual({ p1: old.createdAt });
+    expect(JSON.parse(readFileSync(`${file}.bak`, 'utf8'))).toEqual(v1); // the old file, as it was
+    await store.recordFeedback({ team: 'T0LEGACY', channel: 'C0GENERAL' }, 'p1', 'like');
+    await store.close();
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(written.version).toBe(2);
+    expect(written.teams.T0LEGACY.channels.C0GENERAL.subscriptions[0]).toEqual({ ...old, team: 'T0LEGACY' });
+  });
+
+  test('without a workspace to adopt it (OAuth, no single token), a 0.1 file is refused with what to do', async () => {
+    const file = tempFile();
+    writeFileSync(file, JSON.stringify({ version: 1, channels: {} }));
+    await expect(openLowdbStore(file)).rejects.toThrow(
+      `The subscriptions file ${file} is not a paperbot subscriptions file (it was written by paperbot 0.1, before workspaces; start paperbot once with the SLACK_BOT_TOKEN of its workspace to adopt it). paperbot left it untouched`,
+    );
   });
 });

@@ -8,6 +8,7 @@ import type { Paper } from '../../src/papers/paper.js';
 import type { Searcher } from '../../src/search/searcher.js';
 import {
   type DigestPoster,
+  type DigestTarget,
   type OutgoingDigest,
   type PostResult,
   Scheduler,
@@ -37,20 +38,28 @@ export type ScriptedPost = PostResult & { landed?: boolean };
  * a post whose answer was lost.
  */
 export class RecordingPoster implements DigestPoster {
-  readonly posts: Array<{ channel: string; digest: OutgoingDigest; message: SlackMessage; runKey: string }> =
-    [];
+  readonly posts: Array<{
+    channel: string;
+    team: string;
+    digest: OutgoingDigest;
+    message: SlackMessage;
+    runKey: string;
+  }> = [];
   readonly results: ScriptedPost[] = [];
   /** While true, alreadyPosted cannot tell (the history call fails). */
   historyUnavailable = false;
-  async post(channel: string, digest: OutgoingDigest, runKey: string): Promise<PostResult> {
+  async post(target: DigestTarget, digest: OutgoingDigest, runKey: string): Promise<PostResult> {
     const { landed, ...result } = this.results.shift() ?? { ok: true };
     const message = digestMessage(digest.subscription, digest.hits);
-    if (result.ok || landed) this.posts.push({ channel, digest, message, runKey });
+    const { channel, team } = target;
+    if (result.ok || landed) this.posts.push({ channel, team, digest, message, runKey });
     return result;
   }
-  async alreadyPosted(channel: string, runKey: string): Promise<boolean | undefined> {
+  async alreadyPosted(target: DigestTarget, runKey: string): Promise<boolean | undefined> {
     if (this.historyUnavailable) return undefined;
-    return this.posts.some((post) => post.channel === channel && post.runKey === runKey);
+    return this.posts.some(
+      (post) => post.team === target.team && post.channel === target.channel && post.runKey === runKey,
+    );
   }
 }
 
@@ -80,12 +89,13 @@ export async function makeBot(
   return { replies, index, store, scheduler, clock, poster };
 }
 
-/** A command context for channel C0GENERAL whose announcements are recorded. */
+/** A command context for channel C0GENERAL of T0TEST whose announcements are recorded. */
 export function commandContext(
   overrides: Partial<CommandContext> = {},
 ): CommandContext & { announced: SlackMessage[] } {
   const announced: SlackMessage[] = [];
   return {
+    team: 'T0TEST',
     channel: 'C0GENERAL',
     user: 'U0ALICE',
     userTimezone: async () => 'Europe/Paris',

@@ -158,4 +158,167 @@ describe('the strict fake Slack', () => {
       await outcome(client.apiCall('chat.scheduleMessage', { channel: 'C1', text: 'x', post_at: 1 })),
     ).toBe('unknown_method');
   });
+
+  test('every call needs a token Slack issued and has not revoked (https://docs.slack.dev/reference/methods/auth.test)', async () => {
+    const tokenless = new webApi.WebClient(undefined, {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+      logger: silent,
+    });
+    expect(await outcome(tokenless.chat.postMessage({ channel: 'C1', text: 'x' }))).toBe('not_authed');
+    const stranger = new webApi.WebClient('xoxb-made-up', {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+      logger: silent,
+    });
+    expect(await outcome(stranger.auth.test())).toBe('invalid_auth');
+    const token = slack.addWorkspace({ team: 'T0REVOKED', name: 'Revoked' });
+    const revoked = new webApi.WebClient(token, {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+      logger: silent,
+    });
+    expect((await revoked.auth.test()).team_id).toBe('T0REVOKED');
+    slack.revokeTokens('T0REVOKED');
+    expect(await outcome(revoked.chat.postMessage({ channel: 'C1', text: 'x' }))).toBe('token_revoked');
+    expect((await client.auth.test()).team_id).toBe('T0TEST'); // other workspaces are untouched
+  });
+
+  test("a workspace's channel is not found with another workspace's token", async () => {
+    const other = new webApi.WebClient(slack.addWorkspace({ team: 'T0OTHER', name: 'Other' }), {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+      logger: silent,
+    });
+    slack.assignChannels('T0OTHER', 'C0THEIRS');
+    expect(await outcome(client.chat.postMessage({ channel: 'C0THEIRS', text: 'x' }))).toBe(
+      'channel_not_found',
+    );
+    expect(await outcome(client.conversations.history({ channel: 'C0THEIRS' }))).toBe('channel_not_found');
+    expect(await outcome(other.chat.postMessage({ channel: 'C0THEIRS', text: 'x' }))).toBe('ok');
+  });
+
+  describe('OAuth (https://docs.slack.dev/authentication/installing-with-oauth)', () => {
+    const APP = {
+      clientId: '1111.2222',
+      clientSecret: 'client-secret',
+      redirectUrls: ['https://bot.example/slack/oauth_redirect'],
+    };
+    const WORKSPACE = { team: 'T0NEW', name: 'New' };
+    const oauth = () =>
+      new webApi.WebClient(undefined, {
+        slackApiUrl: slack.apiUrl,
+        retryConfig: { retries: 0 },
+        logger: silent,
+      });
+
+    /** The authorize page answered by `approver`: the redirect it sends the browser to. */
+    async function authorize(
+      query: Record<string, string>,
+      approver: Parameters<FakeSlack['nextApprover']>[0],
+    ) {
+      slack.nextApprover(approver);
+      const response = await fetch(`${slack.authorizeUrl}?${new URLSearchParams(query)}`, {
+        redirect: 'manual',
+      });
+      return {
+        status: response.status,
+        location: response.headers.get('location'),
+        text: await response.text(),
+      };
+    }
+    const approve = { team: WORKSPACE, user: 'U0ADMIN' };
+
+    test('authorize → redirect with a code and the state; oauth.v2.access exchanges it once for a working bot token', async () => {
+      slack.configureApp(APP);
+      const { status, location } = await authorize(
+        { client_id: APP.clientId, scope: 'chat:write,commands', state: 's1' },
+        approve,
+      );
+      expect(status).toBe(302);
+      const back = new URL(location ?? '');
+      expect(`${back.origin}${back.pathname}`).toBe(APP.redirectUrls[0]);
+      expect(back.searchParams.get('state')).toBe('s1');
+      const code = back.searchParams.get('code') ?? '';
+      const answer = await oauth().oauth.v2.access({
+        client_id: APP.clientId,
+        client_secret: APP.clientSecret,
+        code,
+      });
+      expect(answer).toMatchObject({
+        ok: true,
+        token_type: 'bot',
+        scope: 'chat:write,commands',
+        bot_user_id: FakeSlack.BOT_USER_ID,
+        team: { id: 'T0NEW', name: 'New' },
+        enterprise: null,
+        authed_user: { id: 'U0ADMIN' },
+        is_enterprise_install: false,
+      });
+      const installed = new webApi.WebClient(answer.access_token, {
+        slackApiUrl: slack.apiUrl,
+        retryConfig: { retries: 0 },
+        logger: silent,
+      });
+      expect((await installed.auth.test()).team_id).toBe('T0NEW');
+      expect(
+        await outcome(
+          oauth().oauth.v2.access({ client_id: APP.clientId, client_secret: APP.clientSecret, code }),
+        ),
+      ).toBe(
+        'invalid_code', // once only
+      );
+    });
+
+    test('oauth.v2.access refuses a wrong client, secret, code or redirect_uri, as Slack does', async () => {
+      slack.configureApp(APP);
+      const codeFor = async (query: Record<string, string> = {}) =>
+        new URL(
+          (await authorize({ client_id: APP.clientId, scope: 'commands', ...query }, approve)).location ?? '',
+        ).searchParams.get('code') ?? '';
+      const access = (args: Record<string, string>) =>
+        outcome(
+          oauth().oauth.v2.access({
+            client_id: APP.clientId,
+            client_secret: APP.clientSecret,
+            ...args,
+          } as never),
+        );
+      expect(await access({ client_id: '9999.9999', code: await codeFor() })).toBe('invalid_client_id');
+      expect(await access({ client_secret: 'guessed', code: await codeFor() })).toBe('bad_client_secret');
+      expect(await access({ code: 'made-up' })).toBe('invalid_code');
+      const redirectUri = APP.redirectUrls[0] as string;
+      expect(await access({ code: await codeFor({ redirect_uri: redirectUri }) })).toBe('bad_redirect_uri'); // sent then, not now
+      expect(
+        await access({
+          code: await codeFor({ redirect_uri: redirectUri }),
+          redirect_uri: 'https://evil.example/cb',
+        }),
+      ).toBe('bad_redirect_uri');
+      expect(
+        await access({ code: await codeFor({ redirect_uri: redirectUri }), redirect_uri: redirectUri }),
+      ).toBe('ok');
+    });
+
+    test('the authorize page refuses an unknown app, a redirect_uri not registered, or no scope; a user may cancel', async () => {
+      slack.configureApp(APP);
+      expect((await authorize({ client_id: '9999.9999', scope: 'commands' }, approve)).text).toBe(
+        'invalid_client_id',
+      );
+      expect(
+        (
+          await authorize(
+            { client_id: APP.clientId, scope: 'commands', redirect_uri: 'https://evil.example/cb' },
+            approve,
+          )
+        ).text,
+      ).toBe('bad_redirect_uri');
+      expect((await authorize({ client_id: APP.clientId }, approve)).text).toBe('invalid_scope');
+      const cancelled = new URL(
+        (await authorize({ client_id: APP.clientId, scope: 'commands', state: 's' }, 'deny')).location ?? '',
+      );
+      expect(cancelled.searchParams.get('error')).toBe('access_denied');
+      expect(cancelled.searchParams.get('code')).toBeNull();
+    });
+  });
 });

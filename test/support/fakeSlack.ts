@@ -63,6 +63,34 @@ export interface FakeSlackOptions {
   burst?: number;
 }
 
+/** A workspace the fake knows: its bot token(s) work there, and its channels are its own. */
+export interface FakeWorkspace {
+  team: string;
+  name: string;
+  enterprise?: string;
+}
+
+/** The app's OAuth registration (Basic Information and OAuth & Permissions of its settings). */
+export interface FakeApp {
+  clientId: string;
+  clientSecret: string;
+  /** The Redirect URLs of OAuth & Permissions: an authorize request may only name one of these. */
+  redirectUrls: string[];
+}
+
+/** The user who answers the next authorize page: approves (installs in `team`) or cancels. */
+export type Approver = { team: FakeWorkspace; user: string } | 'deny';
+
+/** How long an OAuth code is good for, once (Slack: it "expires after ten minutes"). */
+export const OAUTH_CODE_TTL_MS = 10 * 60 * 1000;
+
+/** The default workspace, its token: what startApp's single-token bot uses. */
+export const TEST_WORKSPACE: FakeWorkspace = { team: 'T0TEST', name: 'Test' };
+export const TEST_TOKEN = 'xoxb-test';
+
+/** Methods called with no bot token: OAuth's exchange (client credentials) and Socket Mode's (an app token). */
+const NO_BOT_TOKEN = new Set(['oauth.v2.access', 'apps.connections.open']);
+
 /** How old a trigger_id may be when views.open exchanges it (Slack: 3 seconds). */
 export const TRIGGER_TTL_MS = 3000;
 /** How often, and for how long, a response_url may be used (Slack: 5 times within 30 minutes). */
@@ -96,6 +124,11 @@ export function newTriggerId(ageMs = 0): string {
  *   (exclusive unless `inclusive`), and return message metadata only with `include_all_metadata`;
  * - a response_url answers HTTP 400 with a text body (`invalid_blocks`) to a payload Slack would
  *   refuse, and 404 after 5 uses (`used_url`) or 30 minutes (`expired_url`);
+ * - every Web API call needs a bot token it issued (`not_authed`, `invalid_auth`) and has not
+ *   revoked (`token_revoked`); auth.test says whose it is; a workspace's channels are
+ *   `channel_not_found` to another workspace's token;
+ * - OAuth: the authorize page (`/oauth/v2/authorize`) and oauth.v2.access, strict about the
+ *   client, its secret, the redirect URI and single-use, ten-minute codes;
  * - a method it does not know answers `unknown_method`.
  *
  * {@link FakeSlack.on} replaces a method's behaviour for one test (a forced fault); the default
@@ -122,6 +155,18 @@ export class FakeSlack {
   private base = '';
   private lastTs = 0;
   private viewSequence = 0;
+  /** Bot token → its workspace, and whether it was revoked (uninstalled). */
+  private readonly tokens = new Map<string, { workspace: FakeWorkspace; revoked: boolean }>();
+  /** Channel → the workspace it belongs to (channels not listed belong to any workspace). */
+  private readonly channelTeams = new Map<string, string>();
+  private app: FakeApp | undefined;
+  private approver: Approver | undefined;
+  /** OAuth codes issued by the authorize page, until exchanged. */
+  private readonly codes = new Map<
+    string,
+    { workspace: FakeWorkspace; user: string; scopes: string; redirectUri: string; sent: boolean; at: number }
+  >();
+  private tokenSequence = 0;
   private readonly now: () => number;
   private readonly burst: number;
 
@@ -131,16 +176,11 @@ export class FakeSlack {
   constructor(options: FakeSlackOptions = {}) {
     this.now = options.now ?? Date.now;
     this.burst = options.burst ?? 5;
+    this.tokens.set(TEST_TOKEN, { workspace: TEST_WORKSPACE, revoked: false });
     const strict: Record<string, Handler> = {
-      'auth.test': () =>
-        ok({
-          url: 'https://paperbot-test.slack.com/',
-          team: 'Test',
-          user: 'paperbot',
-          team_id: 'T0TEST',
-          user_id: FakeSlack.BOT_USER_ID,
-          bot_id: FakeSlack.BOT_ID,
-        }),
+      // auth.test answers for the token it is called with (see handle()).
+      'auth.test': () => ok({}),
+      'oauth.v2.access': (args) => this.oauthAccess(args),
       'chat.postMessage': (args) => this.postMessage(args),
       'chat.postEphemeral': (args) => this.postEphemeral(args),
       'chat.update': (args) => this.update(args),
@@ -193,6 +233,42 @@ export class FakeSlack {
     this.overrides.set(method, handler);
   }
 
+  /** Adds a workspace with a bot token of its own (`xoxb-<team>` unless given); resolves to the token. */
+  addWorkspace(workspace: FakeWorkspace, token = `xoxb-${workspace.team}`): string {
+    this.tokens.set(token, { workspace, revoked: false });
+    return token;
+  }
+
+  /** Makes channels a workspace's own: another workspace's token is told `channel_not_found` there. */
+  assignChannels(team: string, ...channels: string[]): void {
+    for (const channel of channels) this.channelTeams.set(channel, team);
+  }
+
+  /** Revokes every token of a workspace (the app was uninstalled there): calls with them answer `token_revoked`. */
+  revokeTokens(team: string): void {
+    for (const entry of this.tokens.values()) if (entry.workspace.team === team) entry.revoked = true;
+  }
+
+  /** The workspace a token belongs to, if the fake issued it. */
+  workspaceOf(token: string | undefined): FakeWorkspace | undefined {
+    return token === undefined ? undefined : this.tokens.get(token)?.workspace;
+  }
+
+  /** Registers the app's OAuth credentials and Redirect URLs (its settings page). */
+  configureApp(app: FakeApp): void {
+    this.app = app;
+  }
+
+  /** Who answers the next authorize page (https://slack.com/oauth/v2/authorize on real Slack). */
+  nextApprover(approver: Approver): void {
+    this.approver = approver;
+  }
+
+  /** Where the bot sends browsers to install it: the fake's authorize page. */
+  get authorizeUrl(): string {
+    return `${this.base}/oauth/v2/authorize`;
+  }
+
   /** Removes what {@link FakeSlack.on} set: the method behaves as Slack again. */
   off(method: string): void {
     this.overrides.delete(method);
@@ -240,10 +316,13 @@ export class FakeSlack {
   }
 
   /** Resolves once `condition()` holds (checked on every request), or rejects after `ms`. */
-  async waitFor<T>(condition: () => T | undefined | false, ms = 5000): Promise<T> {
+  async waitFor<T>(
+    condition: () => T | undefined | false | Promise<T | undefined | false>,
+    ms = 5000,
+  ): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
-      const value = condition();
+      const value = await condition();
       if (value) return value;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('FakeSlack.waitFor: timed out');
@@ -255,6 +334,91 @@ export class FakeSlack {
         });
       });
     }
+  }
+
+  // --- OAuth (https://docs.slack.dev/authentication/installing-with-oauth) ---
+
+  /**
+   * The authorize page, after the user answered it: a redirect to the app's redirect URL with a
+   * code (or `error=access_denied`) and the state it was given. Refused like Slack refuses it: an
+   * unknown client_id, a redirect_uri that is not one of the app's Redirect URLs, no scope.
+   */
+  private authorize(url: URL): { status: number; headers?: Record<string, string>; text: string } {
+    const params = url.searchParams;
+    const app = this.app;
+    if (!app || params.get('client_id') !== app.clientId) return { status: 400, text: 'invalid_client_id' };
+    const sentRedirect = params.get('redirect_uri');
+    if (sentRedirect !== null && !app.redirectUrls.includes(sentRedirect))
+      return { status: 400, text: 'bad_redirect_uri' };
+    const redirectUri = sentRedirect ?? app.redirectUrls[0];
+    if (!redirectUri) return { status: 400, text: 'no_redirect_uri' };
+    if (!params.get('scope')) return { status: 400, text: 'invalid_scope' };
+    const approver = this.approver;
+    this.approver = undefined;
+    const back = new URL(redirectUri);
+    const state = params.get('state');
+    if (state !== null) back.searchParams.set('state', state);
+    if (!approver || approver === 'deny') {
+      back.searchParams.set('error', 'access_denied');
+    } else {
+      const code = `${Date.now()}.${randomBytes(12).toString('hex')}`;
+      this.codes.set(code, {
+        workspace: approver.team,
+        user: approver.user,
+        scopes: params.get('scope') ?? '',
+        redirectUri,
+        sent: sentRedirect !== null,
+        at: Date.now(),
+      });
+      back.searchParams.set('code', code);
+    }
+    return { status: 302, headers: { location: back.toString() }, text: '' };
+  }
+
+  /**
+   * oauth.v2.access (https://docs.slack.dev/reference/methods/oauth.v2.access): a code from the
+   * authorize page, once and within ten minutes, for a new bot token of the workspace that
+   * approved. Refused with Slack's codes: `invalid_client_id`, `bad_client_secret`,
+   * `invalid_code` (unknown, used or expired), `bad_redirect_uri` (not the one the code was issued
+   * for, when one was sent).
+   */
+  private oauthAccess(args: Record<string, unknown>): FakeReply {
+    const app = this.app;
+    if (!app || stringArg(args.client_id) !== app.clientId) return refused('invalid_client_id');
+    if (stringArg(args.client_secret) !== app.clientSecret) return refused('bad_client_secret');
+    const code = stringArg(args.code);
+    const issued = this.codes.get(code);
+    this.codes.delete(code); // a code works once, even when the exchange is refused
+    if (!issued || Date.now() - issued.at > OAUTH_CODE_TTL_MS) return refused('invalid_code');
+    const redirect = args.redirect_uri === undefined ? undefined : stringArg(args.redirect_uri);
+    if ((issued.sent || redirect !== undefined) && redirect !== issued.redirectUri)
+      return refused('bad_redirect_uri');
+    const { workspace } = issued;
+    const token = this.addWorkspace(workspace, `xoxb-${workspace.team}-${++this.tokenSequence}`);
+    return ok({
+      access_token: token,
+      token_type: 'bot',
+      scope: issued.scopes,
+      bot_user_id: FakeSlack.BOT_USER_ID,
+      app_id: 'A0PAPERBOT',
+      team: { id: workspace.team, name: workspace.name },
+      enterprise: workspace.enterprise ? { id: workspace.enterprise, name: workspace.enterprise } : null,
+      authed_user: { id: issued.user },
+      is_enterprise_install: false,
+    });
+  }
+
+  /** Who a bot token is, or Slack's refusal of it (https://docs.slack.dev/reference/methods/auth.test). */
+  private authenticate(
+    method: string,
+    token: string | undefined,
+  ): { workspace?: FakeWorkspace; refusal?: FakeReply } {
+    if (NO_BOT_TOKEN.has(method)) return {};
+    if (!token) return { refusal: refused('not_authed') };
+    const entry = this.tokens.get(token);
+    if (!entry) return { refusal: refused('invalid_auth') };
+    if (entry.revoked) return { refusal: refused('token_revoked') };
+    return { workspace: entry.workspace };
   }
 
   // --- chat.* (https://docs.slack.dev/reference/methods/chat.postMessage and its siblings) ---
@@ -442,7 +606,14 @@ export class FakeSlack {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
-    const path = new URL(req.url ?? '/', this.base).pathname;
+    const url = new URL(req.url ?? '/', this.base);
+    const path = url.pathname;
+    if (path === '/oauth/v2/authorize') {
+      const answer = this.authorize(url);
+      res.writeHead(answer.status, { 'content-type': 'text/plain', ...answer.headers }).end(answer.text);
+      this.wake();
+      return;
+    }
     if (path.startsWith('/respond/')) {
       const id = decodeURIComponent(path.slice('/respond/'.length));
       const body = JSON.parse(raw) as Record<string, unknown>;
@@ -460,7 +631,26 @@ export class FakeSlack {
       this.calls.push({ method, args, token });
       const override = this.overrides.get(method);
       const strict = this.handlers.get(method);
-      reply = override ? await override(args) : strict ? await strict(args) : refused('unknown_method');
+      const { workspace, refusal } = this.authenticate(method, token);
+      const channel = stringArg(args.channel);
+      const owner = channel ? this.channelTeams.get(channel) : undefined;
+      if (refusal && strict) {
+        reply = refusal;
+      } else if (workspace && owner !== undefined && owner !== workspace.team) {
+        reply = refused('channel_not_found'); // another workspace's channel: this bot cannot see it
+      } else if (method === 'auth.test' && workspace && !override) {
+        reply = ok({
+          url: `https://${workspace.name.toLowerCase()}.slack.com/`,
+          team: workspace.name,
+          user: 'paperbot',
+          team_id: workspace.team,
+          user_id: FakeSlack.BOT_USER_ID,
+          bot_id: FakeSlack.BOT_ID,
+          ...(workspace.enterprise ? { enterprise_id: workspace.enterprise } : {}),
+        });
+      } else {
+        reply = override ? await override(args) : strict ? await strict(args) : refused('unknown_method');
+      }
       if (override && method === 'chat.postMessage' && reply.body.ok === true && strict) {
         // A forced "accepted" still goes through what Slack does with a post: checks, rate, storing.
         const real = await strict(args);

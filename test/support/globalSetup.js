@@ -1,9 +1,15 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startPostgres } from './embeddedPostgres.js';
 
-// Many tests replay the real public data of ../shared (seed page, HF and arXiv items, SciFact) in
-// place. Without it every one of them would fail on its own ENOENT; say once what is missing.
-export default function checkSharedData() {
+/**
+ * Once per jest run: checks that the shared test data is there, and starts one PostgreSQL server
+ * from node_modules for every suite (globalTeardown.js stops it). Suites make their own databases
+ * on it (test/support/postgres.ts), found through PAPERBOT_TEST_POSTGRES_URL.
+ */
+export default async function globalSetup() {
+  // Many tests replay the real public data of ../shared (seed page, HF and arXiv items, SciFact) in
+  // place. Without it every one of them would fail on its own ENOENT; say once what is missing.
   const shared = fileURLToPath(new URL('../../../shared/', import.meta.url));
   for (const needed of ['seed', 'data/scifact', 'data/daily-arxiv', 'data/hf-daily-papers']) {
     if (!existsSync(`${shared}${needed}`)) {
@@ -12,4 +18,7 @@ export default function checkSharedData() {
       );
     }
   }
+  globalThis.paperbotPostgres = await startPostgres();
+  // The workers start after this and inherit the environment.
+  process.env.PAPERBOT_TEST_POSTGRES_URL = globalThis.paperbotPostgres.adminUrl;
 }

@@ -62,17 +62,29 @@ export function slashCommandBody(
   }).toString();
 }
 
-/** An Events API callback body around `event`. */
-export function eventBody(event: Record<string, unknown>, eventId = `Ev${++sequence}`): string {
+/** An Events API callback body around `event`, for workspace `team` (default T0TEST). */
+export function eventBody(
+  event: Record<string, unknown>,
+  eventId = `Ev${++sequence}`,
+  team = 'T0TEST',
+): string {
   return JSON.stringify({
     token: 'legacy-verification-token',
-    team_id: 'T0TEST',
+    team_id: team,
     api_app_id: 'A0PAPERBOT',
     event,
     type: 'event_callback',
     event_id: eventId,
     event_time: Math.floor(Date.now() / 1000),
-    authorizations: [{ team_id: 'T0TEST', user_id: 'UPAPERBOT', is_bot: true }],
+    authorizations: [
+      {
+        team_id: team,
+        enterprise_id: null,
+        user_id: 'UPAPERBOT',
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
   });
 }
 
@@ -86,15 +98,18 @@ export function buttonClickBody(
     messageTs?: string;
     /** How long ago Slack issued the click's trigger_id (views.open refuses it after 3 s). */
     triggerAgeMs?: number;
+    /** The workspace of the click (default T0TEST). */
+    team?: string;
   },
 ): string {
   sequence++;
+  const team = context.team ?? 'T0TEST';
   const payload = {
     type: 'block_actions',
-    user: { id: context.user ?? 'U0ALICE', username: 'alice', team_id: 'T0TEST' },
+    user: { id: context.user ?? 'U0ALICE', username: 'alice', team_id: team },
     api_app_id: 'A0PAPERBOT',
     token: 'legacy-verification-token',
-    team: { id: 'T0TEST', domain: 'paperbot-test' },
+    team: { id: team, domain: 'paperbot-test' },
     channel: { id: context.channel ?? 'C0GENERAL', name: 'general' },
     container: {
       type: 'message',

@@ -1,18 +1,22 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import type { App } from '@slack/bolt';
 import { Replies } from '../../src/bot/replies.js';
 import { type FetchPaper, Unfurls } from '../../src/bot/unfurls.js';
 import type { SlackConnection } from '../../src/config.js';
+import type { InstallationStore } from '../../src/installations/store.js';
 import { Library } from '../../src/library.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
-import { createSlackApp } from '../../src/slack/app.js';
-import { createPostingClient, SlackDigestPoster } from '../../src/slack/posting.js';
+import { createSlackApp, type SlackAuth } from '../../src/slack/app.js';
+import { identifyBot } from '../../src/slack/identity.js';
+import { installationTokens } from '../../src/slack/oauth.js';
+import { createPostingClient, SlackDigestPoster, singleToken } from '../../src/slack/posting.js';
 import { Scheduler } from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore, openLowdbStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
 import { FakeClock } from './bot.js';
-import { FakeSlack } from './fakeSlack.js';
+import { FakeSlack, TEST_TOKEN } from './fakeSlack.js';
 import { bundledPapers } from './papers.js';
 import { SIGNING_SECRET } from './signing.js';
 
@@ -20,6 +24,8 @@ import { SIGNING_SECRET } from './signing.js';
 export interface RunningApp {
   app: App;
   slack: FakeSlack;
+  /** The bot's HTTP base (the install page is `${url}/slack/install`). */
+  url: string;
   /** The receiver's endpoint for commands, events and interactions. */
   eventsUrl: string;
   index: Library;
@@ -48,38 +54,80 @@ export interface StartOptions {
   postAttempts?: number;
   /** The Web API timeout of the app's own client (answers to people; default the app's 5 s). */
   clientTimeoutMs?: number;
+  /** A store of one's own (PostgreSQL, say) instead of memory or `subscriptionsFile`. */
+  store?: SubscriptionStore;
+  /**
+   * Installs in many workspaces (OAuth) instead of the one token: the fake's app is registered
+   * with {@link TEST_APP} and this bot's redirect URL; installations go to `installations`.
+   */
+  oauth?: { installations: InstallationStore; sendRedirectUri?: boolean };
+}
+
+/** The OAuth credentials of the test app (the fake Slack knows them once startApp registered them). */
+export const TEST_APP = {
+  clientId: '1111.2222',
+  clientSecret: 'test-client-secret',
+  stateSecret: 'test-state-secret',
+};
+
+/** A free TCP port on loopback (the OAuth redirect URL names the bot's port before it starts). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** Starts the fake Slack (unless given) and the app, over the bundled corpus unless `papers` is given. */
 export async function startApp(options: StartOptions = {}): Promise<RunningApp> {
   // The store first: when it refuses to open, nothing has been started that would need stopping.
-  const store = options.subscriptionsFile
-    ? await openLowdbStore(options.subscriptionsFile)
-    : createMemoryStore();
+  const store =
+    options.store ??
+    (options.subscriptionsFile ? await openLowdbStore(options.subscriptionsFile) : createMemoryStore());
   const slack = options.slack ?? (await new FakeSlack().start());
-  const connection: SlackConnection = {
-    mode: 'http',
-    botToken: 'xoxb-test',
-    signingSecret: SIGNING_SECRET,
-    port: 0,
-    apiUrl: slack.apiUrl,
-  };
+  const port = options.oauth ? await freePort() : 0;
+  const base = `http://127.0.0.1:${port}`;
+  const connection: SlackConnection = options.oauth
+    ? {
+        mode: 'oauth',
+        oauth: {
+          ...TEST_APP,
+          ...(options.oauth.sendRedirectUri ? { redirectUri: `${base}/slack/oauth_redirect` } : {}),
+        },
+        signingSecret: SIGNING_SECRET,
+        port,
+        apiUrl: slack.apiUrl,
+      }
+    : { mode: 'http', botToken: TEST_TOKEN, signingSecret: SIGNING_SECRET, port, apiUrl: slack.apiUrl };
+  if (options.oauth) slack.configureApp({ ...TEST_APP, redirectUrls: [`${base}/slack/oauth_redirect`] });
+  const auth: SlackAuth = options.oauth
+    ? { kind: 'oauth', installations: options.oauth.installations }
+    : {
+        kind: 'token',
+        identity: await identifyBot({ botToken: TEST_TOKEN, apiUrl: slack.apiUrl }, silentLogger),
+      };
   const index = options.index ?? (await Library.inMemory(options.papers ?? bundledPapers()));
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
   const background = createPostingClient(connection, silentLogger, { timeout: 1000 });
   const scheduler = new Scheduler({
     store,
     index,
-    poster: new SlackDigestPoster(background, {
-      spacingMs: 0,
-      backoffMs: 10,
-      attempts: options.postAttempts ?? 3,
-    }),
+    poster: new SlackDigestPoster(
+      background,
+      auth.kind === 'token' ? singleToken(TEST_TOKEN) : installationTokens(auth.installations),
+      {
+        spacingMs: 0,
+        backoffMs: 10,
+        attempts: options.postAttempts ?? 3,
+      },
+    ),
     now: clock.now,
     logger: silentLogger,
   });
   const app = createSlackApp({
     connection,
+    auth,
     replies: new Replies({ index, store, scheduler, now: clock.now, logger: options.logger ?? silentLogger }),
     unfurls: new Unfurls(index, options.fetchPaper ?? (async () => undefined), silentLogger),
     home: { index, store },
@@ -87,12 +135,13 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     // The app's own retry policy, as in production: a test must see what a retry would do.
     ...(options.clientTimeoutMs ? { clientOptions: { timeout: options.clientTimeoutMs } } : {}),
   });
-  const server = (await app.start({ port: 0, host: '127.0.0.1' })) as Server;
-  const { port } = server.address() as AddressInfo;
+  const server = (await app.start({ port, host: '127.0.0.1' })) as Server;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     app,
     slack,
-    eventsUrl: `http://127.0.0.1:${port}/slack/events`,
+    url,
+    eventsUrl: `${url}/slack/events`,
     index,
     store,
     scheduler,

@@ -4,10 +4,16 @@ import { subscribeModal } from '../../blocks/subscribeModal.js';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
 import { answerWith, describeSlackError, ephemeralReply, nextTurn } from '../deliver.js';
-import type { Posting } from '../posting.js';
+import { workspaceOf } from '../identity.js';
+import type { PostingFor, ViewRef } from '../posting.js';
 
 /** The buttons under a result list: More results, and Subscribe channel to this topic (a modal). */
-export function registerResultButtons(app: App, replies: Replies, posting: Posting, logger: Logger): void {
+export function registerResultButtons(
+  app: App,
+  replies: Replies,
+  postingFor: PostingFor,
+  logger: Logger,
+): void {
   app.action<BlockButtonAction>(LIST_ACTIONS.more, async ({ ack, body, action }) => {
     await ack();
     await answerWith(
@@ -24,21 +30,19 @@ export function registerResultButtons(app: App, replies: Replies, posting: Posti
     );
   });
 
-  app.action<BlockButtonAction>(LIST_ACTIONS.subscribe, async ({ ack, body, action, client }) => {
+  app.action<BlockButtonAction>(LIST_ACTIONS.subscribe, async ({ ack, body, action, client, context }) => {
     await ack();
     const channel = body.channel?.id;
     const topic = action.value ?? '';
-    let opened: { id?: string; hash?: string } | undefined;
+    let opened: ViewRef | undefined;
     try {
       if (!channel) throw new Error('no channel in the action');
       // views.open must follow the click within 3 s (the trigger_id expires), so the form opens
       // at once without its preview, a search that can take longer on a large corpus.
-      opened = (
-        await posting.once.views.open({
-          trigger_id: body.trigger_id,
-          view: subscribeModal(topic, { channel }),
-        })
-      ).view;
+      opened = await postingFor(context).openView({
+        trigger_id: body.trigger_id,
+        view: subscribeModal(topic, { channel }),
+      });
     } catch (error) {
       logger.error('Opening the subscribe modal failed:', describeSlackError(error));
       await ephemeralReply(body.response_url)(
@@ -51,7 +55,10 @@ export function registerResultButtons(app: App, replies: Replies, posting: Posti
     if (!channel || !opened?.id) return;
     try {
       await nextTurn();
-      const preview = await replies.subscriptions.preview(topic, channel);
+      const preview = await replies.subscriptions.preview(topic, {
+        team: workspaceOf(context).team,
+        channel,
+      });
       // The hash makes Slack refuse the update if the view changed meanwhile (hash_conflict).
       await client.views.update({
         view_id: opened.id,

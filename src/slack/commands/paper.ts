@@ -2,23 +2,31 @@ import type { App } from '@slack/bolt';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
 import { answerWith, ephemeralReply } from '../deliver.js';
-import type { Posting } from '../posting.js';
+import { workspaceOf } from '../identity.js';
+import type { PostingFor } from '../posting.js';
 
 /**
  * `/paper <text>`: ack at once, then answer with an ephemeral message through the command's
  * response_url, which works even where the bot is not a member of the channel.
  */
-export function registerPaperCommand(app: App, replies: Replies, posting: Posting, logger: Logger): void {
-  app.command('/paper', async ({ command, ack }) => {
+export function registerPaperCommand(
+  app: App,
+  replies: Replies,
+  postingFor: PostingFor,
+  logger: Logger,
+): void {
+  app.command('/paper', async ({ command, ack, context }) => {
     await ack();
+    const posting = postingFor(context);
     await answerWith(
       logger,
       '/paper',
       () =>
         replies.toCommand(command.text, {
+          ...workspaceOf(context),
           channel: command.channel_id,
           user: command.user_id,
-          userTimezone: async () => (await posting.once.users.info({ user: command.user_id })).user?.tz,
+          userTimezone: () => posting.userTimezone(command.user_id),
           announce: (message) => posting.answers.post({ channel: command.channel_id, ...message }),
         }),
       ephemeralReply(command.response_url),

@@ -5,6 +5,7 @@ import type { Logger } from '../../logger.js';
 import type { PaperSearch } from '../../search/paperSearch.js';
 import type { SubscriptionStore } from '../../subscriptions/store.js';
 import { describeSlackError } from '../deliver.js';
+import { workspaceOf } from '../identity.js';
 
 type Client = App['client'];
 
@@ -39,11 +40,19 @@ async function channelsOf(client: Client, user: string, logger: Logger): Promise
   return channels;
 }
 
-/** Publishes the Home tab of `user` at `page`. */
-async function publishHome(client: Client, deps: HomeDeps, user: string, page: number): Promise<void> {
+/** Publishes the Home tab of `user` (of workspace `team`) at `page`. */
+async function publishHome(
+  client: Client,
+  deps: HomeDeps,
+  team: string,
+  user: string,
+  page: number,
+): Promise<void> {
   const channels = await channelsOf(client, user, deps.logger);
-  // The user's channels' subscriptions, and the ones they created wherever they are.
-  const subscriptions = deps.store.all().filter((s) => channels.has(s.channel) || s.createdBy === user);
+  // The workspace's subscriptions in the user's channels, and the ones they created wherever they are.
+  const subscriptions = (await deps.store.inTeam(team)).filter(
+    (s) => channels.has(s.channel) || s.createdBy === user,
+  );
   await client.views.publish({
     user_id: user,
     view: homeView(subscriptions, await deps.index.newest(5), page),
@@ -52,30 +61,33 @@ async function publishHome(client: Client, deps: HomeDeps, user: string, page: n
 
 /**
  * The App Home tab: published when the user opens it, and again after each of its buttons
- * (pause, resume, remove, paging) so it always shows the state as stored.
+ * (pause, resume, remove, paging) so it always shows the state as stored. The buttons act in the
+ * workspace the click was authorised for: an id from another workspace, forged into a button's
+ * value, names nothing there.
  */
 export function registerAppHome(app: App, deps: HomeDeps): void {
-  app.event('app_home_opened', async ({ event, client }) => {
+  app.event('app_home_opened', async ({ event, client, context }) => {
     if (event.tab !== 'home') return;
-    await publishHome(client, deps, event.user, 0).catch((error: unknown) =>
+    await publishHome(client, deps, workspaceOf(context).team, event.user, 0).catch((error: unknown) =>
       deps.logger.error('Publishing the Home tab failed:', describeSlackError(error)),
     );
   });
 
-  const onButton = (actionId: string, change: (id: string) => Promise<unknown>) =>
-    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, client }) => {
+  const onButton = (actionId: string, change: (team: string, id: string) => Promise<unknown>) =>
+    app.action<BlockButtonAction>(actionId, async ({ ack, body, action, client, context }) => {
       await ack();
       try {
-        await change(action.value ?? '');
+        const { team } = workspaceOf(context);
+        await change(team, action.value ?? '');
         const page = actionId === HOME_ACTIONS.page ? Number(action.value) || 0 : 0;
-        await publishHome(client, deps, body.user.id, page);
+        await publishHome(client, deps, team, body.user.id, page);
       } catch (error) {
         deps.logger.error(`Home button ${actionId} failed:`, describeSlackError(error));
       }
     });
 
-  onButton(HOME_ACTIONS.pause, (id) => deps.subscriptions.pause(id, 'paused from the Home tab'));
-  onButton(HOME_ACTIONS.resume, (id) => deps.subscriptions.resume(id));
-  onButton(HOME_ACTIONS.remove, (id) => deps.subscriptions.remove(id));
+  onButton(HOME_ACTIONS.pause, (team, id) => deps.subscriptions.pause(team, id, 'paused from the Home tab'));
+  onButton(HOME_ACTIONS.resume, (team, id) => deps.subscriptions.resume(team, id));
+  onButton(HOME_ACTIONS.remove, (team, id) => deps.subscriptions.remove(team, id));
   onButton(HOME_ACTIONS.page, async () => undefined);
 }

@@ -2,7 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
 import { answerWith } from '../deliver.js';
-import type { Posting } from '../posting.js';
+import type { PostingFor } from '../posting.js';
 import type { RecentIds } from '../recentIds.js';
 
 /**
@@ -13,11 +13,11 @@ import type { RecentIds } from '../recentIds.js';
 export function registerAppMention(
   app: App,
   replies: Replies,
-  posting: Posting,
+  postingFor: PostingFor,
   seenEvents: RecentIds,
   logger: Logger,
 ): void {
-  app.event('app_mention', async ({ event, body, client }) => {
+  app.event('app_mention', async ({ event, body, client, context }) => {
     if (seenEvents.checkAndRemember(body.event_id)) {
       logger.debug(`app_mention ${body.event_id} is a retry; already answered.`);
       return;
@@ -40,7 +40,7 @@ export function registerAppMention(
             return thread.messages?.[0]?.text;
           },
         }),
-      posting.answers.deliverTo({ channel: event.channel, thread_ts: parentTs ?? event.ts }),
+      postingFor(context).answers.deliverTo({ channel: event.channel, thread_ts: parentTs ?? event.ts }),
     );
   });
 }

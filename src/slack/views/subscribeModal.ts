@@ -5,7 +5,8 @@ import { type ProblemField, parsePaperCommand } from '../../bot/paperCommand.js'
 import type { Replies } from '../../bot/replies.js';
 import { parseJsonOrUndefined } from '../../json.js';
 import type { Logger } from '../../logger.js';
-import type { Posting } from '../posting.js';
+import { workspaceOf } from '../identity.js';
+import type { PostingFor } from '../posting.js';
 
 const Metadata = z.object({ channel: z.string().min(1) });
 
@@ -24,8 +25,14 @@ const FIELD_OF: Record<ProblemField, string> = {
  * `/paper` parses, so the rules are one. Problems are shown in the modal on their field (the
  * form stays open); a valid form closes it and subscribes, like the command.
  */
-export function registerSubscribeModal(app: App, replies: Replies, posting: Posting, logger: Logger): void {
-  app.view(SUBSCRIBE_MODAL, async ({ ack, body, view }) => {
+export function registerSubscribeModal(
+  app: App,
+  replies: Replies,
+  postingFor: PostingFor,
+  logger: Logger,
+): void {
+  app.view(SUBSCRIBE_MODAL, async ({ ack, body, view, context }) => {
+    const workspace = workspaceOf(context);
     const values = view.state.values;
     const read = (field: string) => {
       const element = values[field]?.value;
@@ -44,7 +51,10 @@ export function registerSubscribeModal(app: App, replies: Replies, posting: Post
       for (const problem of command.problems)
         errors[FIELD_OF[problem.field]] ??= problem.message.replace(/`/g, '');
     } else {
-      const conflict = replies.subscriptions.conflict(topic, metadata.data.channel);
+      const conflict = await replies.subscriptions.conflict(topic, {
+        team: workspace.team,
+        channel: metadata.data.channel,
+      });
       if (conflict) errors[MODAL_FIELDS.topic] = conflict;
     }
     if (Object.keys(errors).length > 0 || command.kind !== 'subscribe' || !metadata.success) {
@@ -54,11 +64,13 @@ export function registerSubscribeModal(app: App, replies: Replies, posting: Post
     await ack();
     const channel = metadata.data.channel;
     const user = body.user.id;
+    const posting = postingFor(context);
     try {
       const confirmation = await replies.subscriptions.answer(command, {
+        ...workspace,
         channel,
         user,
-        userTimezone: async () => (await posting.once.users.info({ user })).user?.tz,
+        userTimezone: () => posting.userTimezone(user),
         announce: (message) => posting.answers.post({ channel, ...message }),
       });
       // The modal is gone: tell the subscriber privately, where the bot can.

@@ -1,0 +1,157 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import type { Database } from '../../src/db/database.js';
+import { PostgresSubscriptionStore } from '../../src/subscriptions/postgresStore.js';
+import { FakeSlack, TEST_TOKEN, TEST_WORKSPACE } from '../support/fakeSlack.js';
+import { bundledPapers } from '../support/papers.js';
+import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { SIGNING_SECRET } from '../support/signing.js';
+import { subscription } from '../support/subscriptions.js';
+
+// Two compiled bots (as `npm start` runs them) on one database, one killed with SIGKILL mid-tick:
+// every due digest still reaches its channel exactly once, counted at the fake Slack.
+const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const SUBSCRIPTIONS = 1000;
+const SECOND_TOKEN = 'xoxb-test-replica-2';
+
+let database: TestDatabase;
+let db: Database;
+let slack: FakeSlack;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = await database.open();
+  slack = await new FakeSlack().start();
+  // The same workspace, a second token: the fake tells the replicas' posts apart by it.
+  slack.addWorkspace(TEST_WORKSPACE, SECOND_TOKEN);
+});
+afterAll(async () => {
+  for (const child of children)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await slack.stop();
+  await db.close();
+  await database.drop();
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** Starts a bot process on the shared database; its stderr is kept for the failure message. */
+async function replica(token: string): Promise<{ child: ChildProcess; log: () => string }> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      SLACK_BOT_TOKEN: token,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      PORT: String(await freePort()),
+      SLACK_API_URL: slack.apiUrl,
+      PAPERBOT_DATABASE_URL: database.url,
+      PAPERBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'paperbot-replica-')),
+      PAPERBOT_REFRESH_HF: 'off',
+      PAPERBOT_REFRESH_ARXIV: 'off',
+      // A replica that finished its tick comes back for what a dead one left within a second.
+      PAPERBOT_DIGEST_INTERVAL: '1',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  return { child, log: () => stderr };
+}
+
+/** Resolves once `condition()` holds, checked ten times a second (not on every request: it scans every post). */
+async function until(condition: () => boolean, ms: number, failure: () => string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(failure());
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The run keys of the digests Slack accepted, per channel, and which token posted each. */
+function digests(): { byChannel: Map<string, string[]>; byToken: Map<string, number> } {
+  const byChannel = new Map<string, string[]>();
+  for (const [channel, messages] of slack.history) {
+    const runs = messages
+      .filter((m) => m.metadata?.event_type === 'paperbot_digest')
+      .map((m) => String(m.metadata?.event_payload.run));
+    if (runs.length > 0) byChannel.set(channel, runs);
+  }
+  const byToken = new Map<string, number>();
+  for (const call of slack.callsTo('chat.postMessage')) {
+    byToken.set(call.token ?? '', (byToken.get(call.token ?? '') ?? 0) + 1);
+  }
+  return { byChannel, byToken };
+}
+
+test('1,000 digests due, two replicas, one killed with SIGKILL mid-tick: every digest posted exactly once', async () => {
+  // Due now, one per channel (the fake holds each channel to Slack's rate), on topics that match.
+  const store = new PostgresSubscriptionStore(db);
+  const titles = bundledPapers().map((paper) => paper.title.split(/\s+/).slice(0, 3).join(' '));
+  const due = new Date(Date.now() - 60_000).toISOString();
+  for (let i = 0; i < SUBSCRIPTIONS; i++) {
+    await store.add(
+      subscription(`r${String(i).padStart(4, '0')}`, {
+        channel: `C${String(i).padStart(4, '0')}`,
+        topic: (titles[i % titles.length] as string).replace(/[^\p{L}\p{N} -]/gu, ''),
+        nextRunAt: due,
+      }),
+    );
+  }
+
+  const doomed = await replica(TEST_TOKEN);
+  const survivor = await replica(SECOND_TOKEN);
+  const posts = (token: string) => digests().byToken.get(token) ?? 0;
+  // Mid-tick: the doomed replica is posting, its claimed batch half done, more left to claim.
+  await until(
+    () => posts(TEST_TOKEN) >= 60,
+    30_000,
+    () => `the replicas did not post:
+${doomed.log()}
+${survivor.log()}`,
+  );
+  doomed.child.kill('SIGKILL');
+  await new Promise((resolve) => doomed.child.once('exit', resolve));
+  const killedAt = posts(TEST_TOKEN);
+  expect(killedAt).toBeLessThan(SUBSCRIPTIONS);
+
+  await until(
+    () => digests().byChannel.size >= SUBSCRIPTIONS,
+    60_000,
+    () => `${digests().byChannel.size} channels got their digest:
+${survivor.log()}`,
+  );
+  // Let the survivor's next ticks run: a second copy of any digest would show up now.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+
+  const { byChannel } = digests();
+  expect(byChannel.size).toBe(SUBSCRIPTIONS);
+  const twice = [...byChannel].filter(([, runs]) => runs.length !== 1);
+  expect(twice).toEqual([]);
+  for (const [channel, [run]] of byChannel) expect(run?.startsWith(`r${channel.slice(1)}@`)).toBe(true);
+  expect(posts(SECOND_TOKEN)).toBeGreaterThan(0);
+  expect(posts(TEST_TOKEN)).toBe(killedAt); // the dead replica posted nothing more
+  // Every run is recorded, none left pending; the dead replica's claims were taken over.
+  const { rows } = await db.query<{ recorded: number; pending: number }>(
+    `SELECT count(*) FILTER (WHERE last_run_at IS NOT NULL)::int AS recorded,
+            count(*) FILTER (WHERE pending_run IS NOT NULL)::int AS pending FROM subscriptions`,
+  );
+  expect(rows[0]).toEqual({ recorded: SUBSCRIPTIONS, pending: 0 });
+  expect(survivor.log()).not.toMatch(/\[error\]/);
+  survivor.child.kill('SIGTERM');
+}, 120_000);

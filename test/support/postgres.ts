@@ -1,0 +1,46 @@
+import pg from 'pg';
+import { Database } from '../../src/db/database.js';
+import { silentLogger } from '../../src/logger.js';
+
+/** Set by globalSetup.js to the run's server. */
+const ADMIN_URL_VARIABLE = 'PAPERBOT_TEST_POSTGRES_URL';
+
+let sequence = 0;
+
+/** A database of its own on the run's PostgreSQL server: its URL, and how to drop it. */
+export interface TestDatabase {
+  url: string;
+  /** Opens (and migrates) it as paperbot does. */
+  open(options?: { poolSize?: number }): Promise<Database>;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const url = process.env[ADMIN_URL_VARIABLE];
+  if (!url)
+    throw new Error(
+      `${ADMIN_URL_VARIABLE} is not set: run the tests with jest (globalSetup starts the server).`,
+    );
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates an empty database for one suite (or one test) on the run's server. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `paperbot_test_${process.pid}_${++sequence}`;
+  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(process.env[ADMIN_URL_VARIABLE] as string);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    open: (options = {}) => Database.open(url.toString(), { logger: silentLogger, ...options }),
+    // FORCE: sessions a test left open (a killed bot's) must not keep the database alive.
+    drop: () =>
+      admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+  };
+}
