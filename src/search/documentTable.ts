@@ -334,7 +334,8 @@ export class DocumentTable {
     table.code = saved.hasCode.slice();
     table.alive = saved.live.slice();
     table.lengths = saved.segmentLengths.slice();
-    table.authorNames.push(...saved.authors);
+    // One entry per document: a spread of a million of them would overflow the call stack.
+    for (const names of saved.authors) table.authorNames.push(names);
     table.flat = { starts: saved.sequenceStarts, terms: saved.sequenceTerms };
     return table;
   }

@@ -153,6 +153,23 @@ describe('the snapshot file', () => {
     }
   });
 
+  test('an index of more documents than a call can take arguments restores (1M papers overflowed once)', async () => {
+    // Restoring copied the per-document author lists with push(...list): at 1M papers,
+    // "Maximum call stack size exceeded", and every start indexed the corpus again.
+    const many = Array.from({ length: 150_000 }, (_, i) => ({
+      id: `p${i}`,
+      title: `word${i % 97}`,
+      abstract: '',
+      authors: [`Author ${i % 13}`],
+      keywords: [],
+      arrivedAt: '2026-11-26T00:00:00.000Z',
+      hasCode: false,
+    }));
+    const restored = await roundTrip(DocumentIndex.build(many));
+    expect(restored.size).toBe(150_000);
+    expect(restored.search({ query: parseQuery('word5').query }).total).toBe(1547);
+  });
+
   test('documents added to a restored index are searched and saved with the rest', async () => {
     const restored = await roundTrip(DocumentIndex.build(papers.slice(0, 60).map(searchDocument)));
     // 10 replaced (with another abstract, so that they are indexed again), 20 new
