@@ -71,7 +71,6 @@ export interface FileCorpusOptions {
  * copies it there.
  */
 export class FileCorpusStore implements CorpusStore {
-  readonly name: string;
   private readonly working: string;
   private readonly bundled: string;
   private readonly lockFile: string;
@@ -116,7 +115,11 @@ export class FileCorpusStore implements CorpusStore {
     this.lockFile = `${this.working}.lock`;
     this.compactAfter = options.compactAfter ?? 10_000;
     this.source = this.working;
-    this.name = this.working;
+  }
+
+  /** The file the papers are read from: the bundled papers until the first change is stored. */
+  get name(): string {
+    return this.source;
   }
 
   /** The file the papers are read from now. */
