@@ -69,17 +69,25 @@ export function resultsMessage(
   const offset = options.paging?.offset ?? 0;
   const shownQuery = truncate(heading.queryText.replace(/\s+/g, ' ').trim(), 100);
   const weakOnly = strong === 0 && hits.length > 0;
-  const count = weakOnly
+  // Filters alone (`has:code after:2024-06-01`) score nothing: every match, newest first.
+  const filtersOnly = hits.length > 0 && hits.every((hit) => hit.score === 0);
+  const count = filtersOnly
     ? offset > 0
-      ? `Papers ${offset + 1}–${offset + hits.length} of ${total}, closest first`
-      : `The closest ${plural(hits.length, 'paper')} of ${total} that share words with it. Try other words for the same idea, or fewer of them.`
-    : offset > 0
-      ? `Papers ${offset + 1}–${offset + hits.length} of ${total}, best match first`
-      : strong < hits.length
-        ? `${strong} strong ${strong === 1 ? 'match' : 'matches'}, then the closest of ${total} papers`
-        : hits.length === total
-          ? `${total} ${plural(total, 'paper')}, best match first`
-          : `Top ${hits.length} of ${strong} strong ${strong === 1 ? 'match' : 'matches'}, best first`;
+      ? `Papers ${offset + 1}–${offset + hits.length} of ${total}, newest first`
+      : hits.length === total
+        ? `${total === 1 ? 'The one paper' : `All ${total} papers`}, newest first`
+        : `The newest ${hits.length} of ${total} papers`
+    : weakOnly
+      ? offset > 0
+        ? `Papers ${offset + 1}–${offset + hits.length} of ${total}, closest first`
+        : `The closest ${plural(hits.length, 'paper')} of ${total} that share words with it. Try other words for the same idea, or fewer of them.`
+      : offset > 0
+        ? `Papers ${offset + 1}–${offset + hits.length} of ${total}, best match first`
+        : strong < hits.length
+          ? `${strong} strong ${strong === 1 ? 'match' : 'matches'}, then the closest of ${total} papers`
+          : hits.length === total
+            ? `${total} ${plural(total, 'paper')}, best match first`
+            : `Top ${hits.length} of ${strong} strong ${strong === 1 ? 'match' : 'matches'}, best first`;
   const context = [heading.note ? escapeToFit(heading.note, 1000) : undefined, count].filter(
     (part): part is string => part !== undefined,
   );

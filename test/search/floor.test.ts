@@ -57,6 +57,25 @@ describe('the relevance floor in answers', () => {
     );
   });
 
+  test('filters alone list every match newest first, not as "strong matches"', async () => {
+    const coded = (title: string, day: number) =>
+      makePaper({
+        title,
+        arrivedAt: `2026-11-${day}T00:00:00.000Z`,
+        links: { code: [`https://github.com/a/${day}`], project: [] },
+      });
+    const many = await makeBot({
+      papers: [...papers, ...[10, 11, 12, 13, 14, 15].map((day) => coded(`Coded ${day}`, day))],
+    });
+    const some = await many.replies.toCommand('has:code', commandContext());
+    expect(contextLine(some)).toBe('The newest 5 of 6 papers');
+    expect(sectionTexts(some)[0]).toMatch(/^\*Coded 15\*/);
+    const one = await makeBot({ papers: [...papers, coded('Coded', 10)] });
+    expect(contextLine(await one.replies.toCommand('has:code', commandContext()))).toBe(
+      'The one paper, newest first',
+    );
+  });
+
   test('a topic the corpus lacks gets "No strong match" and the closest papers, with a suggestion', async () => {
     // "sourdough" and "fermentation" are in no paper: most of the query is unmatched.
     const { replies } = await makeBot({ papers });
