@@ -1,31 +1,57 @@
 #!/usr/bin/env node
+import type { Server } from 'node:http';
 import { Replies } from './bot/replies.js';
 import { Unfurls } from './bot/unfurls.js';
-import { loadConfig } from './config.js';
+import { loadConfig, secretsOf } from './config.js';
 import { CONSOLE_TEAM, ConsoleDigestPoster, runConsole } from './console/console.js';
 import { PaperbotError } from './errors.js';
+import { Readiness, startHealthServer } from './health.js';
 import { Library } from './library.js';
-import { createStderrLogger } from './logger.js';
+import { createLogger, defaultLogFormat } from './logger.js';
+import { Metrics, timed } from './metrics.js';
+import { Backfill } from './papers/backfill.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
+import { RefreshState } from './papers/refreshState.js';
+import { exitGracefullyOnSignals } from './shutdown.js';
 import { createSlackApp, type SlackAuth } from './slack/app.js';
+import { answersWaiting } from './slack/deliver.js';
 import { identifyBot } from './slack/identity.js';
 import { installationTokens } from './slack/oauth.js';
 import { createPostingClient, SlackDigestPoster, singleToken } from './slack/posting.js';
+import { RequestTracker } from './slack/requests.js';
+import type { OperationsStatus } from './status.js';
 import { openStores } from './stores.js';
 import type { DigestPoster } from './subscriptions/scheduler.js';
 import { Scheduler } from './subscriptions/scheduler.js';
 
 /**
- * The composition root: config → corpus and index → stores → replies → Slack app or console,
- * with the digest scheduler and the corpus refresher running beside them.
+ * The composition root: config → logs, metrics and health → corpus and index → stores → replies →
+ * Slack app or console, with the digest scheduler, the corpus refresher and (on a first day) the
+ * backfill running beside them, and a graceful shutdown on SIGTERM/SIGINT.
  */
 async function main(): Promise<void> {
+  const startedAt = new Date();
   const config = loadConfig();
-  const logger = createStderrLogger(config.logLevel);
-  const library = await Library.open(config.dataDir, logger);
-  const { index } = library;
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat ?? defaultLogFormat(),
+    secrets: secretsOf(config),
+  });
+  const metrics = new Metrics();
+  const readiness = new Readiness(['index', 'store']);
   const { slack } = config;
+  // Socket Mode has no HTTP server: the probes get a port of their own, open while the index loads.
+  let healthServer: Server | undefined;
+  if (slack && config.healthPort) {
+    healthServer = await startHealthServer({ readiness, metrics }, config.healthPort);
+    logger.info(`Health and metrics on port ${config.healthPort} (/healthz, /readyz, /metrics)`);
+  }
+  const library = await Library.open(config.dataDir, logger);
+  readiness.set('index', () => {});
+  metrics.reportCorpus(() => library.size);
+  // Every search (answers, digests, the Home tab) is timed.
+  const index = timed(library.index, 'search', metrics.searchSeconds);
   // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
   const identity = slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger) : undefined;
   const stores = await openStores(
@@ -36,6 +62,7 @@ async function main(): Promise<void> {
     },
     logger,
   );
+  readiness.set('store', () => stores.check());
   const store = stores.subscriptions;
   const auth: SlackAuth | undefined = identity
     ? { kind: 'token', identity }
@@ -43,7 +70,15 @@ async function main(): Promise<void> {
       ? { kind: 'oauth', installations: stores.installations }
       : undefined;
   const now = () => new Date();
-  const refresher = new Refresher({ library, sources: configuredSources(config.sources), now, logger });
+  const refreshState = await RefreshState.open(config.dataDir);
+  const refresher = new Refresher({
+    library,
+    sources: configuredSources(config.sources),
+    now,
+    logger,
+    state: refreshState,
+    observe: (run) => metrics.countRefresh(run),
+  });
   const interactive = Boolean(process.stdin.isTTY);
   const poster: DigestPoster =
     slack && auth
@@ -54,32 +89,52 @@ async function main(): Promise<void> {
             : installationTokens(auth.installations),
         )
       : new ConsoleDigestPoster(process.stdout, { color: interactive });
-  const scheduler = new Scheduler({ store, index, poster, now, logger });
-  const replies = new Replies({ index, store, scheduler, now, logger });
-  const stopBackground = async () => {
-    await refresher.stop();
-    await scheduler.stop();
+  const scheduler = new Scheduler({
+    store,
+    index,
+    poster,
+    now,
+    logger,
+    observe: (run) => metrics.countDigest(run),
+  });
+  const operations: OperationsStatus = {
+    startedAt,
+    sources: () => refresher.status(),
+    backfill: () => refreshState.backfill,
   };
+  const replies = new Replies({ index, store, scheduler, now, logger, operations });
+  metrics.reportQueue('answers', answersWaiting);
 
   if (!slack || !auth) {
     process.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
+    if (Backfill.wanted(refreshState, config.backfillDays)) {
+      const since = new Date(Date.now() - (config.backfillDays - 1) * 86_400_000).toISOString().slice(0, 10);
+      process.stderr.write(
+        `This corpus was never refreshed. The console does not backfill; to add the last ${config.backfillDays} days of Hugging Face daily papers: npx paperbot ingest hf-daily --since ${since}\n`,
+      );
+    }
     scheduler.start(config.digestIntervalMs);
     refresher.start();
     await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
-    await stopBackground();
+    await refresher.stop();
+    await scheduler.stop();
+    await refreshState.settle();
     await stores.close();
     return;
   }
 
+  const requests = new RequestTracker({ metrics, logger });
   const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger);
   const app = createSlackApp({
     connection: slack,
     auth,
     replies,
     unfurls,
-    home: { index, store },
+    home: { index, store, status: () => replies.status() },
     logger,
     now,
+    requests,
+    health: { readiness, metrics },
   });
   if (slack.mode === 'socket') {
     await app.start();
@@ -87,19 +142,45 @@ async function main(): Promise<void> {
   } else {
     await app.start(slack.port);
     logger.info(
-      `paperbot is listening for Slack requests on port ${slack.port} (/slack/events` +
+      `paperbot is listening for Slack requests on port ${slack.port} (/slack/events, /healthz, /readyz, /metrics` +
         `${slack.mode === 'oauth' ? ', installs at /slack/install' : ''}); state in ${stores.where}`,
     );
   }
   scheduler.start(config.digestIntervalMs);
   refresher.start();
-  const shutdown = async () => {
-    await stopBackground();
-    await app.stop();
-    await stores.close();
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  // A first day: the recent papers, read in the background while the bot answers.
+  const backfill = Backfill.wanted(refreshState, config.backfillDays)
+    ? new Backfill({
+        library,
+        state: refreshState,
+        hfApiUrl: config.sources.hfApiUrl,
+        now,
+        logger,
+        days: config.backfillDays,
+        observe: (run) => metrics.countRefresh(run),
+      })
+    : undefined;
+  backfill?.start();
+  metrics.reportQueue('backfill', () => backfill?.pending ?? 0);
+
+  let stopped: Promise<unknown> = Promise.resolve();
+  exitGracefullyOnSignals(
+    {
+      stopIntake: () => {
+        readiness.shuttingDown();
+        // The receiver stops first (no new requests); the background work stops taking new work.
+        stopped = Promise.allSettled([app.stop(), refresher.stop(), scheduler.stop(), backfill?.stop()]);
+      },
+      // In-flight answers and digest posts (and an ingest under way) finish.
+      drain: () => Promise.all([stopped, requests.drained()]),
+      flush: async () => {
+        await refreshState.settle();
+        await stores.close();
+        await new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
+      },
+    },
+    logger,
+  );
 }
 
 main().catch((error: unknown) => {
