@@ -151,6 +151,14 @@ const Env = z.object({
       .max(365, 'must be from 0 to 365 days')
       .default(14),
   ),
+  PAPERBOT_SHUTDOWN_SECONDS: setting(
+    z.coerce
+      .number({ message: 'must be a whole number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be from 1 to 300 seconds')
+      .max(300, 'must be from 1 to 300 seconds')
+      .default(10),
+  ),
   LOG_FORMAT: setting(z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional()),
   LOG_LEVEL: setting(
     z
@@ -202,6 +210,8 @@ export interface Config {
   healthPort?: number;
   /** Days of Hugging Face daily papers read in the background at a first start (0: none). */
   backfillDays: number;
+  /** How long a shutdown waits for the answers and digest posts under way (ms). */
+  shutdownMs: number;
   /** Where new papers come from, and when the running bot reads them (cron, UTC; absent: off). */
   sources: {
     hfApiUrl: string;
@@ -257,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(vars.LOG_FORMAT ? { logFormat: vars.LOG_FORMAT } : {}),
     ...(vars.PAPERBOT_HEALTH_PORT ? { healthPort: vars.PAPERBOT_HEALTH_PORT } : {}),
     backfillDays: vars.PAPERBOT_BACKFILL_DAYS,
+    shutdownMs: vars.PAPERBOT_SHUTDOWN_SECONDS * 1000,
     sources,
   };
   const oauth = oauthSettings(vars);

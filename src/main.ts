@@ -180,6 +180,7 @@ async function main(): Promise<void> {
       },
     },
     logger,
+    { boundMs: config.shutdownMs },
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Logger } from './logger.js';
 
-/** How long a shutdown waits for the work under way before it flushes the stores and exits. */
+/** How long a shutdown waits for the work under way before it flushes the stores and exits (PAPERBOT_SHUTDOWN_SECONDS). */
 export const SHUTDOWN_BOUND_MS = 10_000;
 
 /** The phases of a graceful shutdown, each given by the composition root. */

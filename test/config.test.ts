@@ -21,6 +21,7 @@ describe('loadConfig', () => {
       digestIntervalMs: 30_000,
       logLevel: 'info',
       backfillDays: 14,
+      shutdownMs: 10_000,
       sources: DEFAULT_SOURCES,
     });
   });
@@ -117,6 +118,7 @@ describe('loadConfig', () => {
       digestIntervalMs: 30_000,
       logLevel: 'debug',
       backfillDays: 14,
+      shutdownMs: 10_000,
       sources: DEFAULT_SOURCES,
       slack: {
         mode: 'http',

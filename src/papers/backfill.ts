@@ -161,7 +161,7 @@ export class Backfill {
       const left = this.pending;
       logger.info(
         `Backfill ${record().done.length}/${record().days.length}: ${day}: ${batch.papers.length} papers; ${summary}` +
-          (left > 0 ? `; ${left} days left` : ''),
+          (left > 0 ? `; ${left} day${left === 1 ? '' : 's'} left` : ''),
       );
     } catch (error) {
       const reason = (error as Error).message;

@@ -1,12 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import type { SlackMessage } from '../../src/blocks/message.js';
+import { renderText } from '../../src/console/renderText.js';
 import { portOf, Readiness, startHealthServer } from '../../src/health.js';
-import { createLogger } from '../../src/logger.js';
+import { Library } from '../../src/library.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
 import { Metrics, timed } from '../../src/metrics.js';
-import type { IngestReport, PaperSink } from '../../src/papers/ingest.js';
 import { Refresher } from '../../src/papers/refresher.js';
 import { configuredSources } from '../../src/papers/refreshSources.js';
 import { RefreshState } from '../../src/papers/refreshState.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
 import { RequestTracker } from '../../src/slack/requests.js';
 import { VERSION } from '../../src/version.js';
 import {
@@ -18,25 +22,12 @@ import {
 } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
 import { FakeSources, hfDays } from '../support/fakeSources.js';
-import { bundledPapers } from '../support/papers.js';
 import { eventBody, postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
 import { subscription } from '../support/subscriptions.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const NOW = '2026-11-26T12:00:00Z';
-
-/** A corpus that only counts what it is given (the app's own index is the bundled one). */
-function countingSink(): PaperSink {
-  let size = 80;
-  return {
-    async ingest(batch): Promise<IngestReport> {
-      size += batch.papers.length;
-      return { new: batch.papers.length, updated: 0, unchanged: 0, skipped: {}, corpusSize: size };
-    },
-    getByArxivId: () => undefined,
-  };
-}
 
 describe('operating a running app: status, health, metrics, request logs', () => {
   let running: RunningApp;
@@ -52,8 +43,10 @@ describe('operating a running app: status, health, metrics, request logs', () =>
     const [day] = hfDays(1);
     sources.hfDays.set('2026-11-26', day?.items ?? []);
     const state = RefreshState.inMemory();
+    // The bundled corpus, and what the refresh adds to it, in a data directory of its own.
+    const library = await Library.open(mkdtempSync(join(tmpdir(), 'paperbot-ops-')), silentLogger);
     const refresher = new Refresher({
-      library: countingSink(),
+      library,
       sources: configuredSources(
         {
           hfApiUrl: sources.hfUrl,
@@ -87,7 +80,7 @@ describe('operating a running app: status, health, metrics, request logs', () =>
     });
     running = await startApp({
       clock,
-      index: timed(PaperIndex.build(bundledPapers()), 'search', metrics.searchSeconds),
+      index: timed(library.index, 'search', metrics.searchSeconds),
       logger,
       operations: {
         requests: new RequestTracker({ metrics, logger }),
@@ -120,6 +113,8 @@ describe('operating a running app: status, health, metrics, request logs', () =>
       }),
     );
     const body = await slash('status', 'status');
+    if (process.env.PAPERBOT_TIMINGS)
+      process.stdout.write(`${JSON.stringify(body)}\n${renderText(body as unknown as SlackMessage)}\n`);
     expectValidMessage(body);
     expect(liveMarkup(body)).toEqual([]);
     expect(blocksOf(body)[0]).toEqual({
@@ -127,7 +122,9 @@ describe('operating a running app: status, health, metrics, request logs', () =>
       text: { type: 'plain_text', text: 'paperbot status', emoji: false },
     });
     const [corpus, hf, arxiv, channel] = sectionTexts(body);
-    expect(corpus).toMatch(/^\*Corpus:\* 80 papers · newest: “.+” \(.*arrived Thu 26 Nov, 00:00 UTC\)$/);
+    expect(corpus).toMatch(
+      /^\*Corpus:\* 97 papers · newest: “.+” \(published \d{4}-\d\d-\d\d, arrived Thu 26 Nov, 06:30 UTC\)$/,
+    );
     expect(hf).toMatch(
       /^\*Hugging Face daily papers\*\nlast read Thu 26 Nov, 06:30 UTC: \d+ new, 0 updated, 0 unchanged; [\d,]+ papers in the corpus\nnext read Thu 26 Nov, 07:05 UTC$/,
     );
@@ -142,7 +139,7 @@ describe('operating a running app: status, health, metrics, request logs', () =>
     );
     expect(body.text).toMatch(
       new RegExp(
-        `^paperbot ${VERSION}: 80 papers, newest “.+”; 2 sources \\(1 failing\\); 1 subscriptions in this channel$`,
+        `^paperbot ${VERSION}: 97 papers, newest “.+”; 2 sources \\(1 failing\\); 1 subscriptions in this channel$`,
       ),
     );
   });
