@@ -90,7 +90,8 @@ export class RequestTracker {
       const startedAt = performance.now();
       const facts = requestFacts(event.body as Body);
       const { metrics } = this.deps;
-      metrics?.requests.inc({ kind: facts.kind, name: facts.name });
+      // Label values stay few: action ids are cut at their first ':' (`card_link:pdf` → `card_link`).
+      metrics?.requests.inc({ kind: facts.kind, name: (facts.name.split(':')[0] ?? '').slice(0, 64) });
       const ack = event.ack;
       let acked = false;
       const context: RequestContext = {
