@@ -18,12 +18,13 @@ export interface ShutdownSteps {
  * `boundMs`, flush the stores, and exit 0. Work cut off by the bound is safe to cut: a digest is
  * recorded only once Slack accepted it, and one whose post was under way is looked for in the
  * channel at the next start, so it is posted once or not at all. A second signal exits at once.
+ * Returns a function that removes the handlers (tests).
  */
 export function exitGracefullyOnSignals(
   steps: ShutdownSteps,
   logger: Logger,
   options: { boundMs?: number; exit?: (code: number) => void } = {},
-): void {
+): () => void {
   const boundMs = options.boundMs ?? SHUTDOWN_BOUND_MS;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping = false;
@@ -66,4 +67,8 @@ export function exitGracefullyOnSignals(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  };
 }
