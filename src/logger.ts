@@ -92,7 +92,7 @@ export function createLogger(options: LoggerOptions): Logger {
   const root = pino(
     {
       level: options.level,
-      base: { pid: process.pid },
+      // pid and hostname (pino's default): which replica wrote the line.
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       serializers: { err: pino.stdSerializers.errWithCause },

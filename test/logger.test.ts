@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { describe, expect, test } from '@jest/globals';
 import { createLogger, createStderrLogger } from '../src/logger.js';
 import { inRequest } from '../src/requestContext.js';
@@ -47,6 +48,7 @@ describe('the bot logger (pino)', () => {
       level: 'warn',
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       pid: process.pid,
+      hostname: hostname(),
       msg: 'a Slack answer:',
       data: { ok: false, error: 'invalid_blocks' },
     });
