@@ -165,6 +165,14 @@ const Env = z.object({
       .enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
       .default('info'),
   ),
+  PAPERBOT_SEARCH_WORKERS: setting(
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be from 1 to 16')
+      .max(16, 'must be from 1 to 16')
+      .default(1),
+  ),
 });
 
 /** The app's credentials for installing it in workspaces (Basic Information → App Credentials). */
@@ -212,6 +220,8 @@ export interface Config {
   backfillDays: number;
   /** How long a shutdown waits for the answers and digest posts under way (ms). */
   shutdownMs: number;
+  /** Worker threads that hold the search index (each a whole copy). */
+  searchWorkers: number;
   /** Where new papers come from, and when the running bot reads them (cron, UTC; absent: off). */
   sources: {
     hfApiUrl: string;
@@ -268,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(vars.PAPERBOT_HEALTH_PORT ? { healthPort: vars.PAPERBOT_HEALTH_PORT } : {}),
     backfillDays: vars.PAPERBOT_BACKFILL_DAYS,
     shutdownMs: vars.PAPERBOT_SHUTDOWN_SECONDS * 1000,
+    searchWorkers: vars.PAPERBOT_SEARCH_WORKERS,
     sources,
   };
   const oauth = oauthSettings(vars);

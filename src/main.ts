@@ -13,6 +13,7 @@ import { Backfill } from './papers/backfill.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
 import { RefreshState } from './papers/refreshState.js';
+import { WorkerSearcher } from './search/workerSearcher.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
 import { createSlackApp, type SlackAuth } from './slack/app.js';
 import { answersWaiting } from './slack/deliver.js';
@@ -47,13 +48,29 @@ async function main(): Promise<void> {
     healthServer = await startHealthServer({ readiness, metrics }, config.healthPort);
     logger.info(`Health and metrics on port ${config.healthPort} (/healthz, /readyz, /metrics)`);
   }
-  const library = await Library.open(config.dataDir, logger);
+  // Start-up failed: nothing may keep the process from exiting with the error.
+  const closeHealth = () =>
+    new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
+  // The index lives in worker threads: this thread acknowledges, renders and posts, never searches.
+  const searcher = new WorkerSearcher({ workers: config.searchWorkers, logger });
+  metrics.reportQueue('search', () => searcher.waiting);
+  const library = await Library.open(config.dataDir, logger, { searcher }).catch(async (error: unknown) => {
+    await searcher.close(); // or its threads would keep the process from exiting with the error
+    await closeHealth();
+    throw error;
+  });
   readiness.set('index', () => {});
   metrics.reportCorpus(() => library.size);
   // Every search (answers, digests, the Home tab) is timed.
-  const index = timed(library.index, 'search', metrics.searchSeconds);
+  const index = timed(library, 'search', metrics.searchSeconds);
+  const closeLibrary = async (error: unknown) => {
+    await library.close();
+    await closeHealth();
+    throw error;
+  };
   // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
-  const identity = slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger) : undefined;
+  const identity =
+    slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger).catch(closeLibrary) : undefined;
   const stores = await openStores(
     config,
     {
@@ -61,7 +78,7 @@ async function main(): Promise<void> {
       ...(identity || !slack ? { legacyTeam: identity?.team ?? CONSOLE_TEAM } : {}),
     },
     logger,
-  );
+  ).catch(closeLibrary);
   readiness.set('store', () => stores.check());
   const store = stores.subscriptions;
   const auth: SlackAuth | undefined = identity
@@ -70,7 +87,10 @@ async function main(): Promise<void> {
       ? { kind: 'oauth', installations: stores.installations }
       : undefined;
   const now = () => new Date();
-  const refreshState = await RefreshState.open(config.dataDir);
+  const refreshState = await RefreshState.open(config.dataDir).catch(async (error: unknown) => {
+    await stores.close();
+    return closeLibrary(error);
+  });
   const refresher = new Refresher({
     library,
     sources: configuredSources(config.sources),
@@ -115,9 +135,11 @@ async function main(): Promise<void> {
     }
     scheduler.start(config.digestIntervalMs);
     refresher.start();
+    library.start();
     await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
     await refresher.stop();
     await scheduler.stop();
+    await library.close();
     await refreshState.settle();
     await stores.close();
     return;
@@ -148,6 +170,7 @@ async function main(): Promise<void> {
   }
   scheduler.start(config.digestIntervalMs);
   refresher.start();
+  library.start();
   // A first day: the recent papers, read in the background while the bot answers.
   const backfill = Backfill.wanted(refreshState, config.backfillDays)
     ? new Backfill({
@@ -173,10 +196,12 @@ async function main(): Promise<void> {
       },
       // In-flight answers and digest posts (and an ingest under way) finish.
       drain: () => Promise.all([stopped, requests.drained()]),
+      // The library writes its checkpoint and stops its search workers; the stores their writes.
       flush: async () => {
+        await library.close();
         await refreshState.settle();
         await stores.close();
-        await new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
+        await closeHealth();
       },
     },
     logger,

@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       backfillDays: 14,
       shutdownMs: 10_000,
+      searchWorkers: 1,
       sources: DEFAULT_SOURCES,
     });
   });
@@ -119,6 +120,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       backfillDays: 14,
       shutdownMs: 10_000,
+      searchWorkers: 1,
       sources: DEFAULT_SOURCES,
       slack: {
         mode: 'http',

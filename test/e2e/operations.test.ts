@@ -80,7 +80,7 @@ describe('operating a running app: status, health, metrics, request logs', () =>
     });
     running = await startApp({
       clock,
-      index: timed(library.index, 'search', metrics.searchSeconds),
+      index: timed(library, 'search', metrics.searchSeconds),
       logger,
       operations: {
         requests: new RequestTracker({ metrics, logger }),
@@ -172,6 +172,7 @@ describe('operating a running app: status, health, metrics, request logs', () =>
     const runs = await running.scheduler.tick();
     expect(runs).toEqual([expect.objectContaining({ subscriptionId: 'due001', outcome: 'posted' })]);
     const text = await (await fetch(`${running.url}/metrics`)).text();
+    if (process.env.PAPERBOT_TIMINGS) process.stdout.write(text);
     const value = (series: string) => {
       const line = text.split('\n').find((l) => l.startsWith(`${series} `));
       return line === undefined ? undefined : Number(line.slice(series.length + 1));

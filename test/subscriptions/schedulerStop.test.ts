@@ -1,6 +1,6 @@
 import { expect, test } from '@jest/globals';
+import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
 import {
   type DigestTarget,
   type OutgoingDigest,
@@ -33,7 +33,7 @@ test('stop() lets the digests being posted finish and record, starts no other, a
   const poster = new GatedPoster();
   const store = createMemoryStore();
   const clock = new FakeClock(new Date('2026-11-26T12:00:00Z'));
-  const index = PaperIndex.build(bundledPapers());
+  const index = await Library.inMemory(bundledPapers());
   const scheduler = new Scheduler({ store, index, poster, now: clock.now, logger: silentLogger });
   const channels = Array.from({ length: 20 }, (_, i) => `C${String(i).padStart(3, '0')}`);
   for (const [i, channel] of channels.entries())

@@ -2,7 +2,7 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import { HOME_ACTIONS, homeView } from '../../blocks/home.js';
 import type { SubscriptionReplies } from '../../bot/subscriptionReplies.js';
 import type { Logger } from '../../logger.js';
-import type { PaperIndex } from '../../search/paperIndex.js';
+import type { PaperSearch } from '../../search/paperSearch.js';
 import type { ServiceStatus } from '../../status.js';
 import type { SubscriptionStore } from '../../subscriptions/store.js';
 import { describeSlackError } from '../deliver.js';
@@ -13,7 +13,7 @@ export type Client = App['client'];
 
 /** What the Home tab shows and changes. */
 export interface HomeDeps {
-  index: PaperIndex;
+  index: PaperSearch;
   store: SubscriptionStore;
   /** Pause, resume and remove: the same operations as `/paper pause|resume|unsubscribe`. */
   subscriptions: SubscriptionReplies;
