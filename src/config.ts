@@ -135,6 +135,31 @@ const Env = z.object({
       .max(2000)
       .default(200),
   ),
+  PAPERBOT_HEALTH_PORT: setting(
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be from 1 to 65535')
+      .max(65535, 'must be from 1 to 65535')
+      .optional(),
+  ),
+  PAPERBOT_BACKFILL_DAYS: setting(
+    z.coerce
+      .number({ message: 'must be a whole number of days (0 turns the backfill off)' })
+      .int('must be a whole number of days (0 turns the backfill off)')
+      .min(0, 'must be from 0 to 365 days')
+      .max(365, 'must be from 0 to 365 days')
+      .default(14),
+  ),
+  PAPERBOT_SHUTDOWN_SECONDS: setting(
+    z.coerce
+      .number({ message: 'must be a whole number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be from 1 to 300 seconds')
+      .max(300, 'must be from 1 to 300 seconds')
+      .default(10),
+  ),
+  LOG_FORMAT: setting(z.enum(['json', 'pretty'], { message: 'must be json or pretty' }).optional()),
   LOG_LEVEL: setting(
     z
       .enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
@@ -187,6 +212,14 @@ export interface Config {
   /** How often the digest scheduler ticks (ms). */
   digestIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** How log lines look; absent: pretty on a terminal, JSON lines otherwise. */
+  logFormat?: 'json' | 'pretty';
+  /** Socket Mode: the port of /healthz, /readyz and /metrics (HTTP mode serves them on PORT). */
+  healthPort?: number;
+  /** Days of Hugging Face daily papers read in the background at a first start (0: none). */
+  backfillDays: number;
+  /** How long a shutdown waits for the answers and digest posts under way (ms). */
+  shutdownMs: number;
   /** Worker threads that hold the search index (each a whole copy). */
   searchWorkers: number;
   /** Where new papers come from, and when the running bot reads them (cron, UTC; absent: off). */
@@ -256,6 +289,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(vars.PAPERBOT_DATABASE_URL ? { databaseUrl: vars.PAPERBOT_DATABASE_URL } : {}),
     digestIntervalMs: vars.PAPERBOT_DIGEST_INTERVAL * 1000,
     logLevel: vars.LOG_LEVEL,
+    ...(vars.LOG_FORMAT ? { logFormat: vars.LOG_FORMAT } : {}),
+    ...(vars.PAPERBOT_HEALTH_PORT ? { healthPort: vars.PAPERBOT_HEALTH_PORT } : {}),
+    backfillDays: vars.PAPERBOT_BACKFILL_DAYS,
+    shutdownMs: vars.PAPERBOT_SHUTDOWN_SECONDS * 1000,
     searchWorkers: vars.PAPERBOT_SEARCH_WORKERS,
     sources,
   };
@@ -302,6 +339,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw configError(
     '  SLACK_APP_TOKEN / SLACK_SIGNING_SECRET: neither is set. Set SLACK_APP_TOKEN (xapp-...) for Socket Mode, or SLACK_SIGNING_SECRET (and PORT) for HTTP mode.',
   );
+}
+
+/** The configured values that must never reach a log line: tokens, secrets, the database password. */
+export function secretsOf(config: Config): string[] {
+  const { slack } = config;
+  const secrets: Array<string | undefined> = [];
+  if (slack?.mode === 'socket') secrets.push(slack.botToken, slack.appToken);
+  if (slack?.mode === 'http') secrets.push(slack.botToken, slack.signingSecret);
+  if (slack?.mode === 'oauth')
+    secrets.push(slack.signingSecret, slack.oauth.clientSecret, slack.oauth.stateSecret);
+  if (config.databaseUrl && URL.canParse(config.databaseUrl))
+    secrets.push(decodeURIComponent(new URL(config.databaseUrl).password) || undefined);
+  return secrets.filter((secret): secret is string => Boolean(secret));
 }
 
 /**

@@ -1,29 +1,56 @@
 #!/usr/bin/env node
+import type { Server } from 'node:http';
 import { Replies } from './bot/replies.js';
 import { Unfurls } from './bot/unfurls.js';
-import { loadConfig } from './config.js';
+import { loadConfig, secretsOf } from './config.js';
 import { CONSOLE_TEAM, ConsoleDigestPoster, runConsole } from './console/console.js';
 import { PaperbotError } from './errors.js';
+import { Readiness, startHealthServer } from './health.js';
 import { Library } from './library.js';
-import { createStderrLogger } from './logger.js';
+import { createLogger, defaultLogFormat } from './logger.js';
+import { Metrics, timed } from './metrics.js';
+import { Backfill } from './papers/backfill.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
+import { RefreshState } from './papers/refreshState.js';
 import { WorkerSearcher } from './search/workerSearcher.js';
+import { exitGracefullyOnSignals } from './shutdown.js';
 import { createSlackApp, type SlackAuth } from './slack/app.js';
+import { answersWaiting } from './slack/deliver.js';
 import { identifyBot } from './slack/identity.js';
 import { installationTokens } from './slack/oauth.js';
 import { createPostingClient, SlackDigestPoster, singleToken } from './slack/posting.js';
+import { RequestTracker } from './slack/requests.js';
+import type { OperationsStatus } from './status.js';
 import { openStores } from './stores.js';
 import type { DigestPoster } from './subscriptions/scheduler.js';
 import { Scheduler } from './subscriptions/scheduler.js';
 
 /**
- * The composition root: config → corpus and index → stores → replies → Slack app or console,
- * with the digest scheduler and the corpus refresher running beside them.
+ * The composition root: config → logs, metrics and health → corpus and index → stores → replies →
+ * Slack app or console, with the digest scheduler, the corpus refresher and (on a first day) the
+ * backfill running beside them, and a graceful shutdown on SIGTERM/SIGINT.
  */
 async function main(): Promise<void> {
+  const startedAt = new Date();
   const config = loadConfig();
-  const logger = createStderrLogger(config.logLevel);
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat ?? defaultLogFormat(),
+    secrets: secretsOf(config),
+  });
+  const metrics = new Metrics();
+  const readiness = new Readiness(['index', 'store']);
+  const { slack } = config;
+  // Socket Mode has no HTTP server: the probes get a port of their own, open while the index loads.
+  let healthServer: Server | undefined;
+  if (slack && config.healthPort) {
+    healthServer = await startHealthServer({ readiness, metrics }, config.healthPort);
+    logger.info(`Health and metrics on port ${config.healthPort} (/healthz, /readyz, /metrics)`);
+  }
+  // Start-up failed: nothing may keep the process from exiting with the error.
+  const closeHealth = () =>
+    new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
   // The index lives in worker threads: this thread acknowledges, renders and posts, never searches.
   const searcher = new WorkerSearcher({
     workers: config.searchWorkers,
@@ -35,14 +62,19 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   });
+  metrics.reportQueue('search', () => searcher.waiting);
   const library = await Library.open(config.dataDir, logger, { searcher }).catch(async (error: unknown) => {
     await searcher.close(); // or its threads would keep the process from exiting with the error
+    await closeHealth();
     throw error;
   });
-  const index = library;
-  const { slack } = config;
+  readiness.set('index', () => {});
+  metrics.reportCorpus(() => library.size);
+  // Every search (answers, digests, the Home tab) is timed.
+  const index = timed(library, 'search', metrics.searchSeconds);
   const closeLibrary = async (error: unknown) => {
     await library.close();
+    await closeHealth();
     throw error;
   };
   // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
@@ -56,6 +88,7 @@ async function main(): Promise<void> {
     },
     logger,
   ).catch(closeLibrary);
+  readiness.set('store', () => stores.check());
   const store = stores.subscriptions;
   const auth: SlackAuth | undefined = identity
     ? { kind: 'token', identity }
@@ -63,7 +96,18 @@ async function main(): Promise<void> {
       ? { kind: 'oauth', installations: stores.installations }
       : undefined;
   const now = () => new Date();
-  const refresher = new Refresher({ library, sources: configuredSources(config.sources), now, logger });
+  const refreshState = await RefreshState.open(config.dataDir).catch(async (error: unknown) => {
+    await stores.close();
+    return closeLibrary(error);
+  });
+  const refresher = new Refresher({
+    library,
+    sources: configuredSources(config.sources),
+    now,
+    logger,
+    state: refreshState,
+    observe: (run) => metrics.countRefresh(run),
+  });
   const interactive = Boolean(process.stdin.isTTY);
   const poster: DigestPoster =
     slack && auth
@@ -74,34 +118,54 @@ async function main(): Promise<void> {
             : installationTokens(auth.installations),
         )
       : new ConsoleDigestPoster(process.stdout, { color: interactive });
-  const scheduler = new Scheduler({ store, index, poster, now, logger });
-  const replies = new Replies({ index, store, scheduler, now, logger });
-  const stopBackground = async () => {
-    await refresher.stop();
-    await scheduler.stop();
-    await library.close();
+  const scheduler = new Scheduler({
+    store,
+    index,
+    poster,
+    now,
+    logger,
+    observe: (run) => metrics.countDigest(run),
+  });
+  const operations: OperationsStatus = {
+    startedAt,
+    sources: () => refresher.status(),
+    backfill: () => refreshState.backfill,
   };
+  const replies = new Replies({ index, store, scheduler, now, logger, operations });
+  metrics.reportQueue('answers', answersWaiting);
 
   if (!slack || !auth) {
     process.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
+    if (Backfill.wanted(refreshState, config.backfillDays)) {
+      const since = new Date(Date.now() - (config.backfillDays - 1) * 86_400_000).toISOString().slice(0, 10);
+      process.stderr.write(
+        `This corpus was never refreshed. The console does not backfill; to add the last ${config.backfillDays} days of Hugging Face daily papers: npx paperbot ingest hf-daily --since ${since}\n`,
+      );
+    }
     scheduler.start(config.digestIntervalMs);
     refresher.start();
     library.start();
     await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
-    await stopBackground();
+    await refresher.stop();
+    await scheduler.stop();
+    await library.close();
+    await refreshState.settle();
     await stores.close();
     return;
   }
 
+  const requests = new RequestTracker({ metrics, logger });
   const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger);
   const app = createSlackApp({
     connection: slack,
     auth,
     replies,
     unfurls,
-    home: { index, store },
+    home: { index, store, status: () => replies.status() },
     logger,
     now,
+    requests,
+    health: { readiness, metrics },
   });
   if (slack.mode === 'socket') {
     await app.start();
@@ -109,20 +173,49 @@ async function main(): Promise<void> {
   } else {
     await app.start(slack.port);
     logger.info(
-      `paperbot is listening for Slack requests on port ${slack.port} (/slack/events` +
+      `paperbot is listening for Slack requests on port ${slack.port} (/slack/events, /healthz, /readyz, /metrics` +
         `${slack.mode === 'oauth' ? ', installs at /slack/install' : ''}); state in ${stores.where}`,
     );
   }
   scheduler.start(config.digestIntervalMs);
   refresher.start();
   library.start();
-  const shutdown = async () => {
-    await stopBackground();
-    await app.stop();
-    await stores.close();
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  // A first day: the recent papers, read in the background while the bot answers.
+  const backfill = Backfill.wanted(refreshState, config.backfillDays)
+    ? new Backfill({
+        library,
+        state: refreshState,
+        hfApiUrl: config.sources.hfApiUrl,
+        now,
+        logger,
+        days: config.backfillDays,
+        observe: (run) => metrics.countRefresh(run),
+      })
+    : undefined;
+  backfill?.start();
+  metrics.reportQueue('backfill', () => backfill?.pending ?? 0);
+
+  let stopped: Promise<unknown> = Promise.resolve();
+  exitGracefullyOnSignals(
+    {
+      stopIntake: () => {
+        readiness.shuttingDown();
+        // The receiver stops first (no new requests); the background work stops taking new work.
+        stopped = Promise.allSettled([app.stop(), refresher.stop(), scheduler.stop(), backfill?.stop()]);
+      },
+      // In-flight answers and digest posts (and an ingest under way) finish.
+      drain: () => Promise.all([stopped, requests.drained()]),
+      // The library writes its checkpoint and stops its search workers; the stores their writes.
+      flush: async () => {
+        await library.close();
+        await refreshState.settle();
+        await stores.close();
+        await closeHealth();
+      },
+    },
+    logger,
+    { boundMs: config.shutdownMs },
+  );
 }
 
 main().catch((error: unknown) => {

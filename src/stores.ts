@@ -1,3 +1,5 @@
+import { access, constants } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Config } from './config.js';
 import { Database } from './db/database.js';
 import { PostgresInstallationStore } from './installations/postgresStore.js';
@@ -13,6 +15,9 @@ export interface Stores {
   installations?: InstallationStore;
   /** Where the state lives, for the start-up log. */
   where: string;
+  /** Resolves when the state can be reached (a query, or the files' folder writable); for /readyz. */
+  check(): Promise<void>;
+  /** Waits for the writes under way, then closes. */
   close(): Promise<void>;
 }
 
@@ -36,6 +41,11 @@ export async function openStores(
       subscriptions: new PostgresSubscriptionStore(db),
       ...(options.installations ? { installations: new PostgresInstallationStore(db) } : {}),
       where: `PostgreSQL ${db.where}`,
+      check: async () => {
+        await db.query('SELECT 1').catch((error: Error) => {
+          throw new Error(`PostgreSQL does not answer (${error.message})`);
+        });
+      },
       close: () => db.close(),
     };
   }
@@ -52,6 +62,11 @@ export async function openStores(
     where: installations
       ? `${config.subscriptionsFile} and ${config.installationsFile}`
       : config.subscriptionsFile,
+    check: async () => {
+      await access(dirname(config.subscriptionsFile), constants.W_OK).catch((error: Error) => {
+        throw new Error(`the subscriptions file cannot be written (${error.message})`);
+      });
+    },
     close: async () => {
       await subscriptions.close();
       await installations?.close();

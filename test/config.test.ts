@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
-import { DEFAULT_DATA_DIR, loadConfig } from '../src/config.js';
+import { DEFAULT_DATA_DIR, loadConfig, secretsOf } from '../src/config.js';
 import { PaperbotError } from '../src/errors.js';
 
 const DEFAULT_SOURCES = {
@@ -20,9 +20,38 @@ describe('loadConfig', () => {
       installationsFile: join(DEFAULT_DATA_DIR, 'installations.json'),
       digestIntervalMs: 30_000,
       logLevel: 'info',
+      backfillDays: 14,
+      shutdownMs: 10_000,
       searchWorkers: 1,
       sources: DEFAULT_SOURCES,
     });
+  });
+
+  test('operations: backfill days (0 turns it off), the health port, the log format', () => {
+    const config = loadConfig({
+      PAPERBOT_BACKFILL_DAYS: '0',
+      PAPERBOT_HEALTH_PORT: '9090',
+      LOG_FORMAT: 'json',
+    });
+    expect(config).toMatchObject({ backfillDays: 0, healthPort: 9090, logFormat: 'json' });
+    expect(() => loadConfig({ PAPERBOT_BACKFILL_DAYS: '-1', LOG_FORMAT: 'text' })).toThrow(
+      [
+        '  PAPERBOT_BACKFILL_DAYS: must be from 0 to 365 days (got "-1")',
+        '  LOG_FORMAT: must be json or pretty (got "text")',
+      ].join('\n'),
+    );
+  });
+
+  test('the secrets a logger must never write: tokens, secrets, the database password', () => {
+    expect(
+      secretsOf(
+        loadConfig({
+          SLACK_BOT_TOKEN: 'xoxb-1',
+          SLACK_SIGNING_SECRET: 's3cret',
+          PAPERBOT_DATABASE_URL: 'postgres://bot:p%40ss@db:5432/paperbot',
+        }),
+      ),
+    ).toEqual(['xoxb-1', 's3cret', 'p@ss']);
   });
 
   test('the subscriptions file can live elsewhere', () => {
@@ -89,6 +118,8 @@ describe('loadConfig', () => {
       installationsFile: '/tmp/papers/installations.json',
       digestIntervalMs: 30_000,
       logLevel: 'debug',
+      backfillDays: 14,
+      shutdownMs: 10_000,
       searchWorkers: 1,
       sources: DEFAULT_SOURCES,
       slack: {

@@ -1,10 +1,12 @@
 import type { Button, HomeView, KnownBlock } from '@slack/types';
 import type { Paper } from '../papers/paper.js';
+import type { ServiceStatus } from '../status.js';
 import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import { LIMITS } from './message.js';
 import { boldText, escapeToFit, plainText } from './mrkdwn.js';
 import { standaloneCard } from './paperCard.js';
+import { statusBlocks } from './status.js';
 
 /** action_ids of the Home tab's buttons; the value is a subscription id (a page number for paging). */
 export const HOME_ACTIONS = {
@@ -30,12 +32,14 @@ const channelLink = (id: string) => (/^[CG][A-Z0-9]{2,}$/.test(id) ? `<#${id}>` 
 
 /**
  * The Home tab: how to use paperbot, the subscriptions of the user's channels (a page of them,
- * each with pause/resume and remove buttons), and the newest papers in the corpus.
+ * each with pause/resume and remove buttons), and the newest papers in the corpus. The person
+ * who installed paperbot also sees its status (as `/paper status` says it) at the top.
  */
 export function homeView(
   subscriptions: readonly Subscription[],
   newest: readonly Paper[],
   page: number,
+  status?: ServiceStatus,
 ): HomeView {
   const pages = Math.max(1, Math.ceil(subscriptions.length / HOME_PAGE_SIZE));
   const current = Math.min(Math.max(0, page), pages - 1);
@@ -53,6 +57,16 @@ export function homeView(
         ].join('\n'),
       },
     },
+    ...(status
+      ? ([
+          { type: 'divider' },
+          {
+            type: 'section',
+            text: { type: 'mrkdwn', text: '*Status* (shown to whoever installed paperbot)' },
+          },
+          ...statusBlocks(status),
+        ] satisfies KnownBlock[])
+      : []),
     { type: 'divider' },
     {
       type: 'section',

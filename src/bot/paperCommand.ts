@@ -22,6 +22,8 @@ export type PaperCommand =
   /** `cadence`, `time` and `tz` are absent where the user left them to the defaults. */
   | { kind: 'subscribe'; topic: string; cadence?: Cadence; time?: string; tz?: string }
   | { kind: 'subscriptions' }
+  /** `/paper status`: what the bot knows and how fresh it is. */
+  | { kind: 'status' }
   | { kind: 'unsubscribe'; target: string }
   | { kind: 'pause' | 'resume' | 'digest-now'; id: string }
   /** Not understood: what to type instead (the messages are plain text, escaped when rendered). */
@@ -81,6 +83,8 @@ function withId(kind: 'pause' | 'resume' | 'digest-now', usage: string) {
 const SUBCOMMANDS: Record<string, (args: string[]) => PaperCommand> = {
   subscribe: parseSubscribe,
   subscriptions: () => ({ kind: 'subscriptions' }),
+  // `status` alone; "status quo bias" is a search.
+  status: (args) => (args.length === 0 ? { kind: 'status' } : parseSearch(['status', ...args].join(' '))),
   unsubscribe: (args) =>
     args.length > 0
       ? { kind: 'unsubscribe', target: args.join(' ') }

@@ -7,12 +7,15 @@ import {
   sharedCardMessage,
 } from '../blocks/messages.js';
 import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.js';
+import { statusMessage } from '../blocks/status.js';
 import type { Logger } from '../logger.js';
 import type { PaperSearch } from '../search/paperSearch.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
 import { tokenize } from '../search/text.js';
+import type { OperationsStatus, ServiceStatus } from '../status.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
+import { VERSION } from '../version.js';
 import { queryFromMessage, questionOf } from './mention.js';
 import { parsePaperCommand } from './paperCommand.js';
 import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
@@ -37,6 +40,8 @@ export interface RepliesDeps {
   scheduler: Scheduler;
   now: () => Date;
   logger: Logger;
+  /** The refreshes and the backfill, for `/paper status` (without it: the corpus alone). */
+  operations?: OperationsStatus;
 }
 
 /**
@@ -46,12 +51,14 @@ export interface RepliesDeps {
 export class Replies {
   private readonly index: PaperSearch;
   private readonly logger: Logger;
+  private readonly deps: RepliesDeps;
   /** The subscription commands, also used by the modal and the digest buttons. */
   readonly subscriptions: SubscriptionReplies;
 
   constructor(deps: RepliesDeps) {
     this.index = deps.index;
     this.logger = deps.logger;
+    this.deps = deps;
     this.subscriptions = new SubscriptionReplies(deps);
   }
 
@@ -68,9 +75,26 @@ export class Replies {
         );
       case 'search':
         return this.searchPage(command.text, 0);
+      case 'status':
+        return statusMessage(await this.status(), await this.deps.store.inChannel(context));
       default:
         return this.subscriptions.answer(command, context);
     }
+  }
+
+  /** What the bot knows and how fresh it is: the corpus, each source's refreshes, the backfill. */
+  async status(): Promise<ServiceStatus> {
+    const { operations } = this.deps;
+    const [newest] = await this.index.newest(1);
+    const backfill = operations?.backfill();
+    return {
+      version: VERSION,
+      ...(operations ? { startedAt: operations.startedAt } : {}),
+      papers: this.index.size,
+      ...(newest ? { newest } : {}),
+      sources: operations?.sources() ?? [],
+      ...(backfill ? { backfill } : {}),
+    };
   }
 
   /** The answer to a mention of the bot with this text. */

@@ -85,6 +85,11 @@ export class WorkerSearcher implements Searcher {
     this.threads = Array.from({ length: Math.max(1, options.workers ?? 1) }, () => this.spawn());
   }
 
+  /** Searches waiting for a worker (reported as the `search` queue's depth). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
   /** Worker threads. */
   get size(): number {
     return this.threads.length;

@@ -1,8 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { webApi } from '@slack/bolt';
 import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Replies } from '../bot/replies.js';
 import type { Unfurls } from '../bot/unfurls.js';
 import type { SlackConnection } from '../config.js';
+import { HEALTH_PATHS, type HealthEndpoints, serveHealth } from '../health.js';
 import type { InstallationStore } from '../installations/store.js';
 import type { Logger } from '../logger.js';
 import { registerCardButtons } from './actions/cardButtons.js';
@@ -14,10 +16,12 @@ import { registerAppMention } from './events/appMention.js';
 import { registerLinkShared } from './events/linkShared.js';
 import { registerUninstalled } from './events/uninstalled.js';
 import type { BotIdentity } from './identity.js';
+import { installerCheck } from './installer.js';
 import { installerOptions } from './oauth.js';
 import { createPostingClient, type PostingFor, postingWith } from './posting.js';
 import { SlackHttpReceiver } from './receiver.js';
 import { RecentIds } from './recentIds.js';
+import type { RequestTracker } from './requests.js';
 import { registerSubscribeModal } from './views/subscribeModal.js';
 
 /**
@@ -36,11 +40,15 @@ export interface SlackAppOptions {
   /** Link previews for paper links. */
   unfurls: Unfurls;
   /** What the Home tab shows (its buttons change subscriptions through `replies`). */
-  home: Pick<HomeDeps, 'index' | 'store'>;
+  home: Pick<HomeDeps, 'index' | 'store' | 'status'>;
   logger: Logger;
   /** Overrides of the Web API client's options (tests shorten retries). */
   clientOptions?: webApi.WebClientOptions;
   now?: () => Date;
+  /** Counts, times and tracks every request (metrics, per-request logs, a shutdown's wait). */
+  requests?: RequestTracker;
+  /** HTTP modes: /healthz, /readyz and /metrics beside /slack/events. */
+  health?: HealthEndpoints;
 }
 
 // Bolt's client, for calls that are safe to repeat: a few quick retries (429s wait for
@@ -69,6 +77,21 @@ export function createSlackApp(options: SlackAppOptions): App {
   const posting: PostingFor = (context) => postingWith(once, context.botToken);
   const { auth } = options;
   const common = { logger: boltLogger(logger), clientOptions };
+  const { health } = options;
+  // Served before Bolt's signature check: a load balancer's probes are not signed.
+  const customRoutes = health
+    ? HEALTH_PATHS.map((path) => ({
+        path,
+        method: ['GET', 'HEAD'],
+        handler: (req: IncomingMessage, res: ServerResponse) => {
+          serveHealth(health, req, res).catch((error: unknown) => {
+            logger.error(`${path} failed:`, error);
+            if (!res.headersSent) res.writeHead(500);
+            res.end();
+          });
+        },
+      }))
+    : [];
   let app: App;
   if (connection.mode === 'oauth') {
     if (auth.kind !== 'oauth') throw new Error('OAuth mode needs an installation store');
@@ -77,6 +100,7 @@ export function createSlackApp(options: SlackAppOptions): App {
     const receiver = new SlackHttpReceiver({
       signingSecret: connection.signingSecret,
       logger: common.logger,
+      customRoutes,
       ...installerOptions(
         connection.oauth,
         auth.installations,
@@ -106,16 +130,23 @@ export function createSlackApp(options: SlackAppOptions): App {
             receiver: new SlackHttpReceiver({
               signingSecret: connection.signingSecret,
               logger: common.logger,
+              customRoutes,
             }),
           });
   }
 
+  options.requests?.observe(app);
   registerPaperCommand(app, replies, posting, logger);
   // One memory of event ids for every event type: Slack retries any of them.
   const seenEvents = new RecentIds();
   registerAppMention(app, replies, posting, seenEvents, logger);
   registerLinkShared(app, options.unfurls, seenEvents, logger);
-  registerAppHome(app, { ...options.home, subscriptions: replies.subscriptions, logger });
+  registerAppHome(app, {
+    ...options.home,
+    subscriptions: replies.subscriptions,
+    logger,
+    isInstaller: installerCheck(auth.kind === 'oauth' ? auth.installations : undefined, logger),
+  });
   registerLinkButtons(app);
   registerCardButtons(app, replies, posting, logger);
   registerResultButtons(app, replies, posting, logger);

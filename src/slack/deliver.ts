@@ -1,6 +1,7 @@
 import type { SlackMessage } from '../blocks/message.js';
 import { BUSY, noticeMessage } from '../blocks/messages.js';
 import type { Logger } from '../logger.js';
+import { currentRequest } from '../requestContext.js';
 import { SearchBusy } from '../search/paperSearch.js';
 
 /** What a user sees when building the answer failed: one friendly sentence, nothing internal. */
@@ -82,7 +83,9 @@ export async function answerWith(
   }
   try {
     await deliver(message);
+    currentRequest()?.answered?.(what, true);
   } catch (error) {
+    currentRequest()?.answered?.(what, false);
     const reason = describeSlackError(error);
     logger.error(`${what}: Slack did not accept the answer:`, reason);
     if (!REFUSED_CONTENT.has(reason)) return; // Slack or the network is down: a second try would fail too
@@ -107,6 +110,11 @@ export function nextTurn(): Promise<void> {
 }
 
 const waitingTurns: (() => void)[] = [];
+
+/** Answers waiting for their turn to be built (a work queue, reported as a metric). */
+export function answersWaiting(): number {
+  return waitingTurns.length;
+}
 
 function grantTurn(): void {
   waitingTurns.shift()?.();

@@ -84,6 +84,8 @@ export interface SchedulerDeps {
   poster: DigestPoster;
   now: () => Date;
   logger: Logger;
+  /** Told of every digest run (metrics). */
+  observe?: (run: DigestRun) => void;
 }
 
 /**
@@ -101,6 +103,8 @@ export class Scheduler {
   private readonly ticker: Ticker<DigestRun[]>;
   private claims: DigestClaims | undefined;
   private opening: Promise<DigestClaims> | undefined;
+  /** Set by stop(): no new channel is claimed or started, the digests being posted finish. */
+  private draining = false;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.ticker = new Ticker(() => this.runDue(), 'Digest tick', deps.logger);
@@ -134,6 +138,7 @@ export class Scheduler {
         claims,
       );
       if (unrecorded) await this.deps.store.recordRun(current, unrecorded);
+      this.deps.observe?.(run);
       return run;
     } finally {
       await claims.release([claimed]);
@@ -145,8 +150,13 @@ export class Scheduler {
     this.ticker.start(intervalMs, true);
   }
 
-  /** Stops ticking, waits for a running tick to finish, and ends the claim session. */
+  /**
+   * Stops ticking and takes no new work: the running tick finishes the digests being posted (and
+   * records them), claims nothing more and gives its other channels back, still due, for the next
+   * start or another replica. Then ends the claim session.
+   */
   async stop(): Promise<void> {
+    this.draining = true;
     await this.ticker.stop();
     await this.claims?.close();
   }
@@ -174,7 +184,7 @@ export class Scheduler {
     // ends, so that it does not claim them again and retry at once.
     const held: ClaimedChannel[] = [];
     try {
-      for (;;) {
+      while (!this.draining) {
         const batch = await claims.claimDue(now, CLAIM_BATCH);
         if (batch.length === 0) break;
         let retry = new Set<ClaimedChannel>();
@@ -211,9 +221,11 @@ export class Scheduler {
     const runs: DigestRun[] = [];
     const retry = new Set<ClaimedChannel>();
     const waiting = [...batch];
+    const next = () => (this.draining ? undefined : waiting.shift());
     const worker = async () => {
-      for (let channel = waiting.shift(); channel; channel = waiting.shift()) {
+      for (let channel = next(); channel; channel = next()) {
         for (const subscription of channel.subscriptions) {
+          if (this.draining) break; // the channel is given back with this digest still due
           const { run, unrecorded } = await this.run(
             subscription,
             channel,
@@ -223,6 +235,7 @@ export class Scheduler {
             claims,
           );
           runs.push(run);
+          this.deps.observe?.(run);
           if (unrecorded) quiet.push({ key: subscription, run: unrecorded });
           if (run.outcome === 'failed' || run.outcome === 'busy') retry.add(channel);
         }

@@ -9,11 +9,12 @@ import type { InstallationStore } from '../../src/installations/store.js';
 import { Library } from '../../src/library.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
-import { createSlackApp, type SlackAuth } from '../../src/slack/app.js';
+import { createSlackApp, type SlackAppOptions, type SlackAuth } from '../../src/slack/app.js';
 import { identifyBot } from '../../src/slack/identity.js';
 import { installationTokens } from '../../src/slack/oauth.js';
 import { createPostingClient, SlackDigestPoster, singleToken } from '../../src/slack/posting.js';
-import { Scheduler } from '../../src/subscriptions/scheduler.js';
+import type { OperationsStatus } from '../../src/status.js';
+import { type DigestRun, Scheduler } from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore, openLowdbStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
 import { FakeClock } from './bot.js';
 import { FakeSlack, TEST_TOKEN } from './fakeSlack.js';
@@ -61,6 +62,11 @@ export interface StartOptions {
    * with {@link TEST_APP} and this bot's redirect URL; installations go to `installations`.
    */
   oauth?: { installations: InstallationStore; sendRedirectUri?: boolean };
+  /** Operations: request tracking, health endpoints, what `/paper status` reports, digest counting. */
+  operations?: Pick<SlackAppOptions, 'requests' | 'health'> & {
+    status?: OperationsStatus;
+    observeDigest?: (run: DigestRun) => void;
+  };
 }
 
 /** The OAuth credentials of the test app (the fake Slack knows them once startApp registered them). */
@@ -124,13 +130,24 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     ),
     now: clock.now,
     logger: silentLogger,
+    ...(options.operations?.observeDigest ? { observe: options.operations.observeDigest } : {}),
+  });
+  const { status: operations, observeDigest: _, ...appOperations } = options.operations ?? {};
+  const replies = new Replies({
+    index,
+    store,
+    scheduler,
+    now: clock.now,
+    logger: options.logger ?? silentLogger,
+    ...(operations ? { operations } : {}),
   });
   const app = createSlackApp({
     connection,
     auth,
-    replies: new Replies({ index, store, scheduler, now: clock.now, logger: options.logger ?? silentLogger }),
+    replies,
     unfurls: new Unfurls(index, options.fetchPaper ?? (async () => undefined), silentLogger),
-    home: { index, store },
+    home: { index, store, status: () => replies.status() },
+    ...appOperations,
     logger: options.logger ?? silentLogger,
     // The app's own retry policy, as in production: a test must see what a retry would do.
     ...(options.clientTimeoutMs ? { clientOptions: { timeout: options.clientTimeoutMs } } : {}),

@@ -3,11 +3,13 @@ import { HOME_ACTIONS, homeView } from '../../blocks/home.js';
 import type { SubscriptionReplies } from '../../bot/subscriptionReplies.js';
 import type { Logger } from '../../logger.js';
 import type { PaperSearch } from '../../search/paperSearch.js';
+import type { ServiceStatus } from '../../status.js';
 import type { SubscriptionStore } from '../../subscriptions/store.js';
 import { describeSlackError } from '../deliver.js';
 import { workspaceOf } from '../identity.js';
 
-type Client = App['client'];
+/** The Web API client of a request. */
+export type Client = App['client'];
 
 /** What the Home tab shows and changes. */
 export interface HomeDeps {
@@ -16,6 +18,10 @@ export interface HomeDeps {
   /** Pause, resume and remove: the same operations as `/paper pause|resume|unsubscribe`. */
   subscriptions: SubscriptionReplies;
   logger: Logger;
+  /** The bot's status, shown to the person who installed it. */
+  status?: () => Promise<ServiceStatus>;
+  /** Whether `user` installed paperbot in `team` (see slack/installer.ts). */
+  isInstaller?: (client: Client, team: string, user: string) => Promise<boolean>;
 }
 
 /** The channels a user is in (public and private); empty when Slack will not say. */
@@ -53,9 +59,13 @@ async function publishHome(
   const subscriptions = (await deps.store.inTeam(team)).filter(
     (s) => channels.has(s.channel) || s.createdBy === user,
   );
+  const status =
+    deps.status && (await deps.isInstaller?.(client, team, user).catch(() => false))
+      ? await deps.status()
+      : undefined;
   await client.views.publish({
     user_id: user,
-    view: homeView(subscriptions, await deps.index.newest(5), page),
+    view: homeView(subscriptions, await deps.index.newest(5), page, status),
   });
 }
 
