@@ -13,6 +13,8 @@ import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery 
 import { tokenize } from '../search/text.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
+import type { ChannelRef } from '../subscriptions/subscription.js';
+import { AnchorReplies } from './anchors.js';
 import { queryFromMessage, questionOf } from './mention.js';
 import { parsePaperCommand } from './paperCommand.js';
 import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
@@ -48,11 +50,17 @@ export class Replies {
   private readonly logger: Logger;
   /** The subscription commands, also used by the modal and the digest buttons. */
   readonly subscriptions: SubscriptionReplies;
+  /** Citations, trending and followed authors, also used by the Cite button. */
+  readonly anchors: AnchorReplies;
 
   constructor(deps: RepliesDeps) {
     this.index = deps.index;
     this.logger = deps.logger;
-    this.subscriptions = new SubscriptionReplies(deps);
+    this.anchors = new AnchorReplies(deps);
+    this.subscriptions = new SubscriptionReplies({
+      ...deps,
+      followedAuthors: (where) => this.anchors.followedAuthors(where),
+    });
   }
 
   /** The answer to `/paper <text>` typed in `context.channel`. */
@@ -67,7 +75,10 @@ export class Replies {
           `:warning: ${command.problems.map((problem) => escapeMrkdwn(problem.message)).join('\n')}\nType \`/paper help\` for examples.`,
         );
       case 'search':
-        return this.searchPage(command.text, 0);
+        return this.searchPage(command.text, 0, context);
+      case 'cite':
+      case 'trending':
+        return this.anchors.answer(command, context);
       default:
         return this.subscriptions.answer(command, context);
     }
@@ -109,14 +120,18 @@ export class Replies {
    * One page of `/paper` results (from "More results": the query and offset come from the button,
    * never from server memory, so they survive a restart).
    */
-  searchPage(queryText: string, offset: number): SlackMessage {
+  async searchPage(queryText: string, offset: number, where?: ChannelRef): Promise<SlackMessage> {
     const command = parsePaperCommand(queryText);
     if (command.kind !== 'search')
       return noticeMessage(':warning: That search can no longer be repeated; run `/paper` again.');
-    const results = this.index.search(command.query, { limit: COMMAND_RESULTS, offset: Math.max(0, offset) });
+    const results = await this.index.search(command.query, {
+      limit: COMMAND_RESULTS,
+      offset: Math.max(0, offset),
+    });
     if (results.total === 0) return noHitsMessage(queryText, hasFilters(command.query));
     return resultsMessage({ queryText }, results, {
       cardButtons: { kind: 'search' },
+      cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) },
       paging: { query: queryText, offset },
     });
   }
@@ -137,9 +152,11 @@ export class Replies {
   }
 
   /** A card to post in a channel on behalf of the user who shared it; undefined for an unknown paper. */
-  sharedCard(paperId: string, userId: string): SlackMessage | undefined {
-    const paper = this.index.get(paperId);
-    return paper ? sharedCardMessage(paper, userId) : undefined;
+  async sharedCard(paperId: string, userId: string, where?: ChannelRef): Promise<SlackMessage | undefined> {
+    const paper = await this.index.get(paperId);
+    return paper
+      ? sharedCardMessage(paper, userId, { followedAuthors: await this.anchors.followedAuthors(where) })
+      : undefined;
   }
 
   private results(queryText: string, query: PaperQuery, limit: number, note?: string): SlackMessage {

@@ -11,7 +11,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { describeQuery, parseQuery } from '../search/query.js';
-import { selectDigest } from '../subscriptions/digest.js';
+import { nextDigest } from '../subscriptions/digest.js';
 import { formatInZone, isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
 import type { PostResult, Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
@@ -42,6 +42,8 @@ export interface SubscriptionDeps {
   scheduler: Scheduler;
   now: () => Date;
   logger: Logger;
+  /** The authors a channel follows, for the cards of previews (none when not given). */
+  followedAuthors?: (where: ChannelRef) => Promise<string[]>;
 }
 
 const DEFAULT_SCHEDULE = { cadence: 'daily', time: '09:00' } as const;
@@ -110,14 +112,16 @@ export class SubscriptionReplies {
         ':warning: I could not save that subscription, so nothing changed. Please try again.',
       );
     }
-    const preview = selectDigest(subscription, index, await store.postedIn(context)).hits;
+    const preview = (await nextDigest(subscription, index, await store.postedIn(context), at)).hits;
     const announced = await context.announce(subscriptionNotice(subscription, context.user));
     const warning = announced.ok
       ? undefined
       : announced.pauseReason
         ? "I'm not a member of this channel, so I can't post digests here yet: invite me with `/invite @paperbot`."
         : `I couldn't post the notice in this channel (\`${escapeToFit(announced.error, 100)}\`); digests will try again when due.`;
-    return subscribedMessage(subscription, preview, warning);
+    return subscribedMessage(subscription, preview, warning, {
+      followedAuthors: (await this.deps.followedAuthors?.(context)) ?? [],
+    });
   }
 
   /**
@@ -130,8 +134,13 @@ export class SubscriptionReplies {
   }
 
   /** What a subscription to `topic` would post in the channel now. */
-  async preview(topic: string, where: ChannelRef): Promise<SearchHit[]> {
-    return selectDigest({ topic }, this.deps.index, await this.deps.store.postedIn(where)).hits;
+  async preview(
+    topic: string,
+    where: ChannelRef,
+    schedule: Pick<Schedule, 'cadence'> = DEFAULT_SCHEDULE,
+  ): Promise<SearchHit[]> {
+    const posted = await this.deps.store.postedIn(where);
+    return (await nextDigest({ topic, schedule }, this.deps.index, posted, this.deps.now())).hits;
   }
 
   /** Records a 👍 / 👎 on a digest card in a channel, and says what it will do. */

@@ -2,7 +2,10 @@ import type { Paper } from '../papers/paper.js';
 import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { parseQuery } from '../search/query.js';
 import { termsOf } from '../search/text.js';
+import { trendingPapers } from '../search/trending.js';
+import type { Schedule } from './schedule.js';
 import type { Subscription } from './subscription.js';
+import { trendingCount, trendingPeriod } from './topics.js';
 
 /** Papers in one digest at most. */
 export const DIGEST_SIZE = 5;
@@ -53,6 +56,28 @@ export function selectDigest(
     )
     .map(({ hit }) => hit);
   return { hits: ordered.slice(0, limit), overflow: results.strong > limit };
+}
+
+/**
+ * The papers of any subscription's next digest: for a "top N trending" one, the N papers of its
+ * period (the last week for a weekly digest, else the last day) with the most upvotes that were
+ * never posted in the channel; for a topic, {@link selectDigest}.
+ */
+export async function nextDigest(
+  subscription: Pick<Subscription, 'topic' | 'papersSince'> & { schedule: Pick<Schedule, 'cadence'> },
+  index: PaperIndex,
+  posted: Readonly<Record<string, string>>,
+  now: Date,
+  limit = DIGEST_SIZE,
+  taste?: ChannelTaste,
+): Promise<Digest> {
+  const count = trendingCount(subscription.topic);
+  if (count === undefined) return selectDigest(subscription, index, posted, limit, taste);
+  const trending = await trendingPapers(index, trendingPeriod(subscription.schedule), now, {
+    limit: count,
+    excludeIds: Object.keys(posted),
+  });
+  return { hits: trending.hits, overflow: false };
 }
 
 /**

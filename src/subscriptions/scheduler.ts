@@ -1,10 +1,11 @@
 import type { Logger } from '../logger.js';
 import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { Ticker } from '../ticker.js';
-import { ChannelTaste, DIGEST_SIZE, nextPapersSince, selectDigest } from './digest.js';
+import { ChannelTaste, DIGEST_SIZE, nextDigest, nextPapersSince } from './digest.js';
 import { nextRun } from './schedule.js';
 import type { ClaimedChannel, DigestClaims, RunRecord, SubscriptionKey, SubscriptionStore } from './store.js';
 import type { ChannelRef, Subscription } from './subscription.js';
+import { followedAuthors } from './topics.js';
 
 /** What posting a message to a channel came to. */
 export type PostResult =
@@ -25,6 +26,8 @@ export interface OutgoingDigest {
   subscription: Pick<Subscription, 'id' | 'topic' | 'schedule'>;
   /** The papers, in the order they are shown. */
   hits: readonly SearchHit[];
+  /** The `author:` filters of the channel's subscriptions: cards mark these authors as followed. */
+  followedAuthors?: readonly string[];
 }
 
 /** Where a digest goes: a channel of a workspace (and its Enterprise Grid org, to find the token). */
@@ -263,7 +266,7 @@ export class Scheduler {
         channel.posted[paperId] ??= now.toISOString();
       return { run: settled };
     }
-    const digest = this.select(subscription, channel, index);
+    const digest = await this.select(subscription, channel, index, now);
     const papersSince = nextPapersSince(subscription, digest, now);
     if (digest.hits.length === 0) {
       return {
@@ -271,7 +274,13 @@ export class Scheduler {
         unrecorded: { at: now, papersSince, nextRunAt, postedPaperIds: [] },
       };
     }
-    const run = await this.post(subscription, digest.hits, { at: now, papersSince, nextRunAt }, claims);
+    const followed = followedAuthors([subscription, ...channel.subscriptions]);
+    const run = await this.post(
+      subscription,
+      { hits: digest.hits, followedAuthors: followed },
+      { at: now, papersSince, nextRunAt },
+      claims,
+    );
     if (run.outcome === 'posted')
       for (const hit of digest.hits) channel.posted[hit.paper.id] ??= now.toISOString();
     return { run };
@@ -311,9 +320,16 @@ export class Scheduler {
   }
 
   /** The papers of the subscription's next digest, ordered by its channel's taste. */
-  private select(subscription: Subscription, channel: ClaimedChannel, index: PaperIndex) {
+  private select(subscription: Subscription, channel: ClaimedChannel, index: PaperIndex, now: Date) {
     const taste = new ChannelTaste(channel.feedback, this.deps.index);
-    return selectDigest(subscription, index, channel.posted, DIGEST_SIZE, taste.isEmpty ? undefined : taste);
+    return nextDigest(
+      subscription,
+      index,
+      channel.posted,
+      now,
+      DIGEST_SIZE,
+      taste.isEmpty ? undefined : taste,
+    );
   }
 
   /**
@@ -322,7 +338,7 @@ export class Scheduler {
    */
   private async post(
     subscription: Subscription,
-    hits: SearchHit[],
+    { hits, followedAuthors: followed }: Omit<OutgoingDigest, 'subscription'>,
     run: Omit<RunRecord, 'postedPaperIds'>,
     claims: DigestClaims,
   ): Promise<DigestRun> {
@@ -336,7 +352,11 @@ export class Scheduler {
       // The channel is no longer this replica's (its session was lost) or the subscription is gone.
       return { subscriptionId: id, outcome: 'busy', papers: 0 };
     }
-    const result = await poster.post(targetOf(subscription), { subscription, hits }, key);
+    const result = await poster.post(
+      targetOf(subscription),
+      { subscription, hits, ...(followed ? { followedAuthors: followed } : {}) },
+      key,
+    );
     if (result.ok) {
       await store.recordRun(subscription, { ...run, postedPaperIds: paperIds });
       return { subscriptionId: id, outcome: 'posted', papers: hits.length };
