@@ -244,7 +244,8 @@ export function trendingMessage(
           : 'Try a search instead, e.g. `/paper reward models`.'),
     );
   }
-  const count = `The ${plural(trending.hits.length, 'paper')} with the most Hugging Face upvotes of ${trending.upvoted} published since ${options.sinceText}`;
+  const shown = trending.hits.length === 1 ? 'The paper' : `The ${trending.hits.length} papers`;
+  const count = `${shown} with the most Hugging Face upvotes, of the ${trending.upvoted} with upvotes published since ${options.sinceText}`;
   const blocks: KnownBlock[] = [
     { type: 'header', text: plainText(`Trending ${name}`, LIMITS.headerText) },
     { type: 'context', elements: [{ type: 'mrkdwn', text: count }] },

@@ -66,7 +66,7 @@ export function paperCard(
   ].filter(Boolean);
   if (byline.length > 0) lines.push(byline.join(' · '));
   const tldr = paper.aiSummary
-    ? `*TL;DR* _(Hugging Face's AI summary)_: ${highlight(truncate(paper.aiSummary, MAX_SUMMARY_CHARS), new Set(hit.matchedTerms))}`
+    ? `*TL;DR* (Hugging Face's AI summary): ${highlight(truncate(paper.aiSummary, MAX_SUMMARY_CHARS), new Set(hit.matchedTerms))}`
     : abstractSnippet(paper.abstract, hit.matchedTerms);
   if (tldr) lines.push(tldr);
   const section: KnownBlock = {

@@ -26,6 +26,8 @@ export const MENTION_RESULTS = 3;
 
 /** What a mention's answer may need from the conversation around it. */
 export interface MentionContext {
+  /** The channel the mention was posted in: its cards mark the authors it follows. */
+  where?: ChannelRef;
   /** Whether the mention was posted inside a thread. */
   inThread: boolean;
   /** Reads the text of the thread's first message (only called for a bare mention in a thread). */
@@ -89,7 +91,7 @@ export class Replies {
     const question = questionOf(text);
     const { query, problems } = parseQuery(question);
     if (problems.length === 0 && (hasSearchTerms(query) || hasFilters(query))) {
-      return this.results(question, query, MENTION_RESULTS);
+      return this.results(question, query, MENTION_RESULTS, undefined, context.where);
     }
     if (!context.inThread) {
       return noticeMessage(
@@ -113,7 +115,7 @@ export class Replies {
     }
     const parentWords = parentQuery.words.join(' ');
     const note = `Searched with the thread's first message: “${truncate(parentWords, 120)}”`;
-    return this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note);
+    return this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note, context.where);
   }
 
   /**
@@ -159,9 +161,17 @@ export class Replies {
       : undefined;
   }
 
-  private results(queryText: string, query: PaperQuery, limit: number, note?: string): SlackMessage {
-    const results = this.index.search(query, { limit });
+  private async results(
+    queryText: string,
+    query: PaperQuery,
+    limit: number,
+    note?: string,
+    where?: ChannelRef,
+  ): Promise<SlackMessage> {
+    const results = await this.index.search(query, { limit });
     if (results.total === 0) return noHitsMessage(queryText || describeQuery(query), hasFilters(query));
-    return resultsMessage({ queryText, ...(note ? { note } : {}) }, results);
+    return resultsMessage({ queryText, ...(note ? { note } : {}) }, results, {
+      cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) },
+    });
   }
 }

@@ -122,7 +122,7 @@ describe('paperCard', () => {
         text:
           '*WithEveryone: Unified Planning and Identity Grounding for Group Image Generation*\n' +
           'Hengyuan Xu, Ada Lovelace, Alan Turing et al.\n' +
-          "*TL;DR* _(Hugging Face's AI summary)_: WithEveryone enables reliable *identity*-preserving group image generation for up to ten people by grounding *identities* to layout plans.",
+          "*TL;DR* (Hugging Face's AI summary): WithEveryone enables reliable *identity*-preserving group image generation for up to ten people by grounding *identities* to layout plans.",
       },
     });
     // Without a summary, the abstract's excerpt stays.

@@ -131,6 +131,20 @@ describe('following authors', () => {
     valid(search);
   });
 
+  test('mention answers in the channel mark them too', async () => {
+    const { replies } = bot();
+    await replies.toCommand('subscribe author:vasconcelos', commandContext());
+    const answer = await replies.toMention(
+      '<@UPAPERBOT> any work on self-supervised visual on-policy distillation?',
+      {
+        where: commandContext(),
+        inThread: false,
+        threadParentText: async () => undefined,
+      },
+    );
+    expect(JSON.stringify(answer)).toContain('*Nuno Vasconcelos* (followed)');
+  });
+
   test("an author subscription's digest posts their new papers, marked, then nothing twice", async () => {
     const { replies, scheduler, poster, clock } = bot();
     await replies.toCommand('subscribe author:vasconcelos daily', commandContext());
