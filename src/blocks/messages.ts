@@ -4,7 +4,7 @@ import { parseJsonOrUndefined } from '../json.js';
 import type { Paper } from '../papers/paper.js';
 import type { SearchResults } from '../search/paperIndex.js';
 import { LIMITS, type SlackMessage } from './message.js';
-import { escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
+import { escapeMrkdwn, escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, type CardExtras, paperCard, standaloneCard } from './paperCard.js';
 
 /** What a result list shows above its cards. */
@@ -193,6 +193,14 @@ const EXTRA_HELP = [
   '`/paper cite 2310.02743` · `/paper cite reward model ensembles` — BibTeX for a paper (by arXiv id, link or words), only to you; or *Cite* on any card',
 ];
 
+/** Room for an entry in a section, besides the code fences. */
+const CODE_ROOM = LIMITS.sectionText - 8;
+
+/** Whether a BibTeX entry fits whole in {@link citeMessage} (a longer one would be cut). */
+export function citationFits(bibtex: string): boolean {
+  return escapeMrkdwn(bibtex.replace(/`/g, "'")).length <= CODE_ROOM;
+}
+
 /**
  * The BibTeX of a paper, only for the person who asked: which paper it is (so a search that found
  * another paper is noticed), and the entry in a code block, ready to copy. `bibtex` must be made
@@ -202,7 +210,7 @@ export function citeMessage(paper: Paper, bibtex: string, note?: string): SlackM
   const about = `:bookmark: BibTeX for ${boldTitle(paper.title)}${note ? ` (${escapeToFit(note, 300)})` : ''}`;
   // A code block shows the entry verbatim; mrkdwn still needs & < > escaped inside it, and the
   // BibTeX writer leaves no backticks that could close it.
-  const code = `\`\`\`\n${escapeToFit(bibtex.replace(/`/g, "'"), LIMITS.sectionText - 10)}\n\`\`\``;
+  const code = `\`\`\`\n${escapeToFit(bibtex.replace(/`/g, "'"), CODE_ROOM)}\n\`\`\``;
   return {
     text: escapeToFit(`BibTeX for ${paper.title}`, 3000),
     blocks: [

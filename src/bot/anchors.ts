@@ -1,9 +1,16 @@
 import type { SlackMessage } from '../blocks/message.js';
-import { citeMessage, noHitsMessage, noticeMessage, trendingMessage } from '../blocks/messages.js';
+import {
+  citationFits,
+  citeMessage,
+  noHitsMessage,
+  noticeMessage,
+  trendingMessage,
+} from '../blocks/messages.js';
 import { escapeToFit, truncate } from '../blocks/mrkdwn.js';
 import { formatDay } from '../blocks/paperCard.js';
 import type { Logger } from '../logger.js';
 import { bibtex } from '../papers/bibtex.js';
+import type { Paper } from '../papers/paper.js';
 import type { PaperIndex } from '../search/paperIndex.js';
 import { hasFilters } from '../search/query.js';
 import { trendingPapers } from '../search/trending.js';
@@ -36,7 +43,7 @@ export class AnchorReplies {
     const { index } = this.deps;
     if ('arxivId' in command) {
       const paper = await index.getByArxivId(command.arxivId);
-      if (paper) return citeMessage(paper, bibtex(paper));
+      if (paper) return citation(paper);
       return noticeMessage(
         `:warning: arXiv:${escapeToFit(command.arxivId, 40)} is not among my papers yet. Paste its arxiv.org link in a channel I am in (I add it to my papers), then cite it again, or cite it by its title's words.`,
       );
@@ -53,15 +60,13 @@ export class AnchorReplies {
     const note = alternatives.length
       ? `best match; also: ${alternatives.map((hit) => `${hit.paper.arxivId ?? truncate(hit.paper.title, 60)}`).join(', ')}`
       : undefined;
-    return citeMessage(best.paper, bibtex(best.paper), note);
+    return citation(best.paper, note);
   }
 
   /** The Cite button on a card: the paper's BibTeX, for the person who clicked. */
   async cite(paperId: string): Promise<SlackMessage> {
     const paper = await this.deps.index.get(paperId);
-    return paper
-      ? citeMessage(paper, bibtex(paper))
-      : noticeMessage(':warning: That paper is no longer in the corpus.');
+    return paper ? citation(paper) : noticeMessage(':warning: That paper is no longer in the corpus.');
   }
 
   /** `/paper trending [today|week]`: the most upvoted papers published in the period, as cards. */
@@ -88,4 +93,16 @@ export class AnchorReplies {
       return [];
     }
   }
+}
+
+/**
+ * The citation message of a paper, its author list shortened ("and others") only when the whole
+ * entry would not fit in one message section.
+ */
+function citation(paper: Paper, note?: string): SlackMessage {
+  for (const maxAuthors of [Number.POSITIVE_INFINITY, 50, 20, 10, 3]) {
+    const entry = bibtex(paper, { maxAuthors });
+    if (citationFits(entry)) return citeMessage(paper, entry, note);
+  }
+  return citeMessage(paper, bibtex(paper, { maxAuthors: 1 }), note);
 }

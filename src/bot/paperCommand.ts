@@ -102,7 +102,12 @@ function parseCite(args: string[]): PaperCommand {
   if (id)
     return {
       kind: 'cite',
-      arxivId: (id[1] as string).replace(/^([a-z-]+(?:\.[a-z]{2})?)\//i, (p) => p.toLowerCase()),
+      // Old-style ids: the archive is lower-case, its subject class upper-case (math.AG/0101001).
+      arxivId: (id[1] as string).replace(
+        /^([a-z-]+)(\.[a-z]{2})?\//i,
+        (_whole, archive: string, subject?: string) =>
+          `${archive.toLowerCase()}${subject?.toUpperCase() ?? ''}/`,
+      ),
       text,
     };
   if (!text)

@@ -94,11 +94,17 @@ const KEY_STOP_WORDS = new Set([
  * A BibTeX entry for a paper, in the style of arXiv's own export: `@misc` with title, authors,
  * year, and for arXiv papers `eprint`, `archivePrefix` and `primaryClass` (its first listed
  * category, when known); a `url` to the paper's page. Every value is escaped with
- * {@link bibtexText}, so nothing in a title or a name can end a field or add one.
+ * {@link bibtexText}, so nothing in a title or a name can end a field or add one. `maxAuthors`
+ * shortens a long author list to its first names "and others".
  */
-export function bibtex(paper: Paper): string {
+export function bibtex(paper: Paper, options: { maxAuthors?: number } = {}): string {
   const fields: Array<[string, string]> = [['title', bibtexText(paper.title)]];
-  if (paper.authors.length > 0) fields.push(['author', paper.authors.map(bibtexName).join(' and ')]);
+  const max = options.maxAuthors ?? Number.POSITIVE_INFINITY;
+  if (paper.authors.length > 0) {
+    // BibTeX's own way to shorten a list: "and others" (printed "et al.").
+    const named = paper.authors.slice(0, max).map(bibtexName);
+    fields.push(['author', [...named, ...(paper.authors.length > max ? ['others'] : [])].join(' and ')]);
+  }
   if (paper.published) fields.push(['year', paper.published.slice(0, 4)]);
   if (paper.arxivId) {
     fields.push(['eprint', paper.arxivId], ['archivePrefix', 'arXiv']);

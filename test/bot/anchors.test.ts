@@ -20,6 +20,7 @@ describe('parsing the anchors', () => {
     ['cite https://arxiv.org/pdf/2310.02743v2.pdf', { kind: 'cite', arxivId: '2310.02743' }],
     ['cite https://huggingface.co/papers/2608.19880', { kind: 'cite', arxivId: '2608.19880' }],
     ['cite hep-th/9901001', { kind: 'cite', arxivId: 'hep-th/9901001' }],
+    ['cite Math.ag/0101001', { kind: 'cite', arxivId: 'math.AG/0101001' }],
     ['cite reward model ensembles', { kind: 'cite', text: 'reward model ensembles' }],
     ['trending', { kind: 'trending', period: 'today' }],
     ['Trending WEEK', { kind: 'trending', period: 'week' }],
@@ -69,6 +70,22 @@ describe('/paper cite', () => {
     expect(unknown.text).toContain('arXiv:1706.03762 is not among my papers yet');
     const nothing = await replies.toCommand('cite medieval cooking recipes', commandContext());
     expect(nothing.text).toMatch(/No papers match|No paper matches/);
+  });
+
+  test('a long author list is shortened with "and others" only when the entry would not fit', async () => {
+    const papers = recentHfPapers(7);
+    const crowded = {
+      ...(papers[0] as (typeof papers)[0]),
+      authors: Array.from({ length: 400 }, (_, i) => `Author Number ${i}`),
+    };
+    const { replies } = makeBot({ papers: [crowded], now: HF_NOW });
+    const message = await replies.anchors.cite(crowded.id);
+    const code = sectionTexts(message)[1] ?? '';
+    expect(code).toMatch(/Author Number 0 and .* and Author Number 49 and others\},/);
+    expect(code).toMatch(/\n}\n```$/);
+    valid(message);
+    const { replies: few } = bot();
+    expect(sectionTexts(await few.anchors.cite('2608.19880'))[1]).not.toContain('others');
   });
 
   test('the Cite button answers the same entry', async () => {
