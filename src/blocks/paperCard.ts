@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { type Paper, paperPageLink } from '../papers/paper.js';
 import { foldName } from '../search/documentTable.js';
-import type { SearchHit } from '../search/paperIndex.js';
+import type { SearchHit } from '../search/paperSearch.js';
 import { LIMITS } from './message.js';
 import { boldText, escapeToFit, plainText, truncate } from './mrkdwn.js';
 import { abstractSnippet, highlight } from './snippet.js';

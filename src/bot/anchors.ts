@@ -11,7 +11,7 @@ import { formatDay } from '../blocks/paperCard.js';
 import type { Logger } from '../logger.js';
 import { bibtex } from '../papers/bibtex.js';
 import type { Paper } from '../papers/paper.js';
-import type { PaperIndex } from '../search/paperIndex.js';
+import type { PaperSearch } from '../search/paperSearch.js';
 import { hasFilters } from '../search/query.js';
 import { trendingPapers } from '../search/trending.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
@@ -24,7 +24,7 @@ export const TRENDING_RESULTS = 5;
 
 /** What citations, trending and followed authors are computed from. */
 export interface AnchorDeps {
-  index: PaperIndex;
+  index: PaperSearch;
   store: SubscriptionStore;
   now: () => Date;
   logger: Logger;

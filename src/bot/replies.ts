@@ -8,7 +8,7 @@ import {
 } from '../blocks/messages.js';
 import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.js';
 import type { Logger } from '../logger.js';
-import type { PaperIndex } from '../search/paperIndex.js';
+import type { PaperSearch } from '../search/paperSearch.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
 import { tokenize } from '../search/text.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
@@ -36,7 +36,7 @@ export interface MentionContext {
 
 /** What the answers are computed from. */
 export interface RepliesDeps {
-  index: PaperIndex;
+  index: PaperSearch;
   store: SubscriptionStore;
   scheduler: Scheduler;
   now: () => Date;
@@ -48,7 +48,7 @@ export interface RepliesDeps {
  * listeners send them with `respond()` or `chat.postMessage`, the local console prints them.
  */
 export class Replies {
-  private readonly index: PaperIndex;
+  private readonly index: PaperSearch;
   private readonly logger: Logger;
   /** The subscription commands, also used by the modal and the digest buttons. */
   readonly subscriptions: SubscriptionReplies;
@@ -139,12 +139,12 @@ export class Replies {
   }
 
   /** Papers similar to one: its title and the start of its abstract as the query, the paper itself left out. */
-  moreLikeThis(paperId: string): SlackMessage {
-    const paper = this.index.get(paperId);
+  async moreLikeThis(paperId: string): Promise<SlackMessage> {
+    const paper = await this.index.get(paperId);
     if (!paper) return noticeMessage(':warning: That paper is no longer in the corpus.');
     const words = [...tokenize(paper.title), ...tokenize(paper.abstract).slice(0, 40)];
     const query = { words, phrases: [], excluded: [], authors: [], hasCode: false };
-    const found = this.index.search(query, { limit: COMMAND_RESULTS, excludeIds: [paperId] });
+    const found = await this.index.search(query, { limit: COMMAND_RESULTS, excludeIds: [paperId] });
     const { hits } = found;
     if (hits.length === 0)
       return noticeMessage(

@@ -1,4 +1,4 @@
-import type { PaperIndex, SearchHit } from './paperIndex.js';
+import type { PaperSearch, SearchHit } from './paperSearch.js';
 import type { PaperQuery } from './query.js';
 
 /** The periods `/paper trending` knows. */
@@ -36,13 +36,13 @@ export function periodStart(period: TrendingPeriod, now: Date): string {
  * The papers published in the period (by their publication day, so a paper the corpus learnt late
  * still counts in its week) that have Hugging Face upvotes, most upvoted first (ties: newer first),
  * at most `limit`, none of `excludeIds`. Upvotes are what the sources said when the paper was last
- * read (the hourly Hugging Face refresh updates them).
+ * read (the hourly Hugging Face refresh updates them). `patient` waits for a busy index (digests).
  */
 export async function trendingPapers(
-  index: PaperIndex,
+  index: PaperSearch,
   period: TrendingPeriod,
   now: Date,
-  options: { limit: number; excludeIds?: Iterable<string> },
+  options: { limit: number; excludeIds?: Iterable<string>; patient?: boolean },
 ): Promise<Trending> {
   const since = periodStart(period, now);
   const query: PaperQuery = {
@@ -56,6 +56,7 @@ export async function trendingPapers(
   const { hits } = await index.search(query, {
     limit: CANDIDATES,
     ...(options.excludeIds ? { excludeIds: [...options.excludeIds] } : {}),
+    ...(options.patient ? { patient: true } : {}),
   });
   const upvoted = hits
     .filter((hit) => (hit.paper.upvotes ?? 0) > 0)

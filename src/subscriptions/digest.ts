@@ -1,5 +1,5 @@
 import type { Paper } from '../papers/paper.js';
-import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
+import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { parseQuery } from '../search/query.js';
 import { termsOf } from '../search/text.js';
 import { trendingPapers } from '../search/trending.js';
@@ -27,18 +27,20 @@ export interface Digest {
  * it has one), at most `limit`. Arrival and what was posted are filters inside the search, so a new
  * paper is never crowded out by older or already posted ones. Pure: the caller posts and records.
  */
-export function selectDigest(
+export async function selectDigest(
   subscription: Pick<Subscription, 'topic' | 'papersSince'>,
-  index: PaperIndex,
+  index: PaperSearch,
   posted: Readonly<Record<string, string>>,
   limit = DIGEST_SIZE,
   taste?: ChannelTaste,
-): Digest {
+  patient = false,
+): Promise<Digest> {
   const { query } = parseQuery(subscription.topic);
   const since = subscription.papersSince;
-  const results = index.search(query, {
+  const results = await index.search(query, {
     limit: CANDIDATES,
     excludeIds: Object.keys(posted),
+    patient,
     ...(since === undefined ? {} : { arrivedAfter: since }),
   });
   const ordered = results.hits
@@ -61,21 +63,23 @@ export function selectDigest(
 /**
  * The papers of any subscription's next digest: for a "top N trending" one, the N papers of its
  * period (the last week for a weekly digest, else the last day) with the most upvotes that were
- * never posted in the channel; for a topic, {@link selectDigest}.
+ * never posted in the channel; for a topic, {@link selectDigest}. `patient` as there.
  */
 export async function nextDigest(
   subscription: Pick<Subscription, 'topic' | 'papersSince'> & { schedule: Pick<Schedule, 'cadence'> },
-  index: PaperIndex,
+  index: PaperSearch,
   posted: Readonly<Record<string, string>>,
   now: Date,
   limit = DIGEST_SIZE,
   taste?: ChannelTaste,
+  patient = false,
 ): Promise<Digest> {
   const count = trendingCount(subscription.topic);
-  if (count === undefined) return selectDigest(subscription, index, posted, limit, taste);
+  if (count === undefined) return selectDigest(subscription, index, posted, limit, taste, patient);
   const trending = await trendingPapers(index, trendingPeriod(subscription.schedule), now, {
     limit: count,
     excludeIds: Object.keys(posted),
+    patient,
   });
   return { hits: trending.hits, overflow: false };
 }
@@ -86,18 +90,27 @@ export async function nextDigest(
  * steps of 0.1 so that a faint resemblance does not reorder papers).
  */
 export class ChannelTaste {
-  private readonly liked: Set<string>[];
-  private readonly disliked: Set<string>[];
+  private constructor(
+    private readonly liked: Set<string>[],
+    private readonly disliked: Set<string>[],
+  ) {}
 
-  constructor(votes: Readonly<Record<string, 'like' | 'dislike'>>, index: PaperIndex) {
-    const profile = (vote: 'like' | 'dislike') =>
-      Object.entries(votes)
-        .filter(([, v]) => v === vote)
-        .map(([id]) => index.get(id))
+  /** The taste of a channel's votes (paper id → vote), from the voted papers still in the corpus. */
+  static async of(
+    votes: Readonly<Record<string, 'like' | 'dislike'>>,
+    index: PaperSearch,
+  ): Promise<ChannelTaste> {
+    const profile = async (vote: 'like' | 'dislike') =>
+      (
+        await Promise.all(
+          Object.entries(votes)
+            .filter(([, v]) => v === vote)
+            .map(([id]) => index.get(id)),
+        )
+      )
         .filter((paper): paper is Paper => paper !== undefined)
         .map(profileTerms);
-    this.liked = profile('like');
-    this.disliked = profile('dislike');
+    return new ChannelTaste(await profile('like'), await profile('dislike'));
   }
 
   /** True when the channel has voted on no paper still in the corpus. */

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
-import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
+import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { Ticker } from '../ticker.js';
-import { ChannelTaste, DIGEST_SIZE, nextDigest, nextPapersSince } from './digest.js';
+import { ChannelTaste, DIGEST_SIZE, type Digest, nextDigest, nextPapersSince } from './digest.js';
 import { nextRun } from './schedule.js';
 import type { ClaimedChannel, DigestClaims, RunRecord, SubscriptionKey, SubscriptionStore } from './store.js';
 import type { ChannelRef, Subscription } from './subscription.js';
@@ -83,7 +83,7 @@ export const CHANNELS_AT_ONCE = 8;
 /** What the scheduler needs; all injected, so tests drive it with a fake clock and poster. */
 export interface SchedulerDeps {
   store: SubscriptionStore;
-  index: PaperIndex;
+  index: PaperSearch;
   poster: DigestPoster;
   now: () => Date;
   logger: Logger;
@@ -254,7 +254,7 @@ export class Scheduler {
   private async run(
     subscription: Subscription,
     channel: ClaimedChannel,
-    index: PaperIndex,
+    index: PaperSearch,
     now: Date,
     nextRunAt: Date,
     claims: DigestClaims,
@@ -266,7 +266,14 @@ export class Scheduler {
         channel.posted[paperId] ??= now.toISOString();
       return { run: settled };
     }
-    const digest = await this.select(subscription, channel, index, now);
+    let digest: Digest;
+    try {
+      digest = await this.select(subscription, channel, index, now);
+    } catch (error) {
+      // The search failed (the index is stopping, say): the subscription stays due.
+      this.deps.logger.warn(`Digest ${id}: selecting its papers failed:`, (error as Error).message);
+      return { run: { subscriptionId: id, outcome: 'failed', papers: 0, error: (error as Error).message } };
+    }
     const papersSince = nextPapersSince(subscription, digest, now);
     if (digest.hits.length === 0) {
       return {
@@ -320,8 +327,14 @@ export class Scheduler {
   }
 
   /** The papers of the subscription's next digest, ordered by its channel's taste. */
-  private select(subscription: Subscription, channel: ClaimedChannel, index: PaperIndex, now: Date) {
-    const taste = new ChannelTaste(channel.feedback, this.deps.index);
+  private async select(
+    subscription: Subscription,
+    channel: ClaimedChannel,
+    index: PaperSearch,
+    now: Date,
+  ): Promise<Digest> {
+    const taste = await ChannelTaste.of(channel.feedback, this.deps.index);
+    // Patient: nobody waits on a digest, so it waits for a busy index rather than be refused.
     return nextDigest(
       subscription,
       index,
@@ -329,6 +342,7 @@ export class Scheduler {
       now,
       DIGEST_SIZE,
       taste.isEmpty ? undefined : taste,
+      true,
     );
   }
 

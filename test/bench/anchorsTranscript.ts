@@ -18,7 +18,7 @@ import { HF_NOW } from '../support/hfPapers.js';
 import { openRealCorpus } from './evalCorpus.js';
 
 const { library } = await openRealCorpus(silentLogger);
-const { index } = library;
+const index = library;
 const store = createMemoryStore();
 const now = () => new Date(HF_NOW);
 const poster = new ConsoleDigestPoster(process.stdout, { color: false });

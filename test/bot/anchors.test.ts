@@ -48,7 +48,7 @@ describe('parsing the anchors', () => {
 
 describe('/paper cite', () => {
   test('by arXiv id: the BibTeX in a code block, escaped for Slack', async () => {
-    const { replies } = bot();
+    const { replies } = await bot();
     const message = await replies.toCommand('cite 2608.20336', commandContext());
     const [about, code] = sectionTexts(message);
     expect(about).toBe(
@@ -62,7 +62,7 @@ describe('/paper cite', () => {
   });
 
   test('by words: the best strong match, naming the next ones; unknown ids and weak matches say so', async () => {
-    const { replies } = bot();
+    const { replies } = await bot();
     const found = await replies.toCommand('cite EnvHarness awakening static worlds', commandContext());
     expect(sectionTexts(found)[0]).toContain('EnvHarness: Awakening Static Worlds for Agent Learning');
     expect(sectionTexts(found)[1]).toContain('eprint        = {2608.19880}');
@@ -78,18 +78,18 @@ describe('/paper cite', () => {
       ...(papers[0] as (typeof papers)[0]),
       authors: Array.from({ length: 400 }, (_, i) => `Author Number ${i}`),
     };
-    const { replies } = makeBot({ papers: [crowded], now: HF_NOW });
+    const { replies } = await makeBot({ papers: [crowded], now: HF_NOW });
     const message = await replies.anchors.cite(crowded.id);
     const code = sectionTexts(message)[1] ?? '';
     expect(code).toMatch(/Author Number 0 and .* and Author Number 49 and others\},/);
     expect(code).toMatch(/\n}\n```$/);
     valid(message);
-    const { replies: few } = bot();
+    const { replies: few } = await bot();
     expect(sectionTexts(await few.anchors.cite('2608.19880'))[1]).not.toContain('others');
   });
 
   test('the Cite button answers the same entry', async () => {
-    const { replies } = bot();
+    const { replies } = await bot();
     const fromButton = await replies.anchors.cite('2608.20336');
     expect(fromButton).toEqual(await replies.toCommand('cite 2608.20336', commandContext()));
     expect((await replies.anchors.cite('gone')).text).toContain('no longer in the corpus');
@@ -98,7 +98,7 @@ describe('/paper cite', () => {
 
 describe('/paper trending', () => {
   test('today: the most upvoted papers published yesterday or today, with cards', async () => {
-    const { replies } = bot();
+    const { replies } = await bot();
     const message = await replies.toCommand('trending', commandContext());
     // By upvotes (163, 38, 32, 30, 24), papers of 2026-08-20 and -21 only.
     expect(titles(message)).toEqual([
@@ -114,13 +114,13 @@ describe('/paper trending', () => {
   });
 
   test('week reaches back seven days; an empty period says what to try', async () => {
-    const { replies } = bot();
+    const { replies } = await bot();
     const week = await replies.toCommand('trending week', commandContext());
     expect(titles(week).slice(0, 2)).toEqual([
       'EnvHarness: Awakening Static Worlds for Agent Learning',
       'Zetta ζ: An Efficient Closed-Loop Embodied Harness for Self-Evolving Physical Intelligence',
     ]);
-    const { replies: later } = makeBot({ papers: recentHfPapers(7), now: '2026-12-01T12:00:00Z' });
+    const { replies: later } = await makeBot({ papers: recentHfPapers(7), now: '2026-12-01T12:00:00Z' });
     expect((await later.toCommand('trending', commandContext())).text).toContain(
       'No paper published since 30 Nov 2026 has Hugging Face upvotes yet. Try `/paper trending week`.',
     );
@@ -129,7 +129,7 @@ describe('/paper trending', () => {
 
 describe('following authors', () => {
   test('a channel that follows an author sees them marked on its cards; other channels do not', async () => {
-    const { replies } = bot();
+    const { replies } = await bot();
     const subscribed = await replies.toCommand(
       'subscribe author:"Nuno Vasconcelos" weekly',
       commandContext(),
@@ -149,7 +149,7 @@ describe('following authors', () => {
   });
 
   test('mention answers in the channel mark them too', async () => {
-    const { replies } = bot();
+    const { replies } = await bot();
     await replies.toCommand('subscribe author:vasconcelos', commandContext());
     const answer = await replies.toMention(
       '<@UPAPERBOT> any work on self-supervised visual on-policy distillation?',
@@ -163,7 +163,7 @@ describe('following authors', () => {
   });
 
   test("an author subscription's digest posts their new papers, marked, then nothing twice", async () => {
-    const { replies, scheduler, poster, clock } = bot();
+    const { replies, scheduler, poster, clock } = await bot();
     await replies.toCommand('subscribe author:vasconcelos daily', commandContext());
     clock.advance(24 * 3600_000);
     await scheduler.tick();
@@ -177,7 +177,7 @@ describe('following authors', () => {
   });
 
   test('a "top N trending" subscription posts the most upvoted papers of its period, never one twice', async () => {
-    const { replies, scheduler, poster, store } = bot();
+    const { replies, scheduler, poster, store } = await bot();
     const subscribed = await replies.toCommand('subscribe top 2 trending daily', commandContext());
     expect(subscribed.text).toContain('Subscribed this channel to top 2 trending');
     expect(titles(subscribed)).toEqual([
