@@ -53,6 +53,7 @@ export function homeView(
         text: [
           '`/paper reward model ensembles` searches papers (filters: `"phrases"`, `-word`, `author:`, `has:code`, `after:`/`before:`).',
           '`/paper subscribe diffusion weekly` posts new papers on a topic in a channel; `/paper subscriptions` lists them.',
+          '`/paper subscribe author:"Yann LeCun"` follows an author, `/paper subscribe top 5 trending weekly` the most upvoted papers; `/paper trending week` lists them now; `/paper cite &lt;arXiv id or words&gt;` (or *Cite* on a card) gives BibTeX.',
           'Mention `@paperbot` with a question in a conversation, or alone in a thread to search with its first message.',
         ].join('\n'),
       },

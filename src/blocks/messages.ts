@@ -1,11 +1,11 @@
-import type { Button, KnownBlock } from '@slack/types';
+import type { Button, KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import { parseJsonOrUndefined } from '../json.js';
 import type { Paper } from '../papers/paper.js';
 import type { SearchResults } from '../search/paperSearch.js';
 import { LIMITS, type SlackMessage } from './message.js';
-import { escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
-import { type CardButtons, paperCard, standaloneCard } from './paperCard.js';
+import { escapeMrkdwn, escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
+import { type CardButtons, type CardExtras, paperCard, standaloneCard } from './paperCard.js';
 
 /** What a result list shows above its cards. */
 export interface ResultsHeading {
@@ -49,6 +49,8 @@ export function parsePageValue(value: string): PageRequest | undefined {
 /** How a result list is shown. */
 export interface ResultsOptions {
   cardButtons?: CardButtons;
+  /** What every card shows beyond its paper (the authors the channel follows…). */
+  cardExtras?: CardExtras;
   /** A paged `/paper` list: the query as typed and where this page starts (adds "More results" and "Subscribe"). */
   paging?: { query: string; offset: number };
 }
@@ -100,7 +102,7 @@ export function resultsMessage(
   hits.forEach((hit, i) => {
     if (i === firstWeak && i > 0)
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Weaker matches:' }] });
-    blocks.push({ type: 'divider' }, ...paperCard(hit, options.cardButtons));
+    blocks.push({ type: 'divider' }, ...paperCard(hit, options.cardButtons, options.cardExtras));
   });
   if (options.paging) blocks.push(...listButtons(options.paging.query, offset + hits.length, total));
   const titles = hits.map((hit, i) => `${i + 1}. ${truncate(hit.paper.title, 150)}`).join('\n');
@@ -133,13 +135,13 @@ function listButtons(query: string, nextOffset: number, total: number): KnownBlo
 }
 
 /** A card shared to a channel: "Shared by @user" and the paper, links only. `userId` is Slack's id of the sharer. */
-export function sharedCardMessage(paper: Paper, userId: string): SlackMessage {
+export function sharedCardMessage(paper: Paper, userId: string, extras: CardExtras = {}): SlackMessage {
   const who = userMention(userId, 'someone');
   return {
     text: `Shared by ${who}: ${escapeToFit(paper.title, 2900)}`,
     blocks: [
       { type: 'context', elements: [{ type: 'mrkdwn', text: `:link: Shared by ${who}` }] },
-      ...standaloneCard(paper),
+      ...standaloneCard(paper, extras),
     ],
   };
 }
@@ -176,6 +178,7 @@ export function helpMessage(): SlackMessage {
     '`/paper subscribe reward models weekly at 9am tz Europe/Paris` — new matching papers, posted on a schedule (default: daily at 09:00 in your time zone)',
     '`/paper subscriptions` — this channel’s subscriptions · `/paper unsubscribe &lt;id or topic&gt;`',
     '`/paper pause &lt;id&gt;` · `/paper resume &lt;id&gt;` · `/paper digest now &lt;id&gt;`',
+    ...EXTRA_HELP,
     '',
     '*Ask in a conversation*',
     'Mention me with a question: `@paperbot papers on reward model ensembles?` I answer in the thread.',
@@ -187,6 +190,95 @@ export function helpMessage(): SlackMessage {
       { type: 'header', text: plainText('paperbot: research papers in Slack', LIMITS.headerText) },
       { type: 'section', text: { type: 'mrkdwn', text: usage } },
     ],
+  };
+}
+
+/**
+ * Help for following authors, trending and citations (issue 16, "what every anchor has"): kept in
+ * one list so that other features' lines can sit beside it without touching these.
+ */
+const EXTRA_HELP = [
+  '`/paper subscribe author:"Yann LeCun"` — follow an author (add words to follow their work on a topic: `/paper subscribe diffusion author:lecun`); cards mark the authors this channel follows',
+  '`/paper subscribe top 5 trending weekly` — the most upvoted papers of the week (daily: of the day) instead of a topic',
+  '',
+  '*Trending and citations*',
+  '`/paper trending` · `/paper trending week` — the most upvoted papers (Hugging Face) of the last day or week',
+  '`/paper cite 2310.02743` · `/paper cite reward model ensembles` — BibTeX for a paper (by arXiv id, link or words), only to you; or *Cite* on any card',
+];
+
+/** Room for an entry in a section, besides the code fences. */
+const CODE_ROOM = LIMITS.sectionText - 8;
+
+/** Whether a BibTeX entry fits whole in {@link citeMessage} (a longer one would be cut). */
+export function citationFits(bibtex: string): boolean {
+  return escapeMrkdwn(bibtex.replace(/`/g, "'")).length <= CODE_ROOM;
+}
+
+/**
+ * The BibTeX of a paper, only for the person who asked: which paper it is (so a search that found
+ * another paper is noticed), and the entry in a code block, ready to copy. `bibtex` must be made
+ * by the BibTeX writer (it escapes the paper's text for BibTeX); here it is escaped for mrkdwn.
+ */
+export function citeMessage(paper: Paper, bibtex: string, note?: string): SlackMessage {
+  const about = `:bookmark: BibTeX for ${boldTitle(paper.title)}${note ? ` (${escapeToFit(note, 300)})` : ''}`;
+  // A code block shows the entry verbatim; mrkdwn still needs & < > escaped inside it, and the
+  // BibTeX writer leaves no backticks that could close it.
+  const code = `\`\`\`\n${escapeToFit(bibtex.replace(/`/g, "'"), CODE_ROOM)}\n\`\`\``;
+  return {
+    text: escapeToFit(`BibTeX for ${paper.title}`, 3000),
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: about.slice(0, LIMITS.sectionText) } },
+      { type: 'section', text: { type: 'mrkdwn', text: code } },
+    ],
+  };
+}
+
+/** A citation in a modal, for clicks that have no response URL (cards on the Home tab). */
+export function citeModal(message: SlackMessage): ModalView {
+  return {
+    type: 'modal',
+    title: plainText('Cite', 24),
+    close: plainText('Close', 24),
+    blocks: message.blocks,
+  };
+}
+
+function boldTitle(title: string): string {
+  return `“${escapeToFit(title.replace(/\*/g, '∗'), 300)}”`;
+}
+
+/**
+ * `/paper trending`: a header, what the list is ("the 5 most upvoted of 37 papers published since
+ * 24 Nov 2026 with upvotes"), and the cards; or one sentence when the period has no upvoted paper.
+ */
+export function trendingMessage(
+  period: 'today' | 'week',
+  trending: { hits: SearchResults['hits']; since: string; upvoted: number },
+  options: { sinceText: string; cardExtras?: CardExtras },
+): SlackMessage {
+  const name = period === 'week' ? 'this week' : 'today';
+  if (trending.hits.length === 0) {
+    return noticeMessage(
+      `:chart_with_upwards_trend: No paper published since ${options.sinceText} has Hugging Face upvotes yet. ` +
+        (period === 'today'
+          ? 'Try `/paper trending week`.'
+          : 'Try a search instead, e.g. `/paper reward models`.'),
+    );
+  }
+  const shown = trending.hits.length === 1 ? 'The paper' : `The ${trending.hits.length} papers`;
+  const count = `${shown} with the most Hugging Face upvotes, of the ${trending.upvoted} with upvotes published since ${options.sinceText}`;
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plainText(`Trending ${name}`, LIMITS.headerText) },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: count }] },
+  ];
+  for (const hit of trending.hits)
+    blocks.push({ type: 'divider' }, ...paperCard(hit, { kind: 'search' }, options.cardExtras));
+  const titles = trending.hits
+    .map((hit, i) => `${i + 1}. ${truncate(hit.paper.title, 150)} (${hit.paper.upvotes ?? 0} upvotes)`)
+    .join('\n');
+  return {
+    text: escapeToFit(`Trending ${name}:\n${titles}`, 3000),
+    blocks: blocks.slice(0, LIMITS.blocksPerMessage),
   };
 }
 

@@ -1,9 +1,10 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { type Paper, paperPageLink } from '../papers/paper.js';
+import { foldName } from '../search/documentTable.js';
 import type { SearchHit } from '../search/paperSearch.js';
 import { LIMITS } from './message.js';
 import { boldText, escapeToFit, plainText, truncate } from './mrkdwn.js';
-import { abstractSnippet } from './snippet.js';
+import { abstractSnippet, highlight } from './snippet.js';
 
 /** At most this many code and project buttons per card, so a card stays one row of buttons. */
 const MAX_CODE_BUTTONS = 3;
@@ -16,6 +17,7 @@ export const LINK_ACTION_PREFIX = 'paper_link';
 export const CARD_ACTIONS = {
   share: 'share_paper',
   moreLikeThis: 'more_like_this',
+  cite: 'cite_paper',
   like: 'digest_like',
   dislike: 'digest_dislike',
 } as const;
@@ -29,19 +31,44 @@ export type CardButtons =
   /** A digest in a channel: 👍 / 👎 teach the channel's later digests. */
   | { kind: 'digest'; subscriptionId: string };
 
+/** What a card shows beyond the paper itself: what the channel it is shown in follows, and notes of other features. */
+export interface CardExtras {
+  /**
+   * The `author:` filters of the channel's subscriptions (as the query parser keeps them): the
+   * card's authors whose names contain one are marked as followed.
+   */
+  followedAuthors?: readonly string[];
+  /** More context lines (already escaped mrkdwn), under the facts line, e.g. where the paper was discussed. */
+  notes?: readonly string[];
+}
+
+/** How long a TL;DR may be on a card (Hugging Face's are one sentence, ~200 characters). */
+const MAX_SUMMARY_CHARS = 400;
+
 /**
- * A paper card: a section with the title, authors and date, and an excerpt of the abstract with
- * the matched terms in bold (the paper's thumbnail beside it when known); a context line with
- * upvotes, stars and categories when known; then a row of buttons: the links (paper page, PDF,
- * code, project page) and those that `buttons` asks for.
+ * A paper card, built as three parts so that features can add to the middle: the section (title,
+ * authors and date, then the source's one-sentence summary labelled as such, or else an excerpt
+ * of the abstract, with the matched terms in bold; the thumbnail beside it when known), context
+ * lines (upvotes, stars and categories; then `extras.notes`, see also {@link addCardContext}), and
+ * a row of buttons: the links (paper page, PDF, code, project page), those `buttons` asks for, and
+ * Cite.
  */
-export function paperCard(hit: SearchHit, buttons: CardButtons = { kind: 'links' }): KnownBlock[] {
+export function paperCard(
+  hit: SearchHit,
+  buttons: CardButtons = { kind: 'links' },
+  extras: CardExtras = {},
+): KnownBlock[] {
   const { paper } = hit;
   const lines = [boldText(paper.title, 400)];
-  const byline = [authorsLine(paper.authors), paper.published && formatDay(paper.published)].filter(Boolean);
-  if (byline.length > 0) lines.push(escapeToFit(byline.join(' · '), 300));
-  const snippet = abstractSnippet(paper.abstract, hit.matchedTerms);
-  if (snippet) lines.push(snippet);
+  const byline = [
+    bylineAuthors(paper.authors, extras.followedAuthors ?? []),
+    paper.published && formatDay(paper.published),
+  ].filter(Boolean);
+  if (byline.length > 0) lines.push(byline.join(' · '));
+  const tldr = paper.aiSummary
+    ? `*TL;DR* (Hugging Face's AI summary): ${highlight(truncate(paper.aiSummary, MAX_SUMMARY_CHARS), new Set(hit.matchedTerms))}`
+    : abstractSnippet(paper.abstract, hit.matchedTerms);
+  if (tldr) lines.push(tldr);
   const section: KnownBlock = {
     type: 'section',
     block_id: blockId('paper', paper.id),
@@ -50,22 +77,53 @@ export function paperCard(hit: SearchHit, buttons: CardButtons = { kind: 'links'
       ? { accessory: { type: 'image', image_url: paper.thumbnail, alt_text: truncate(paper.title, 2000) } }
       : {}),
   };
-  const facts = factsLine(paper);
+  const contexts = [factsLine(paper), ...(extras.notes ?? [])].filter(Boolean).map(contextBlock);
   const row = linkButtons(paper);
   row.elements.push(...actionButtons(paper, buttons));
-  return [
-    section,
-    ...(facts ? [{ type: 'context', elements: [{ type: 'mrkdwn', text: facts }] } as KnownBlock] : []),
-    row,
-  ];
+  return [section, ...contexts, row];
+}
+
+/** A one-line context block of (escaped) mrkdwn. */
+function contextBlock(mrkdwn: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: mrkdwn.slice(0, LIMITS.sectionText) }] };
+}
+
+/**
+ * A card with one more context line (escaped mrkdwn) after its others, just above its buttons:
+ * for features that decide a card's notes after it was built.
+ */
+export function addCardContext(card: readonly KnownBlock[], mrkdwn: string): KnownBlock[] {
+  const buttonsAt = card.findLastIndex((block) => block.type === 'actions');
+  const at = buttonsAt < 0 ? card.length : buttonsAt;
+  return [...card.slice(0, at), contextBlock(mrkdwn), ...card.slice(at)];
+}
+
+/**
+ * The byline's authors, escaped: as {@link authorsLine}, but followed authors are bold and marked
+ * "(followed)", and one the "et al." would hide is named before it.
+ */
+function bylineAuthors(authors: readonly string[], followed: readonly string[]): string {
+  if (authors.length === 0) return '';
+  const isFollowed = (name: string) => {
+    const folded = foldName(name);
+    return followed.some((wanted) => wanted !== '' && folded.includes(foldName(wanted)));
+  };
+  const show = (name: string) =>
+    isFollowed(name) ? `${boldText(name, 100)} (followed)` : escapeToFit(name, 100);
+  if (authors.length <= 4) {
+    const names = authors.map(show);
+    return names.length === 1 ? (names[0] as string) : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  }
+  const hidden = authors.slice(3).filter(isFollowed).slice(0, 3);
+  return `${[...authors.slice(0, 3), ...hidden].map(show).join(', ')} et al.`;
 }
 
 /**
  * The card of a paper shown on its own (the Home tab, a share, a link preview): no search, so no
  * score and nothing in bold.
  */
-export function standaloneCard(paper: Paper): KnownBlock[] {
-  return paperCard({ paper, score: 0, matchedTerms: [] });
+export function standaloneCard(paper: Paper, extras: CardExtras = {}): KnownBlock[] {
+  return paperCard({ paper, score: 0, matchedTerms: [] }, { kind: 'links' }, extras);
 }
 
 /** "▲ 12 upvotes · ★ 31 stars · cs.LG, cs.CL", from what the sources told us. */
@@ -87,17 +145,19 @@ function actionButtons(paper: Paper, buttons: CardButtons): Button[] {
     value: value.slice(0, LIMITS.buttonValue),
     ...(style ? { style } : {}),
   });
+  const cite = button(CARD_ACTIONS.cite, 'Cite', paper.id);
   switch (buttons.kind) {
     case 'links':
-      return [];
+      return [cite];
     case 'search':
       return [
         button(CARD_ACTIONS.share, 'Share to channel', paper.id),
         button(CARD_ACTIONS.moreLikeThis, 'More like this', paper.id),
+        cite,
       ];
     case 'digest': {
       const value = `${buttons.subscriptionId}:${paper.id}`;
-      return [button(CARD_ACTIONS.like, '👍', value), button(CARD_ACTIONS.dislike, '👎', value)];
+      return [button(CARD_ACTIONS.like, '👍', value), button(CARD_ACTIONS.dislike, '👎', value), cite];
     }
   }
 }

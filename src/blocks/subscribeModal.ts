@@ -49,7 +49,10 @@ export function subscribeModal(
         type: 'input',
         block_id: MODAL_FIELDS.topic,
         label: plainText('Topic', 2000),
-        hint: plainText('The same syntax as /paper: "phrases", -words, author:name, has:code', 2000),
+        hint: plainText(
+          'The same syntax as /paper: "phrases", -words, author:"Yann LeCun" (follow an author), has:code; or "top 5 trending" for the most upvoted papers',
+          2000,
+        ),
         element: {
           type: 'plain_text_input',
           action_id: 'value',

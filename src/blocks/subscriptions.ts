@@ -2,17 +2,38 @@ import type { KnownBlock } from '@slack/types';
 import type { SearchHit } from '../search/paperSearch.js';
 import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
+import { trendingCount, trendingPeriod } from '../subscriptions/topics.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { boldText, escapeToFit, truncate, userMention } from './mrkdwn.js';
-import { type CardButtons, paperCard } from './paperCard.js';
+import { type CardButtons, type CardExtras, paperCard } from './paperCard.js';
 
 /** A topic in mrkdwn: escaped, bold. */
 export function topicText(topic: string): string {
   return boldText(topic, 200);
 }
 
-function cards(hits: readonly SearchHit[], buttons?: CardButtons): KnownBlock[] {
-  return hits.flatMap((hit) => [{ type: 'divider' } as KnownBlock, ...paperCard(hit, buttons)]);
+function cards(hits: readonly SearchHit[], buttons?: CardButtons, extras?: CardExtras): KnownBlock[] {
+  return hits.flatMap((hit) => [{ type: 'divider' } as KnownBlock, ...paperCard(hit, buttons, extras)]);
+}
+
+/**
+ * What a digest's first line says it holds: "3 new papers on" a topic, or for a trending
+ * subscription "the 5 most upvoted papers of the last day" (no topic after it).
+ */
+function digestLead(
+  subscription: Pick<Subscription, 'topic' | 'schedule'>,
+  count: number,
+): { lead: string; topic: boolean } {
+  if (trendingCount(subscription.topic) === undefined)
+    return { lead: `${count} new ${count === 1 ? 'paper' : 'papers'} on`, topic: true };
+  const period = trendingPeriod(subscription.schedule) === 'week' ? 'week' : 'day';
+  return {
+    lead:
+      count === 1
+        ? `The most upvoted new paper of the last ${period}`
+        : `The ${count} most upvoted new papers of the last ${period}`,
+    topic: false,
+  };
 }
 
 function titles(hits: readonly SearchHit[]): string {
@@ -23,12 +44,16 @@ function titles(hits: readonly SearchHit[]): string {
 export function digestMessage(
   subscription: Pick<Subscription, 'id' | 'topic' | 'schedule'>,
   hits: readonly SearchHit[],
+  extras: CardExtras = {},
 ): SlackMessage {
-  const count = `${hits.length} new ${hits.length === 1 ? 'paper' : 'papers'} on`;
+  const { lead, topic } = digestLead(subscription, hits.length);
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `:newspaper: ${count} ${topicText(subscription.topic)}` },
+      text: {
+        type: 'mrkdwn',
+        text: `:newspaper: ${lead}${topic ? ` ${topicText(subscription.topic)}` : ''}`,
+      },
     },
     {
       type: 'context',
@@ -39,10 +64,10 @@ export function digestMessage(
         },
       ],
     },
-    ...cards(hits, { kind: 'digest', subscriptionId: subscription.id }),
+    ...cards(hits, { kind: 'digest', subscriptionId: subscription.id }, extras),
   ];
   return {
-    text: escapeToFit(`${count} ${subscription.topic}:\n${titles(hits)}`, 3000),
+    text: escapeToFit(`${lead}${topic ? ` ${subscription.topic}` : ''}:\n${titles(hits)}`, 3000),
     blocks: blocks.slice(0, LIMITS.blocksPerMessage),
   };
 }
@@ -52,6 +77,7 @@ export function subscribedMessage(
   subscription: Subscription,
   preview: readonly SearchHit[],
   warning?: string,
+  extras: CardExtras = {},
 ): SlackMessage {
   const next = formatInZone(new Date(subscription.nextRunAt), subscription.schedule.tz);
   const confirmation =
@@ -67,11 +93,13 @@ export function subscribedMessage(
         text:
           preview.length > 0
             ? `Preview: the ${preview.length === 1 ? 'paper' : `${preview.length} papers`} it would post now.`
-            : 'No paper matches it strongly yet: digests post strong matches as they arrive.',
+            : trendingCount(subscription.topic) === undefined
+              ? 'No paper matches it strongly yet: digests post strong matches as they arrive.'
+              : 'No upvoted paper of the period yet: digests post the most upvoted ones as they arrive.',
       },
     ],
   });
-  blocks.push(...cards(preview));
+  blocks.push(...cards(preview, undefined, extras));
   return {
     text: escapeToFit(`Subscribed this channel to ${subscription.topic} (${subscription.id}).`, 3000),
     blocks,

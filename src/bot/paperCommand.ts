@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { hasFilters, hasSearchTerms, isEmptyQuery, type PaperQuery, parseQuery } from '../search/query.js';
+import { TRENDING_PERIODS, type TrendingPeriod } from '../search/trending.js';
 import { type Cadence, isTimeZone } from '../subscriptions/schedule.js';
 import { MAX_TOPIC_CHARS } from '../subscriptions/subscription.js';
+import { MAX_TRENDING, trendingCount, trendingTopic } from '../subscriptions/topics.js';
 
 /** The longest `/paper` text accepted; a query longer than this is a paste, not a search. */
 export const MAX_COMMAND_CHARS = 1000;
@@ -26,8 +28,18 @@ export type PaperCommand =
   | { kind: 'status' }
   | { kind: 'unsubscribe'; target: string }
   | { kind: 'pause' | 'resume' | 'digest-now'; id: string }
+  | AnchorCommand
   /** Not understood: what to type instead (the messages are plain text, escaped when rendered). */
   | { kind: 'invalid'; problems: Problem[] };
+
+/**
+ * `/paper cite <arXiv id, link or words>` (`arxivId` when the text names an arXiv paper, else a
+ * search) and `/paper trending [today|week]`.
+ */
+export type AnchorCommand =
+  | { kind: 'cite'; arxivId: string; text: string }
+  | { kind: 'cite'; text: string; query: PaperQuery }
+  | { kind: 'trending'; period: TrendingPeriod };
 
 const CommandText = z
   .string()
@@ -80,7 +92,47 @@ function withId(kind: 'pause' | 'resume' | 'digest-now', usage: string) {
   };
 }
 
+// An arXiv id (new or old style, with an optional version) alone, as `arXiv:…`, or in an
+// arxiv.org / huggingface.co paper link.
+const ARXIV_REFERENCE =
+  /^(?:arxiv:|(?:https?:\/\/)?(?:www\.|export\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?(?:\.pdf)?\/?$/i;
+
+/** `cite <arXiv id or words>`: an id or link names the paper; words search for it. */
+function parseCite(args: string[]): PaperCommand {
+  const text = args.join(' ');
+  const id = ARXIV_REFERENCE.exec(text.trim());
+  if (id)
+    return {
+      kind: 'cite',
+      // Old-style ids: the archive is lower-case, its subject class upper-case (math.AG/0101001).
+      arxivId: (id[1] as string).replace(
+        /^([a-z-]+)(\.[a-z]{2})?\//i,
+        (_whole, archive: string, subject?: string) =>
+          `${archive.toLowerCase()}${subject?.toUpperCase() ?? ''}/`,
+      ),
+      text,
+    };
+  if (!text)
+    return invalid(
+      problem(
+        'command',
+        'Say which paper: `/paper cite 2310.02743`, an arXiv link, or a few words of its title.',
+      ),
+    );
+  const parsed = parseSearch(text);
+  return parsed.kind === 'search' ? { kind: 'cite', text, query: parsed.query } : parsed;
+}
+
+/** `trending [today|week]`. */
+function parseTrending(args: string[]): PaperCommand {
+  const period = (args.join(' ').toLowerCase() || 'today') as TrendingPeriod;
+  if ((TRENDING_PERIODS as readonly string[]).includes(period)) return { kind: 'trending', period };
+  return invalid(problem('command', 'Trending when? `/paper trending` (today) or `/paper trending week`.'));
+}
+
 const SUBCOMMANDS: Record<string, (args: string[]) => PaperCommand> = {
+  cite: parseCite,
+  trending: parseTrending,
   subscribe: parseSubscribe,
   subscriptions: () => ({ kind: 'subscriptions' }),
   // `status` alone; "status quo bias" is a search.
@@ -174,6 +226,17 @@ function parseSubscribe(args: string[]): PaperCommand {
         `That topic is ${topic.length} characters; keep it under ${MAX_TOPIC_CHARS} (a few words work best).`,
       ),
     );
+  } else if (trendingCount(topic) !== undefined) {
+    // "top N trending" (or "trending"): the most upvoted papers instead of a topic.
+    const count = trendingCount(topic) as number;
+    if (count < 1 || count > MAX_TRENDING)
+      problems.push(
+        problem(
+          'topic',
+          `Trending digests hold 1 to ${MAX_TRENDING} papers: e.g. \`/paper subscribe top 5 trending weekly\`.`,
+        ),
+      );
+    else if (problems.length === 0) return { kind: 'subscribe', topic: trendingTopic(count), ...found };
   } else {
     const parsed = parseSearch(topic, 'topic');
     if (parsed.kind === 'invalid') problems.push(...parsed.problems);

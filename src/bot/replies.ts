@@ -15,7 +15,9 @@ import { tokenize } from '../search/text.js';
 import type { OperationsStatus, ServiceStatus } from '../status.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
+import type { ChannelRef } from '../subscriptions/subscription.js';
 import { VERSION } from '../version.js';
+import { AnchorReplies } from './anchors.js';
 import { queryFromMessage, questionOf } from './mention.js';
 import { parsePaperCommand } from './paperCommand.js';
 import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
@@ -27,6 +29,8 @@ export const MENTION_RESULTS = 3;
 
 /** What a mention's answer may need from the conversation around it. */
 export interface MentionContext {
+  /** The channel the mention was posted in: its cards mark the authors it follows. */
+  where?: ChannelRef;
   /** Whether the mention was posted inside a thread. */
   inThread: boolean;
   /** Reads the text of the thread's first message (only called for a bare mention in a thread). */
@@ -54,12 +58,18 @@ export class Replies {
   private readonly deps: RepliesDeps;
   /** The subscription commands, also used by the modal and the digest buttons. */
   readonly subscriptions: SubscriptionReplies;
+  /** Citations, trending and followed authors, also used by the Cite button. */
+  readonly anchors: AnchorReplies;
 
   constructor(deps: RepliesDeps) {
     this.index = deps.index;
     this.logger = deps.logger;
     this.deps = deps;
-    this.subscriptions = new SubscriptionReplies(deps);
+    this.anchors = new AnchorReplies(deps);
+    this.subscriptions = new SubscriptionReplies({
+      ...deps,
+      followedAuthors: (where) => this.anchors.followedAuthors(where),
+    });
   }
 
   /** The answer to `/paper <text>` typed in `context.channel`. */
@@ -74,9 +84,12 @@ export class Replies {
           `:warning: ${command.problems.map((problem) => escapeMrkdwn(problem.message)).join('\n')}\nType \`/paper help\` for examples.`,
         );
       case 'search':
-        return this.searchPage(command.text, 0);
+        return this.searchPage(command.text, 0, context);
       case 'status':
         return statusMessage(await this.status(), await this.deps.store.inChannel(context));
+      case 'cite':
+      case 'trending':
+        return this.anchors.answer(command, context);
       default:
         return this.subscriptions.answer(command, context);
     }
@@ -102,7 +115,7 @@ export class Replies {
     const question = questionOf(text);
     const { query, problems } = parseQuery(question);
     if (problems.length === 0 && (hasSearchTerms(query) || hasFilters(query))) {
-      return this.results(question, query, MENTION_RESULTS);
+      return this.results(question, query, MENTION_RESULTS, undefined, context.where);
     }
     if (!context.inThread) {
       return noticeMessage(
@@ -126,14 +139,14 @@ export class Replies {
     }
     const parentWords = parentQuery.words.join(' ');
     const note = `Searched with the thread's first message: “${truncate(parentWords, 120)}”`;
-    return this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note);
+    return this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note, context.where);
   }
 
   /**
    * One page of `/paper` results (from "More results": the query and offset come from the button,
    * never from server memory, so they survive a restart).
    */
-  async searchPage(queryText: string, offset: number): Promise<SlackMessage> {
+  async searchPage(queryText: string, offset: number, where?: ChannelRef): Promise<SlackMessage> {
     const command = parsePaperCommand(queryText);
     if (command.kind !== 'search')
       return noticeMessage(':warning: That search can no longer be repeated; run `/paper` again.');
@@ -144,6 +157,7 @@ export class Replies {
     if (results.total === 0) return noHitsMessage(queryText, hasFilters(command.query));
     return resultsMessage({ queryText }, results, {
       cardButtons: { kind: 'search' },
+      cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) },
       paging: { query: queryText, offset },
     });
   }
@@ -164,9 +178,11 @@ export class Replies {
   }
 
   /** A card to post in a channel on behalf of the user who shared it; undefined for an unknown paper. */
-  async sharedCard(paperId: string, userId: string): Promise<SlackMessage | undefined> {
+  async sharedCard(paperId: string, userId: string, where?: ChannelRef): Promise<SlackMessage | undefined> {
     const paper = await this.index.get(paperId);
-    return paper ? sharedCardMessage(paper, userId) : undefined;
+    return paper
+      ? sharedCardMessage(paper, userId, { followedAuthors: await this.anchors.followedAuthors(where) })
+      : undefined;
   }
 
   private async results(
@@ -174,9 +190,12 @@ export class Replies {
     query: PaperQuery,
     limit: number,
     note?: string,
+    where?: ChannelRef,
   ): Promise<SlackMessage> {
     const results = await this.index.search(query, { limit });
     if (results.total === 0) return noHitsMessage(queryText || describeQuery(query), hasFilters(query));
-    return resultsMessage({ queryText, ...(note ? { note } : {}) }, results);
+    return resultsMessage({ queryText, ...(note ? { note } : {}) }, results, {
+      cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) },
+    });
   }
 }

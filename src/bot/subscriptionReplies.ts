@@ -11,7 +11,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { describeQuery, parseQuery } from '../search/query.js';
-import { selectDigest } from '../subscriptions/digest.js';
+import { nextDigest } from '../subscriptions/digest.js';
 import { formatInZone, isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
 import type { PostResult, Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
@@ -42,6 +42,8 @@ export interface SubscriptionDeps {
   scheduler: Scheduler;
   now: () => Date;
   logger: Logger;
+  /** The authors a channel follows, for the cards of previews (none when not given). */
+  followedAuthors?: (where: ChannelRef) => Promise<string[]>;
 }
 
 const DEFAULT_SCHEDULE = { cadence: 'daily', time: '09:00' } as const;
@@ -111,7 +113,7 @@ export class SubscriptionReplies {
       );
     }
     // Subscribed whatever happens next: a busy search only costs the preview.
-    const preview = await selectDigest(subscription, index, await store.postedIn(context)).then(
+    const preview = await nextDigest(subscription, index, await store.postedIn(context), at).then(
       (digest) => digest.hits,
       (error: unknown) => {
         logger.warn('No preview for the new subscription:', (error as Error).message);
@@ -124,7 +126,9 @@ export class SubscriptionReplies {
       : announced.pauseReason
         ? "I'm not a member of this channel, so I can't post digests here yet: invite me with `/invite @paperbot`."
         : `I couldn't post the notice in this channel (\`${escapeToFit(announced.error, 100)}\`); digests will try again when due.`;
-    return subscribedMessage(subscription, preview, warning);
+    return subscribedMessage(subscription, preview, warning, {
+      followedAuthors: (await this.deps.followedAuthors?.(context)) ?? [],
+    });
   }
 
   /**
@@ -137,8 +141,13 @@ export class SubscriptionReplies {
   }
 
   /** What a subscription to `topic` would post in the channel now. */
-  async preview(topic: string, where: ChannelRef): Promise<SearchHit[]> {
-    return (await selectDigest({ topic }, this.deps.index, await this.deps.store.postedIn(where))).hits;
+  async preview(
+    topic: string,
+    where: ChannelRef,
+    schedule: Pick<Schedule, 'cadence'> = DEFAULT_SCHEDULE,
+  ): Promise<SearchHit[]> {
+    const posted = await this.deps.store.postedIn(where);
+    return (await nextDigest({ topic, schedule }, this.deps.index, posted, this.deps.now())).hits;
   }
 
   /** Records a 👍 / 👎 on a digest card in a channel, and says what it will do. */

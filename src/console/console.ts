@@ -89,7 +89,9 @@ export class ConsoleDigestPoster implements DigestPoster {
   ) {}
 
   async post(target: DigestTarget, digest: OutgoingDigest): Promise<PostResult> {
-    const message = digestMessage(digest.subscription, digest.hits);
+    const message = digestMessage(digest.subscription, digest.hits, {
+      followedAuthors: digest.followedAuthors ?? [],
+    });
     this.output.write(`\n[digest in #${target.channel}]\n${renderText(message, this.style)}\n`);
     return { ok: true };
   }

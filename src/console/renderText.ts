@@ -17,6 +17,8 @@ const EMOJI: Record<string, string> = {
   ':zzz:': '💤',
   ':hourglass:': '⏳',
   ':information_source:': 'ℹ',
+  ':bookmark:': '🔖',
+  ':chart_with_upwards_trend:': '📈',
 };
 
 /**
@@ -26,11 +28,17 @@ const EMOJI: Record<string, string> = {
 export function renderText(message: SlackMessage, style: TextStyle = { color: false }): string {
   const bold = (s: string) => (style.color ? `\x1b[1m${s}\x1b[22m` : s);
   const dim = (s: string) => (style.color ? `\x1b[2m${s}\x1b[22m` : s);
+  const styled = (s: string) =>
+    s
+      .replace(/:[a-z_]+:/g, (code) => EMOJI[code] ?? code)
+      .replace(/\*([^*\n]+)\*/g, (_m, inner: string) => bold(inner));
+  // A ``` code block (a BibTeX entry) is printed verbatim, without its fences, ready to copy.
   const mrkdwn = (s: string) =>
     decode(
       s
-        .replace(/:[a-z_]+:/g, (code) => EMOJI[code] ?? code)
-        .replace(/\*([^*\n]+)\*/g, (_m, inner: string) => bold(inner)),
+        .split(/```\n?/)
+        .map((part, i) => (i % 2 === 1 ? part.replace(/\n$/, '') : styled(part)))
+        .join(''),
     );
   const lines: string[] = [];
   for (const block of message.blocks as KnownBlock[]) {

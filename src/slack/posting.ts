@@ -350,7 +350,12 @@ export class SlackDigestPoster implements DigestPoster {
     if (token === undefined) return { ok: false, error: 'not_installed', pauseReason: NOT_INSTALLED };
     const { channel } = target;
     return new ChannelPoster(this.client, this.policy, token).post(
-      { channel, ...digestMessage(digest.subscription, digest.hits) },
+      {
+        channel,
+        ...digestMessage(digest.subscription, digest.hits, {
+          followedAuthors: digest.followedAuthors ?? [],
+        }),
+      },
       { key: runKey, eventType: DIGEST_EVENT, beforeAttempt: () => this.waitForSlot(target) },
     );
   }

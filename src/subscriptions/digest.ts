@@ -2,7 +2,10 @@ import type { Paper } from '../papers/paper.js';
 import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { parseQuery } from '../search/query.js';
 import { termsOf } from '../search/text.js';
+import { trendingPapers } from '../search/trending.js';
+import type { Schedule } from './schedule.js';
 import type { Subscription } from './subscription.js';
+import { trendingCount, trendingPeriod } from './topics.js';
 
 /** Papers in one digest at most. */
 export const DIGEST_SIZE = 5;
@@ -66,6 +69,30 @@ export async function selectDigest(
     )
     .map(({ hit }) => hit);
   return { hits: ordered.slice(0, limit), overflow: results.strong > limit };
+}
+
+/**
+ * The papers of any subscription's next digest: for a "top N trending" one, the N papers of its
+ * period (the last week for a weekly digest, else the last day) with the most upvotes that were
+ * never posted in the channel; for a topic, {@link selectDigest}. `patient` as there.
+ */
+export async function nextDigest(
+  subscription: Pick<Subscription, 'topic' | 'papersSince'> & { schedule: Pick<Schedule, 'cadence'> },
+  index: PaperSearch,
+  posted: Readonly<Record<string, string>>,
+  now: Date,
+  limit = DIGEST_SIZE,
+  taste?: ChannelTaste,
+  patient = false,
+): Promise<Digest> {
+  const count = trendingCount(subscription.topic);
+  if (count === undefined) return selectDigest(subscription, index, posted, limit, taste, patient);
+  const trending = await trendingPapers(index, trendingPeriod(subscription.schedule), now, {
+    limit: count,
+    excludeIds: Object.keys(posted),
+    patient,
+  });
+  return { hits: trending.hits, overflow: false };
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { Logger } from '../logger.js';
 import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { Ticker } from '../ticker.js';
-import { ChannelTaste, DIGEST_SIZE, type Digest, nextPapersSince, selectDigest } from './digest.js';
+import { ChannelTaste, DIGEST_SIZE, type Digest, nextDigest, nextPapersSince } from './digest.js';
 import { nextRun } from './schedule.js';
 import type { ClaimedChannel, DigestClaims, RunRecord, SubscriptionKey, SubscriptionStore } from './store.js';
 import type { ChannelRef, Subscription } from './subscription.js';
+import { followedAuthors } from './topics.js';
 
 /** What posting a message to a channel came to. */
 export type PostResult =
@@ -25,6 +26,8 @@ export interface OutgoingDigest {
   subscription: Pick<Subscription, 'id' | 'topic' | 'schedule'>;
   /** The papers, in the order they are shown. */
   hits: readonly SearchHit[];
+  /** The `author:` filters of the channel's subscriptions: cards mark these authors as followed. */
+  followedAuthors?: readonly string[];
 }
 
 /** Where a digest goes: a channel of a workspace (and its Enterprise Grid org, to find the token). */
@@ -278,7 +281,7 @@ export class Scheduler {
     }
     let digest: Digest;
     try {
-      digest = await this.select(subscription, channel, index);
+      digest = await this.select(subscription, channel, index, now);
     } catch (error) {
       // The search failed (the index is stopping, say): the subscription stays due.
       this.deps.logger.warn(`Digest ${id}: selecting its papers failed:`, (error as Error).message);
@@ -291,7 +294,13 @@ export class Scheduler {
         unrecorded: { at: now, papersSince, nextRunAt, postedPaperIds: [] },
       };
     }
-    const run = await this.post(subscription, digest.hits, { at: now, papersSince, nextRunAt }, claims);
+    const followed = followedAuthors([subscription, ...channel.subscriptions]);
+    const run = await this.post(
+      subscription,
+      { hits: digest.hits, followedAuthors: followed },
+      { at: now, papersSince, nextRunAt },
+      claims,
+    );
     if (run.outcome === 'posted')
       for (const hit of digest.hits) channel.posted[hit.paper.id] ??= now.toISOString();
     return { run };
@@ -335,13 +344,15 @@ export class Scheduler {
     subscription: Subscription,
     channel: ClaimedChannel,
     index: PaperSearch,
+    now: Date,
   ): Promise<Digest> {
     const taste = await ChannelTaste.of(channel.feedback, this.deps.index);
     // Patient: nobody waits on a digest, so it waits for a busy index rather than be refused.
-    return selectDigest(
+    return nextDigest(
       subscription,
       index,
       channel.posted,
+      now,
       DIGEST_SIZE,
       taste.isEmpty ? undefined : taste,
       true,
@@ -354,7 +365,7 @@ export class Scheduler {
    */
   private async post(
     subscription: Subscription,
-    hits: SearchHit[],
+    { hits, followedAuthors: followed }: Omit<OutgoingDigest, 'subscription'>,
     run: Omit<RunRecord, 'postedPaperIds'>,
     claims: DigestClaims,
   ): Promise<DigestRun> {
@@ -368,7 +379,11 @@ export class Scheduler {
       // The channel is no longer this replica's (its session was lost) or the subscription is gone.
       return { subscriptionId: id, outcome: 'busy', papers: 0 };
     }
-    const result = await poster.post(targetOf(subscription), { subscription, hits }, key);
+    const result = await poster.post(
+      targetOf(subscription),
+      { subscription, hits, ...(followed ? { followedAuthors: followed } : {}) },
+      key,
+    );
     if (result.ok) {
       await store.recordRun(subscription, { ...run, postedPaperIds: paperIds });
       return { subscriptionId: id, outcome: 'posted', papers: hits.length };

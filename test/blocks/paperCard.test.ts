@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { authorsLine, formatDay, paperCard } from '../../src/blocks/paperCard.js';
+import { addCardContext, authorsLine, formatDay, paperCard } from '../../src/blocks/paperCard.js';
 import { blockKitViolations } from '../support/blockKit.js';
 import { makePaper } from '../support/papers.js';
 
@@ -59,6 +59,12 @@ describe('paperCard', () => {
             text: { type: 'plain_text', text: 'Project page', emoji: false },
             url: 'https://example.org/rme',
           },
+          {
+            type: 'button',
+            action_id: 'cite_paper',
+            text: { type: 'plain_text', text: 'Cite', emoji: false },
+            value: '2310.02743',
+          },
         ],
       },
     ]);
@@ -77,6 +83,7 @@ describe('paperCard', () => {
           text: { text: 'Find on arXiv' },
           url: 'https://arxiv.org/search/?query=Untitled+Thoughts&searchtype=title',
         },
+        { action_id: 'cite_paper', value: 'untitled-thoughts' },
       ],
     });
     expect(blockKitViolations({ text: 'x', blocks })).toEqual([]);
@@ -95,7 +102,77 @@ describe('paperCard', () => {
     });
     const blocks = paperCard({ paper, score: 1, matchedTerms: ['word'] });
     expect(blockKitViolations({ text: 'x', blocks })).toEqual([]);
-    expect(blocks[1]).toMatchObject({ elements: { length: 6 } }); // page + 3 code + 2 project
+    expect(blocks[1]).toMatchObject({ elements: { length: 7 } }); // page + 3 code + 2 project + Cite
+  });
+
+  const hfPaper = makePaper({
+    id: '2608.20336',
+    title: 'WithEveryone: Unified Planning and Identity Grounding for Group Image Generation',
+    abstract: 'Group photos are hard. We ground identities to layout plans.',
+    authors: ['Hengyuan Xu', 'Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Yann LeCun', 'Someone Else'],
+    aiSummary:
+      'WithEveryone enables reliable identity-preserving group image generation for up to ten people by grounding identities to layout plans.',
+    aiKeywords: ['identity-preserving image generation'],
+  });
+
+  test("the source's summary is the card's text line, labelled, with the matched words in bold", () => {
+    const [section] = paperCard({ paper: hfPaper, score: 3, matchedTerms: ['ident'] });
+    expect(section).toMatchObject({
+      text: {
+        text:
+          '*WithEveryone: Unified Planning and Identity Grounding for Group Image Generation*\n' +
+          'Hengyuan Xu, Ada Lovelace, Alan Turing et al.\n' +
+          "*TL;DR* (Hugging Face's AI summary): WithEveryone enables reliable *identity*-preserving group image generation for up to ten people by grounding *identities* to layout plans.",
+      },
+    });
+    // Without a summary, the abstract's excerpt stays.
+    const [plain] = paperCard({
+      paper: { ...hfPaper, aiSummary: undefined } as never,
+      score: 0,
+      matchedTerms: [],
+    });
+    expect(JSON.stringify(plain)).toContain('Group photos are hard. We ground identities to layout plans.');
+  });
+
+  test('authors the channel follows are bold and marked, even when "et al." would hide them', () => {
+    const [section] = paperCard(
+      { paper: hfPaper, score: 0, matchedTerms: [] },
+      { kind: 'links' },
+      {
+        followedAuthors: ['lecun', 'hengyuan'],
+      },
+    );
+    expect((section as { text: { text: string } }).text.text.split('\n')[1]).toBe(
+      '*Hengyuan Xu* (followed), Ada Lovelace, Alan Turing, *Yann LeCun* (followed) et al.',
+    );
+    // The filter matches like author: (accents and case folded); nothing is marked without follows.
+    const [accented] = paperCard(
+      { paper: { ...hfPaper, authors: ['Yann Lécun'] }, score: 0, matchedTerms: [] },
+      { kind: 'links' },
+      { followedAuthors: ['lecun'] },
+    );
+    expect(JSON.stringify(accented)).toContain('*Yann Lécun* (followed)');
+  });
+
+  test('notes and addCardContext add context lines just above the buttons', () => {
+    const card = paperCard(
+      { paper: hfPaper, score: 0, matchedTerms: [] },
+      { kind: 'search' },
+      {
+        notes: ['first note'],
+      },
+    );
+    const more = addCardContext(card, 'discussed in #ml-reading');
+    expect(more.map((block) => block.type)).toEqual(['section', 'context', 'context', 'actions']);
+    expect(JSON.stringify(more.slice(1, 3))).toMatch(/first note.*discussed in #ml-reading/);
+    expect(more.at(-1)).toMatchObject({
+      elements: [
+        { text: { text: 'Find on arXiv' } },
+        { action_id: 'share_paper' },
+        { action_id: 'more_like_this' },
+        { action_id: 'cite_paper' },
+      ],
+    });
   });
 });
 

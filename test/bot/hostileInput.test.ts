@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { blockKitViolations, liveMarkup } from '../support/blockKit.js';
 import { commandContext, makeBot } from '../support/bot.js';
+import { makePaper } from '../support/papers.js';
 
 /** Pieces of text that Slack would act on, or that break naive parsers. */
 const hostile = fc.constantFrom(
@@ -34,6 +35,12 @@ const hostile = fc.constantFrom(
   'weekly',
   'reward',
   'model',
+  'cite',
+  'trending',
+  'top 5 trending',
+  'author:"<!channel>"',
+  '2310.02743',
+  'https://arxiv.org/abs/2310.02743v2',
 );
 const command = fc
   .array(fc.oneof(hostile, fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 })), {
@@ -62,7 +69,7 @@ describe('hostile /paper text', () => {
     await fc.assert(
       fc.asyncProperty(
         long,
-        fc.constantFrom('', 'subscribe ', 'unsubscribe ', 'digest now '),
+        fc.constantFrom('', 'subscribe ', 'unsubscribe ', 'digest now ', 'cite ', 'trending '),
         async (text, prefix) => {
           const message = await replies.toCommand(prefix + text, commandContext());
           expect(blockKitViolations(message)).toEqual([]);
@@ -122,6 +129,65 @@ describe('hostile mentions', () => {
         expect(liveMarkup(message)).toEqual([]);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('hostile text in the anchors: author names, BibTeX fields, summaries, keywords', () => {
+  const text = fc.oneof(
+    hostile,
+    fc.string({ maxLength: 30 }),
+    fc.constantFrom('}, note = {pwned', '\\input{x}', '```', '*bold*', '_x_', '~', '%', '<@U0BOSS|boss>'),
+  );
+  const words = fc.array(text, { minLength: 1, maxLength: 6 }).map((parts) => parts.join(' '));
+  const hostilePaper = fc.record({
+    title: words.filter((t) => t.trim() !== ''),
+    authors: fc.array(
+      words.filter((t) => t.trim() !== ''),
+      { maxLength: 6 },
+    ),
+    aiSummary: words.filter((t) => t.trim() !== ''),
+    aiKeywords: fc.array(
+      words.filter((t) => t.trim() !== ''),
+      { maxLength: 4 },
+    ),
+    category: words,
+  });
+
+  test('cards, citations, trending lists and author follows stay valid and inert', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostilePaper, words, async (fields, followed) => {
+        const paper = makePaper({
+          id: '2608.00001',
+          arxivId: '2608.00001',
+          title: fields.title,
+          authors: fields.authors,
+          aiSummary: fields.aiSummary,
+          aiKeywords: fields.aiKeywords,
+          categories: [fields.category],
+          upvotes: 7,
+          published: '2026-08-21',
+          links: { page: 'https://huggingface.co/papers/2608.00001', code: [], project: [] },
+        });
+        const { replies } = await makeBot({ papers: [paper], now: '2026-08-21T12:00:00Z' });
+        const context = commandContext();
+        const answers = [
+          await replies.toCommand(`subscribe author:"${followed.replace(/"/g, '')}"`, context),
+          await replies.toCommand('cite 2608.00001', context),
+          await replies.anchors.cite(paper.id),
+          await replies.toCommand('trending', context),
+          await replies.toCommand(`cite ${fields.title}`, context),
+          await replies.searchPage('after:2026-01-01', 0, context),
+        ];
+        for (const message of answers) {
+          expect(blockKitViolations(message)).toEqual([]);
+          expect(liveMarkup(message)).toEqual([]);
+        }
+        // The entry is one code block: nothing in it can close the block early.
+        const code = JSON.stringify(answers[1]?.blocks[1]).match(/```/g) ?? [];
+        expect(code).toHaveLength(2);
+      }),
+      { numRuns: 150 },
     );
   });
 });

@@ -85,7 +85,10 @@ describe('buttons on search results', () => {
     expect(titleOf(sectionTexts(post?.args ?? {})[0] ?? '')).toBe(
       'RLHF Workflow: From Reward Modeling to Online RLHF',
     );
-    expect(buttons(post?.args ?? {})).toEqual([]); // links only in the channel
+    // Links and Cite in the channel (its BibTeX answers whoever clicks, privately); no Share.
+    expect(buttons(post?.args ?? {})).toEqual([
+      ['cite_paper', 'rlhf-workflow-from-reward-modeling-to-online-rlhf'],
+    ]);
   });
 
   test('Share where the bot is not a member says how to fix it', async () => {

@@ -57,6 +57,7 @@ describe('/paper through the Bolt HTTP receiver', () => {
       ['Code: RLHFlow/Online-RLHF', 'https://github.com/RLHFlow/Online-RLHF'],
       ['Share to channel', undefined],
       ['More like this', undefined],
+      ['Cite', undefined],
     ]);
   });
 

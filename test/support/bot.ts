@@ -50,7 +50,9 @@ export class RecordingPoster implements DigestPoster {
   historyUnavailable = false;
   async post(target: DigestTarget, digest: OutgoingDigest, runKey: string): Promise<PostResult> {
     const { landed, ...result } = this.results.shift() ?? { ok: true };
-    const message = digestMessage(digest.subscription, digest.hits);
+    const message = digestMessage(digest.subscription, digest.hits, {
+      followedAuthors: digest.followedAuthors ?? [],
+    });
     const { channel, team } = target;
     if (result.ok || landed) this.posts.push({ channel, team, digest, message, runKey });
     return result;

@@ -52,9 +52,15 @@ export function parseArxivAtom(xml: string, arrivedAt: string): ArxivPage {
     const abstract = unwrap(entry.summary);
     const comment = unwrap(entry.comment);
     const inText = findLinks(`${abstract} ${comment}`);
-    const categories = ((entry.category as Node[] | undefined) ?? [])
-      .map((c) => String(c.term ?? ''))
-      .filter(Boolean);
+    // The primary category first (a citation's primaryClass), then the cross-lists as listed.
+    const primary = String((entry.primary_category as Node | undefined)?.term ?? '');
+    const categories = [
+      ...new Set(
+        [primary, ...((entry.category as Node[] | undefined) ?? []).map((c) => String(c.term ?? ''))].filter(
+          Boolean,
+        ),
+      ),
+    ];
     const published = unwrap(entry.published).slice(0, 10);
     papers.push({
       id,

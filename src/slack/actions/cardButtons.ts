@@ -1,5 +1,5 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
-import { noticeMessage } from '../../blocks/messages.js';
+import { citeModal, noticeMessage } from '../../blocks/messages.js';
 import { CARD_ACTIONS } from '../../blocks/paperCard.js';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
@@ -27,7 +27,8 @@ export function registerCardButtons(
       logger,
       'share',
       async () => {
-        const card = await replies.sharedCard(buttonValue(action), body.user.id);
+        const where = channel ? { team: workspaceOf(context).team, channel } : undefined;
+        const card = await replies.sharedCard(buttonValue(action), body.user.id, where);
         if (!channel || !card) return noticeMessage(':warning: That paper is no longer in the corpus.');
         const posted = await postingFor(context).answers.post({ channel, ...card });
         if (posted.ok) return noticeMessage(':white_check_mark: Shared to the channel.');
@@ -49,6 +50,29 @@ export function registerCardButtons(
       () => replies.moreLikeThis(buttonValue(action)),
       ephemeralReply(body.response_url),
     );
+  });
+
+  app.action<BlockButtonAction>(CARD_ACTIONS.cite, async ({ ack, body, action, client }) => {
+    await ack();
+    const paperId = buttonValue(action);
+    if (body.response_url) {
+      await answerWith(
+        logger,
+        'cite',
+        () => replies.anchors.cite(paperId),
+        ephemeralReply(body.response_url),
+      );
+      return;
+    }
+    // A card on the Home tab: no response URL, so the entry opens in a modal (within the trigger's 3 s).
+    try {
+      await client.views.open({
+        trigger_id: body.trigger_id,
+        view: citeModal(await replies.anchors.cite(paperId)),
+      });
+    } catch (error) {
+      logger.warn('cite: opening the citation failed:', (error as Error).message);
+    }
   });
 
   for (const [actionId, vote] of [

@@ -14,15 +14,16 @@ export function registerResultButtons(
   postingFor: PostingFor,
   logger: Logger,
 ): void {
-  app.action<BlockButtonAction>(LIST_ACTIONS.more, async ({ ack, body, action }) => {
+  app.action<BlockButtonAction>(LIST_ACTIONS.more, async ({ ack, body, action, context }) => {
     await ack();
     await answerWith(
       logger,
       'more results',
       () => {
         const page = parsePageValue(action.value ?? '');
+        const where = { team: workspaceOf(context).team, channel: body.channel?.id ?? '' };
         return page
-          ? replies.searchPage(page.query, page.offset)
+          ? replies.searchPage(page.query, page.offset, where)
           : noticeMessage(':warning: That button is out of date; run `/paper` again.');
       },
       // The next page replaces the list, so the conversation does not fill up with pages.

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
 import { answerWith } from '../deliver.js';
+import { workspaceOf } from '../identity.js';
 import type { PostingFor } from '../posting.js';
 import type { RecentIds } from '../recentIds.js';
 
@@ -29,6 +30,7 @@ export function registerAppMention(
       'app_mention',
       () =>
         replies.toMention(event.text, {
+          where: { team: workspaceOf(context).team, channel: event.channel },
           inThread: parentTs !== undefined,
           threadParentText: async () => {
             const thread = await client.conversations.replies({

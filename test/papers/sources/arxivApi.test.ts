@@ -27,6 +27,16 @@ describe('parseArxivAtom', () => {
     expect(papers[0]?.links.code.length).toBeGreaterThan(0);
   });
 
+  test('the primary category comes first (the citation primaryClass), cross-lists after it', () => {
+    const row = { ...(rows[0] as (typeof rows)[0]), categories: ['cs.CV', 'cs.LG'] };
+    // arxiv:primary_category names the primary one; the category list need not start with it.
+    const feed = atomFeed([row], 1, 0).replace(
+      /primary_category([^>]*)term="cs.CV"/,
+      'primary_category$1term="cs.LG"',
+    );
+    expect(parseArxivAtom(feed, ARRIVED).papers[0]?.categories).toEqual(['cs.LG', 'cs.CV']);
+  });
+
   test('250 real records all parse into valid papers', () => {
     const { papers, skipped } = parseArxivAtom(atomFeed(rows, rows.length, 0), ARRIVED);
     expect(skipped).toEqual([]);
