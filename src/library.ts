@@ -15,6 +15,12 @@ import type { SourceBatch } from './papers/sources/http.js';
 import type { PaperIndex } from './search/paperIndex.js';
 import { type IndexOrigin, openIndex, snapshotFile, writeSnapshot } from './search/snapshot.js';
 
+/** A paper an ingest changed: as it was, and as it is now. */
+export interface PaperUpdate {
+  before: Paper;
+  after: Paper;
+}
+
 /**
  * The corpus of a data directory and its live search index, kept in step: ingested papers are
  * merged into the corpus, added to the index without a rebuild, and written back (corpus file and
@@ -22,6 +28,7 @@ import { type IndexOrigin, openIndex, snapshotFile, writeSnapshot } from './sear
  */
 export class Library implements PaperSink {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly updateListeners: Array<(updates: PaperUpdate[]) => void> = [];
   private writtenStamp: string | undefined;
 
   private constructor(
@@ -56,6 +63,14 @@ export class Library implements PaperSink {
     return this.index.getByArxivId(arxivId);
   }
 
+  /**
+   * Calls `listener` after each ingest that changed papers already in the corpus, with each one as
+   * it was and as it is (the follow-ups hear of news this way). It must not throw.
+   */
+  onUpdated(listener: (updates: PaperUpdate[]) => void): void {
+    this.updateListeners.push(listener);
+  }
+
   /** Merges a source's papers into the corpus, indexes what changed, and stores the result. */
   ingest(batch: SourceBatch): Promise<IngestReport> {
     const next = this.queue.then(() => this.ingestNow(batch));
@@ -64,18 +79,20 @@ export class Library implements PaperSink {
   }
 
   private async ingestNow(batch: SourceBatch): Promise<IngestReport> {
-    await this.absorbExternalChanges();
+    const updates = await this.absorbExternalChanges();
     const counts: Record<MergeOutcome, number> = { new: 0, updated: 0, unchanged: 0 };
     const changed: Paper[] = [];
     for (const incoming of batch.papers) {
-      const { outcome, paper } = this.collection.upsert(incoming);
+      const { outcome, paper, previous } = this.collection.upsert(incoming);
       counts[outcome]++;
       if (outcome !== 'unchanged') changed.push(paper);
+      if (previous) updates.push({ before: previous, after: paper });
     }
     if (changed.length > 0) {
       this.index.add(changed);
       await this.save();
     }
+    if (updates.length > 0) for (const listener of this.updateListeners) listener(updates);
     const skipped: Record<string, number> = {};
     for (const { reason } of batch.skipped) skipped[reason] = (skipped[reason] ?? 0) + 1;
     return { ...counts, skipped, corpusSize: this.collection.size };
@@ -98,19 +115,22 @@ export class Library implements PaperSink {
    * Another process (`paperbot ingest` while the bot runs) may have written the corpus file since
    * this one last did: merge its papers first, so that saving does not drop them.
    */
-  private async absorbExternalChanges(): Promise<void> {
+  private async absorbExternalChanges(): Promise<PaperUpdate[]> {
+    const updates: PaperUpdate[] = [];
     const stamp = await this.corpusStamp();
-    if (stamp === undefined || stamp === this.writtenStamp) return;
+    if (stamp === undefined || stamp === this.writtenStamp) return updates;
     const corpus = await loadCorpus(this.dataDir);
     const changed: Paper[] = [];
     for (const paper of corpus.papers) {
       const result = this.collection.upsert(paper);
       if (result.outcome !== 'unchanged') changed.push(result.paper);
+      if (result.previous) updates.push({ before: result.previous, after: result.paper });
     }
     this.index.add(changed);
     this.writtenStamp = stamp;
     if (changed.length > 0)
       this.logger.info(`${changed.length} papers written by another process were merged in.`);
+    return updates;
   }
 
   private async corpusStamp(): Promise<string | undefined> {

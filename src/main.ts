@@ -2,13 +2,15 @@
 import { Replies } from './bot/replies.js';
 import { Unfurls } from './bot/unfurls.js';
 import { loadConfig } from './config.js';
-import { CONSOLE_TEAM, ConsoleDigestPoster, runConsole } from './console/console.js';
+import { CONSOLE_TEAM, ConsoleDigestPoster, ConsoleFollowUpPoster, runConsole } from './console/console.js';
+import { type FollowUpPoster, FollowUps } from './discussions/followUps.js';
 import { PaperbotError } from './errors.js';
 import { Library } from './library.js';
 import { createStderrLogger } from './logger.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
 import { createSlackApp, type SlackAuth } from './slack/app.js';
+import { SlackFollowUpPoster } from './slack/followUps.js';
 import { identifyBot } from './slack/identity.js';
 import { installationTokens } from './slack/oauth.js';
 import { createPostingClient, SlackDigestPoster, singleToken } from './slack/posting.js';
@@ -45,17 +47,34 @@ async function main(): Promise<void> {
   const now = () => new Date();
   const refresher = new Refresher({ library, sources: configuredSources(config.sources), now, logger });
   const interactive = Boolean(process.stdin.isTTY);
+  const postingClient = slack && auth ? createPostingClient(slack, logger) : undefined;
+  const tokens =
+    auth?.kind === 'token'
+      ? singleToken(auth.identity.botToken)
+      : auth
+        ? installationTokens(auth.installations)
+        : undefined;
   const poster: DigestPoster =
-    slack && auth
-      ? new SlackDigestPoster(
-          createPostingClient(slack, logger),
-          auth.kind === 'token'
-            ? singleToken(auth.identity.botToken)
-            : installationTokens(auth.installations),
-        )
+    postingClient && tokens
+      ? new SlackDigestPoster(postingClient, tokens)
       : new ConsoleDigestPoster(process.stdout, { color: interactive });
-  const scheduler = new Scheduler({ store, index, poster, now, logger });
-  const replies = new Replies({ index, store, scheduler, now, logger });
+  const { discussions } = stores;
+  const scheduler = new Scheduler({ store, index, poster, now, logger, discussions });
+  const replies = new Replies({ index, store, scheduler, now, logger, discussions });
+  // News of papers (code, versions, upvotes) merged in by ingests go to the threads that discussed them.
+  const followUpPoster: FollowUpPoster =
+    postingClient && tokens
+      ? new SlackFollowUpPoster(postingClient, tokens)
+      : new ConsoleFollowUpPoster(process.stdout, { color: interactive });
+  const followUps = new FollowUps({
+    store: discussions,
+    poster: followUpPoster,
+    paper: async (id) => index.get(id),
+    now,
+    logger,
+  });
+  library.onUpdated(followUps.onUpdated);
+  void followUps.settle().catch((error: unknown) => logger.warn('Settling follow-ups failed:', error));
   const stopBackground = async () => {
     await refresher.stop();
     await scheduler.stop();
@@ -71,13 +90,14 @@ async function main(): Promise<void> {
     return;
   }
 
-  const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger);
+  const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger, replies.notes);
   const app = createSlackApp({
     connection: slack,
     auth,
     replies,
     unfurls,
     home: { index, store },
+    discussions,
     logger,
     now,
   });

@@ -5,6 +5,7 @@ import type { Subscription } from '../subscriptions/subscription.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { boldText, escapeToFit, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, paperCard } from './paperCard.js';
+import { withWhyThis } from './taste.js';
 
 /** A topic in mrkdwn: escaped, bold. */
 export function topicText(topic: string): string {
@@ -39,7 +40,14 @@ export function digestMessage(
         },
       ],
     },
-    ...cards(hits, { kind: 'digest', subscriptionId: subscription.id }),
+    ...hits.flatMap((hit) => [
+      { type: 'divider' } as KnownBlock,
+      ...withWhyThis(
+        paperCard(hit, { kind: 'digest', subscriptionId: subscription.id }),
+        subscription.id,
+        hit.paper.id,
+      ),
+    ]),
   ];
   return {
     text: escapeToFit(`${count} ${subscription.topic}:\n${titles(hits)}`, 3000),

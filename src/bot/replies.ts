@@ -7,15 +7,18 @@ import {
   sharedCardMessage,
 } from '../blocks/messages.js';
 import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.js';
+import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
 import type { PaperIndex } from '../search/paperIndex.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
 import { tokenize } from '../search/text.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
+import { type Audience, DiscussionNotes } from './discussionNotes.js';
 import { queryFromMessage, questionOf } from './mention.js';
 import { parsePaperCommand } from './paperCommand.js';
 import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
+import { TasteReplies } from './tasteReplies.js';
 
 /** Cards in a `/paper` answer. */
 export const COMMAND_RESULTS = 5;
@@ -28,6 +31,8 @@ export interface MentionContext {
   inThread: boolean;
   /** Reads the text of the thread's first message (only called for a bare mention in a thread). */
   threadParentText(): Promise<string | undefined>;
+  /** Who will see the answer (to say where its papers were discussed), when the transport knows. */
+  audience?: Audience;
 }
 
 /** What the answers are computed from. */
@@ -37,6 +42,8 @@ export interface RepliesDeps {
   scheduler: Scheduler;
   now: () => Date;
   logger: Logger;
+  /** The workspaces' memory: cards say where their papers were discussed (none: they do not). */
+  discussions?: DiscussionStore;
 }
 
 /**
@@ -48,11 +55,17 @@ export class Replies {
   private readonly logger: Logger;
   /** The subscription commands, also used by the modal and the digest buttons. */
   readonly subscriptions: SubscriptionReplies;
+  /** `/paper taste`, its reset, and "Why this?" on digest cards. */
+  readonly taste: TasteReplies;
+  /** Where the papers of an answer were discussed (undefined without the workspaces' memory). */
+  readonly notes: DiscussionNotes | undefined;
 
   constructor(deps: RepliesDeps) {
     this.index = deps.index;
     this.logger = deps.logger;
     this.subscriptions = new SubscriptionReplies(deps);
+    this.taste = new TasteReplies({ store: deps.store, papers: deps.index });
+    this.notes = deps.discussions ? new DiscussionNotes(deps.discussions, deps.now, deps.logger) : undefined;
   }
 
   /** The answer to `/paper <text>` typed in `context.channel`. */
@@ -67,7 +80,11 @@ export class Replies {
           `:warning: ${command.problems.map((problem) => escapeMrkdwn(problem.message)).join('\n')}\nType \`/paper help\` for examples.`,
         );
       case 'search':
-        return this.searchPage(command.text, 0);
+        return this.noted(this.searchPage(command.text, 0), context.audience);
+      case 'taste':
+        return this.taste.taste(context);
+      case 'taste-reset':
+        return this.taste.reset(context, command.confirmed);
       default:
         return this.subscriptions.answer(command, context);
     }
@@ -78,7 +95,7 @@ export class Replies {
     const question = questionOf(text);
     const { query, problems } = parseQuery(question);
     if (problems.length === 0 && (hasSearchTerms(query) || hasFilters(query))) {
-      return this.results(question, query, MENTION_RESULTS);
+      return this.noted(this.results(question, query, MENTION_RESULTS), context.audience);
     }
     if (!context.inThread) {
       return noticeMessage(
@@ -102,7 +119,15 @@ export class Replies {
     }
     const parentWords = parentQuery.words.join(' ');
     const note = `Searched with the thread's first message: “${truncate(parentWords, 120)}”`;
-    return this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note);
+    return this.noted(
+      this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note),
+      context.audience,
+    );
+  }
+
+  /** The answer with where its papers were discussed, as far as `audience` may know. */
+  private async noted(message: SlackMessage, audience: Audience | undefined): Promise<SlackMessage> {
+    return this.notes && audience ? this.notes.annotate(message, audience) : message;
   }
 
   /**

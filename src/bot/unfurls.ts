@@ -3,6 +3,7 @@ import { standaloneCard } from '../blocks/paperCard.js';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/paper.js';
 import type { PaperIndex } from '../search/paperIndex.js';
+import type { Audience, DiscussionNotes } from './discussionNotes.js';
 
 // arxiv.org/abs/2401.12345, /abs/2401.12345v2, /pdf/2401.12345v2(.pdf), huggingface.co/papers/2401.12345
 const PAPER_LINK =
@@ -26,15 +27,26 @@ export class Unfurls {
     private readonly index: PaperIndex,
     private readonly fetchPaper: FetchPaper,
     private readonly logger: Logger,
+    /** Where papers were discussed, for the previews to say (none: they do not). */
+    private readonly notes?: DiscussionNotes,
   ) {}
 
-  /** url → preview, for the links that could be resolved. */
-  async previews(urls: readonly string[]): Promise<Record<string, Pick<SlackMessage, 'blocks'>>> {
+  /**
+   * url → preview, for the links that could be resolved, and the papers they are. With an
+   * `audience` (the channel of the message), each preview says where else its paper was discussed,
+   * leaving out the message itself (`except`).
+   */
+  async previews(
+    urls: readonly string[],
+    audience?: Audience,
+    except?: { ts: string },
+  ): Promise<{ previews: Record<string, Pick<SlackMessage, 'blocks'>>; paperIds: string[] }> {
     const previews: Record<string, Pick<SlackMessage, 'blocks'>> = {};
+    const paperIds: string[] = [];
     for (const url of urls.slice(0, 10)) {
       const arxivId = arxivIdOfLink(url);
       if (!arxivId) continue;
-      let paper = this.index.getByArxivId(arxivId);
+      let paper = await this.index.getByArxivId(arxivId);
       if (!paper) {
         try {
           paper = await this.fetchPaper(arxivId);
@@ -42,8 +54,12 @@ export class Unfurls {
           this.logger.warn(`No preview for ${url}: ${(error as Error).message}`);
         }
       }
-      if (paper) previews[url] = { blocks: standaloneCard(paper) };
+      if (!paper) continue;
+      const card = { text: paper.title, blocks: standaloneCard(paper) };
+      const noted = this.notes && audience ? await this.notes.annotate(card, audience, except) : card;
+      previews[url] = { blocks: noted.blocks };
+      if (!paperIds.includes(paper.id)) paperIds.push(paper.id);
     }
-    return previews;
+    return { previews, paperIds };
   }
 }

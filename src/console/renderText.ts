@@ -17,6 +17,13 @@ const EMOJI: Record<string, string> = {
   ':zzz:': '💤',
   ':hourglass:': '⏳',
   ':information_source:': 'ℹ',
+  ':speech_balloon:': '💬',
+  ':rocket:': '🚀',
+  ':page_facing_up:': '📄',
+  ':fire:': '🔥',
+  ':thumbsup:': '👍',
+  ':thumbsdown:': '👎',
+  ':wastebasket:': '🗑',
 };
 
 /**

@@ -1,3 +1,4 @@
+import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
 import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
 import { Ticker } from '../ticker.js';
@@ -8,7 +9,8 @@ import type { ChannelRef, Subscription } from './subscription.js';
 
 /** What posting a message to a channel came to. */
 export type PostResult =
-  | { ok: true }
+  /** `ts`: the message Slack stored (when the answer said; not after a lost answer was found in the history). */
+  | { ok: true; ts?: string; permalink?: string }
   | {
       ok: false;
       error: string;
@@ -84,6 +86,11 @@ export interface SchedulerDeps {
   poster: DigestPoster;
   now: () => Date;
   logger: Logger;
+  /**
+   * The workspaces' memory: digests skip papers their channel already saw as a shared link, and
+   * what they post is remembered there (none: neither).
+   */
+  discussions?: DiscussionStore;
 }
 
 /**
@@ -122,6 +129,7 @@ export class Scheduler {
     if (!claimed) return { subscriptionId: id, outcome: 'busy', papers: 0 };
     try {
       const current = claimed.subscriptions.find((s) => s.id === id);
+      await this.addLinked(claimed);
       if (!current) return { subscriptionId: id, outcome: 'failed', papers: 0, error: 'it was removed' };
       if (current.state.status === 'paused')
         return { subscriptionId: id, outcome: 'paused', papers: 0, pauseReason: current.state.reason };
@@ -213,6 +221,7 @@ export class Scheduler {
     const waiting = [...batch];
     const worker = async () => {
       for (let channel = waiting.shift(); channel; channel = waiting.shift()) {
+        await this.addLinked(channel);
         for (const subscription of channel.subscriptions) {
           const { run, unrecorded } = await this.run(
             subscription,
@@ -310,10 +319,54 @@ export class Scheduler {
     return { subscriptionId: id, outcome: 'posted', papers: pending.paperIds.length };
   }
 
+  /**
+   * Puts the papers the channel already saw as a shared link (or a shared card) among those it was
+   * posted, for its digests to skip; they are not recorded as posted.
+   */
+  private async addLinked(channel: ClaimedChannel): Promise<void> {
+    const { discussions, logger } = this.deps;
+    if (!discussions) return;
+    try {
+      for (const paperId of await discussions.linkedIn(channel))
+        if (!Object.hasOwn(channel.posted, paperId)) channel.posted[paperId] = 'linked';
+    } catch (error) {
+      logger.warn(`Could not read the papers linked in ${channel.channel}:`, error);
+    }
+  }
+
   /** The papers of the subscription's next digest, ordered by its channel's taste. */
   private select(subscription: Subscription, channel: ClaimedChannel, index: PaperIndex) {
     const taste = new ChannelTaste(channel.feedback, this.deps.index);
     return selectDigest(subscription, index, channel.posted, DIGEST_SIZE, taste.isEmpty ? undefined : taste);
+  }
+
+  /** Remembers where a digest posted its papers (its thread is where their follow-ups go). */
+  private async remember(
+    subscription: Subscription,
+    paperIds: string[],
+    result: { ts?: string; permalink?: string },
+    at: Date,
+  ): Promise<void> {
+    const { discussions, logger } = this.deps;
+    const { ts, permalink } = result;
+    if (!discussions || ts === undefined) return;
+    const { team, channel } = subscription;
+    try {
+      await discussions.record(
+        paperIds.map((paperId) => ({
+          team,
+          channel,
+          ts,
+          threadTs: ts,
+          paperId,
+          kind: 'digest' as const,
+          at: at.toISOString(),
+          ...(permalink ? { permalink } : {}),
+        })),
+      );
+    } catch (error) {
+      logger.warn(`Could not remember digest ${subscription.id}'s papers:`, error);
+    }
   }
 
   /**
@@ -339,6 +392,7 @@ export class Scheduler {
     const result = await poster.post(targetOf(subscription), { subscription, hits }, key);
     if (result.ok) {
       await store.recordRun(subscription, { ...run, postedPaperIds: paperIds });
+      await this.remember(subscription, paperIds, result, run.at);
       return { subscriptionId: id, outcome: 'posted', papers: hits.length };
     }
     const { ambiguous, refused } = result;
