@@ -51,10 +51,13 @@ export class DiscussionNotes {
         }
         return answer;
       };
-      for (const paperId of papersShown(message)) {
-        const sightings = (await this.store.ofPaper(audience.team, paperId, SIGHTINGS_READ)).filter(
-          (s) => s.ts !== except?.ts,
-        );
+      const shown = papersShown(message);
+      // One read per card, at once (with PostgreSQL: parallel queries on the pool).
+      const read = await Promise.all(
+        shown.map((id) => this.store.ofPaper(audience.team, id, SIGHTINGS_READ)),
+      );
+      for (const [i, paperId] of shown.entries()) {
+        const sightings = (read[i] ?? []).filter((s) => s.ts !== except?.ts);
         const threads = new Map<string, Sighting>();
         for (const s of sightings) {
           const key = `${s.channel}\u0000${s.threadTs}`;

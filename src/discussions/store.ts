@@ -47,29 +47,58 @@ export interface DiscussionStore {
   close(): Promise<void>;
 }
 
-const sameMessage = (a: Sighting, b: Sighting) =>
-  a.channel === b.channel && a.ts === b.ts && a.paperId === b.paperId;
-
 /** Newest first; ties by message ts, newest first. */
 export function newestFirst(a: Sighting, b: Sighting): number {
   return a.at < b.at ? 1 : a.at > b.at ? -1 : Number(b.ts) - Number(a.ts);
 }
 
-/** The memory in a {@link JsonDocument}: in memory, or a lowdb file. Reads hand out copies. */
+const messageKey = (s: Sighting) => `${s.team}\u0000${s.channel}\u0000${s.ts}\u0000${s.paperId}`;
+const paperKey = (team: string, paperId: string) => `${team}\u0000${paperId}`;
+
+/**
+ * The memory in a {@link JsonDocument}: in memory, or a lowdb file. Reads hand out copies. Two
+ * indexes over the data (by message, by paper) keep a record and a card's read from scanning every
+ * sighting; they are rebuilt whenever the data is (re)loaded.
+ */
 class EmbeddedDiscussionStore implements DiscussionStore {
-  constructor(
-    private readonly document: JsonDocument<DiscussionData>,
-    private readonly onClose: () => void = () => {},
-  ) {}
+  private byMessage = new Map<string, Sighting>();
+  private byPaper = new Map<string, Sighting[]>();
+  private document!: JsonDocument<DiscussionData>;
+
+  constructor(private readonly onClose: () => void = () => {}) {}
+
+  /** Starts over the document (the constructor cannot: the document needs `reindex` first). */
+  use(document: JsonDocument<DiscussionData>): this {
+    this.document = document;
+    this.reindex();
+    return this;
+  }
+
+  /** Rebuilds the indexes from the data (on load, and after a failed write restored it). */
+  reindex(): void {
+    this.byMessage = new Map();
+    this.byPaper = new Map();
+    for (const team of Object.values(this.document.data.teams)) for (const s of team.sightings) this.index(s);
+  }
+
+  private index(sighting: Sighting): void {
+    this.byMessage.set(messageKey(sighting), sighting);
+    const key = paperKey(sighting.team, sighting.paperId);
+    const list = this.byPaper.get(key);
+    if (list) list.push(sighting);
+    else this.byPaper.set(key, [sighting]);
+  }
 
   record(sightings: readonly Sighting[]): Promise<void> {
     if (sightings.length === 0) return Promise.resolve();
     return this.document.change((data) => {
       for (const sighting of sightings) {
-        const team = ensure(data, sighting.team);
-        const known = team.sightings.find((s) => sameMessage(s, sighting));
-        if (!known) team.sightings.push(structuredClone(sighting));
-        else {
+        const known = this.byMessage.get(messageKey(sighting));
+        if (!known) {
+          const stored = structuredClone(sighting);
+          ensure(data, sighting.team).sightings.push(stored);
+          this.index(stored);
+        } else {
           if (sighting.replyCount !== undefined) known.replyCount = sighting.replyCount;
           if (sighting.permalink !== undefined) known.permalink = sighting.permalink;
         }
@@ -78,13 +107,8 @@ class EmbeddedDiscussionStore implements DiscussionStore {
   }
 
   async ofPaper(team: string, paperId: string, limit = 20): Promise<Sighting[]> {
-    const all = this.document.data.teams[team]?.sightings ?? [];
-    return structuredClone(
-      all
-        .filter((s) => s.paperId === paperId)
-        .sort(newestFirst)
-        .slice(0, limit),
-    );
+    const all = this.byPaper.get(paperKey(team, paperId)) ?? [];
+    return structuredClone([...all].sort(newestFirst).slice(0, limit));
   }
 
   async linkedIn(where: ChannelRef): Promise<string[]> {
@@ -96,10 +120,10 @@ class EmbeddedDiscussionStore implements DiscussionStore {
   }
 
   async threadsOf(paperIds: readonly string[]): Promise<Sighting[]> {
-    const wanted = new Set(paperIds);
+    const teams = Object.keys(this.document.data.teams);
     return structuredClone(
-      Object.values(this.document.data.teams).flatMap((team) =>
-        team.sightings.filter((s) => wanted.has(s.paperId)),
+      [...new Set(paperIds)].flatMap((id) =>
+        teams.flatMap((team) => this.byPaper.get(paperKey(team, id)) ?? []),
       ),
     );
   }
@@ -164,7 +188,8 @@ function ensure(data: DiscussionData, team: string): DiscussionData['teams'][str
 
 /** An in-memory store (tests, and the console when nothing should reach disk). */
 export function createMemoryDiscussionStore(data: DiscussionData = emptyDiscussions()): DiscussionStore {
-  return new EmbeddedDiscussionStore(memoryDocument(structuredClone(data)));
+  const store = new EmbeddedDiscussionStore();
+  return store.use(memoryDocument(structuredClone(data), () => store.reindex()));
 }
 
 // One lowdb instance per file and process (two would share steno's temporary file and lose writes).
@@ -178,16 +203,21 @@ export function openLowdbDiscussionStore(file: string): Promise<DiscussionStore>
   const path = resolve(file);
   let store = openFiles.get(path);
   if (!store) {
-    store = openJsonFile<DiscussionData>(path, {
-      what: 'discussions',
-      empty: emptyDiscussions,
-      parse: (json) => {
-        const parsed = DiscussionData.safeParse(json);
-        if (parsed.success) return { data: parsed.data as DiscussionData };
-        const issue = parsed.error.issues[0];
-        return { problem: `${issue?.path.join('.') || 'top level'}: ${issue?.message}` };
+    const embedded = new EmbeddedDiscussionStore(() => openFiles.delete(path));
+    store = openJsonFile<DiscussionData>(
+      path,
+      {
+        what: 'discussions',
+        empty: emptyDiscussions,
+        parse: (json) => {
+          const parsed = DiscussionData.safeParse(json);
+          if (parsed.success) return { data: parsed.data as DiscussionData };
+          const issue = parsed.error.issues[0];
+          return { problem: `${issue?.path.join('.') || 'top level'}: ${issue?.message}` };
+        },
       },
-    }).then((document) => new EmbeddedDiscussionStore(document, () => openFiles.delete(path)));
+      () => embedded.reindex(),
+    ).then((document) => embedded.use(document));
     openFiles.set(path, store);
     store.catch(() => openFiles.delete(path));
   }

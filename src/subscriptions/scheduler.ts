@@ -268,8 +268,7 @@ export class Scheduler {
     const { id } = subscription;
     const settled = await this.settlePending(subscription, now, nextRunAt);
     if (settled) {
-      for (const paperId of subscription.pendingRun?.paperIds ?? [])
-        channel.posted[paperId] ??= now.toISOString();
+      for (const paperId of subscription.pendingRun?.paperIds ?? []) addPosted(channel, paperId, now);
       return { run: settled };
     }
     const digest = this.select(subscription, channel, index);
@@ -281,8 +280,7 @@ export class Scheduler {
       };
     }
     const run = await this.post(subscription, digest.hits, { at: now, papersSince, nextRunAt }, claims);
-    if (run.outcome === 'posted')
-      for (const hit of digest.hits) channel.posted[hit.paper.id] ??= now.toISOString();
+    if (run.outcome === 'posted') for (const hit of digest.hits) addPosted(channel, hit.paper.id, now);
     return { run };
   }
 
@@ -328,7 +326,7 @@ export class Scheduler {
     if (!discussions) return;
     try {
       for (const paperId of await discussions.linkedIn(channel))
-        if (!Object.hasOwn(channel.posted, paperId)) channel.posted[paperId] = 'linked';
+        if (!Object.hasOwn(channel.posted, paperId)) channel.posted[paperId] = 'linked'; // not a date: never stored
     } catch (error) {
       logger.warn(`Could not read the papers linked in ${channel.channel}:`, error);
     }
@@ -429,4 +427,12 @@ export class Scheduler {
     logger.warn(`Digest ${id} for ${channel} not posted (${result.error}); retrying on the next tick.`);
     return { subscriptionId: id, outcome: 'failed', papers: 0, error: result.error };
   }
+}
+
+/**
+ * Adds a paper to a claimed channel's ledger (own keys only: `??=` would find Object.prototype's
+ * `constructor` and skip a paper with that id).
+ */
+function addPosted(channel: ClaimedChannel, paperId: string, at: Date): void {
+  if (!Object.hasOwn(channel.posted, paperId)) channel.posted[paperId] = at.toISOString();
 }
