@@ -145,6 +145,39 @@ describe('the workspace’s memory', () => {
     );
   });
 
+  test('"More results" pages say where their papers were discussed too', async () => {
+    running = await start();
+    const app = running;
+    const first = await slash(app, 'protein folding', 'page1');
+    const shown = new Set(blocksOf(first).map((b) => b.block_id));
+    const later = background.find((p) => !shown.has(`paper:${p.id}`));
+    const ts = '1700000000.000100';
+    await app.discussions.record([
+      {
+        team: 'T0TEST',
+        channel: 'C0ML',
+        ts,
+        threadTs: ts,
+        paperId: later?.id ?? '',
+        kind: 'mention',
+        at: '2026-11-26T11:00:00.000Z',
+      },
+    ]);
+    await postSigned(
+      app.eventsUrl,
+      buttonClickBody(
+        { action_id: 'more_results', value: '5:protein folding' },
+        { responseUrl: app.slack.responseUrl('page2') },
+      ),
+      FORM,
+    );
+    const second = (await app.slack.waitFor(() => app.slack.responses.find((r) => r.id === 'page2'))).body;
+    expect(discussed(second, later?.id ?? '')?.text).toBe(
+      ':speech_balloon: Discussed in <#C0ML>, 1 hour ago',
+    );
+    expectValidMessage(second);
+  });
+
   test('a link still in the composer is previewed but not remembered (the message does not exist yet)', async () => {
     running = await start();
     await postSigned(
