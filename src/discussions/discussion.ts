@@ -23,6 +23,8 @@ const Ts = z.string().regex(/^\d{1,12}\.\d{1,8}$/);
  */
 export const Sighting = z.object({
   team: z.string().min(1),
+  /** The workspace's Enterprise Grid org, when it is in one (to find an org install's token). */
+  enterprise: z.string().min(1).optional(),
   channel: z.string().min(1),
   /** The message that showed or linked the paper. */
   ts: Ts,
@@ -70,6 +72,7 @@ export function newsKey(news: News): string {
  */
 export const FollowUp = z.object({
   team: z.string().min(1),
+  enterprise: z.string().min(1).optional(),
   channel: z.string().min(1),
   threadTs: Ts,
   paperId: z.string().min(1).max(200),

@@ -9,6 +9,8 @@ import type { DiscussionStore } from './store.js';
 /** A channel of a workspace. */
 export interface ChannelTarget {
   team: string;
+  /** The workspace's Enterprise Grid org, when it is in one (to find the token). */
+  enterprise?: string;
   channel: string;
 }
 
@@ -115,6 +117,7 @@ export class FollowUps {
     const { store, now } = this.deps;
     const followUp: FollowUp = {
       team: thread.team,
+      ...(thread.enterprise ? { enterprise: thread.enterprise } : {}),
       channel: thread.channel,
       threadTs: thread.threadTs,
       paperId: paper.id,
@@ -194,8 +197,9 @@ function threads(sightings: readonly Sighting[]): Sighting[] {
   return [...byThread.values()];
 }
 
-function targetOf(followUp: Pick<FollowUp, 'team' | 'channel'>): ChannelTarget {
-  return { team: followUp.team, channel: followUp.channel };
+function targetOf(followUp: Pick<FollowUp, 'team' | 'channel' | 'enterprise'>): ChannelTarget {
+  const { team, channel, enterprise } = followUp;
+  return enterprise ? { team, enterprise, channel } : { team, channel };
 }
 
 /** The follow-up's key: the same thread, paper and news always give the same one (hashed: URLs are long). */

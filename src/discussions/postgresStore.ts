@@ -4,6 +4,7 @@ import type { ChannelRef, DiscussionStore, FollowUpKey } from './store.js';
 
 interface SightingRow {
   team_id: string;
+  enterprise_id: string | null;
   channel_id: string;
   ts: string;
   paper_id: string;
@@ -17,6 +18,7 @@ interface SightingRow {
 
 interface FollowUpRow {
   team_id: string;
+  enterprise_id: string | null;
   key: string;
   channel_id: string;
   thread_ts: string;
@@ -28,12 +30,14 @@ interface FollowUpRow {
 }
 
 const SIGHTING_COLUMNS =
-  'team_id, channel_id, ts, paper_id, thread_ts, kind, user_id, at, reply_count, permalink';
-const FOLLOW_UP_COLUMNS = 'team_id, key, channel_id, thread_ts, paper_id, news, status, started_at, reason';
+  'team_id, channel_id, ts, paper_id, thread_ts, kind, user_id, at, reply_count, permalink, enterprise_id';
+const FOLLOW_UP_COLUMNS =
+  'team_id, key, channel_id, thread_ts, paper_id, news, status, started_at, reason, enterprise_id';
 
 function sightingOf(row: SightingRow): Sighting {
   return Sighting.parse({
     team: row.team_id,
+    enterprise: row.enterprise_id ?? undefined,
     channel: row.channel_id,
     ts: row.ts,
     paperId: row.paper_id,
@@ -49,6 +53,7 @@ function sightingOf(row: SightingRow): Sighting {
 function followUpOf(row: FollowUpRow): FollowUp {
   return FollowUp.parse({
     team: row.team_id,
+    enterprise: row.enterprise_id ?? undefined,
     key: row.key,
     channel: row.channel_id,
     threadTs: row.thread_ts,
@@ -73,7 +78,7 @@ export class PostgresDiscussionStore implements DiscussionStore {
     await this.db.query(
       `INSERT INTO sightings (${SIGHTING_COLUMNS})
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                            $7::text[], $8::timestamptz[], $9::integer[], $10::text[])
+                            $7::text[], $8::timestamptz[], $9::integer[], $10::text[], $11::text[])
        ON CONFLICT (team_id, channel_id, ts, paper_id) DO UPDATE SET
          reply_count = COALESCE(EXCLUDED.reply_count, sightings.reply_count),
          permalink = COALESCE(EXCLUDED.permalink, sightings.permalink)`,
@@ -88,6 +93,7 @@ export class PostgresDiscussionStore implements DiscussionStore {
         column('at'),
         column('replyCount'),
         column('permalink'),
+        column('enterprise'),
       ],
     );
   }
@@ -128,7 +134,7 @@ export class PostgresDiscussionStore implements DiscussionStore {
 
   async claimFollowUp(f: FollowUp): Promise<boolean> {
     const { rowCount } = await this.db.query(
-      `INSERT INTO follow_ups (${FOLLOW_UP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO follow_ups (${FOLLOW_UP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT DO NOTHING`,
       [
         f.team,
@@ -140,6 +146,7 @@ export class PostgresDiscussionStore implements DiscussionStore {
         f.status,
         f.startedAt,
         f.reason ?? null,
+        f.enterprise ?? null,
       ],
     );
     return rowCount === 1;

@@ -49,6 +49,7 @@ export function slackAudience(
 /** What a message showed or linked: where it is, who, when, and the papers. */
 export interface MessageSightings {
   team: string;
+  enterprise?: string;
   channel: string;
   ts: string;
   threadTs?: string;
@@ -66,9 +67,10 @@ export async function remember(
   logger: Logger,
 ): Promise<void> {
   if (!store || message.paperIds.length === 0) return;
-  const { team, channel, ts, kind, user, permalink } = message;
+  const { team, enterprise, channel, ts, kind, user, permalink } = message;
   const sightings = message.paperIds.map((paperId) => ({
     team,
+    ...(enterprise ? { enterprise } : {}),
     channel,
     ts,
     threadTs: message.threadTs ?? ts,

@@ -348,11 +348,12 @@ export class Scheduler {
     const { discussions, logger } = this.deps;
     const { ts, permalink } = result;
     if (!discussions || ts === undefined) return;
-    const { team, channel } = subscription;
+    const { team, channel, enterprise } = subscription;
     try {
       await discussions.record(
         paperIds.map((paperId) => ({
           team,
+          ...(enterprise ? { enterprise } : {}),
           channel,
           ts,
           threadTs: ts,

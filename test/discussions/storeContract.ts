@@ -48,6 +48,7 @@ export function discussionStoreContract(under: DiscussionStoreUnderTest): void {
     test('a paper’s sightings, newest first, in its own workspace only; every field survives', async () => {
       const store = await open();
       const full = sighting('1700000000.000300', 'p1', {
+        enterprise: 'E0ORG',
         threadTs: '1700000000.000100',
         kind: 'mention',
         at: '2026-11-27T12:00:00.000Z',
@@ -174,6 +175,10 @@ export function discussionStoreContract(under: DiscussionStoreUnderTest): void {
       for (const [i, item] of news.entries()) await store.claimFollowUp(followUp(`k${i}`, { news: item }));
       const stored = (await store.followUpsIn(A)).sort((a, b) => (a.key < b.key ? -1 : 1));
       expect(stored.map((f) => f.news)).toEqual(news);
+      await store.claimFollowUp(followUp('org', { enterprise: 'E0ORG', reason: 'r' }));
+      expect((await store.followUpsIn(A)).find((f) => f.key === 'org')).toEqual(
+        followUp('org', { enterprise: 'E0ORG', reason: 'r' }),
+      );
       await store.close();
     });
   });

@@ -10,6 +10,7 @@ export const discussions: Migration = {
   sql: `
 CREATE TABLE sightings (
   team_id     text COLLATE "C" NOT NULL,
+  enterprise_id text COLLATE "C",
   channel_id  text COLLATE "C" NOT NULL,
   ts          text COLLATE "C" NOT NULL,
   paper_id    text COLLATE "C" NOT NULL,
@@ -26,6 +27,7 @@ CREATE INDEX sightings_by_thread ON sightings (team_id, channel_id, thread_ts);
 
 CREATE TABLE follow_ups (
   team_id    text COLLATE "C" NOT NULL,
+  enterprise_id text COLLATE "C",
   key        text COLLATE "C" NOT NULL,
   channel_id text COLLATE "C" NOT NULL,
   thread_ts  text COLLATE "C" NOT NULL,

@@ -40,7 +40,7 @@ export function registerCardButtons(
             await remember(
               discussions,
               {
-                team: workspaceOf(context).team,
+                ...workspaceOf(context),
                 channel,
                 ts: posted.ts,
                 kind: 'share',

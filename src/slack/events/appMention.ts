@@ -31,7 +31,8 @@ export function registerAppMention(
     if (event.bot_id || event.subtype === 'bot_message') return;
     const parentTs = event.thread_ts;
     const threadTs = parentTs ?? event.ts;
-    const { team } = workspaceOf(context);
+    const workspace = workspaceOf(context);
+    const { team } = workspace;
     const { answers } = postingFor(context);
     await answerWith(
       logger,
@@ -60,7 +61,7 @@ export function registerAppMention(
           await remember(
             discussions,
             {
-              team,
+              ...workspace,
               channel: event.channel,
               ts: posted.ts,
               threadTs,

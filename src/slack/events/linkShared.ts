@@ -22,7 +22,8 @@ export function registerLinkShared(
 ): void {
   app.event('link_shared', async ({ event, body, client, context }) => {
     if (seenEvents.checkAndRemember(body.event_id)) return;
-    const { team } = workspaceOf(context);
+    const workspace = workspaceOf(context);
+    const { team } = workspace;
     const inComposer = event.source === 'composer' || event.channel === 'COMPOSER';
     const { previews, paperIds } = await unfurls.previews(
       event.links.map((link) => link.url),
@@ -41,7 +42,7 @@ export function registerLinkShared(
       await remember(
         discussions,
         {
-          team,
+          ...workspace,
           channel: event.channel,
           ts: event.message_ts,
           ...(event.thread_ts ? { threadTs: event.thread_ts } : {}),
