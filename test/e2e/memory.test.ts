@@ -231,6 +231,9 @@ describe('the workspace’s memory', () => {
       ...(await app.discussions.ofPaper('T0TEST', ensembles.id)),
       ...(await app.discussions.ofPaper('T0TEST', other.id)),
     ];
+    // The answer in the thread says where its papers came up before: the card shared in #general.
+    const answer = app.slack.messagesIn('C0ML').find((m) => m.thread_ts === root && m.bot_id);
+    expect(discussed(answer ?? {}, other.id)?.text).toBe(':speech_balloon: Shared in <#C0GENERAL>, just now');
     const share = sightings.find((s) => s.kind === 'share');
     expect(share).toMatchObject({ channel: 'C0GENERAL', user: 'U0ALICE', paperId: other.id });
     expect(share?.threadTs).toBe(share?.ts);
