@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   const stopBackground = async () => {
     await refresher.stop();
     await scheduler.stop();
+    await followUps.idle(); // a follow-up being posted is recorded before the stores close
   };
 
   if (!slack || !auth) {
