@@ -2,7 +2,7 @@ import type { SlackMessage } from '../blocks/message.js';
 import { standaloneCard } from '../blocks/paperCard.js';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/paper.js';
-import type { PaperIndex } from '../search/paperIndex.js';
+import type { PaperSearch } from '../search/paperSearch.js';
 import type { Audience, DiscussionNotes } from './discussionNotes.js';
 
 // arxiv.org/abs/2401.12345, /abs/2401.12345v2, /pdf/2401.12345v2(.pdf), huggingface.co/papers/2401.12345
@@ -24,7 +24,7 @@ export type FetchPaper = (arxivId: string) => Promise<Paper | undefined>;
  */
 export class Unfurls {
   constructor(
-    private readonly index: PaperIndex,
+    private readonly index: PaperSearch,
     private readonly fetchPaper: FetchPaper,
     private readonly logger: Logger,
     /** Where papers were discussed, for the previews to say (none: they do not). */
@@ -46,13 +46,11 @@ export class Unfurls {
     for (const url of urls.slice(0, 10)) {
       const arxivId = arxivIdOfLink(url);
       if (!arxivId) continue;
-      let paper = await this.index.getByArxivId(arxivId);
-      if (!paper) {
-        try {
-          paper = await this.fetchPaper(arxivId);
-        } catch (error) {
-          this.logger.warn(`No preview for ${url}: ${(error as Error).message}`);
-        }
+      let paper: Paper | undefined;
+      try {
+        paper = (await this.index.getByArxivId(arxivId)) ?? (await this.fetchPaper(arxivId));
+      } catch (error) {
+        this.logger.warn(`No preview for ${url}: ${(error as Error).message}`);
       }
       if (!paper) continue;
       const card = { text: paper.title, blocks: standaloneCard(paper) };

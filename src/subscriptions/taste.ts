@@ -132,8 +132,7 @@ export async function explainPick(
   const matchedWords = [
     ...new Set(typed.filter((word) => terms.has(processTerm(word) ?? '\u0000')).map((w) => w.toLowerCase())),
   ];
-  const voted = await votedPapers(votes, papers);
-  const taste = new ChannelTaste(votes, { get: (id) => voted.get(id) });
+  const taste = await ChannelTaste.of(votes, papers);
   const { liked, disliked } = taste.resemblance(paper);
   const belowFloor = taste.rejects(paper, new Set(termsOf(topic)));
   return { paper, topic, matchedWords, liked, disliked, belowFloor };

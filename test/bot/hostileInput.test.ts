@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { followUpMessage, withDiscussions } from '../../src/blocks/discussions.js';
 import { digestMessage } from '../../src/blocks/subscriptions.js';
 import { tasteMessage, whyThisMessage } from '../../src/blocks/taste.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
+import { Library } from '../../src/library.js';
 import { createMemoryStore } from '../../src/subscriptions/store.js';
 import { describeTaste, explainPick } from '../../src/subscriptions/taste.js';
 import { blockKitViolations, liveMarkup } from '../support/blockKit.js';
@@ -54,7 +54,7 @@ const command = fc
 
 describe('hostile /paper text', () => {
   test('every answer is valid Block Kit and acts on nothing the user typed', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     await fc.assert(
       fc.asyncProperty(command, async (text) => {
         const message = await replies.toCommand(text, commandContext());
@@ -66,7 +66,7 @@ describe('hostile /paper text', () => {
   });
 
   test('4,000-character hostile commands (the longest Slack sends) are answered validly too', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     const long = fc
       .array(hostile, { minLength: 400, maxLength: 600 })
       .map((parts) => parts.join(' ').slice(0, 4000));
@@ -85,7 +85,7 @@ describe('hostile /paper text', () => {
   });
 
   test('button values never exceed 2,000 characters, whatever the query (JSON would escape \\ " and controls)', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     const escapes = fc.string({
       unit: fc.constantFrom('\\', '"', '\u0001', '\u001f', ' ', '-', ':'),
       minLength: 800,
@@ -105,7 +105,7 @@ describe('hostile /paper text', () => {
     '%j is a search, not a subcommand',
     async (text) => {
       // Found by the property above: a plain-object lookup reached Object.prototype and crashed.
-      const { replies } = makeBot();
+      const { replies } = await makeBot();
       const message = await replies.toCommand(text, commandContext());
       expect(message.text).toMatch(
         /^(:mag: No papers match|No strong match for|Top \d+ of|\d+ papers?,|\d+ strong)/,
@@ -114,7 +114,7 @@ describe('hostile /paper text', () => {
   );
 
   test('a filter value that tries to broadcast is quoted inert', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     const message = await replies.toCommand('diffusion after:<!channel>', commandContext());
     expect(message.text).toContain('`after:&lt;!channel&gt;` is not a date');
   });
@@ -122,7 +122,7 @@ describe('hostile /paper text', () => {
 
 describe('hostile mentions', () => {
   test('questions and thread parents never produce invalid or live output', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     await fc.assert(
       fc.asyncProperty(command, command, fc.boolean(), async (question, parent, inThread) => {
         const message = await replies.toMention(`<@UPAPERBOT> ${question}`, {
@@ -168,7 +168,7 @@ describe('hostile text in the memory, follow-ups and taste', () => {
             abstract,
           });
           const picked = makePaper({ id: 'picked', title: `${topic} ${title}`.slice(0, 1000), abstract });
-          const index = PaperIndex.build([liked, disliked, picked]);
+          const index = await Library.inMemory([liked, disliked, picked]);
           const votes = { liked: 'like', disliked: 'dislike' } as const;
           const hit = { paper: picked, score: 1, matchedTerms: [] };
           const digest = digestMessage(subscription('abcd', { topic }), [hit]);
@@ -215,7 +215,7 @@ describe('hostile text in the memory, follow-ups and taste', () => {
 
   test('/paper taste and "Why this?" over hostile votes and ids answer validly', async () => {
     const store = createMemoryStore();
-    const { replies } = makeBot({ store });
+    const { replies } = await makeBot({ store });
     const where = { team: 'T0TEST', channel: 'C0GENERAL' };
     await fc.assert(
       fc.asyncProperty(hostileText(200), hostileText(300), async (paperId, value) => {

@@ -10,9 +10,9 @@ import {
 } from '../../src/console/console.js';
 import { FollowUps } from '../../src/discussions/followUps.js';
 import { createMemoryDiscussionStore } from '../../src/discussions/store.js';
+import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
 import { Scheduler } from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore } from '../../src/subscriptions/store.js';
 import { FakeClock } from '../support/bot.js';
@@ -25,7 +25,7 @@ test('in the console: a digest is remembered, its paper’s news prints under it
   output.on('data', (chunk: Buffer) => {
     printed += chunk.toString();
   });
-  const index = PaperIndex.build(bundledPapers());
+  const index = await Library.inMemory(bundledPapers());
   const store = createMemoryStore();
   const discussions = createMemoryDiscussionStore();
   const clock = new FakeClock(new Date('2026-11-26T12:00:00Z'));
@@ -48,7 +48,7 @@ test('in the console: a digest is remembered, its paper’s news prints under it
   expect((await scheduler.runNow(sub)).outcome).toBe('posted');
   const [sighting] = await discussions.threadsOf(['reward-model-ensembles-help-mitigate-overoptimization']);
   expect(sighting).toMatchObject({ team: 'console', channel: 'console', kind: 'digest' });
-  const before = index.get(sighting?.paperId ?? '') as Paper;
+  const before = (await index.get(sighting?.paperId ?? '')) as Paper;
   const after = {
     ...before,
     links: { ...before.links, code: [...before.links.code, 'https://github.com/example/rme'] },

@@ -65,7 +65,7 @@ test('news merged into a discussed paper is told once in its threads, across a r
   let library = await Library.open(dataDir, silentLogger);
   await library.ingest({ papers: [paper], skipped: [] });
   running = await startApp({
-    index: library.index,
+    index: library,
     library,
     clock,
     slack,
@@ -102,7 +102,7 @@ test('news merged into a discussed paper is told once in its threads, across a r
   await running.stop(false);
   library = await Library.open(dataDir, silentLogger);
   running = await startApp({
-    index: library.index,
+    index: library,
     library,
     clock,
     slack,
@@ -130,7 +130,7 @@ test('a follow-up whose answer was lost is found in the thread by the next run, 
   writeFileSync(corpusFile(dataDir), '');
   const library = await Library.open(dataDir, silentLogger);
   await library.ingest({ papers: [paper], skipped: [] });
-  running = await startApp({ index: library.index, library, clock, slack });
+  running = await startApp({ index: library, library, clock, slack });
   await shareLink(running, 'C0ML');
   // Slack stores the reply but the answer never comes back.
   slack.on('chat.postMessage', () => ({ body: { ok: true }, hangUp: true }));

@@ -75,7 +75,7 @@ describe('the channel’s taste', () => {
       abstract: 'Graph neural networks predict protein and molecular structure.',
       arrivedAt: '2026-11-26T11:00:00.000Z',
     });
-    app.index.add([protein]);
+    await app.index.ingest({ papers: [protein], skipped: [] });
     const why = await click(app, { action_id: 'why_this', value: `${id}:${protein.id}` }, 'why');
     expect(why.replace_original).toBe(false); // a message for the clicker only; the digest stays
     expect(why.response_type).toBe('ephemeral');

@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { PaperIndex } from '../../src/search/paperIndex.js';
+import { Library } from '../../src/library.js';
+import type { Paper } from '../../src/papers/paper.js';
 import { ChannelTaste, DISLIKE_FLOOR, selectDigest } from '../../src/subscriptions/digest.js';
 import { describeTaste, explainPick } from '../../src/subscriptions/taste.js';
 import { makePaper } from '../support/papers.js';
@@ -21,7 +22,7 @@ const disliked = paper(
   'Reward hacking benchmarks for language agents',
   'A benchmark suite of reward hacking tasks for language agents in simulated web environments.',
 );
-const index = PaperIndex.build([
+const index = await Library.inMemory([
   liked,
   disliked,
   // Close to the liked paper: same words about ensembles and overoptimization.
@@ -48,31 +49,33 @@ const index = PaperIndex.build([
   ...background,
 ]);
 const votes = { liked: 'like', disliked: 'dislike' } as const;
-const taste = new ChannelTaste(votes, index);
-const get = (id: string) => index.get(id) as NonNullable<ReturnType<typeof index.get>>;
+const taste = await ChannelTaste.of(votes, index);
+const get = async (id: string) => (await index.get(id)) as Paper;
 
 describe('ChannelTaste', () => {
-  test('resembles the liked and disliked papers by shared terms', () => {
-    const { liked: toLiked, disliked: toDisliked } = taste.resemblance(get('like-liked'));
+  test('resembles the liked and disliked papers by shared terms', async () => {
+    const { liked: toLiked, disliked: toDisliked } = taste.resemblance(await get('like-liked'));
     expect(toLiked.paper?.id).toBe('liked');
     expect(toLiked.similarity).toBeGreaterThan(0.4);
     expect(toDisliked.similarity).toBeLessThan(0.1);
   });
 
-  test('a paper much like a disliked one (and unlike the liked ones) falls below the floor', () => {
-    expect(taste.resemblance(get('like-disliked')).disliked.similarity).toBeGreaterThanOrEqual(DISLIKE_FLOOR);
-    expect(taste.rejects(get('like-disliked'))).toBe(true);
-    expect(taste.rejects(get('like-liked'))).toBe(false);
-    expect(taste.rejects(get('neutral'))).toBe(false); // shares "reward" only: not enough
+  test('a paper much like a disliked one (and unlike the liked ones) falls below the floor', async () => {
+    expect(taste.resemblance(await get('like-disliked')).disliked.similarity).toBeGreaterThanOrEqual(
+      DISLIKE_FLOOR,
+    );
+    expect(taste.rejects(await get('like-disliked'))).toBe(true);
+    expect(taste.rejects(await get('like-liked'))).toBe(false);
+    expect(taste.rejects(await get('neutral'))).toBe(false); // shares "reward" only: not enough
   });
 
-  test('a digest leaves out papers below the floor, and puts papers like the liked ones first', () => {
+  test('a digest leaves out papers below the floor, and puts papers like the liked ones first', async () => {
     const topic = { topic: 'reward' };
     // Without votes, newest arrival first: like-disliked (11-04), neutral (11-03), like-liked (11-02)…
-    const plain = selectDigest(topic, index, { liked: 'x', disliked: 'x' }, 5);
+    const plain = await selectDigest(topic, index, { liked: 'x', disliked: 'x' }, 5);
     expect(plain.hits.map((h) => h.paper.id)).toEqual(['like-disliked', 'neutral', 'like-liked']);
     // With them: like-liked first (it resembles a 👍), like-disliked gone (it resembles a 👎).
-    const tasted = selectDigest(topic, index, { liked: 'x', disliked: 'x' }, 5, taste);
+    const tasted = await selectDigest(topic, index, { liked: 'x', disliked: 'x' }, 5, taste);
     expect(tasted.hits.map((h) => h.paper.id)).toEqual(['like-liked', 'neutral']);
     expect(tasted.overflow).toBe(false);
   });
@@ -104,7 +107,7 @@ describe('the taste, for people to read', () => {
   });
 
   test('why a paper was picked: the topic words it has, the liked paper it resembles', async () => {
-    const why = await explainPick('reward model ensembles -survey', get('like-liked'), votes, index);
+    const why = await explainPick('reward model ensembles -survey', await get('like-liked'), votes, index);
     expect(why.matchedWords).toEqual(['reward', 'model', 'ensembles']);
     expect(why.liked.paper?.id).toBe('liked');
     expect(why.disliked.similarity).toBeLessThan(0.1);

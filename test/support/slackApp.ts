@@ -8,10 +8,9 @@ import type { SlackConnection } from '../../src/config.js';
 import { FollowUps } from '../../src/discussions/followUps.js';
 import { createMemoryDiscussionStore, type DiscussionStore } from '../../src/discussions/store.js';
 import type { InstallationStore } from '../../src/installations/store.js';
-import type { Library } from '../../src/library.js';
+import { Library } from '../../src/library.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
 import { createSlackApp, type SlackAuth } from '../../src/slack/app.js';
 import { SlackFollowUpPoster } from '../../src/slack/followUps.js';
 import { identifyBot } from '../../src/slack/identity.js';
@@ -32,7 +31,7 @@ export interface RunningApp {
   url: string;
   /** The receiver's endpoint for commands, events and interactions. */
   eventsUrl: string;
-  index: PaperIndex;
+  index: Library;
   store: SubscriptionStore;
   scheduler: Scheduler;
   clock: FakeClock;
@@ -47,8 +46,8 @@ export interface RunningApp {
 /** How to start the app for a test. */
 export interface StartOptions {
   papers?: Paper[];
-  /** Serve this live index (a Library's) instead of indexing `papers`. */
-  index?: PaperIndex;
+  /** Serve this library (its papers and index) instead of one of `papers`. */
+  index?: Library;
   /** A lowdb file for subscriptions (default: in memory). */
   subscriptionsFile?: string;
   /** Reuse a running fake Slack (to restart the app against the same one). */
@@ -119,7 +118,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
         kind: 'token',
         identity: await identifyBot({ botToken: TEST_TOKEN, apiUrl: slack.apiUrl }, silentLogger),
       };
-  const index = options.index ?? PaperIndex.build(options.papers ?? bundledPapers());
+  const index = options.index ?? (await Library.inMemory(options.papers ?? bundledPapers()));
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
   const background = createPostingClient(connection, silentLogger, { timeout: 1000 });
   const discussions = options.discussions ?? createMemoryDiscussionStore();

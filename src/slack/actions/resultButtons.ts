@@ -23,7 +23,7 @@ export function registerResultButtons(
       async () => {
         const page = parsePageValue(action.value ?? '');
         if (!page) return noticeMessage(':warning: That button is out of date; run `/paper` again.');
-        const found = replies.searchPage(page.query, page.offset);
+        const found = await replies.searchPage(page.query, page.offset);
         const channel = body.channel?.id;
         // Only the clicking user sees the page: the channels they can see, as for /paper.
         return replies.notes && channel
