@@ -203,6 +203,22 @@ export interface Config {
 /** Settings whose value is shown in errors with its password hidden. */
 const SHOWN_REDACTED = new Set(['PAPERBOT_DATABASE_URL']);
 
+/** Secrets: an error shows how a bad one starts (enough to tell a user token from a bot token), never the rest. */
+const SECRETS = new Set([
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+]);
+
+/** A setting's value as an error may show it. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return 'nothing';
+  if (SECRETS.has(name)) return `${JSON.stringify(`${value.slice(0, 5)}…`)}, ${value.length} characters`;
+  return JSON.stringify(SHOWN_REDACTED.has(name) ? redact(value) : value);
+}
+
 /**
  * Reads the settings from the environment. OAuth (installs in many workspaces, HTTP mode) when
  * `SLACK_CLIENT_ID` is set; else Socket Mode when `SLACK_APP_TOKEN` is, HTTP mode when
@@ -214,8 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const value = SHOWN_REDACTED.has(name) ? redact(String(env[name])) : env[name];
-      return `  ${name}: ${issue.message} (got ${JSON.stringify(value)})`;
+      return `  ${name}: ${issue.message} (got ${shown(name, env[name])})`;
     });
     throw configError(`Some settings are not valid:\n${lines.join('\n')}`);
   }

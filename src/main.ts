@@ -27,7 +27,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createStderrLogger(config.logLevel);
   // The index lives in worker threads: this thread acknowledges, renders and posts, never searches.
-  const searcher = new WorkerSearcher({ workers: config.searchWorkers, logger });
+  const searcher = new WorkerSearcher({
+    workers: config.searchWorkers,
+    logger,
+    // A bot without its index would ack and fail every answer while looking alive: exit, so that
+    // it is restarted (and restores the index from the corpus, which has every acknowledged paper).
+    onStopped: () => {
+      logger.error('Every search worker stopped: exiting so that paperbot is restarted.');
+      process.exit(1);
+    },
+  });
   const library = await Library.open(config.dataDir, logger, { searcher }).catch(async (error: unknown) => {
     await searcher.close(); // or its threads would keep the process from exiting with the error
     throw error;

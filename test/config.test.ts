@@ -101,11 +101,21 @@ describe('loadConfig', () => {
     });
   });
 
+  test('a bad secret is shown by how it starts, never whole', () => {
+    const secret = 'xoxb-not-an-app-token-SECRET-PART';
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: secret })).toThrow(
+      /SLACK_APP_TOKEN: .*\(got "xoxb-…", 33 characters\)/,
+    );
+    expect(() => loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: secret })).not.toThrow(
+      /SECRET-PART/,
+    );
+  });
+
   test('each bad variable is named with what to set', () => {
     let error: unknown;
     try {
       loadConfig({
-        SLACK_BOT_TOKEN: 'xoxp-user',
+        SLACK_BOT_TOKEN: 'xoxp-1234-REAL-USER-SECRET',
         PORT: '99999',
         SLACK_API_URL: 'slack.com',
         LOG_LEVEL: 'loud',
@@ -119,7 +129,7 @@ describe('loadConfig', () => {
       [
         'paperbot cannot start.',
         'Some settings are not valid:',
-        '  SLACK_BOT_TOKEN: must be a bot token starting with xoxb- (OAuth & Permissions page) (got "xoxp-user")',
+        '  SLACK_BOT_TOKEN: must be a bot token starting with xoxb- (OAuth & Permissions page) (got "xoxp-…", 26 characters)',
         '  PORT: must be from 1 to 65535 (got "99999")',
         '  SLACK_API_URL: must be an http(s) URL such as https://slack.com/api/ (got "slack.com")',
         '  LOG_LEVEL: must be debug, info, warn or error (got "loud")',

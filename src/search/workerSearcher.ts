@@ -22,6 +22,12 @@ export interface WorkerSearcherOptions {
   maxWaitMs?: number;
   /** Searches waiting at most, patient ones included (default 500): a bound on memory. */
   maxQueue?: number;
+  /**
+   * Called once when every worker has stopped (crashed) while the pool is open: the index they
+   * held is gone, so nothing can be searched until the process starts again (the corpus on disk
+   * has every acknowledged paper; start-up restores the index from it).
+   */
+  onStopped?: (error: Error) => void;
   logger: Logger;
 }
 
@@ -67,6 +73,7 @@ export class WorkerSearcher implements Searcher {
   /** Recent time per search, ms (exponentially weighted), for the expected wait. */
   private searchMs = 10;
   private closing = false;
+  private readonly onStopped: ((error: Error) => void) | undefined;
   /** Searches refused as busy since start, for the bench and the logs. */
   shed = 0;
 
@@ -74,6 +81,7 @@ export class WorkerSearcher implements Searcher {
     this.maxWaitMs = options.maxWaitMs ?? 1500;
     this.maxQueue = options.maxQueue ?? 500;
     this.logger = options.logger;
+    this.onStopped = options.onStopped;
     this.threads = Array.from({ length: Math.max(1, options.workers ?? 1) }, () => this.spawn());
   }
 
@@ -154,10 +162,16 @@ export class WorkerSearcher implements Searcher {
       else waiting.reject(errorOf(reply.error));
     });
     const fail = (error: Error) => {
+      if (!thread.alive) return; // 'error' is followed by 'exit'
       thread.alive = false;
-      if (!this.closing) this.logger.error('A search worker stopped:', error);
       for (const waiting of thread.pending.values()) waiting.reject(error);
       thread.pending.clear();
+      if (this.closing) return;
+      this.logger.error('A search worker stopped:', error);
+      if (this.threads.every((other) => !other.alive)) {
+        for (const queued of this.queue.splice(0)) queued.reject(error);
+        this.onStopped?.(error);
+      }
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the search worker exited with code ${code}`)));

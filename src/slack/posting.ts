@@ -261,8 +261,12 @@ export class ChannelPoster {
         if (!cursor) return false;
       }
       return undefined;
-    } catch {
-      return undefined;
+    } catch (error) {
+      // A channel the bot cannot read for a reason that pauses posting (removed from it, archived,
+      // the token revoked) cannot be posted to either: "not there" lets the post be tried and
+      // refused for that reason, which pauses a digest, instead of "cannot tell" every tick for ever.
+      const failure = callFailure(error);
+      return failure.kind === 'refused' && failure.error in PAUSING_ERRORS ? false : undefined;
     }
   }
 

@@ -18,8 +18,17 @@ export interface Digest {
 }
 
 /**
+ * How far before its window a digest's search starts. A paper's arrival is stamped before it can
+ * be found (a refresh stamps its papers when it starts fetching; a paper another process ingests
+ * reaches this index within a minute; without a shared corpus each replica stamps its own copy,
+ * up to a refresh apart), so a digest that ran in between would skip it for good. The overlap
+ * never posts a paper twice: papers the channel was sent are excluded by the ledger.
+ */
+export const ARRIVAL_MARGIN_MS = 2 * 60 * 60 * 1000;
+
+/**
  * The papers a subscription's next digest posts: strong matches of its topic (the ranking and
- * relevance floor of `/paper`), arrived after its `papersSince` (every match, for a first digest or
+ * relevance floor of `/paper`), arrived after its `papersSince` less {@link ARRIVAL_MARGIN_MS} (every match, for a first digest or
  * a preview), not yet posted in its channel, newest arrival first (after the channel's taste, when
  * it has one), at most `limit`. Arrival and what was posted are filters inside the search, so a new
  * paper is never crowded out by older or already posted ones. Pure: the caller posts and records.
@@ -38,7 +47,9 @@ export async function selectDigest(
     limit: CANDIDATES,
     excludeIds: Object.keys(posted),
     patient,
-    ...(since === undefined ? {} : { arrivedAfter: since }),
+    ...(since === undefined
+      ? {}
+      : { arrivedAfter: new Date(Date.parse(since) - ARRIVAL_MARGIN_MS).toISOString() }),
   });
   const strong = results.hits.slice(0, results.strong);
   // Papers like the channel's 👎 (and unlike its 👍) fall below the floor: never posted. The

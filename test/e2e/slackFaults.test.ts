@@ -108,6 +108,17 @@ describe('Slack faults while posting digests', () => {
     expect(running.slack.callsTo('conversations.history')).toHaveLength(0); // nothing to check: it was refused
   });
 
+  test('removed from the channel while a digest was unconfirmed: paused with the reason, not failing every tick', async () => {
+    running = await subscribed();
+    postMessageAnswers(running.slack, [
+      { body: { ok: true, ts: '5.1' }, hangUp: true },
+      { body: { ok: false, error: 'not_in_channel' } },
+    ]);
+    running.slack.on('conversations.history', () => ({ body: { ok: false, error: 'not_in_channel' } }));
+    expect((await running.scheduler.tick())[0]).toMatchObject({ outcome: 'paused', error: 'not_in_channel' });
+    expect(digestsIn(running.slack)).toHaveLength(1);
+  });
+
   test.each(['not_in_channel', 'channel_not_found', 'is_archived'])(
     '%s pauses the subscription with the reason',
     async (error) => {

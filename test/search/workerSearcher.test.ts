@@ -30,6 +30,24 @@ afterEach(async () => {
 });
 
 describe('WorkerSearcher', () => {
+  test('when its last worker dies, it says so once, and searches fail instead of waiting', async () => {
+    const stopped: Error[] = [];
+    const searcher = start({ workers: 2, onStopped: (error) => stopped.push(error) });
+    await searcher.build(batches());
+    // A crash, as the worker's code cannot be made to crash from here: its thread is ended.
+    const { threads } = searcher as unknown as { threads: { worker: { terminate(): Promise<number> } }[] };
+    await threads[0]?.worker.terminate();
+    expect(stopped).toEqual([]);
+    expect(await searcher.search(request('reward model ensembles'))).toEqual(
+      local.search(request('reward model ensembles')),
+    );
+    await threads[1]?.worker.terminate();
+    expect(stopped).toHaveLength(1);
+    await expect(searcher.search(request('reward model ensembles'))).rejects.toThrow(
+      'no search worker is running',
+    );
+  });
+
   test.each([1, 2])(
     'with %i workers: built, restored and added to, it answers as this thread does',
     async (workers) => {

@@ -44,13 +44,36 @@ describe('selectDigest', () => {
     ]);
   });
 
-  test('after a digest, only papers that arrived since its window start', async () => {
+  test('after a digest, only papers that arrived since its window start (less the margin)', async () => {
+    // "Mitigating…" arrived 2026-11-03T00:00, more than the margin before this window.
     const hits = await selectDigest(
-      { topic: 'reward model ensembles', papersSince: '2026-11-03T00:00:00.000Z' },
+      { topic: 'reward model ensembles', papersSince: '2026-11-03T06:00:00.000Z' },
       index,
       {},
     );
     expect(titles(hits)).toEqual(['Ensembles of Reward Models, Revisited']);
+  });
+
+  test('a paper stamped just before the last digest ran, but found after it, is in the next one, once', async () => {
+    // The refresh stamped it at 23:59:50 and was still fetching when the digest ran at midnight.
+    const late = await selectDigest(
+      { topic: 'reward model ensembles', papersSince: '2026-11-05T00:00:10.000Z' },
+      index,
+      {},
+    );
+    expect(titles(late)).toEqual(['Ensembles of Reward Models, Revisited']);
+    const posted = {
+      [makePaper({ title: 'Ensembles of Reward Models, Revisited' }).id]: '2026-11-06T00:00:00.000Z',
+    };
+    expect(
+      titles(
+        await selectDigest(
+          { topic: 'reward model ensembles', papersSince: '2026-11-05T00:00:10.000Z' },
+          index,
+          posted,
+        ),
+      ),
+    ).toEqual([]);
   });
 
   test('at most the limit, and nothing for a topic that matches nothing', async () => {
