@@ -42,6 +42,12 @@ export interface LibraryOptions {
 /** Tries of an ingest that another writer (the CLI) raced before it gives up. */
 const INGEST_ATTEMPTS = 3;
 
+/** A paper an ingest changed: as it was, and as it is now. */
+export interface PaperUpdate {
+  before: Paper;
+  after: Paper;
+}
+
 /**
  * The corpus and its index kept in step: the one way the bot reads papers and searches them (it
  * implements {@link PaperSearch}), and the sink that sources write into.
@@ -58,6 +64,7 @@ const INGEST_ATTEMPTS = 3;
  */
 export class Library implements PaperSink, PaperSearch {
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly updateListeners: Array<(updates: PaperUpdate[]) => void> = [];
   private unsaved = 0;
   private unsavedSince = 0;
   private readonly ticker: Ticker<void>;
@@ -191,6 +198,18 @@ export class Library implements PaperSink, PaperSearch {
     return this.searcher.loadEveryList();
   }
 
+  /**
+   * Calls `listener` after each ingest or catch-up that changed papers already in the corpus, with
+   * each one as it was and as it is (the follow-ups hear of news this way). It must not throw.
+   */
+  onUpdated(listener: (updates: PaperUpdate[]) => void): void {
+    this.updateListeners.push(listener);
+  }
+
+  private tell(updates: PaperUpdate[]): void {
+    if (updates.length > 0) for (const listener of this.updateListeners) listener(updates);
+  }
+
   /** Merges a source's papers into the corpus, stores and indexes what changed. */
   ingest(batch: SourceBatch): Promise<IngestReport> {
     const report = this.enqueue(() => this.ingestNow(batch));
@@ -238,7 +257,7 @@ export class Library implements PaperSink, PaperSearch {
   private async ingestNow(batch: SourceBatch): Promise<IngestReport> {
     for (let attempt = 1; ; attempt++) {
       await this.catchUpNow();
-      const { outcomes, changed } = await this.collection.merge(batch.papers);
+      const { outcomes, changed, previous } = await this.collection.merge(batch.papers);
       // Validated once, here: every line the corpus keeps is a valid paper, so start-up trusts them.
       const stored = changed.map((paper) => Paper.parse(paper));
       if (stored.length > 0) {
@@ -252,6 +271,12 @@ export class Library implements PaperSink, PaperSearch {
         this.collection.put(stored);
         await this.searcher.add(stored.map(searchDocument));
         this.noteChanges(stored.length);
+        this.tell(
+          stored.flatMap((after) => {
+            const before = previous.get(after.id);
+            return before ? [{ before, after }] : [];
+          }),
+        );
       }
       const counts: Record<MergeOutcome, number> = { new: 0, updated: 0, unchanged: 0 };
       for (const outcome of outcomes) counts[outcome]++;
@@ -266,10 +291,19 @@ export class Library implements PaperSink, PaperSearch {
     if (!changes) return this.reload();
     this.position = changes.position;
     if (changes.papers.length === 0) return;
+    // What those papers were here before, for the follow-ups (read only when someone listens).
+    const before =
+      this.updateListeners.length > 0 ? await this.collection.getMany(changes.papers.map((p) => p.id)) : [];
     this.collection.put(changes.papers);
     await this.searcher.add(changes.papers.map(searchDocument));
     this.noteChanges(changes.papers.length);
     this.logger.info(`${changes.papers.length} papers stored by another process were taken in.`);
+    this.tell(
+      changes.papers.flatMap((after, i) => {
+        const was = before[i];
+        return was ? [{ before: was, after }] : [];
+      }),
+    );
   }
 
   /**

@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import { Replies } from './bot/replies.js';
 import { Unfurls } from './bot/unfurls.js';
 import { loadConfig, secretsOf } from './config.js';
-import { CONSOLE_TEAM, ConsoleDigestPoster, runConsole } from './console/console.js';
+import { CONSOLE_TEAM, ConsoleDigestPoster, ConsoleFollowUpPoster, runConsole } from './console/console.js';
+import { type FollowUpPoster, FollowUps } from './discussions/followUps.js';
 import { PaperbotError } from './errors.js';
 import { Readiness, startHealthServer } from './health.js';
 import { Library } from './library.js';
@@ -17,6 +18,7 @@ import { WorkerSearcher } from './search/workerSearcher.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
 import { createSlackApp, type SlackAuth } from './slack/app.js';
 import { answersWaiting } from './slack/deliver.js';
+import { SlackFollowUpPoster } from './slack/followUps.js';
 import { identifyBot } from './slack/identity.js';
 import { installationTokens } from './slack/oauth.js';
 import { createPostingClient, SlackDigestPoster, singleToken } from './slack/posting.js';
@@ -109,29 +111,47 @@ async function main(): Promise<void> {
     observe: (run) => metrics.countRefresh(run),
   });
   const interactive = Boolean(process.stdin.isTTY);
+  const postingClient = slack && auth ? createPostingClient(slack, logger) : undefined;
+  const tokens =
+    auth?.kind === 'token'
+      ? singleToken(auth.identity.botToken)
+      : auth
+        ? installationTokens(auth.installations)
+        : undefined;
   const poster: DigestPoster =
-    slack && auth
-      ? new SlackDigestPoster(
-          createPostingClient(slack, logger),
-          auth.kind === 'token'
-            ? singleToken(auth.identity.botToken)
-            : installationTokens(auth.installations),
-        )
+    postingClient && tokens
+      ? new SlackDigestPoster(postingClient, tokens)
       : new ConsoleDigestPoster(process.stdout, { color: interactive });
+  const { discussions } = stores;
   const scheduler = new Scheduler({
     store,
     index,
     poster,
     now,
     logger,
+    discussions,
     observe: (run) => metrics.countDigest(run),
   });
+  // News of papers (code, versions, upvotes) merged in by ingests go to the threads that discussed them.
+  const followUpPoster: FollowUpPoster =
+    postingClient && tokens
+      ? new SlackFollowUpPoster(postingClient, tokens)
+      : new ConsoleFollowUpPoster(process.stdout, { color: interactive });
+  const followUps = new FollowUps({
+    store: discussions,
+    poster: followUpPoster,
+    paper: async (id) => index.get(id),
+    now,
+    logger,
+  });
+  library.onUpdated(followUps.onUpdated);
+  void followUps.settle().catch((error: unknown) => logger.warn('Settling follow-ups failed:', error));
   const operations: OperationsStatus = {
     startedAt,
     sources: () => refresher.status(),
     backfill: () => refreshState.backfill,
   };
-  const replies = new Replies({ index, store, scheduler, now, logger, operations });
+  const replies = new Replies({ index, store, scheduler, now, logger, operations, discussions });
   metrics.reportQueue('answers', answersWaiting);
 
   if (!slack || !auth) {
@@ -148,6 +168,7 @@ async function main(): Promise<void> {
     await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
     await refresher.stop();
     await scheduler.stop();
+    await followUps.idle(); // a follow-up being posted is recorded before the stores close
     await library.close();
     await refreshState.settle();
     await stores.close();
@@ -155,13 +176,14 @@ async function main(): Promise<void> {
   }
 
   const requests = new RequestTracker({ metrics, logger });
-  const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger);
+  const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger, replies.notes);
   const app = createSlackApp({
     connection: slack,
     auth,
     replies,
     unfurls,
     home: { index, store, status: () => replies.status() },
+    discussions,
     logger,
     now,
     requests,
@@ -204,7 +226,7 @@ async function main(): Promise<void> {
         stopped = Promise.allSettled([app.stop(), refresher.stop(), scheduler.stop(), backfill?.stop()]);
       },
       // In-flight answers and digest posts (and an ingest under way) finish.
-      drain: () => Promise.all([stopped, requests.drained()]),
+      drain: () => Promise.all([stopped.then(() => followUps.idle()), requests.drained()]),
       // The library writes its checkpoint and stops its search workers; the stores their writes.
       flush: async () => {
         await library.close();

@@ -1,7 +1,9 @@
 import { access, constants } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Config } from './config.js';
 import { Database } from './db/database.js';
+import { PostgresDiscussionStore } from './discussions/postgresStore.js';
+import { type DiscussionStore, openLowdbDiscussionStore } from './discussions/store.js';
 import { PostgresInstallationStore } from './installations/postgresStore.js';
 import { type InstallationStore, openLowdbInstallationStore } from './installations/store.js';
 import type { Logger } from './logger.js';
@@ -11,6 +13,8 @@ import { openLowdbStore, type SubscriptionStore } from './subscriptions/store.js
 /** The stores a paperbot process works with, and where they are. */
 export interface Stores {
   subscriptions: SubscriptionStore;
+  /** The workspaces' memory: where papers were shared and discussed, and the follow-ups told. */
+  discussions: DiscussionStore;
   /** Installations (OAuth only). */
   installations?: InstallationStore;
   /** Where the state lives, for the start-up log. */
@@ -39,6 +43,7 @@ export async function openStores(
     const db = await Database.open(config.databaseUrl, { logger });
     return {
       subscriptions: new PostgresSubscriptionStore(db),
+      discussions: new PostgresDiscussionStore(db),
       ...(options.installations ? { installations: new PostgresInstallationStore(db) } : {}),
       where: `PostgreSQL ${db.where}`,
       check: async () => {
@@ -56,8 +61,11 @@ export async function openStores(
   const installations = options.installations
     ? await openLowdbInstallationStore(config.installationsFile)
     : undefined;
+  const discussionsFile = discussionsFileBeside(config.subscriptionsFile);
+  const discussions = await openLowdbDiscussionStore(discussionsFile);
   return {
     subscriptions,
+    discussions,
     ...(installations ? { installations } : {}),
     where: installations
       ? `${config.subscriptionsFile} and ${config.installationsFile}`
@@ -69,7 +77,13 @@ export async function openStores(
     },
     close: async () => {
       await subscriptions.close();
+      await discussions.close();
       await installations?.close();
     },
   };
+}
+
+/** The lowdb file of the workspaces' memory: `discussions.json` beside the subscriptions file. */
+export function discussionsFileBeside(subscriptionsFile: string): string {
+  return join(dirname(subscriptionsFile), 'discussions.json');
 }

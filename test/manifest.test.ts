@@ -64,6 +64,8 @@ const SCOPES_NEEDED: Record<string, string[]> = {
   'chat.postMessage': ['chat:write'],
   'conversations.replies': ['channels:history', 'groups:history', 'im:history', 'mpim:history'],
   'users.info': ['users:read'],
+  'conversations.info': ['channels:read', 'groups:read'], // is it public, is it archived
+  'chat.getPermalink': [], // no scope required
   'chat.postEphemeral': ['chat:write'],
   'views.open': [], // works with the trigger_id of an interaction
   'views.publish': [],

@@ -213,6 +213,6 @@ function repoName(url: string): string {
 }
 
 /** A block_id unique within a message and within Slack's 255-character limit. */
-function blockId(kind: string, paperId: string): string {
+export function blockId(kind: string, paperId: string): string {
   return `${kind}:${paperId}`.slice(0, LIMITS.blockId);
 }

@@ -6,6 +6,7 @@ import { trendingCount, trendingPeriod } from '../subscriptions/topics.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { boldText, escapeToFit, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, type CardExtras, paperCard } from './paperCard.js';
+import { withWhyThis } from './taste.js';
 
 /** A topic in mrkdwn: escaped, bold. */
 export function topicText(topic: string): string {
@@ -64,7 +65,14 @@ export function digestMessage(
         },
       ],
     },
-    ...cards(hits, { kind: 'digest', subscriptionId: subscription.id }, extras),
+    ...hits.flatMap((hit) => [
+      { type: 'divider' } as KnownBlock,
+      ...withWhyThis(
+        paperCard(hit, { kind: 'digest', subscriptionId: subscription.id }, extras),
+        subscription.id,
+        hit.paper.id,
+      ),
+    ]),
   ];
   return {
     text: escapeToFit(`${lead}${topic ? ` ${subscription.topic}` : ''}:\n${titles(hits)}`, 3000),

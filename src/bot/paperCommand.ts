@@ -29,6 +29,9 @@ export type PaperCommand =
   | { kind: 'unsubscribe'; target: string }
   | { kind: 'pause' | 'resume' | 'digest-now'; id: string }
   | AnchorCommand
+  /** `taste`: what the channel's votes taught it; `taste reset [confirm]`: forget them (asks first). */
+  | { kind: 'taste' }
+  | { kind: 'taste-reset'; confirmed: boolean }
   /** Not understood: what to type instead (the messages are plain text, escaped when rendered). */
   | { kind: 'invalid'; problems: Problem[] };
 
@@ -148,11 +151,23 @@ const SUBCOMMANDS: Record<string, (args: string[]) => PaperCommand> = {
         ),
   pause: withId('pause', '/paper pause <id>'),
   resume: withId('resume', '/paper resume <id>'),
+  taste: parseTaste,
   digest: (args) =>
     args[0]?.toLowerCase() === 'now'
       ? withId('digest-now', '/paper digest now <id>')(args.slice(1))
       : invalid(problem('command', 'To post a digest at once: `/paper digest now <id>`.')),
 };
+
+/** `taste`, `taste reset`, `taste reset confirm`. */
+function parseTaste(args: string[]): PaperCommand {
+  const words = args.map((a) => a.toLowerCase());
+  if (words.length === 0) return { kind: 'taste' };
+  if (words[0] === 'reset' && words.length <= 2 && (words[1] ?? 'confirm') === 'confirm')
+    return { kind: 'taste-reset', confirmed: words[1] === 'confirm' };
+  return invalid(
+    problem('command', "`/paper taste` shows this channel's taste; `/paper taste reset` forgets it."),
+  );
+}
 
 const CADENCES = new Set<string>(['daily', 'weekly', 'weekdays']);
 const SUBSCRIBE_USAGE = '`/paper subscribe <topic> [daily|weekdays|weekly] [at HH:MM] [tz Area/City]`';

@@ -8,6 +8,7 @@ import {
 } from '../blocks/messages.js';
 import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.js';
 import { statusMessage } from '../blocks/status.js';
+import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
 import type { PaperSearch } from '../search/paperSearch.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
@@ -18,9 +19,11 @@ import type { SubscriptionStore } from '../subscriptions/store.js';
 import type { ChannelRef } from '../subscriptions/subscription.js';
 import { VERSION } from '../version.js';
 import { AnchorReplies } from './anchors.js';
+import { type Audience, DiscussionNotes } from './discussionNotes.js';
 import { queryFromMessage, questionOf } from './mention.js';
 import { parsePaperCommand } from './paperCommand.js';
 import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
+import { TasteReplies } from './tasteReplies.js';
 
 /** Cards in a `/paper` answer. */
 export const COMMAND_RESULTS = 5;
@@ -35,6 +38,8 @@ export interface MentionContext {
   inThread: boolean;
   /** Reads the text of the thread's first message (only called for a bare mention in a thread). */
   threadParentText(): Promise<string | undefined>;
+  /** Who will see the answer (to say where its papers were discussed), when the transport knows. */
+  audience?: Audience;
 }
 
 /** What the answers are computed from. */
@@ -46,6 +51,8 @@ export interface RepliesDeps {
   logger: Logger;
   /** The refreshes and the backfill, for `/paper status` (without it: the corpus alone). */
   operations?: OperationsStatus;
+  /** The workspaces' memory: cards say where their papers were discussed (none: they do not). */
+  discussions?: DiscussionStore;
 }
 
 /**
@@ -60,6 +67,10 @@ export class Replies {
   readonly subscriptions: SubscriptionReplies;
   /** Citations, trending and followed authors, also used by the Cite button. */
   readonly anchors: AnchorReplies;
+  /** `/paper taste`, its reset, and "Why this?" on digest cards. */
+  readonly taste: TasteReplies;
+  /** Where the papers of an answer were discussed (undefined without the workspaces' memory). */
+  readonly notes: DiscussionNotes | undefined;
 
   constructor(deps: RepliesDeps) {
     this.index = deps.index;
@@ -70,6 +81,8 @@ export class Replies {
       ...deps,
       followedAuthors: (where) => this.anchors.followedAuthors(where),
     });
+    this.taste = new TasteReplies({ store: deps.store, papers: deps.index });
+    this.notes = deps.discussions ? new DiscussionNotes(deps.discussions, deps.now, deps.logger) : undefined;
   }
 
   /** The answer to `/paper <text>` typed in `context.channel`. */
@@ -84,12 +97,16 @@ export class Replies {
           `:warning: ${command.problems.map((problem) => escapeMrkdwn(problem.message)).join('\n')}\nType \`/paper help\` for examples.`,
         );
       case 'search':
-        return this.searchPage(command.text, 0, context);
+        return this.noted(await this.searchPage(command.text, 0, context), context.audience);
       case 'status':
         return statusMessage(await this.status(), await this.deps.store.inChannel(context));
       case 'cite':
       case 'trending':
         return this.anchors.answer(command, context);
+      case 'taste':
+        return this.taste.taste(context);
+      case 'taste-reset':
+        return this.taste.reset(context, command.confirmed);
       default:
         return this.subscriptions.answer(command, context);
     }
@@ -115,7 +132,10 @@ export class Replies {
     const question = questionOf(text);
     const { query, problems } = parseQuery(question);
     if (problems.length === 0 && (hasSearchTerms(query) || hasFilters(query))) {
-      return this.results(question, query, MENTION_RESULTS, undefined, context.where);
+      return this.noted(
+        await this.results(question, query, MENTION_RESULTS, undefined, context.where),
+        context.audience,
+      );
     }
     if (!context.inThread) {
       return noticeMessage(
@@ -139,7 +159,15 @@ export class Replies {
     }
     const parentWords = parentQuery.words.join(' ');
     const note = `Searched with the thread's first message: “${truncate(parentWords, 120)}”`;
-    return this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note, context.where);
+    return this.noted(
+      await this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note, context.where),
+      context.audience,
+    );
+  }
+
+  /** The answer with where its papers were discussed, as far as `audience` may know. */
+  private async noted(message: SlackMessage, audience: Audience | undefined): Promise<SlackMessage> {
+    return this.notes && audience ? this.notes.annotate(message, audience) : message;
   }
 
   /**

@@ -16,6 +16,7 @@ import { formatInZone, isTimeZone, nextRun, type Schedule } from '../subscriptio
 import type { PostResult, Scheduler } from '../subscriptions/scheduler.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
 import type { ChannelRef, Subscription, Vote } from '../subscriptions/subscription.js';
+import type { Audience } from './discussionNotes.js';
 import type { PaperCommand } from './paperCommand.js';
 
 /**
@@ -33,6 +34,8 @@ export interface CommandContext {
   userTimezone(): Promise<string | undefined>;
   /** Posts a message visible to the whole channel. */
   announce(message: SlackMessage): Promise<PostResult>;
+  /** Who sees the answer (to say where papers were discussed), when the transport knows. */
+  audience?: Audience;
 }
 
 /** What the subscription commands work with. */
@@ -159,7 +162,7 @@ export class SubscriptionReplies {
     return noticeMessage(
       vote === 'like'
         ? `:thumbsup: Noted: this channel's digests will put papers like “${title}” first.`
-        : `:thumbsdown: Noted: this channel's digests will put papers like “${title}” last.`,
+        : `:thumbsdown: Noted: this channel's digests will put papers like “${title}” last, and leave out those much like it. (\`/paper taste\` shows what they learnt.)`,
     );
   }
 

@@ -3,6 +3,7 @@ import { standaloneCard } from '../blocks/paperCard.js';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/paper.js';
 import type { PaperSearch } from '../search/paperSearch.js';
+import type { Audience, DiscussionNotes } from './discussionNotes.js';
 
 // arxiv.org/abs/2401.12345, /abs/2401.12345v2, /pdf/2401.12345v2(.pdf), huggingface.co/papers/2401.12345
 const PAPER_LINK =
@@ -26,11 +27,22 @@ export class Unfurls {
     private readonly index: PaperSearch,
     private readonly fetchPaper: FetchPaper,
     private readonly logger: Logger,
+    /** Where papers were discussed, for the previews to say (none: they do not). */
+    private readonly notes?: DiscussionNotes,
   ) {}
 
-  /** url → preview, for the links that could be resolved. */
-  async previews(urls: readonly string[]): Promise<Record<string, Pick<SlackMessage, 'blocks'>>> {
+  /**
+   * url → preview, for the links that could be resolved, and the papers they are. With an
+   * `audience` (the channel of the message), each preview says where else its paper was discussed,
+   * leaving out the message itself (`except`).
+   */
+  async previews(
+    urls: readonly string[],
+    audience?: Audience,
+    except?: { ts: string },
+  ): Promise<{ previews: Record<string, Pick<SlackMessage, 'blocks'>>; paperIds: string[] }> {
     const previews: Record<string, Pick<SlackMessage, 'blocks'>> = {};
+    const paperIds: string[] = [];
     for (const url of urls.slice(0, 10)) {
       const arxivId = arxivIdOfLink(url);
       if (!arxivId) continue;
@@ -40,8 +52,12 @@ export class Unfurls {
       } catch (error) {
         this.logger.warn(`No preview for ${url}: ${(error as Error).message}`);
       }
-      if (paper) previews[url] = { blocks: standaloneCard(paper) };
+      if (!paper) continue;
+      const card = { text: paper.title, blocks: standaloneCard(paper) };
+      const noted = this.notes && audience ? await this.notes.annotate(card, audience, except) : card;
+      previews[url] = { blocks: noted.blocks };
+      if (!paperIds.includes(paper.id)) paperIds.push(paper.id);
     }
-    return previews;
+    return { previews, paperIds };
   }
 }

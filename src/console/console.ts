@@ -1,9 +1,11 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { followUpMessage } from '../blocks/discussions.js';
 import { BUSY } from '../blocks/messages.js';
 import { digestMessage } from '../blocks/subscriptions.js';
 import type { Replies } from '../bot/replies.js';
 import type { CommandContext } from '../bot/subscriptionReplies.js';
+import type { FollowUpPoster, OutgoingFollowUp, ThreadTarget } from '../discussions/followUps.js';
 import { SearchBusy } from '../search/paperSearch.js';
 import type { DigestPoster, DigestTarget, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
 import { renderText } from './renderText.js';
@@ -28,6 +30,8 @@ const CONSOLE_CONTEXT: CommandContext = {
   userTimezone: async () => Intl.DateTimeFormat().resolvedOptions().timeZone,
   // The console user sees the answer already; a second "channel" notice would only repeat it.
   announce: async () => ({ ok: true }),
+  // One channel: what was discussed in it is "here"; there is nowhere else.
+  audience: { team: CONSOLE_TEAM, channel: CONSOLE_CHANNEL, canSee: async () => false },
 };
 
 const USAGE =
@@ -76,6 +80,7 @@ async function repliesTo(replies: Replies, line: string) {
     return replies.toMention(mention[1] ?? '', {
       inThread: false,
       threadParentText: async () => undefined,
+      ...(CONSOLE_CONTEXT.audience ? { audience: CONSOLE_CONTEXT.audience } : {}),
     });
   }
   return undefined;
@@ -92,11 +97,45 @@ export class ConsoleDigestPoster implements DigestPoster {
     const message = digestMessage(digest.subscription, digest.hits, {
       followedAuthors: digest.followedAuthors ?? [],
     });
-    this.output.write(`\n[digest in #${target.channel}]\n${renderText(message, this.style)}\n`);
-    return { ok: true };
+    const ts = consoleTs();
+    this.output.write(`\n[digest in #${target.channel}, ${ts}]\n${renderText(message, this.style)}\n`);
+    // A ts of its own, as Slack gives one: the digest is remembered, and its papers' news printed under it.
+    return { ok: true, ts };
   }
 
   /** Printing cannot half-succeed: an unconfirmed digest was never printed. */
+  async alreadyPosted(): Promise<boolean> {
+    return false;
+  }
+}
+
+let lastTs = 0;
+/** A message ts like Slack's ("1700000000.000100"), unique and increasing in this process. */
+function consoleTs(): string {
+  lastTs = Math.max(lastTs + 1, Date.now() * 1000);
+  return `${Math.floor(lastTs / 1e6)}.${String(lastTs % 1e6).padStart(6, '0')}`;
+}
+
+/** Prints follow-ups of the console's digests, as replies in their threads would show them. */
+export class ConsoleFollowUpPoster implements FollowUpPoster {
+  constructor(
+    private readonly output: Writable,
+    private readonly style: { color: boolean },
+  ) {}
+
+  async isArchived(): Promise<boolean> {
+    return false;
+  }
+
+  async post(target: ThreadTarget, followUp: OutgoingFollowUp): Promise<PostResult> {
+    const message = followUpMessage(followUp.paper, followUp.news);
+    this.output.write(
+      `\n[reply in the thread of ${target.threadTs} in #${target.channel}]\n${renderText(message, this.style)}\n`,
+    );
+    return { ok: true };
+  }
+
+  /** Printing cannot half-succeed: an unconfirmed follow-up was never printed. */
   async alreadyPosted(): Promise<boolean> {
     return false;
   }

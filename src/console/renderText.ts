@@ -19,6 +19,13 @@ const EMOJI: Record<string, string> = {
   ':information_source:': 'ℹ',
   ':bookmark:': '🔖',
   ':chart_with_upwards_trend:': '📈',
+  ':speech_balloon:': '💬',
+  ':rocket:': '🚀',
+  ':page_facing_up:': '📄',
+  ':fire:': '🔥',
+  ':thumbsup:': '👍',
+  ':thumbsdown:': '👎',
+  ':wastebasket:': '🗑',
 };
 
 /**

@@ -59,6 +59,8 @@ export const Paper = z.object({
   thumbnail: HttpUrl.optional(),
   /** Key phrases of the paper written by a model (Hugging Face's `ai_keywords`); searched. */
   aiKeywords: z.array(z.string().min(1).max(200)).max(100).optional(),
+  /** The latest arXiv version seen (`2401.12345v3` → 3), when a source names it. */
+  arxivVersion: z.number().int().positive().optional(),
   /** A one-sentence summary written by a model (Hugging Face's `ai_summary`). */
   aiSummary: z.string().min(1).max(5000).optional(),
 });

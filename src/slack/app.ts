@@ -4,12 +4,14 @@ import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
 import type { Replies } from '../bot/replies.js';
 import type { Unfurls } from '../bot/unfurls.js';
 import type { SlackConnection } from '../config.js';
+import type { DiscussionStore } from '../discussions/store.js';
 import { HEALTH_PATHS, type HealthEndpoints, serveHealth } from '../health.js';
 import type { InstallationStore } from '../installations/store.js';
 import type { Logger } from '../logger.js';
 import { registerCardButtons } from './actions/cardButtons.js';
 import { registerLinkButtons } from './actions/linkButtons.js';
 import { registerResultButtons } from './actions/resultButtons.js';
+import { registerTasteButtons } from './actions/tasteButtons.js';
 import { registerPaperCommand } from './commands/paper.js';
 import { type HomeDeps, registerAppHome } from './events/appHome.js';
 import { registerAppMention } from './events/appMention.js';
@@ -42,6 +44,8 @@ export interface SlackAppOptions {
   /** What the Home tab shows (its buttons change subscriptions through `replies`). */
   home: Pick<HomeDeps, 'index' | 'store' | 'status'>;
   logger: Logger;
+  /** The workspaces' memory: shared links, shares and mention answers are remembered there. */
+  discussions?: DiscussionStore;
   /** Overrides of the Web API client's options (tests shorten retries). */
   clientOptions?: webApi.WebClientOptions;
   now?: () => Date;
@@ -136,11 +140,13 @@ export function createSlackApp(options: SlackAppOptions): App {
   }
 
   options.requests?.observe(app);
+  const { discussions } = options;
+  const now = options.now ?? (() => new Date());
   registerPaperCommand(app, replies, posting, logger);
   // One memory of event ids for every event type: Slack retries any of them.
   const seenEvents = new RecentIds();
-  registerAppMention(app, replies, posting, seenEvents, logger);
-  registerLinkShared(app, options.unfurls, seenEvents, logger);
+  registerAppMention(app, replies, posting, seenEvents, logger, discussions, now);
+  registerLinkShared(app, options.unfurls, seenEvents, logger, discussions, now);
   registerAppHome(app, {
     ...options.home,
     subscriptions: replies.subscriptions,
@@ -148,13 +154,14 @@ export function createSlackApp(options: SlackAppOptions): App {
     isInstaller: installerCheck(auth.kind === 'oauth' ? auth.installations : undefined, logger),
   });
   registerLinkButtons(app);
-  registerCardButtons(app, replies, posting, logger);
+  registerCardButtons(app, replies, posting, logger, discussions, now);
+  registerTasteButtons(app, replies, logger);
   registerResultButtons(app, replies, posting, logger);
   registerSubscribeModal(app, replies, posting, logger);
   registerUninstalled(app, {
     store: options.home.store,
     ...(auth.kind === 'oauth' ? { installations: auth.installations } : {}),
-    now: options.now ?? (() => new Date()),
+    now,
     logger,
   });
   app.error(async (error) => {

@@ -156,7 +156,7 @@ export class ChannelPoster {
     return this.attempts(
       async () => {
         await beforeAttempt?.();
-        await this.client.chat.postMessage(payload);
+        return (await this.client.chat.postMessage(payload)).ts;
       },
       () => this.find(where, key, since, eventType),
     );
@@ -170,6 +170,7 @@ export class ChannelPoster {
     return this.attempts(
       async () => {
         await this.client.chat.postEphemeral({ ...message, ...this.auth() });
+        return undefined; // an ephemeral message has no ts of its own to remember
       },
       async () => undefined,
     );
@@ -180,15 +181,15 @@ export class ChannelPoster {
    * lost, `landed` says whether the post is there (undefined: cannot tell, so no second try).
    */
   private async attempts(
-    post: () => Promise<void>,
+    post: () => Promise<string | undefined>,
     landed: () => Promise<boolean | undefined>,
   ): Promise<PostResult> {
     const { attempts, backoffMs, maxRetryAfterMs, sleep = sleepFor } = this.policy;
     for (let attempt = 1; ; attempt++) {
       let failure: CallFailure;
       try {
-        await post();
-        return { ok: true };
+        const ts = await post();
+        return typeof ts === 'string' ? { ok: true, ts } : { ok: true };
       } catch (error) {
         failure = callFailure(error);
       }
@@ -201,6 +202,18 @@ export class ChannelPoster {
       const wait = retryWait(failure, backoffMs * attempt);
       if (attempt >= attempts || wait > maxRetryAfterMs) return { ok: false, error: failure.error };
       await sleep(wait);
+    }
+  }
+
+  /** The permalink of a message (chat.getPermalink, tried once: it only adds a link); undefined when Slack does not say. */
+  async permalink(channel: string, ts: string): Promise<string | undefined> {
+    try {
+      const answer = await this.client.chat.getPermalink({ channel, message_ts: ts, ...this.auth() });
+      return typeof answer.permalink === 'string' && /^https:\/\/[^\s<>|]+$/.test(answer.permalink)
+        ? answer.permalink
+        : undefined;
+    } catch {
+      return undefined;
     }
   }
 
@@ -349,7 +362,8 @@ export class SlackDigestPoster implements DigestPoster {
     const token = await this.tokens.botToken(target);
     if (token === undefined) return { ok: false, error: 'not_installed', pauseReason: NOT_INSTALLED };
     const { channel } = target;
-    return new ChannelPoster(this.client, this.policy, token).post(
+    const poster = new ChannelPoster(this.client, this.policy, token);
+    const result = await poster.post(
       {
         channel,
         ...digestMessage(digest.subscription, digest.hits, {
@@ -358,6 +372,9 @@ export class SlackDigestPoster implements DigestPoster {
       },
       { key: runKey, eventType: DIGEST_EVENT, beforeAttempt: () => this.waitForSlot(target) },
     );
+    if (!result.ok || result.ts === undefined) return result;
+    const permalink = await poster.permalink(channel, result.ts);
+    return permalink ? { ...result, permalink } : result;
   }
 
   async alreadyPosted(target: DigestTarget, runKey: string, since: Date): Promise<boolean | undefined> {

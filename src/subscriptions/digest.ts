@@ -54,8 +54,12 @@ export async function selectDigest(
       ? {}
       : { arrivedAfter: new Date(Date.parse(since) - ARRIVAL_MARGIN_MS).toISOString() }),
   });
-  const ordered = results.hits
-    .slice(0, results.strong)
+  const strong = results.hits.slice(0, results.strong);
+  // Papers like the channel's 👎 (and unlike its 👍) fall below the floor: never posted. The
+  // topic's own words are shared by every candidate, so they do not count as resemblance.
+  const topicTerms = new Set(termsOf(subscription.topic));
+  const kept = taste ? strong.filter((hit) => !taste.rejects(hit.paper, topicTerms)) : strong;
+  const ordered = kept
     .map((hit) => ({ hit, affinity: taste ? taste.affinity(hit.paper) : 0 }))
     // The channel's taste first (papers like its 👍 up, like its 👎 down), then newest first.
     .sort(
@@ -68,7 +72,7 @@ export async function selectDigest(
             : -1),
     )
     .map(({ hit }) => hit);
-  return { hits: ordered.slice(0, limit), overflow: results.strong > limit };
+  return { hits: ordered.slice(0, limit), overflow: results.strong - (strong.length - kept.length) > limit };
 }
 
 /**
@@ -102,14 +106,14 @@ export async function nextDigest(
  */
 export class ChannelTaste {
   private constructor(
-    private readonly liked: Set<string>[],
-    private readonly disliked: Set<string>[],
+    private readonly liked: Array<{ paper: Paper; terms: Set<string> }>,
+    private readonly disliked: Array<{ paper: Paper; terms: Set<string> }>,
   ) {}
 
   /** The taste of a channel's votes (paper id → vote), from the voted papers still in the corpus. */
   static async of(
     votes: Readonly<Record<string, 'like' | 'dislike'>>,
-    index: PaperSearch,
+    index: { get(id: string): Paper | undefined | Promise<Paper | undefined> },
   ): Promise<ChannelTaste> {
     const profile = async (vote: 'like' | 'dislike') =>
       (
@@ -120,7 +124,7 @@ export class ChannelTaste {
         )
       )
         .filter((paper): paper is Paper => paper !== undefined)
-        .map(profileTerms);
+        .map((paper) => ({ paper, terms: profileTerms(paper) }));
     return new ChannelTaste(await profile('like'), await profile('dislike'));
   }
 
@@ -130,20 +134,68 @@ export class ChannelTaste {
   }
 
   affinity(paper: Paper): number {
+    const { liked, disliked } = this.resemblance(paper);
+    return Math.round((liked.similarity - disliked.similarity) * 10) / 10;
+  }
+
+  /**
+   * Whether the channel's votes put a paper below the topic's floor: it resembles a disliked paper
+   * at least {@link DISLIKE_FLOOR} and more than any liked one. Learnt from the 👎, not only
+   * reordered by them.
+   */
+  rejects(paper: Paper, ignoring?: ReadonlySet<string>): boolean {
+    const { liked, disliked } = this.resemblance(paper, ignoring);
+    return disliked.similarity >= DISLIKE_FLOOR && disliked.similarity > liked.similarity;
+  }
+
+  /**
+   * The liked and the disliked paper this one resembles most, and how much (Jaccard, 0 to 1),
+   * leaving out the terms `ignoring` (a topic's, which every paper of its digest shares).
+   */
+  resemblance(paper: Paper, ignoring?: ReadonlySet<string>): { liked: Resemblance; disliked: Resemblance } {
     const terms = profileTerms(paper);
-    const closest = (profiles: Set<string>[]) => Math.max(0, ...profiles.map((p) => jaccard(terms, p)));
-    return Math.round((closest(this.liked) - closest(this.disliked)) * 10) / 10;
+    const closest = (profiles: Array<{ paper: Paper; terms: Set<string> }>): Resemblance => {
+      let best: Resemblance = { similarity: 0 };
+      for (const p of profiles) {
+        const similarity = jaccard(terms, p.terms, ignoring);
+        if (similarity > best.similarity) best = { paper: p.paper, similarity };
+      }
+      return best;
+    };
+    return { liked: closest(this.liked), disliked: closest(this.disliked) };
   }
 }
 
-function profileTerms(paper: Paper): Set<string> {
+/** How much a paper resembles the closest voted one: that paper (none when nothing is shared) and the Jaccard overlap. */
+export interface Resemblance {
+  paper?: Paper;
+  similarity: number;
+}
+
+/**
+ * The resemblance to a disliked paper from which a paper falls below a topic's floor (when it
+ * resembles no liked paper more). On the bundled 80 papers a pair shares 0.045 of its terms
+ * (median; 99th percentile 0.19) and a paper's nearest other one 0.12 (median; 90th percentile
+ * 0.23): from 0.2 a paper is one of the few closest to the disliked one.
+ */
+export const DISLIKE_FLOOR = 0.2;
+
+/** The terms a paper's resemblance is measured on: its title's and its abstract's opening. */
+export function profileTerms(paper: Paper): Set<string> {
   return new Set(termsOf(`${paper.title} ${paper.abstract.slice(0, 600)}`));
 }
 
-function jaccard(a: Set<string>, b: Set<string>): number {
+function jaccard(a: Set<string>, b: Set<string>, ignoring?: ReadonlySet<string>): number {
   let shared = 0;
-  for (const term of a) if (b.has(term)) shared++;
-  return shared / (a.size + b.size - shared || 1);
+  let sizeA = 0;
+  let sizeB = 0;
+  for (const term of a) {
+    if (ignoring?.has(term)) continue;
+    sizeA++;
+    if (b.has(term)) shared++;
+  }
+  for (const term of b) if (!ignoring?.has(term)) sizeB++;
+  return shared / (sizeA + sizeB - shared || 1);
 }
 
 /** Where the window of the digest after this one starts (see {@link Subscription.papersSince}). */

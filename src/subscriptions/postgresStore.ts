@@ -245,6 +245,14 @@ export class PostgresSubscriptionStore implements SubscriptionStore {
     );
   }
 
+  async forgetFeedback(where: ChannelRef): Promise<number> {
+    const { rowCount } = await this.db.query('DELETE FROM feedback WHERE team_id = $1 AND channel_id = $2', [
+      where.team,
+      where.channel,
+    ]);
+    return rowCount ?? 0;
+  }
+
   async pauseTeam(team: string, reason: string, at: Date): Promise<number> {
     const { rowCount } = await this.db.query(
       `UPDATE subscriptions SET status = 'paused', paused_reason = $2, paused_since = $3

@@ -1,3 +1,4 @@
+import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
 import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { Ticker } from '../ticker.js';
@@ -9,7 +10,8 @@ import { followedAuthors } from './topics.js';
 
 /** What posting a message to a channel came to. */
 export type PostResult =
-  | { ok: true }
+  /** `ts`: the message Slack stored (when the answer said; not after a lost answer was found in the history). */
+  | { ok: true; ts?: string; permalink?: string }
   | {
       ok: false;
       error: string;
@@ -89,6 +91,11 @@ export interface SchedulerDeps {
   logger: Logger;
   /** Told of every digest run (metrics). */
   observe?: (run: DigestRun) => void;
+  /**
+   * The workspaces' memory: digests skip papers their channel already saw as a shared link, and
+   * what they post is remembered there (none: neither).
+   */
+  discussions?: DiscussionStore;
 }
 
 /**
@@ -129,6 +136,7 @@ export class Scheduler {
     if (!claimed) return { subscriptionId: id, outcome: 'busy', papers: 0 };
     try {
       const current = claimed.subscriptions.find((s) => s.id === id);
+      await this.addLinked(claimed);
       if (!current) return { subscriptionId: id, outcome: 'failed', papers: 0, error: 'it was removed' };
       if (current.state.status === 'paused')
         return { subscriptionId: id, outcome: 'paused', papers: 0, pauseReason: current.state.reason };
@@ -227,6 +235,7 @@ export class Scheduler {
     const next = () => (this.draining ? undefined : waiting.shift());
     const worker = async () => {
       for (let channel = next(); channel; channel = next()) {
+        await this.addLinked(channel);
         for (const subscription of channel.subscriptions) {
           if (this.draining) break; // the channel is given back with this digest still due
           const { run, unrecorded } = await this.run(
@@ -275,8 +284,7 @@ export class Scheduler {
     const { id } = subscription;
     const settled = await this.settlePending(subscription, now, nextRunAt);
     if (settled) {
-      for (const paperId of subscription.pendingRun?.paperIds ?? [])
-        channel.posted[paperId] ??= now.toISOString();
+      for (const paperId of subscription.pendingRun?.paperIds ?? []) addPosted(channel, paperId, now);
       return { run: settled };
     }
     let digest: Digest;
@@ -301,8 +309,7 @@ export class Scheduler {
       { at: now, papersSince, nextRunAt },
       claims,
     );
-    if (run.outcome === 'posted')
-      for (const hit of digest.hits) channel.posted[hit.paper.id] ??= now.toISOString();
+    if (run.outcome === 'posted') for (const hit of digest.hits) addPosted(channel, hit.paper.id, now);
     return { run };
   }
 
@@ -339,6 +346,21 @@ export class Scheduler {
     return { subscriptionId: id, outcome: 'posted', papers: pending.paperIds.length };
   }
 
+  /**
+   * Puts the papers the channel already saw as a shared link (or a shared card) among those it was
+   * posted, for its digests to skip; they are not recorded as posted.
+   */
+  private async addLinked(channel: ClaimedChannel): Promise<void> {
+    const { discussions, logger } = this.deps;
+    if (!discussions) return;
+    try {
+      for (const paperId of await discussions.linkedIn(channel))
+        if (!Object.hasOwn(channel.posted, paperId)) channel.posted[paperId] = 'linked'; // not a date: never stored
+    } catch (error) {
+      logger.warn(`Could not read the papers linked in ${channel.channel}:`, error);
+    }
+  }
+
   /** The papers of the subscription's next digest, ordered by its channel's taste. */
   private async select(
     subscription: Subscription,
@@ -357,6 +379,36 @@ export class Scheduler {
       taste.isEmpty ? undefined : taste,
       true,
     );
+  }
+
+  /** Remembers where a digest posted its papers (its thread is where their follow-ups go). */
+  private async remember(
+    subscription: Subscription,
+    paperIds: string[],
+    result: { ts?: string; permalink?: string },
+    at: Date,
+  ): Promise<void> {
+    const { discussions, logger } = this.deps;
+    const { ts, permalink } = result;
+    if (!discussions || ts === undefined) return;
+    const { team, channel, enterprise } = subscription;
+    try {
+      await discussions.record(
+        paperIds.map((paperId) => ({
+          team,
+          ...(enterprise ? { enterprise } : {}),
+          channel,
+          ts,
+          threadTs: ts,
+          paperId,
+          kind: 'digest' as const,
+          at: at.toISOString(),
+          ...(permalink ? { permalink } : {}),
+        })),
+      );
+    } catch (error) {
+      logger.warn(`Could not remember digest ${subscription.id}'s papers:`, error);
+    }
   }
 
   /**
@@ -386,6 +438,7 @@ export class Scheduler {
     );
     if (result.ok) {
       await store.recordRun(subscription, { ...run, postedPaperIds: paperIds });
+      await this.remember(subscription, paperIds, result, run.at);
       return { subscriptionId: id, outcome: 'posted', papers: hits.length };
     }
     const { ambiguous, refused } = result;
@@ -422,4 +475,12 @@ export class Scheduler {
     logger.warn(`Digest ${id} for ${channel} not posted (${result.error}); retrying on the next tick.`);
     return { subscriptionId: id, outcome: 'failed', papers: 0, error: result.error };
   }
+}
+
+/**
+ * Adds a paper to a claimed channel's ledger (own keys only: `??=` would find Object.prototype's
+ * `constructor` and skip a paper with that id).
+ */
+function addPosted(channel: ClaimedChannel, paperId: string, at: Date): void {
+  if (!Object.hasOwn(channel.posted, paperId)) channel.posted[paperId] = at.toISOString();
 }

@@ -105,6 +105,8 @@ export interface SubscriptionStore {
   recordRuns(runs: ReadonlyArray<{ key: SubscriptionKey; run: RunRecord }>): Promise<void>;
   /** Records a vote (a later vote on the same paper replaces it). */
   recordFeedback(where: ChannelRef, paperId: string, vote: Vote): Promise<void>;
+  /** Forgets a channel's votes (`/paper taste reset`); resolves to how many there were. */
+  forgetFeedback(where: ChannelRef): Promise<number>;
   /** Pauses every active subscription of a workspace (the app was uninstalled there); resolves to how many. */
   pauseTeam(team: string, reason: string, at: Date): Promise<number>;
   /** Opens a replica's claim session for digests (see {@link DigestClaims}). */
@@ -214,6 +216,15 @@ class DataStore implements SubscriptionStore {
   recordFeedback(where: ChannelRef, paperId: string, vote: Vote): Promise<void> {
     return this.document.change((data) => {
       ensure(data, where).feedback[paperId] = vote;
+    });
+  }
+
+  forgetFeedback(where: ChannelRef): Promise<number> {
+    return this.document.change((data) => {
+      const record = data.teams[where.team]?.channels[where.channel];
+      const forgotten = Object.keys(record?.feedback ?? {}).length;
+      if (record) record.feedback = {};
+      return forgotten;
     });
   }
 

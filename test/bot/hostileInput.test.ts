@@ -1,8 +1,15 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
+import { followUpMessage, withDiscussions } from '../../src/blocks/discussions.js';
+import { digestMessage } from '../../src/blocks/subscriptions.js';
+import { tasteMessage, whyThisMessage } from '../../src/blocks/taste.js';
+import { Library } from '../../src/library.js';
+import { createMemoryStore } from '../../src/subscriptions/store.js';
+import { describeTaste, explainPick } from '../../src/subscriptions/taste.js';
 import { blockKitViolations, liveMarkup } from '../support/blockKit.js';
 import { commandContext, makeBot } from '../support/bot.js';
 import { makePaper } from '../support/papers.js';
+import { subscription } from '../support/subscriptions.js';
 
 /** Pieces of text that Slack would act on, or that break naive parsers. */
 const hostile = fc.constantFrom(
@@ -33,6 +40,9 @@ const hostile = fc.constantFrom(
   'at',
   'tz',
   'weekly',
+  'taste',
+  'reset',
+  'confirm',
   'reward',
   'model',
   'cite',
@@ -188,6 +198,103 @@ describe('hostile text in the anchors: author names, BibTeX fields, summaries, k
         expect(code).toHaveLength(2);
       }),
       { numRuns: 150 },
+    );
+  });
+});
+
+/** Hostile text of paper titles and abstracts (a source is a stranger too), up to Paper's limits. */
+const hostileText = (maxLength: number) =>
+  fc
+    .array(fc.oneof(hostile, fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 })), {
+      minLength: 1,
+      maxLength: 40,
+    })
+    .map((parts) => parts.join(' ').slice(0, maxLength) || 'x');
+
+describe('hostile text in the memory, follow-ups and taste', () => {
+  test('cards with "discussed in", follow-ups, the taste and "Why this?" stay valid and inert', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        hostileText(1000),
+        hostileText(3000),
+        hostileText(200),
+        fc.constantFrom('C0ML', 'C0GENERAL', '<!channel>', 'G0PRIV', 'c0lower'),
+        fc.constantFrom(
+          'https://fake.slack.com/archives/C0ML/p1700000000000100',
+          `https://fake.slack.com/${'x'.repeat(3100)}`,
+          undefined,
+        ),
+        fc.option(fc.nat(100_000), { nil: undefined }),
+        async (title, abstract, topic, channel, permalink, replyCount) => {
+          const liked = makePaper({ id: 'liked', title, abstract });
+          const disliked = makePaper({
+            id: 'disliked',
+            title: `${title} ${abstract}`.slice(0, 1000),
+            abstract,
+          });
+          const picked = makePaper({ id: 'picked', title: `${topic} ${title}`.slice(0, 1000), abstract });
+          const index = await Library.inMemory([liked, disliked, picked]);
+          const votes = { liked: 'like', disliked: 'dislike' } as const;
+          const hit = { paper: picked, score: 1, matchedTerms: [] };
+          const digest = digestMessage(subscription('abcd', { topic }), [hit]);
+          const noted = withDiscussions(
+            digest,
+            new Map([
+              [
+                picked.id,
+                {
+                  newest: {
+                    team: 'T0TEST',
+                    channel,
+                    ts: '1700000000.000100',
+                    threadTs: '1700000000.000100',
+                    paperId: picked.id,
+                    kind: 'mention' as const,
+                    at: '2026-11-26T12:00:00.000Z',
+                    ...(permalink ? { permalink } : {}),
+                    ...(replyCount === undefined ? {} : { replyCount }),
+                  },
+                  others: replyCount ?? 0,
+                },
+              ],
+            ]),
+            'C0GENERAL',
+            new Date('2026-11-27T12:00:00Z'),
+          );
+          const messages = [
+            noted,
+            followUpMessage(picked, { kind: 'code', url: 'https://github.com/a/b?x=<!channel>&y=>' }),
+            followUpMessage(picked, { kind: 'upvotes', threshold: 100, upvotes: 101 }),
+            tasteMessage(await describeTaste(votes, index)),
+            whyThisMessage(await explainPick(topic, picked, votes, index)),
+          ];
+          for (const message of messages) {
+            expect(blockKitViolations(message)).toEqual([]);
+            expect(liveMarkup(message)).toEqual([]);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  test('/paper taste and "Why this?" over hostile votes and ids answer validly', async () => {
+    const store = createMemoryStore();
+    const { replies } = await makeBot({ store });
+    const where = { team: 'T0TEST', channel: 'C0GENERAL' };
+    await fc.assert(
+      fc.asyncProperty(hostileText(200), hostileText(300), async (paperId, value) => {
+        await store.recordFeedback(where, paperId, 'like');
+        for (const message of [
+          await replies.taste.taste(where),
+          await replies.taste.whyThis(where, value),
+          await replies.taste.reset(where, false),
+        ]) {
+          expect(blockKitViolations(message)).toEqual([]);
+          expect(liveMarkup(message)).toEqual([]);
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 });

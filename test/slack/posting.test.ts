@@ -105,7 +105,10 @@ describe('ChannelPoster', () => {
     slack.calls.length = 0;
     const answers = [{ body: { ok: false, error: 'service_unavailable' } }];
     slack.on('chat.postMessage', () => answers.shift() ?? { body: { ok: true } });
-    expect(await poster().post({ channel: 'C0ONE', ...message('one') })).toEqual({ ok: true });
+    expect(await poster().post({ channel: 'C0ONE', ...message('one') })).toEqual({
+      ok: true,
+      ts: expect.any(String),
+    });
     slack.off('chat.postMessage');
     expect(slack.callsTo('chat.postMessage')).toHaveLength(2);
     expect(slack.callsTo('conversations.history')).toHaveLength(0);

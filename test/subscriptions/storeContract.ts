@@ -248,6 +248,23 @@ export function storeContract(under: StoreUnderTest): void {
       expect(await store.feedbackIn({ team: A, channel: 'C0NONE' })).toEqual({});
       await store.close();
     });
+
+    test('forgetting a channel’s votes (taste reset) leaves other channels’ and workspaces’ votes', async () => {
+      const store = await open();
+      await store.recordFeedback(GENERAL, 'p1', 'like');
+      await store.recordFeedback(GENERAL, 'p2', 'dislike');
+      await store.recordFeedback({ team: A, channel: 'C0OTHER' }, 'p3', 'like');
+      await store.recordFeedback({ team: B, channel: 'C0GENERAL' }, 'p4', 'like');
+      expect(await store.forgetFeedback(GENERAL)).toBe(2);
+      expect(await store.feedbackIn(GENERAL)).toEqual({});
+      expect(await store.feedbackIn({ team: A, channel: 'C0OTHER' })).toEqual({ p3: 'like' });
+      expect(await store.feedbackIn({ team: B, channel: 'C0GENERAL' })).toEqual({ p4: 'like' });
+      expect(await store.forgetFeedback(GENERAL)).toBe(0);
+      expect(await store.forgetFeedback({ team: A, channel: 'C0NONE' })).toBe(0);
+      await store.recordFeedback(GENERAL, 'p5', 'dislike'); // votes again after a reset
+      expect(await store.feedbackIn(GENERAL)).toEqual({ p5: 'dislike' });
+      await store.close();
+    });
   });
 
   describe(`${under.name} store: claims`, () => {

@@ -270,6 +270,7 @@ export interface BlockJson {
   type: string;
   block_id?: string;
   text?: { type: string; text: string };
+  accessory?: { type: string; url?: string; action_id?: string };
   elements?: Array<{
     type: string;
     text?: { type: string; text: string };

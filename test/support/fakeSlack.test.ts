@@ -153,6 +153,73 @@ describe('the strict fake Slack', () => {
     );
   });
 
+  test('conversations.info knows declared channels only; an archived channel refuses posts (is_archived)', async () => {
+    slack.addChannel({ id: 'C0PUB', name: 'pub' });
+    slack.addChannel({ id: 'G0PRIV', name: 'priv', isPrivate: true });
+    expect((await client.conversations.info({ channel: 'C0PUB' })).channel).toMatchObject({
+      id: 'C0PUB',
+      name: 'pub',
+      is_channel: true,
+      is_private: false,
+      is_archived: false,
+    });
+    expect((await client.conversations.info({ channel: 'G0PRIV' })).channel).toMatchObject({
+      is_private: true,
+      is_group: true,
+    });
+    expect(await outcome(client.conversations.info({ channel: 'C0NOWHERE' }))).toBe('channel_not_found');
+    slack.addChannel({ id: 'C0ARCH', name: 'arch', isArchived: true });
+    expect(await outcome(client.chat.postMessage({ channel: 'C0ARCH', text: 'x' }))).toBe('is_archived');
+    expect((await client.conversations.info({ channel: 'C0ARCH' })).channel?.is_archived).toBe(true);
+  });
+
+  test('chat.getPermalink: a stored message’s link (a reply’s names its thread); unknown messages are refused', async () => {
+    const root = await client.chat.postMessage({ channel: 'C0LINK', text: 'root' });
+    const reply = await client.chat.postMessage({
+      channel: 'C0LINK',
+      text: 'reply',
+      thread_ts: root.ts as string,
+    });
+    const digits = (ts: unknown) => String(ts).replace('.', '');
+    expect(
+      (await client.chat.getPermalink({ channel: 'C0LINK', message_ts: root.ts as string })).permalink,
+    ).toBe(`https://fake.slack.com/archives/C0LINK/p${digits(root.ts)}`);
+    expect(
+      (await client.chat.getPermalink({ channel: 'C0LINK', message_ts: reply.ts as string })).permalink,
+    ).toBe(`https://fake.slack.com/archives/C0LINK/p${digits(reply.ts)}?thread_ts=${root.ts}&cid=C0LINK`);
+    expect(await outcome(client.chat.getPermalink({ channel: 'C0LINK', message_ts: '1.000001' }))).toBe(
+      'message_not_found',
+    );
+  });
+
+  test('a thread’s parent carries its reply_count in history and replies; a message without replies has none', async () => {
+    const root = await client.chat.postMessage({ channel: 'C0THREAD', text: 'root' });
+    const lone = await client.chat.postMessage({ channel: 'C0THREAD', text: 'lone' });
+    for (const text of ['a', 'b', 'c'])
+      await client.chat.postMessage({ channel: 'C0THREAD', text, thread_ts: root.ts as string });
+    const replies = await client.conversations.replies({
+      channel: 'C0THREAD',
+      ts: root.ts as string,
+      limit: 1,
+    });
+    expect(replies.messages?.[0]).toMatchObject({ ts: root.ts, thread_ts: root.ts, reply_count: 3 });
+    const history = await client.conversations.history({ channel: 'C0THREAD' });
+    expect(history.messages?.map((m) => [m.text, m.reply_count])).toEqual([
+      ['lone', undefined],
+      ['root', 3],
+    ]);
+    expect(lone.ts).toBeDefined();
+  });
+
+  test('users.info says whether a user is a guest', async () => {
+    slack.addUser({ id: 'U0GUEST', guest: 'single' });
+    expect((await client.users.info({ user: 'U0GUEST' })).user).toMatchObject({
+      is_restricted: true,
+      is_ultra_restricted: true,
+    });
+    expect((await client.users.info({ user: 'U0MEMBER' })).user).toMatchObject({ is_restricted: false });
+  });
+
   test('a method it does not model is unknown, as on Slack', async () => {
     expect(
       await outcome(client.apiCall('chat.scheduleMessage', { channel: 'C1', text: 'x', post_at: 1 })),

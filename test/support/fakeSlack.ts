@@ -70,6 +70,26 @@ export interface FakeWorkspace {
   enterprise?: string;
 }
 
+/**
+ * A conversation the fake describes (conversations.info). Channels not declared are still
+ * accepted for posting (as in earlier tests), but conversations.info does not know them.
+ */
+export interface FakeChannel {
+  id: string;
+  name: string;
+  /** A private channel (is_private, is_group). */
+  isPrivate?: boolean;
+  /** Archived: posts answer `is_archived`. */
+  isArchived?: boolean;
+}
+
+/** A user the fake knows more of than the id (users.info). */
+export interface FakeUser {
+  id: string;
+  /** A multi-channel guest (is_restricted) or single-channel guest (is_ultra_restricted). */
+  guest?: 'multi' | 'single';
+}
+
 /** The app's OAuth registration (Basic Information and OAuth & Permissions of its settings). */
 export interface FakeApp {
   clientId: string;
@@ -169,6 +189,9 @@ export class FakeSlack {
   private tokenSequence = 0;
   private readonly now: () => number;
   private readonly burst: number;
+  /** Conversations declared with {@link FakeSlack.addChannel}. */
+  private readonly channels = new Map<string, FakeChannel>();
+  private readonly users = new Map<string, FakeUser>();
 
   static readonly BOT_USER_ID = 'UPAPERBOT';
   static readonly BOT_ID = 'BPAPERBOT';
@@ -190,7 +213,9 @@ export class FakeSlack {
       'views.publish': (args) => this.viewsPublish(args),
       'conversations.history': (args) => this.conversationsHistory(args),
       'conversations.replies': (args) => this.conversationsReplies(args),
-      'users.info': (args) => (args.user ? ok({ user: { id: args.user } }) : refused('user_not_found')),
+      'users.info': (args) => this.usersInfo(args),
+      'conversations.info': (args) => this.conversationsInfo(args),
+      'chat.getPermalink': (args) => this.getPermalink(args),
       'users.conversations': () => ok({ channels: [], response_metadata: { next_cursor: '' } }),
     };
     for (const [method, handler] of Object.entries(strict)) this.handlers.set(method, handler);
@@ -242,6 +267,16 @@ export class FakeSlack {
   /** Makes channels a workspace's own: another workspace's token is told `channel_not_found` there. */
   assignChannels(team: string, ...channels: string[]): void {
     for (const channel of channels) this.channelTeams.set(channel, team);
+  }
+
+  /** Declares a conversation (its name, privacy and whether it is archived), for conversations.info and posts. */
+  addChannel(channel: FakeChannel): void {
+    this.channels.set(channel.id, channel);
+  }
+
+  /** Declares a user (a guest, say) for users.info. */
+  addUser(user: FakeUser): void {
+    this.users.set(user.id, user);
   }
 
   /** Revokes every token of a workspace (the app was uninstalled there): calls with them answer `token_revoked`. */
@@ -426,6 +461,7 @@ export class FakeSlack {
   private postMessage(args: Record<string, unknown>): FakeReply {
     const channel = stringArg(args.channel);
     if (!channel) return refused('channel_not_found');
+    if (this.channels.get(channel)?.isArchived) return refused('is_archived');
     const problem = messageProblem(args);
     if (problem) return problem;
     if (!this.takePostSlot(channel)) return rateLimited();
@@ -470,6 +506,54 @@ export class FakeSlack {
       if (problems.length > 0) return refused('invalid_arguments', problems);
     }
     return ok({});
+  }
+
+  /** https://docs.slack.dev/reference/methods/chat.getPermalink: a message of the channel, or `message_not_found`. */
+  private getPermalink(args: Record<string, unknown>): FakeReply {
+    const channel = stringArg(args.channel);
+    const ts = stringArg(args.message_ts);
+    if (!channel) return refused('channel_not_found');
+    const message = this.messagesIn(channel).find((m) => m.ts === ts);
+    if (!message) return refused('message_not_found');
+    const base = `https://fake.slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+    const permalink =
+      message.thread_ts && message.thread_ts !== ts
+        ? `${base}?thread_ts=${message.thread_ts}&cid=${channel}`
+        : base;
+    return ok({ channel, permalink });
+  }
+
+  // --- users.info, conversations.info (https://docs.slack.dev/reference/methods/users.info, conversations.info) ---
+
+  private usersInfo(args: Record<string, unknown>): FakeReply {
+    const id = stringArg(args.user);
+    if (!id) return refused('user_not_found');
+    const user = this.users.get(id);
+    return ok({
+      user: {
+        id,
+        is_restricted: user?.guest !== undefined,
+        is_ultra_restricted: user?.guest === 'single',
+      },
+    });
+  }
+
+  private conversationsInfo(args: Record<string, unknown>): FakeReply {
+    const id = stringArg(args.channel);
+    const channel = this.channels.get(id);
+    if (!channel) return refused('channel_not_found');
+    return ok({
+      channel: {
+        id,
+        name: channel.name,
+        is_channel: !channel.isPrivate,
+        is_group: Boolean(channel.isPrivate),
+        is_im: false,
+        is_mpim: false,
+        is_private: Boolean(channel.isPrivate),
+        is_archived: Boolean(channel.isArchived),
+      },
+    });
   }
 
   // --- views.* (https://docs.slack.dev/reference/methods/views.open, views.update, views.publish) ---
@@ -525,7 +609,7 @@ export class FakeSlack {
       .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
       .slice()
       .reverse();
-    return this.page(messages, args, 100);
+    return this.page(messages, args, 100, this.messagesIn(channel));
   }
 
   private conversationsReplies(args: Record<string, unknown>): FakeReply {
@@ -535,11 +619,16 @@ export class FakeSlack {
     if (!messages.some((m) => m.ts === ts)) return refused('thread_not_found');
     // The parent first, then its replies, oldest first.
     const thread = messages.filter((m) => m.ts === ts || m.thread_ts === ts);
-    return this.page(thread, args, 1000);
+    return this.page(thread, args, 1000, messages);
   }
 
   /** One page of messages after `cursor`, within `oldest`/`latest`, metadata only when asked for. */
-  private page(messages: StoredMessage[], args: Record<string, unknown>, defaultLimit: number): FakeReply {
+  private page(
+    messages: StoredMessage[],
+    args: Record<string, unknown>,
+    defaultLimit: number,
+    channelMessages: StoredMessage[] = messages,
+  ): FakeReply {
     const inclusive = truthy(args.inclusive);
     const oldest = args.oldest === undefined ? undefined : Number(args.oldest);
     const latest = args.latest === undefined ? undefined : Number(args.latest);
@@ -556,8 +645,17 @@ export class FakeSlack {
     const slice = inRange.slice(start, start + limit);
     const hasMore = start + limit < inRange.length;
     const withMetadata = truthy(args.include_all_metadata);
+    // A thread's parent carries its thread_ts and reply_count, as Slack's do.
+    const replies = (m: StoredMessage) =>
+      channelMessages.filter((r) => r.thread_ts === m.ts && r.ts !== m.ts).length;
+    const withThread = (m: StoredMessage) => {
+      const count = m.thread_ts === undefined || m.thread_ts === m.ts ? replies(m) : 0;
+      return count > 0 ? { ...m, thread_ts: m.ts, reply_count: count } : m;
+    };
     return ok({
-      messages: slice.map(({ metadata, ...m }) => (withMetadata && metadata ? { ...m, metadata } : m)),
+      messages: slice.map(({ metadata, ...m }) =>
+        withThread(withMetadata && metadata ? { ...m, metadata } : m),
+      ),
       has_more: hasMore,
       response_metadata: {
         next_cursor: hasMore ? Buffer.from(`next:${start + limit}`).toString('base64') : '',

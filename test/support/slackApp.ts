@@ -5,11 +5,14 @@ import type { App } from '@slack/bolt';
 import { Replies } from '../../src/bot/replies.js';
 import { type FetchPaper, Unfurls } from '../../src/bot/unfurls.js';
 import type { SlackConnection } from '../../src/config.js';
+import { FollowUps } from '../../src/discussions/followUps.js';
+import { createMemoryDiscussionStore, type DiscussionStore } from '../../src/discussions/store.js';
 import type { InstallationStore } from '../../src/installations/store.js';
 import { Library } from '../../src/library.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { createSlackApp, type SlackAppOptions, type SlackAuth } from '../../src/slack/app.js';
+import { SlackFollowUpPoster } from '../../src/slack/followUps.js';
 import { identifyBot } from '../../src/slack/identity.js';
 import { installationTokens } from '../../src/slack/oauth.js';
 import { createPostingClient, SlackDigestPoster, singleToken } from '../../src/slack/posting.js';
@@ -33,6 +36,10 @@ export interface RunningApp {
   store: SubscriptionStore;
   scheduler: Scheduler;
   clock: FakeClock;
+  /** The workspaces' memory the app records into. */
+  discussions: DiscussionStore;
+  /** Follow-ups in threads, posted through the fake Slack (fed by `library` when given). */
+  followUps: FollowUps;
   /** Stops the app and closes the store; the fake Slack stays up unless `slackToo`. */
   stop(slackToo?: boolean): Promise<void>;
 }
@@ -57,6 +64,10 @@ export interface StartOptions {
   clientTimeoutMs?: number;
   /** A store of one's own (PostgreSQL, say) instead of memory or `subscriptionsFile`. */
   store?: SubscriptionStore;
+  /** The workspaces' memory (default: in memory). */
+  discussions?: DiscussionStore;
+  /** A library whose ingests feed the follow-ups (Library.onUpdated), as in main.ts. */
+  library?: Library;
   /**
    * Installs in many workspaces (OAuth) instead of the one token: the fake's app is registered
    * with {@link TEST_APP} and this bot's redirect URL; installations go to `installations`.
@@ -116,21 +127,20 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const index = options.index ?? (await Library.inMemory(options.papers ?? bundledPapers()));
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
   const background = createPostingClient(connection, silentLogger, { timeout: 1000 });
+  const discussions = options.discussions ?? createMemoryDiscussionStore();
+  const tokens = auth.kind === 'token' ? singleToken(TEST_TOKEN) : installationTokens(auth.installations);
   const scheduler = new Scheduler({
     store,
     index,
-    poster: new SlackDigestPoster(
-      background,
-      auth.kind === 'token' ? singleToken(TEST_TOKEN) : installationTokens(auth.installations),
-      {
-        spacingMs: 0,
-        backoffMs: 10,
-        attempts: options.postAttempts ?? 3,
-      },
-    ),
+    poster: new SlackDigestPoster(background, tokens, {
+      spacingMs: 0,
+      backoffMs: 10,
+      attempts: options.postAttempts ?? 3,
+    }),
     now: clock.now,
     logger: silentLogger,
     ...(options.operations?.observeDigest ? { observe: options.operations.observeDigest } : {}),
+    discussions,
   });
   const { status: operations, observeDigest: _, ...appOperations } = options.operations ?? {};
   const replies = new Replies({
@@ -140,14 +150,29 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     now: clock.now,
     logger: options.logger ?? silentLogger,
     ...(operations ? { operations } : {}),
+    discussions,
   });
+  const followUps = new FollowUps({
+    store: discussions,
+    poster: new SlackFollowUpPoster(background, tokens, {
+      attempts: 2,
+      backoffMs: 10,
+      maxRetryAfterMs: 2000,
+    }),
+    paper: async (id) => index.get(id),
+    now: clock.now,
+    logger: options.logger ?? silentLogger,
+  });
+  options.library?.onUpdated(followUps.onUpdated);
   const app = createSlackApp({
     connection,
     auth,
     replies,
-    unfurls: new Unfurls(index, options.fetchPaper ?? (async () => undefined), silentLogger),
+    unfurls: new Unfurls(index, options.fetchPaper ?? (async () => undefined), silentLogger, replies.notes),
     home: { index, store, status: () => replies.status() },
     ...appOperations,
+    discussions,
+    now: clock.now,
     logger: options.logger ?? silentLogger,
     // The app's own retry policy, as in production: a test must see what a retry would do.
     ...(options.clientTimeoutMs ? { clientOptions: { timeout: options.clientTimeoutMs } } : {}),
@@ -163,10 +188,14 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     store,
     scheduler,
     clock,
+    discussions,
+    followUps,
     async stop(slackToo = true) {
       await scheduler.stop();
       await app.stop();
+      await followUps.idle(); // a follow-up under way finishes first
       await store.close();
+      await discussions.close();
       if (slackToo) await slack.stop();
     },
   };

@@ -78,6 +78,7 @@ export function parseArxivAtom(xml: string, arrivedAt: string): ArxivPage {
       },
       source: 'arxiv',
       ...(categories.length > 0 ? { categories } : {}),
+      ...(idMatch?.[2] ? { arxivVersion: Number(idMatch[2].slice(1)) } : {}),
     });
   }
   const totalResults = Number(unwrap(feed.totalResults)) || 0;

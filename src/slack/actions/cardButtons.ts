@@ -2,9 +2,11 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import { citeModal, noticeMessage } from '../../blocks/messages.js';
 import { CARD_ACTIONS } from '../../blocks/paperCard.js';
 import type { Replies } from '../../bot/replies.js';
+import type { DiscussionStore } from '../../discussions/store.js';
 import type { Logger } from '../../logger.js';
 import { answerWith, ephemeralReply } from '../deliver.js';
 import { workspaceOf } from '../identity.js';
+import { remember } from '../memory.js';
 import type { PostingFor } from '../posting.js';
 
 /** The button's value, or '' when a payload has none. */
@@ -19,6 +21,8 @@ export function registerCardButtons(
   replies: Replies,
   postingFor: PostingFor,
   logger: Logger,
+  discussions?: DiscussionStore,
+  now: () => Date = () => new Date(),
 ): void {
   app.action<BlockButtonAction>(CARD_ACTIONS.share, async ({ ack, body, action, context }) => {
     await ack();
@@ -30,8 +34,29 @@ export function registerCardButtons(
         const where = channel ? { team: workspaceOf(context).team, channel } : undefined;
         const card = await replies.sharedCard(buttonValue(action), body.user.id, where);
         if (!channel || !card) return noticeMessage(':warning: That paper is no longer in the corpus.');
-        const posted = await postingFor(context).answers.post({ channel, ...card });
-        if (posted.ok) return noticeMessage(':white_check_mark: Shared to the channel.');
+        const { answers } = postingFor(context);
+        const posted = await answers.post({ channel, ...card });
+        if (posted.ok) {
+          if (posted.ts && discussions) {
+            await remember(
+              discussions,
+              {
+                ...workspaceOf(context),
+                channel,
+                ts: posted.ts,
+                kind: 'share',
+                user: body.user.id,
+                paperIds: [buttonValue(action)],
+                at: now(),
+                ...(await answers
+                  .permalink(channel, posted.ts)
+                  .then((permalink) => (permalink ? { permalink } : {}))),
+              },
+              logger,
+            );
+          }
+          return noticeMessage(':white_check_mark: Shared to the channel.');
+        }
         return noticeMessage(
           posted.pauseReason
             ? ":warning: I can't post in this channel: invite me with `/invite @paperbot` and share again."

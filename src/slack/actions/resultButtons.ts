@@ -5,6 +5,7 @@ import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
 import { answerWith, describeSlackError, ephemeralReply, nextTurn } from '../deliver.js';
 import { workspaceOf } from '../identity.js';
+import { slackAudience } from '../memory.js';
 import type { PostingFor, ViewRef } from '../posting.js';
 
 /** The buttons under a result list: More results, and Subscribe channel to this topic (a modal). */
@@ -14,17 +15,26 @@ export function registerResultButtons(
   postingFor: PostingFor,
   logger: Logger,
 ): void {
-  app.action<BlockButtonAction>(LIST_ACTIONS.more, async ({ ack, body, action, context }) => {
+  app.action<BlockButtonAction>(LIST_ACTIONS.more, async ({ ack, body, action, client, context }) => {
     await ack();
     await answerWith(
       logger,
       'more results',
-      () => {
+      async () => {
         const page = parsePageValue(action.value ?? '');
-        const where = { team: workspaceOf(context).team, channel: body.channel?.id ?? '' };
-        return page
-          ? replies.searchPage(page.query, page.offset, where)
-          : noticeMessage(':warning: That button is out of date; run `/paper` again.');
+        if (!page) return noticeMessage(':warning: That button is out of date; run `/paper` again.');
+        const channel = body.channel?.id;
+        const found = await replies.searchPage(page.query, page.offset, {
+          team: workspaceOf(context).team,
+          channel: channel ?? '',
+        });
+        // Only the clicking user sees the page: the channels they can see, as for /paper.
+        return replies.notes && channel
+          ? replies.notes.annotate(
+              found,
+              slackAudience(client, { team: workspaceOf(context).team, channel, user: body.user.id }),
+            )
+          : found;
       },
       // The next page replaces the list, so the conversation does not fill up with pages.
       ephemeralReply(body.response_url, true),

@@ -3,6 +3,7 @@ import type { Replies } from '../../bot/replies.js';
 import type { Logger } from '../../logger.js';
 import { answerWith, ephemeralReply } from '../deliver.js';
 import { workspaceOf } from '../identity.js';
+import { slackAudience } from '../memory.js';
 import type { PostingFor } from '../posting.js';
 
 /**
@@ -15,19 +16,26 @@ export function registerPaperCommand(
   postingFor: PostingFor,
   logger: Logger,
 ): void {
-  app.command('/paper', async ({ command, ack, context }) => {
+  app.command('/paper', async ({ command, ack, context, client }) => {
     await ack();
     const posting = postingFor(context);
+    const workspace = workspaceOf(context);
     await answerWith(
       logger,
       '/paper',
       () =>
         replies.toCommand(command.text, {
-          ...workspaceOf(context),
+          ...workspace,
           channel: command.channel_id,
           user: command.user_id,
           userTimezone: () => posting.userTimezone(command.user_id),
           announce: (message) => posting.answers.post({ channel: command.channel_id, ...message }),
+          // Only the user sees the answer: the channels they can see (a guest: this one only).
+          audience: slackAudience(client, {
+            team: workspace.team,
+            channel: command.channel_id,
+            user: command.user_id,
+          }),
         }),
       ephemeralReply(command.response_url),
     );

@@ -1,8 +1,11 @@
 import type { App } from '@slack/bolt';
+import { papersShown } from '../../blocks/discussions.js';
 import type { Replies } from '../../bot/replies.js';
+import type { DiscussionStore } from '../../discussions/store.js';
 import type { Logger } from '../../logger.js';
-import { answerWith } from '../deliver.js';
+import { answerWith, SlackRefusal } from '../deliver.js';
 import { workspaceOf } from '../identity.js';
+import { remember, slackAudience } from '../memory.js';
 import type { PostingFor } from '../posting.js';
 import type { RecentIds } from '../recentIds.js';
 
@@ -17,6 +20,8 @@ export function registerAppMention(
   postingFor: PostingFor,
   seenEvents: RecentIds,
   logger: Logger,
+  discussions?: DiscussionStore,
+  now: () => Date = () => new Date(),
 ): void {
   app.event('app_mention', async ({ event, body, client, context }) => {
     if (seenEvents.checkAndRemember(body.event_id)) {
@@ -25,6 +30,10 @@ export function registerAppMention(
     }
     if (event.bot_id || event.subtype === 'bot_message') return;
     const parentTs = event.thread_ts;
+    const threadTs = parentTs ?? event.ts;
+    const workspace = workspaceOf(context);
+    const { team } = workspace;
+    const { answers } = postingFor(context);
     await answerWith(
       logger,
       'app_mention',
@@ -32,6 +41,8 @@ export function registerAppMention(
         replies.toMention(event.text, {
           where: { team: workspaceOf(context).team, channel: event.channel },
           inThread: parentTs !== undefined,
+          // Everyone in the channel sees the answer: sightings here, and in public channels.
+          audience: slackAudience(client, { team, channel: event.channel }),
           threadParentText: async () => {
             const thread = await client.conversations.replies({
               channel: event.channel,
@@ -42,7 +53,29 @@ export function registerAppMention(
             return thread.messages?.[0]?.text;
           },
         }),
-      postingFor(context).answers.deliverTo({ channel: event.channel, thread_ts: parentTs ?? event.ts }),
+      async (message) => {
+        const posted = await answers.post({ channel: event.channel, thread_ts: threadTs, ...message });
+        if (!posted.ok) throw new SlackRefusal(posted.error);
+        // The papers of the answer were discussed in this thread (it is where their follow-ups go).
+        if (posted.ts && discussions) {
+          const permalink = await answers.permalink(event.channel, posted.ts);
+          await remember(
+            discussions,
+            {
+              ...workspace,
+              channel: event.channel,
+              ts: posted.ts,
+              threadTs,
+              kind: 'mention',
+              ...(event.user ? { user: event.user } : {}),
+              paperIds: papersShown(message),
+              at: now(),
+              ...(permalink ? { permalink } : {}),
+            },
+            logger,
+          );
+        }
+      },
     );
   });
 }

@@ -1,0 +1,42 @@
+import type { SlackMessage } from '../blocks/message.js';
+import { noticeMessage } from '../blocks/messages.js';
+import { tasteForgottenMessage, tasteMessage, tasteResetPrompt, whyThisMessage } from '../blocks/taste.js';
+import type { SubscriptionStore } from '../subscriptions/store.js';
+import type { ChannelRef } from '../subscriptions/subscription.js';
+import { describeTaste, explainPick, type PaperLookup } from '../subscriptions/taste.js';
+
+/** The answers about a channel's taste: `/paper taste`, `/paper taste reset`, and "Why this?" on digest cards. */
+export class TasteReplies {
+  constructor(private readonly deps: { store: SubscriptionStore; papers: PaperLookup }) {}
+
+  /** What the channel's votes taught it. */
+  async taste(where: ChannelRef): Promise<SlackMessage> {
+    return tasteMessage(await describeTaste(await this.deps.store.feedbackIn(where), this.deps.papers));
+  }
+
+  /** Forgets the channel's votes when `confirmed`; else asks first. */
+  async reset(where: ChannelRef, confirmed: boolean): Promise<SlackMessage> {
+    const { store } = this.deps;
+    if (!confirmed) return tasteResetPrompt(Object.keys(await store.feedbackIn(where)).length);
+    return tasteForgottenMessage(await store.forgetFeedback(where));
+  }
+
+  /** Why a digest of subscription `subscriptionId` picked the paper (the button's value is `subscription:paper`). */
+  async whyThis(where: ChannelRef, value: string): Promise<SlackMessage> {
+    const split = value.indexOf(':');
+    const subscriptionId = value.slice(0, Math.max(0, split));
+    const paperId = value.slice(split + 1);
+    const { store, papers } = this.deps;
+    const [paper, subscription] = await Promise.all([
+      papers.get(paperId),
+      subscriptionId ? store.get(where.team, subscriptionId) : undefined,
+    ]);
+    if (!paper) return noticeMessage(':warning: That paper is no longer in the corpus.');
+    if (!subscription || subscription.channel !== where.channel)
+      return noticeMessage(
+        ':warning: That subscription was removed, so I cannot say why it picked this paper.',
+      );
+    const why = await explainPick(subscription.topic, paper, await store.feedbackIn(where), papers);
+    return whyThisMessage(why);
+  }
+}
