@@ -18,7 +18,7 @@ import { FILE_FORMATS, type FileFormat, readPaperFile } from './papers/sources/f
 import { fetchHfDay } from './papers/sources/hfDaily.js';
 import { parseHfPapersPage } from './papers/sources/hfPapersPage.js';
 import type { SourceBatch } from './papers/sources/http.js';
-import type { PaperIndex } from './search/paperIndex.js';
+import type { PaperSearch } from './search/paperSearch.js';
 
 const USAGE = `Usage:
   paperbot search [--json] [--limit N] "<query>"   search the corpus in PAPERBOT_DATA_DIR, like /paper
@@ -75,32 +75,38 @@ async function search(args: string[]): Promise<void> {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new UsageError('--limit takes a whole number from 1 to 1000.');
   const config = loadConfig();
-  const { index } = await Library.open(config.dataDir, createStderrLogger('warn'));
-
-  if (values.stdin) {
-    for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
-      process.stdout.write(`${JSON.stringify(searchJson(index, line, limit))}\n`);
+  // The same PaperSearch as the bot's, its index in this thread: a command answers one query at a time.
+  const library = await Library.open(config.dataDir, createStderrLogger('warn'));
+  try {
+    if (values.stdin) {
+      for await (const line of createInterface({
+        input: process.stdin,
+        crlfDelay: Number.POSITIVE_INFINITY,
+      })) {
+        process.stdout.write(`${JSON.stringify(await searchJson(library, line, limit))}\n`);
+      }
+      return;
     }
-    return;
+    const text = positionals.join(' ');
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(await searchJson(library, text, limit), null, 2)}\n`);
+      return;
+    }
+    const command = parsePaperCommand(text);
+    if (command.kind !== 'search')
+      throw new UsageError(`Give a query, e.g. paperbot search "reward model ensembles".`);
+    const results = await library.search(command.query, { limit });
+    process.stdout.write(`${renderText(resultsMessage({ queryText: text }, results))}\n`);
+  } finally {
+    await library.close();
   }
-  const text = positionals.join(' ');
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(searchJson(index, text, limit), null, 2)}\n`);
-    return;
-  }
-  const command = parsePaperCommand(text);
-  if (command.kind !== 'search')
-    throw new UsageError(`Give a query, e.g. paperbot search "reward model ensembles".`);
-  process.stdout.write(
-    `${renderText(resultsMessage({ queryText: text }, index.search(command.query, { limit })))}\n`,
-  );
 }
 
 /** The hits of `/paper <text>` as JSON rows; an empty array for text that is not a search. */
-function searchJson(index: PaperIndex, text: string, limit: number): HitJson[] {
+async function searchJson(index: PaperSearch, text: string, limit: number): Promise<HitJson[]> {
   const command = parsePaperCommand(text);
   if (command.kind !== 'search') return [];
-  return index.search(command.query, { limit }).hits.map(({ paper, score }) => ({
+  return (await index.search(command.query, { limit })).hits.map(({ paper, score }) => ({
     id: paper.id,
     title: paper.title,
     score: Number(score.toFixed(4)),
@@ -224,6 +230,8 @@ async function ingest(args: string[]): Promise<void> {
   process.stdout.write(
     `${describeIngest(report)} (merged and saved in ${Math.round(performance.now() - started)} ms)\n`,
   );
+  // A running bot takes the new papers in within a minute; the checkpoint makes the next start fast.
+  await library.close();
   if (failures.length > 0) {
     process.stderr.write(`${failures.length} request(s) failed; run the command again to retry them.\n`);
     process.exitCode = 1;

@@ -140,6 +140,14 @@ const Env = z.object({
       .enum(['debug', 'info', 'warn', 'error'], { message: 'must be debug, info, warn or error' })
       .default('info'),
   ),
+  PAPERBOT_SEARCH_WORKERS: setting(
+    z.coerce
+      .number({ message: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(1, 'must be from 1 to 16')
+      .max(16, 'must be from 1 to 16')
+      .default(1),
+  ),
 });
 
 /** The app's credentials for installing it in workspaces (Basic Information → App Credentials). */
@@ -179,6 +187,8 @@ export interface Config {
   /** How often the digest scheduler ticks (ms). */
   digestIntervalMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** Worker threads that hold the search index (each a whole copy). */
+  searchWorkers: number;
   /** Where new papers come from, and when the running bot reads them (cron, UTC; absent: off). */
   sources: {
     hfApiUrl: string;
@@ -231,6 +241,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(vars.PAPERBOT_DATABASE_URL ? { databaseUrl: vars.PAPERBOT_DATABASE_URL } : {}),
     digestIntervalMs: vars.PAPERBOT_DIGEST_INTERVAL * 1000,
     logLevel: vars.LOG_LEVEL,
+    searchWorkers: vars.PAPERBOT_SEARCH_WORKERS,
     sources,
   };
   const oauth = oauthSettings(vars);

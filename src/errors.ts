@@ -7,6 +7,7 @@ export type PaperbotErrorCode =
   | 'paperbot_corpus_error'
   | 'paperbot_store_error'
   | 'paperbot_source_error'
+  | 'paperbot_busy'
   | 'paperbot_database_error';
 
 /** A deliberate, user-explainable failure. `message` is written for the person who must act on it. */

@@ -1,48 +1,148 @@
-import { stat } from 'node:fs/promises';
 import type { Logger } from './logger.js';
+import { FileCorpusStore } from './papers/corpusFile.js';
 import {
-  type Corpus,
-  corpusFile,
-  fingerprintOf,
-  loadCorpus,
-  serialiseCorpus,
-  writeFileAtomically,
-} from './papers/corpus.js';
+  CorpusMoved,
+  type CorpusPosition,
+  type CorpusStore,
+  MemoryCorpusStore,
+} from './papers/corpusStore.js';
 import type { IngestReport, PaperSink } from './papers/ingest.js';
-import type { MergeOutcome, PaperCollection } from './papers/merge.js';
-import type { Paper } from './papers/paper.js';
+import { type MergeOutcome, PaperCollection } from './papers/merge.js';
+import { Paper } from './papers/paper.js';
 import type { SourceBatch } from './papers/sources/http.js';
-import type { PaperIndex } from './search/paperIndex.js';
-import { type IndexOrigin, openIndex, snapshotFile, writeSnapshot } from './search/snapshot.js';
+import {
+  type PaperSearch,
+  type SearchHit,
+  type SearchOptions,
+  type SearchResults,
+  searchDocument,
+} from './search/paperSearch.js';
+import type { PaperQuery } from './search/query.js';
+import type { Ranking } from './search/ranking.js';
+import { LocalSearcher, type Searcher } from './search/searcher.js';
+import { snapshotFile, UnusableSnapshot } from './search/snapshot.js';
+import { Ticker } from './ticker.js';
+
+/** How the index was obtained at start-up, for the log line and for tests. */
+export type IndexOrigin = 'snapshot' | 'built';
+
+/** How a Library keeps its index and checkpoints; every option has the production default. */
+export interface LibraryOptions {
+  /** Where the index lives: this thread (default) or worker threads (WorkerSearcher, the bot's). */
+  searcher?: Searcher;
+  /** Changes after which a checkpoint (catalog and index snapshot) is written (default 2,000). */
+  checkpointAfter?: number;
+  /** A checkpoint is written at the latest this long after the first change since the last (default 10 min). */
+  checkpointEveryMs?: number;
+  /** Superseded lines that make the corpus file worth compacting (see FileCorpusOptions). */
+  compactAfter?: number;
+  now?: () => number;
+}
+
+/** Tries of an ingest that another writer (the CLI) raced before it gives up. */
+const INGEST_ATTEMPTS = 3;
 
 /**
- * The corpus of a data directory and its live search index, kept in step: ingested papers are
- * merged into the corpus, added to the index without a rebuild, and written back (corpus file and
- * index snapshot, each atomically). Ingests run one at a time.
+ * The corpus and its index kept in step: the one way the bot reads papers and searches them (it
+ * implements {@link PaperSearch}), and the sink that sources write into.
+ *
+ * - An ingest merges a source's papers into the corpus, validates the changed ones, appends them
+ *   to the corpus store (acknowledged once stored), then indexes those whose indexed text or facts
+ *   changed. Ingests, catch-ups and checkpoints run one at a time.
+ * - Nothing is rewritten per ingest: a **checkpoint** (the store's catalog, then the index
+ *   snapshot, both at the same corpus position) is written after `checkpointAfter` changes or
+ *   `checkpointEveryMs`, and at close. Start-up restores the snapshot and catches up from its
+ *   position with the papers stored since, so a crash at any point costs at most a longer start.
+ * - Papers another process stored (`paperbot ingest` while the bot runs; another replica) are
+ *   caught up with at each ingest and on every tick of {@link Library.start}.
  */
-export class Library implements PaperSink {
+export class Library implements PaperSink, PaperSearch {
   private queue: Promise<unknown> = Promise.resolve();
-  private writtenStamp: string | undefined;
+  private unsaved = 0;
+  private unsavedSince = 0;
+  private readonly ticker: Ticker<void>;
+  private readonly checkpointAfter: number;
+  private readonly checkpointEveryMs: number;
+  private readonly now: () => number;
 
   private constructor(
-    private readonly dataDir: string,
+    private readonly store: CorpusStore,
     private readonly collection: PaperCollection,
-    readonly index: PaperIndex,
-    readonly origin: IndexOrigin,
+    private readonly searcher: Searcher,
+    /** The index snapshot file, when the index is kept on disk. */
+    private readonly snapshot: string | undefined,
     private readonly logger: Logger,
-  ) {}
+    /** Where in the corpus the collection and the index are. */
+    private position: CorpusPosition,
+    options: LibraryOptions,
+  ) {
+    this.checkpointAfter = options.checkpointAfter ?? 2000;
+    this.checkpointEveryMs = options.checkpointEveryMs ?? 10 * 60_000;
+    this.now = options.now ?? Date.now;
+    this.ticker = new Ticker(() => this.catchUp(), 'Corpus catch-up', logger);
+  }
 
-  /** Loads the corpus of `dataDir` (or the bundled one) and opens its index, logging how long it took. */
-  static async open(dataDir: string, logger: Logger): Promise<Library> {
+  /** How the index was obtained when the library opened. */
+  origin: IndexOrigin = 'built';
+
+  /** Opens the corpus of `dataDir` (or the bundled one) and its index, logging how long it took. */
+  static async open(dataDir: string, logger: Logger, options: LibraryOptions = {}): Promise<Library> {
+    const store = new FileCorpusStore(
+      dataDir,
+      logger,
+      options.compactAfter === undefined ? {} : { compactAfter: options.compactAfter },
+    );
+    return Library.over(store, logger, { ...options, snapshot: snapshotFile(dataDir) });
+  }
+
+  /** A library of these papers in memory, its index in this thread: for tests and experiments. */
+  static inMemory(
+    papers: readonly Paper[],
+    options: LibraryOptions & { logger?: Logger } = {},
+  ): Promise<Library> {
+    const logger = options.logger ?? { debug() {}, info() {}, warn() {}, error() {} };
+    return Library.over(new MemoryCorpusStore(papers), logger, options);
+  }
+
+  /**
+   * Opens a library over a store: its catalog, and the index from the snapshot (read meanwhile, in
+   * the worker when there is one) caught up with the papers stored since; the index is built from
+   * every paper when there is no usable snapshot.
+   */
+  static async over(
+    store: CorpusStore,
+    logger: Logger,
+    options: LibraryOptions & { snapshot?: string },
+  ): Promise<Library> {
     const started = performance.now();
-    const corpus: Corpus = await loadCorpus(dataDir);
-    const { index, origin, papers } = await openIndex(dataDir, corpus, logger);
+    const searcher = options.searcher ?? new LocalSearcher();
+    const { snapshot } = options;
+    const restoring = snapshot
+      ? searcher.restore(snapshot).then(
+          (position) => ({ position }),
+          (error: Error) => ({ error }),
+        )
+      : undefined;
+    const opened = await store.open();
+    const collection = new PaperCollection((ids) => store.read(ids));
+    collection.load(opened.catalog);
+    const library = new Library(store, collection, searcher, snapshot, logger, opened.position, options);
+
+    const restored = await restoring;
+    let caughtUp = 0;
+    if (restored && 'position' in restored) {
+      const changes = await store.changesSince(restored.position);
+      if (changes) {
+        caughtUp = await searcher.add(changes.papers.map(searchDocument));
+        library.origin = 'snapshot';
+      } else logger.info(`Index snapshot ${snapshot} is for another corpus; re-indexing.`);
+    } else if (restored && 'error' in restored) describeUnusable(snapshot as string, restored.error, logger);
+    if (library.origin === 'built') await searcher.build(documentsOf(store.readAll()));
     const ms = Math.round(performance.now() - started);
     logger.info(
-      `${index.size} papers from ${corpus.file}; index ${origin === 'snapshot' ? 'loaded from snapshot' : 'built'} in ${ms} ms`,
+      `${collection.size} papers from ${store.name}; index ${library.origin === 'snapshot' ? `loaded from snapshot${caughtUp > 0 ? ` and ${caughtUp} papers caught up` : ''}` : 'built'} in ${ms} ms`,
     );
-    const library = new Library(dataDir, papers, index, origin, logger);
-    library.writtenStamp = await library.corpusStamp();
+    if (library.origin === 'built' || caughtUp >= library.checkpointAfter) await library.checkpoint();
     return library;
   }
 
@@ -51,74 +151,194 @@ export class Library implements PaperSink {
     return this.collection.size;
   }
 
-  /** A paper of the corpus by arXiv id. */
-  getByArxivId(arxivId: string): Paper | undefined {
-    return this.index.getByArxivId(arxivId);
+  async search(query: PaperQuery, options: SearchOptions = {}): Promise<SearchResults> {
+    const { patient = false, ...rest } = options;
+    const results = await this.searcher.search({ query, ...rest }, patient);
+    const papers = await this.collection.getMany(results.hits.map((hit) => hit.id));
+    const hits: SearchHit[] = [];
+    results.hits.forEach(({ score, matchedTerms }, i) => {
+      const paper = papers[i];
+      // A hit the corpus does not have (it was replaced meanwhile, and the index is being rebuilt).
+      if (paper) hits.push({ paper, score, matchedTerms });
+    });
+    return { hits, total: results.total, strong: results.strong };
   }
 
-  /** Merges a source's papers into the corpus, indexes what changed, and stores the result. */
+  get(id: string): Promise<Paper | undefined> {
+    return this.collection.get(id);
+  }
+
+  getByArxivId(arxivId: string): Promise<Paper | undefined> {
+    return this.collection.getByArxivId(arxivId);
+  }
+
+  newest(count: number): Promise<Paper[]> {
+    return this.collection.newest(count);
+  }
+
+  /** Every paper of the corpus, in batches (the eval and the benchmarks). */
+  papers(): AsyncIterable<Paper[]> {
+    return this.store.readAll();
+  }
+
+  /** Ranks with other parameters from now on (the eval compares rankings on one index). */
+  rankWith(ranking: Ranking): Promise<void> {
+    return this.searcher.rankWith(ranking);
+  }
+
+  /** Reads every posting list of the index once (for measuring its memory in that worst case). */
+  loadEveryList(): Promise<number> {
+    return this.searcher.loadEveryList();
+  }
+
+  /** Merges a source's papers into the corpus, stores and indexes what changed. */
   ingest(batch: SourceBatch): Promise<IngestReport> {
-    const next = this.queue.then(() => this.ingestNow(batch));
+    const report = this.enqueue(() => this.ingestNow(batch));
+    // After the report: a checkpoint or compaction due now must not delay whoever waits for it.
+    void this.enqueue(() => this.maintain()).catch((error: unknown) =>
+      this.logger.error('Saving a checkpoint of the corpus failed:', error),
+    );
+    return report;
+  }
+
+  /** Takes in the papers another process stored since, and writes a checkpoint when one is due. */
+  catchUp(): Promise<void> {
+    return this.enqueue(async () => {
+      await this.catchUpNow();
+      await this.maintain();
+    });
+  }
+
+  /** Writes a checkpoint now: the store's catalog, then the index snapshot, at the same position. */
+  checkpoint(): Promise<void> {
+    return this.enqueue(() => this.checkpointNow());
+  }
+
+  /** Catches up with other writers every `intervalMs` (the bot: new papers reach its index within a minute). */
+  start(intervalMs = 60_000): void {
+    this.ticker.start(intervalMs, false);
+  }
+
+  /** Stops catching up, writes a checkpoint if anything changed since the last, and closes the store and index. */
+  async close(): Promise<void> {
+    await this.ticker.stop();
+    await this.enqueue(async () => {
+      if (this.unsaved > 0) await this.checkpointNow();
+    }).catch((error: unknown) => this.logger.warn('Could not save a checkpoint at close:', error));
+    await this.store.close();
+    await this.searcher.close();
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work);
     this.queue = next.catch(() => undefined);
     return next;
   }
 
   private async ingestNow(batch: SourceBatch): Promise<IngestReport> {
-    await this.absorbExternalChanges();
-    const counts: Record<MergeOutcome, number> = { new: 0, updated: 0, unchanged: 0 };
-    const changed: Paper[] = [];
-    for (const incoming of batch.papers) {
-      const { outcome, paper } = this.collection.upsert(incoming);
-      counts[outcome]++;
-      if (outcome !== 'unchanged') changed.push(paper);
+    for (let attempt = 1; ; attempt++) {
+      await this.catchUpNow();
+      const { outcomes, changed } = await this.collection.merge(batch.papers);
+      // Validated once, here: every line the corpus keeps is a valid paper, so start-up trusts them.
+      const stored = changed.map((paper) => Paper.parse(paper));
+      if (stored.length > 0) {
+        try {
+          this.position = await this.store.append(stored, this.position);
+        } catch (error) {
+          // Another writer stored papers since this one caught up: catch up and merge again.
+          if (error instanceof CorpusMoved && attempt < INGEST_ATTEMPTS) continue;
+          throw error;
+        }
+        this.collection.put(stored);
+        await this.searcher.add(stored.map(searchDocument));
+        this.noteChanges(stored.length);
+      }
+      const counts: Record<MergeOutcome, number> = { new: 0, updated: 0, unchanged: 0 };
+      for (const outcome of outcomes) counts[outcome]++;
+      const skipped: Record<string, number> = {};
+      for (const { reason } of batch.skipped) skipped[reason] = (skipped[reason] ?? 0) + 1;
+      return { ...counts, skipped, corpusSize: this.collection.size };
     }
-    if (changed.length > 0) {
-      this.index.add(changed);
-      await this.save();
-    }
-    const skipped: Record<string, number> = {};
-    for (const { reason } of batch.skipped) skipped[reason] = (skipped[reason] ?? 0) + 1;
-    return { ...counts, skipped, corpusSize: this.collection.size };
   }
 
-  /** Writes the corpus, then the snapshot tagged with its fingerprint (a crash between them only costs a re-index). */
-  private async save(): Promise<void> {
-    const text = serialiseCorpus(this.collection.papers());
-    const file = corpusFile(this.dataDir);
-    await writeFileAtomically(file, text);
-    this.writtenStamp = await this.corpusStamp();
-    try {
-      await writeSnapshot(snapshotFile(this.dataDir), this.index, fingerprintOf(text));
-    } catch (error) {
-      this.logger.warn('Could not write the index snapshot:', error);
-    }
+  private async catchUpNow(): Promise<void> {
+    const changes = await this.store.changesSince(this.position);
+    if (!changes) return this.reload();
+    this.position = changes.position;
+    if (changes.papers.length === 0) return;
+    this.collection.put(changes.papers);
+    await this.searcher.add(changes.papers.map(searchDocument));
+    this.noteChanges(changes.papers.length);
+    this.logger.info(`${changes.papers.length} papers stored by another process were taken in.`);
   }
 
   /**
-   * Another process (`paperbot ingest` while the bot runs) may have written the corpus file since
-   * this one last did: merge its papers first, so that saving does not drop them.
+   * The store is not the one this library read (its file was replaced, or compacted by another
+   * process): read its catalog again, and catch the index up from where it was when the store
+   * still knows that position, else index everything again.
    */
-  private async absorbExternalChanges(): Promise<void> {
-    const stamp = await this.corpusStamp();
-    if (stamp === undefined || stamp === this.writtenStamp) return;
-    const corpus = await loadCorpus(this.dataDir);
-    const changed: Paper[] = [];
-    for (const paper of corpus.papers) {
-      const result = this.collection.upsert(paper);
-      if (result.outcome !== 'unchanged') changed.push(result.paper);
+  private async reload(): Promise<void> {
+    const opened = await this.store.open();
+    this.collection.load(opened.catalog);
+    const changes = await this.store.changesSince(this.position);
+    if (changes) await this.searcher.add(changes.papers.map(searchDocument));
+    else {
+      this.logger.warn(`The corpus ${this.store.name} was replaced while paperbot ran; indexing it again.`);
+      await this.searcher.build(documentsOf(this.store.readAll()));
     }
-    this.index.add(changed);
-    this.writtenStamp = stamp;
-    if (changed.length > 0)
-      this.logger.info(`${changed.length} papers written by another process were merged in.`);
+    this.position = changes?.position ?? opened.position;
+    this.noteChanges(1);
   }
 
-  private async corpusStamp(): Promise<string | undefined> {
-    try {
-      const info = await stat(corpusFile(this.dataDir));
-      return `${info.size}:${info.mtimeMs}`;
-    } catch {
-      return undefined;
-    }
+  private noteChanges(count: number): void {
+    if (this.unsaved === 0) this.unsavedSince = this.now();
+    this.unsaved += count;
   }
+
+  /** A checkpoint when one is due, then a compaction when the store wants one. */
+  private async maintain(): Promise<void> {
+    const due =
+      this.unsaved >= this.checkpointAfter ||
+      (this.unsaved > 0 && this.now() - this.unsavedSince >= this.checkpointEveryMs);
+    if (due || (this.store.wantsCompaction && this.unsaved > 0)) await this.checkpointNow();
+    if (!this.store.wantsCompaction) return;
+    // The snapshot just written stays valid: the store keeps its position as the compacted file's end.
+    this.position = await this.store.compact();
+  }
+
+  private async checkpointNow(): Promise<void> {
+    try {
+      await this.store.checkpoint();
+    } catch (error) {
+      // Without it the next start reads the corpus instead: slower, nothing lost.
+      this.logger.warn(
+        `Could not write the corpus catalog of ${this.store.name}: ${(error as Error).message}`,
+      );
+      return;
+    }
+    if (this.snapshot) {
+      try {
+        await this.searcher.save(this.snapshot, this.position);
+      } catch (error) {
+        // The bot works without a snapshot; it only starts slower next time.
+        this.logger.warn(`Could not write the index snapshot ${this.snapshot}: ${(error as Error).message}`);
+        return;
+      }
+    }
+    this.unsaved = 0;
+  }
+}
+
+/** The search documents of batches of papers. */
+async function* documentsOf(batches: AsyncIterable<Paper[]>) {
+  for await (const batch of batches) yield batch.map(searchDocument);
+}
+
+/** Logs why a snapshot was not used: a missing one says nothing, an old one is news, a damaged one a warning. */
+function describeUnusable(file: string, error: Error, logger: Logger): void {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ENOTDIR') return;
+  if (error instanceof UnusableSnapshot && error.outdated)
+    logger.info(`Index snapshot ${file} is for another index format or minisearch version; re-indexing.`);
+  else logger.warn(`Index snapshot ${file} is unreadable (${error.message}); re-indexing.`);
 }

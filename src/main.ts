@@ -8,6 +8,7 @@ import { Library } from './library.js';
 import { createStderrLogger } from './logger.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
+import { WorkerSearcher } from './search/workerSearcher.js';
 import { createSlackApp, type SlackAuth } from './slack/app.js';
 import { identifyBot } from './slack/identity.js';
 import { installationTokens } from './slack/oauth.js';
@@ -23,11 +24,21 @@ import { Scheduler } from './subscriptions/scheduler.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createStderrLogger(config.logLevel);
-  const library = await Library.open(config.dataDir, logger);
-  const { index } = library;
+  // The index lives in worker threads: this thread acknowledges, renders and posts, never searches.
+  const searcher = new WorkerSearcher({ workers: config.searchWorkers, logger });
+  const library = await Library.open(config.dataDir, logger, { searcher }).catch(async (error: unknown) => {
+    await searcher.close(); // or its threads would keep the process from exiting with the error
+    throw error;
+  });
+  const index = library;
   const { slack } = config;
+  const closeLibrary = async (error: unknown) => {
+    await library.close();
+    throw error;
+  };
   // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
-  const identity = slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger) : undefined;
+  const identity =
+    slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger).catch(closeLibrary) : undefined;
   const stores = await openStores(
     config,
     {
@@ -35,7 +46,7 @@ async function main(): Promise<void> {
       ...(identity || !slack ? { legacyTeam: identity?.team ?? CONSOLE_TEAM } : {}),
     },
     logger,
-  );
+  ).catch(closeLibrary);
   const store = stores.subscriptions;
   const auth: SlackAuth | undefined = identity
     ? { kind: 'token', identity }
@@ -59,12 +70,14 @@ async function main(): Promise<void> {
   const stopBackground = async () => {
     await refresher.stop();
     await scheduler.stop();
+    await library.close();
   };
 
   if (!slack || !auth) {
     process.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
     scheduler.start(config.digestIntervalMs);
     refresher.start();
+    library.start();
     await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
     await stopBackground();
     await stores.close();
@@ -93,6 +106,7 @@ async function main(): Promise<void> {
   }
   scheduler.start(config.digestIntervalMs);
   refresher.start();
+  library.start();
   const shutdown = async () => {
     await stopBackground();
     await app.stop();

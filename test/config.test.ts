@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       installationsFile: join(DEFAULT_DATA_DIR, 'installations.json'),
       digestIntervalMs: 30_000,
       logLevel: 'info',
+      searchWorkers: 1,
       sources: DEFAULT_SOURCES,
     });
   });
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
       installationsFile: '/tmp/papers/installations.json',
       digestIntervalMs: 30_000,
       logLevel: 'debug',
+      searchWorkers: 1,
       sources: DEFAULT_SOURCES,
       slack: {
         mode: 'http',

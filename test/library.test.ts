@@ -8,6 +8,7 @@ import { corpusFile } from '../src/papers/corpus.js';
 import { describeIngest } from '../src/papers/ingest.js';
 import { parseQuery } from '../src/search/query.js';
 import { snapshotFile } from '../src/search/snapshot.js';
+import { WorkerSearcher } from '../src/search/workerSearcher.js';
 import { makePaper } from './support/papers.js';
 
 const emptyDataDir = () => {
@@ -15,8 +16,8 @@ const emptyDataDir = () => {
   writeFileSync(corpusFile(dir), '');
   return dir;
 };
-const search = (library: Library, text: string) =>
-  library.index.search(parseQuery(text).query).hits.map((h) => h.paper.title);
+const search = async (library: Library, text: string) =>
+  (await library.search(parseQuery(text).query)).hits.map((h) => h.paper.title);
 
 describe('Library.ingest', () => {
   test('new papers are searchable at once, and stored: a reopened library loads them from the snapshot', async () => {
@@ -33,11 +34,11 @@ describe('Library.ingest', () => {
     expect(describeIngest(report)).toBe(
       '2 new, 0 updated, 0 unchanged; skipped 2 (2 × no title); 2 papers in the corpus',
     );
-    expect(search(library, 'protein')).toEqual(['Protein Folding']);
+    expect(await search(library, 'protein')).toEqual(['Protein Folding']);
     expect(readFileSync(corpusFile(dir), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
     const reopened = await Library.open(dir, silentLogger);
     expect(reopened.origin).toBe('snapshot');
-    expect(search(reopened, 'graph')).toEqual(['Graph Transformers']);
+    expect(await search(reopened, 'graph')).toEqual(['Graph Transformers']);
   });
 
   test('an empty data directory ingests on top of the bundled seed, merging a seed paper by title', async () => {
@@ -61,10 +62,48 @@ describe('Library.ingest', () => {
     const dir = emptyDataDir();
     const library = await Library.open(dir, silentLogger);
     await library.ingest({ papers: [makePaper({ title: 'Once' })], skipped: [] });
-    const before = readFileSync(snapshotFile(dir), 'utf8');
-    writeFileSync(snapshotFile(dir), `${before} `); // a write would replace this
+    const corpus = readFileSync(corpusFile(dir), 'utf8');
     expect((await library.ingest({ papers: [makePaper({ title: 'Once' })], skipped: [] })).unchanged).toBe(1);
-    expect(readFileSync(snapshotFile(dir), 'utf8')).toBe(`${before} `);
+    expect(readFileSync(corpusFile(dir), 'utf8')).toBe(corpus);
+  });
+
+  test('an ingest appends what changed and rewrites nothing; the snapshot waits for a checkpoint', async () => {
+    const dir = emptyDataDir();
+    const library = await Library.open(dir, silentLogger, { checkpointAfter: 3 });
+    const snapshot = readFileSync(snapshotFile(dir));
+    await library.ingest({ papers: [makePaper({ title: 'One' }), makePaper({ title: 'Two' })], skipped: [] });
+    await library.ingest({ papers: [makePaper({ title: 'One', upvotes: 3 })], skipped: [] });
+    const lines = readFileSync(corpusFile(dir), 'utf8').split('\n').filter(Boolean);
+    expect(lines.map((line) => JSON.parse(line).upvotes)).toEqual([undefined, undefined, 3]);
+    await library.catchUp(); // a tick of the bot's: 3 changes since the last checkpoint, one is due
+    expect(readFileSync(snapshotFile(dir)).equals(snapshot)).toBe(false);
+    await library.close();
+  });
+
+  test('with the index in a worker thread, as the bot has it: ingested papers are found at once', async () => {
+    const dir = emptyDataDir();
+    const library = await Library.open(dir, silentLogger, {
+      searcher: new WorkerSearcher({ logger: silentLogger }),
+    });
+    await library.ingest({ papers: [makePaper({ title: 'Protein Folding' })], skipped: [] });
+    expect(await search(library, 'protein')).toEqual(['Protein Folding']);
+    await library.close();
+    const reopened = await Library.open(dir, silentLogger, {
+      searcher: new WorkerSearcher({ logger: silentLogger }),
+    });
+    expect(reopened.origin).toBe('snapshot');
+    expect(await search(reopened, 'protein')).toEqual(['Protein Folding']);
+    await reopened.close();
+  });
+
+  test('papers another process stored reach the running library at its next catch-up', async () => {
+    const dir = emptyDataDir();
+    const bot = await Library.open(dir, silentLogger);
+    const cli = await Library.open(dir, silentLogger);
+    await cli.ingest({ papers: [makePaper({ title: 'From The CLI' })], skipped: [] });
+    expect(await search(bot, 'cli')).toEqual([]);
+    await bot.catchUp();
+    expect(await search(bot, 'cli')).toEqual(['From The CLI']);
   });
 
   test('papers another process wrote meanwhile are kept', async () => {
@@ -73,7 +112,7 @@ describe('Library.ingest', () => {
     const cli = await Library.open(dir, silentLogger);
     await cli.ingest({ papers: [makePaper({ title: 'From The CLI' })], skipped: [] });
     await bot.ingest({ papers: [makePaper({ title: 'From The Bot' })], skipped: [] });
-    expect(search(bot, 'cli')).toEqual(['From The CLI']);
+    expect(await search(bot, 'cli')).toEqual(['From The CLI']);
     const lines = readFileSync(corpusFile(dir), 'utf8').split('\n').filter(Boolean);
     expect(lines.map((line) => JSON.parse(line).title).sort()).toEqual(['From The Bot', 'From The CLI']);
   });

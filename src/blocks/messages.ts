@@ -2,7 +2,7 @@ import type { Button, KnownBlock } from '@slack/types';
 import { z } from 'zod';
 import { parseJsonOrUndefined } from '../json.js';
 import type { Paper } from '../papers/paper.js';
-import type { SearchResults } from '../search/paperIndex.js';
+import type { SearchResults } from '../search/paperSearch.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, paperCard, standaloneCard } from './paperCard.js';
@@ -141,6 +141,11 @@ export function noticeMessage(mrkdwn: string): SlackMessage {
   const text = mrkdwn.slice(0, LIMITS.sectionText);
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
+
+/** What a user sees when the search is too busy to answer within seconds (it sheds instead of queueing). */
+export const BUSY = noticeMessage(
+  ':hourglass_flowing_sand: I’m busy right now: please try again in a few seconds.',
+);
 
 /** The answer when nothing matched: says so, and how to widen the query. */
 export function noHitsMessage(queryText: string, hadFilters: boolean): SlackMessage {

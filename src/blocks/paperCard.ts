@@ -1,6 +1,6 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import { type Paper, paperPageLink } from '../papers/paper.js';
-import type { SearchHit } from '../search/paperIndex.js';
+import type { SearchHit } from '../search/paperSearch.js';
 import { LIMITS } from './message.js';
 import { boldText, escapeToFit, plainText, truncate } from './mrkdwn.js';
 import { abstractSnippet } from './snippet.js';

@@ -1,5 +1,5 @@
 import type { ModalView } from '@slack/types';
-import type { SearchHit } from '../search/paperIndex.js';
+import type { SearchHit } from '../search/paperSearch.js';
 import { escapeToFit, plainText, truncate } from './mrkdwn.js';
 
 /** callback_id of the "Subscribe channel to this topic" modal. */

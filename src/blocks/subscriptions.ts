@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { SearchHit } from '../search/paperIndex.js';
+import type { SearchHit } from '../search/paperSearch.js';
 import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import { LIMITS, type SlackMessage } from './message.js';

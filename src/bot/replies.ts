@@ -8,7 +8,7 @@ import {
 } from '../blocks/messages.js';
 import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.js';
 import type { Logger } from '../logger.js';
-import type { PaperIndex } from '../search/paperIndex.js';
+import type { PaperSearch } from '../search/paperSearch.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
 import { tokenize } from '../search/text.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
@@ -32,7 +32,7 @@ export interface MentionContext {
 
 /** What the answers are computed from. */
 export interface RepliesDeps {
-  index: PaperIndex;
+  index: PaperSearch;
   store: SubscriptionStore;
   scheduler: Scheduler;
   now: () => Date;
@@ -44,7 +44,7 @@ export interface RepliesDeps {
  * listeners send them with `respond()` or `chat.postMessage`, the local console prints them.
  */
 export class Replies {
-  private readonly index: PaperIndex;
+  private readonly index: PaperSearch;
   private readonly logger: Logger;
   /** The subscription commands, also used by the modal and the digest buttons. */
   readonly subscriptions: SubscriptionReplies;
@@ -109,11 +109,14 @@ export class Replies {
    * One page of `/paper` results (from "More results": the query and offset come from the button,
    * never from server memory, so they survive a restart).
    */
-  searchPage(queryText: string, offset: number): SlackMessage {
+  async searchPage(queryText: string, offset: number): Promise<SlackMessage> {
     const command = parsePaperCommand(queryText);
     if (command.kind !== 'search')
       return noticeMessage(':warning: That search can no longer be repeated; run `/paper` again.');
-    const results = this.index.search(command.query, { limit: COMMAND_RESULTS, offset: Math.max(0, offset) });
+    const results = await this.index.search(command.query, {
+      limit: COMMAND_RESULTS,
+      offset: Math.max(0, offset),
+    });
     if (results.total === 0) return noHitsMessage(queryText, hasFilters(command.query));
     return resultsMessage({ queryText }, results, {
       cardButtons: { kind: 'search' },
@@ -122,12 +125,12 @@ export class Replies {
   }
 
   /** Papers similar to one: its title and the start of its abstract as the query, the paper itself left out. */
-  moreLikeThis(paperId: string): SlackMessage {
-    const paper = this.index.get(paperId);
+  async moreLikeThis(paperId: string): Promise<SlackMessage> {
+    const paper = await this.index.get(paperId);
     if (!paper) return noticeMessage(':warning: That paper is no longer in the corpus.');
     const words = [...tokenize(paper.title), ...tokenize(paper.abstract).slice(0, 40)];
     const query = { words, phrases: [], excluded: [], authors: [], hasCode: false };
-    const found = this.index.search(query, { limit: COMMAND_RESULTS, excludeIds: [paperId] });
+    const found = await this.index.search(query, { limit: COMMAND_RESULTS, excludeIds: [paperId] });
     const { hits } = found;
     if (hits.length === 0)
       return noticeMessage(
@@ -137,13 +140,18 @@ export class Replies {
   }
 
   /** A card to post in a channel on behalf of the user who shared it; undefined for an unknown paper. */
-  sharedCard(paperId: string, userId: string): SlackMessage | undefined {
-    const paper = this.index.get(paperId);
+  async sharedCard(paperId: string, userId: string): Promise<SlackMessage | undefined> {
+    const paper = await this.index.get(paperId);
     return paper ? sharedCardMessage(paper, userId) : undefined;
   }
 
-  private results(queryText: string, query: PaperQuery, limit: number, note?: string): SlackMessage {
-    const results = this.index.search(query, { limit });
+  private async results(
+    queryText: string,
+    query: PaperQuery,
+    limit: number,
+    note?: string,
+  ): Promise<SlackMessage> {
+    const results = await this.index.search(query, { limit });
     if (results.total === 0) return noHitsMessage(queryText || describeQuery(query), hasFilters(query));
     return resultsMessage({ queryText, ...(note ? { note } : {}) }, results);
   }

@@ -9,7 +9,7 @@ import {
   topicText,
 } from '../blocks/subscriptions.js';
 import type { Logger } from '../logger.js';
-import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
+import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { describeQuery, parseQuery } from '../search/query.js';
 import { selectDigest } from '../subscriptions/digest.js';
 import { formatInZone, isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
@@ -37,7 +37,7 @@ export interface CommandContext {
 
 /** What the subscription commands work with. */
 export interface SubscriptionDeps {
-  index: PaperIndex;
+  index: PaperSearch;
   store: SubscriptionStore;
   scheduler: Scheduler;
   now: () => Date;
@@ -110,7 +110,14 @@ export class SubscriptionReplies {
         ':warning: I could not save that subscription, so nothing changed. Please try again.',
       );
     }
-    const preview = selectDigest(subscription, index, await store.postedIn(context)).hits;
+    // Subscribed whatever happens next: a busy search only costs the preview.
+    const preview = await selectDigest(subscription, index, await store.postedIn(context)).then(
+      (digest) => digest.hits,
+      (error: unknown) => {
+        logger.warn('No preview for the new subscription:', (error as Error).message);
+        return [];
+      },
+    );
     const announced = await context.announce(subscriptionNotice(subscription, context.user));
     const warning = announced.ok
       ? undefined
@@ -131,12 +138,12 @@ export class SubscriptionReplies {
 
   /** What a subscription to `topic` would post in the channel now. */
   async preview(topic: string, where: ChannelRef): Promise<SearchHit[]> {
-    return selectDigest({ topic }, this.deps.index, await this.deps.store.postedIn(where)).hits;
+    return (await selectDigest({ topic }, this.deps.index, await this.deps.store.postedIn(where))).hits;
   }
 
   /** Records a 👍 / 👎 on a digest card in a channel, and says what it will do. */
   async feedback(where: ChannelRef, paperId: string, vote: Vote): Promise<SlackMessage> {
-    const paper = this.deps.index.get(paperId);
+    const paper = await this.deps.index.get(paperId);
     if (!paper) return noticeMessage(':warning: That paper is no longer in the corpus.');
     await this.deps.store.recordFeedback(where, paperId, vote);
     const title = escapeToFit(paper.title, 150);

@@ -2,7 +2,7 @@ import type { SlackMessage } from '../blocks/message.js';
 import { standaloneCard } from '../blocks/paperCard.js';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/paper.js';
-import type { PaperIndex } from '../search/paperIndex.js';
+import type { PaperSearch } from '../search/paperSearch.js';
 
 // arxiv.org/abs/2401.12345, /abs/2401.12345v2, /pdf/2401.12345v2(.pdf), huggingface.co/papers/2401.12345
 const PAPER_LINK =
@@ -23,7 +23,7 @@ export type FetchPaper = (arxivId: string) => Promise<Paper | undefined>;
  */
 export class Unfurls {
   constructor(
-    private readonly index: PaperIndex,
+    private readonly index: PaperSearch,
     private readonly fetchPaper: FetchPaper,
     private readonly logger: Logger,
   ) {}
@@ -34,13 +34,11 @@ export class Unfurls {
     for (const url of urls.slice(0, 10)) {
       const arxivId = arxivIdOfLink(url);
       if (!arxivId) continue;
-      let paper = this.index.getByArxivId(arxivId);
-      if (!paper) {
-        try {
-          paper = await this.fetchPaper(arxivId);
-        } catch (error) {
-          this.logger.warn(`No preview for ${url}: ${(error as Error).message}`);
-        }
+      let paper: Paper | undefined;
+      try {
+        paper = (await this.index.getByArxivId(arxivId)) ?? (await this.fetchPaper(arxivId));
+      } catch (error) {
+        this.logger.warn(`No preview for ${url}: ${(error as Error).message}`);
       }
       if (paper) previews[url] = { blocks: standaloneCard(paper) };
     }

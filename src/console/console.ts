@@ -1,8 +1,10 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { BUSY } from '../blocks/messages.js';
 import { digestMessage } from '../blocks/subscriptions.js';
 import type { Replies } from '../bot/replies.js';
 import type { CommandContext } from '../bot/subscriptionReplies.js';
+import { SearchBusy } from '../search/paperSearch.js';
 import type { DigestPoster, DigestTarget, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
 import { renderText } from './renderText.js';
 
@@ -57,6 +59,16 @@ export async function runConsole(replies: Replies, options: ConsoleOptions): Pro
 }
 
 async function answerLine(replies: Replies, line: string) {
+  try {
+    return await repliesTo(replies, line);
+  } catch (error) {
+    // Digests queued in the index (patient searches) can make it refuse a person's search as busy.
+    if (error instanceof SearchBusy) return BUSY;
+    throw error;
+  }
+}
+
+async function repliesTo(replies: Replies, line: string) {
   const command = /^\/paper(?:\s+|$)(.*)$/is.exec(line);
   if (command) return replies.toCommand(command[1] ?? '', CONSOLE_CONTEXT);
   const mention = /^@paperbot\b(.*)$/is.exec(line);

@@ -31,5 +31,5 @@ export interface PaperSink {
   /** Merges a source's papers in and stores the result. */
   ingest(batch: SourceBatch): Promise<IngestReport>;
   /** A stored paper by arXiv id (after a merge, possibly under an id it already had). */
-  getByArxivId(arxivId: string): Paper | undefined;
+  getByArxivId(arxivId: string): Promise<Paper | undefined>;
 }

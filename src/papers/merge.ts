@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import type { Catalog } from './corpusStore.js';
 import { dedupeUrls } from './links.js';
 import { normaliseTitle, type Paper } from './paper.js';
 
@@ -44,84 +45,179 @@ export function mergePaper(existing: Paper, incoming: Paper): Paper {
 /** What adding one paper to a collection did. */
 export type MergeOutcome = 'new' | 'updated' | 'unchanged';
 
+/** Reads stored papers by id (the corpus store's `read`). */
+export type PaperReader = (ids: readonly string[]) => Promise<(Paper | undefined)[]>;
+
+/** Papers kept parsed, the most recently used: those of the answers being rendered, mostly. */
+const CACHED_PAPERS = 4096;
+
 /**
- * The corpus in memory, deduplicated: a paper is the same as one already here when it has the
- * same id, the same arXiv id, or (for papers without an arXiv id, like the seed page's) the same
- * normalised title. The one owner of the papers and their id and arXiv-id lookups: the search
- * index finds its hits' papers here.
+ * The corpus as the running bot knows it, deduplicated: a paper is the same as one already here
+ * when it has the same id, the same arXiv id, or (for papers without an arXiv id, like the seed
+ * page's) the same normalised title. The one owner of the papers and their id and arXiv-id
+ * lookups: the search index finds its hits' papers here.
+ *
+ * It keeps every paper's identity and arrival (the corpus store's catalog), not the papers: those
+ * are read from the store when asked for (a few per answer), and the most recently used stay
+ * parsed. So start-up reads no paper, and the papers take no memory until they are shown.
  */
 export class PaperCollection {
-  private readonly byId = new Map<string, Paper>();
+  private readonly slots = new Map<string, number>();
+  private ids: string[] = [];
+  private arrivals = new Float64Array(0);
+  /** Per slot: bumped when a new version is stored, so that a read that raced it is not cached. */
+  private versions = new Int32Array(0);
   private readonly idByArxiv = new Map<string, string>();
   private readonly idByTitle = new Map<string, string>();
+  private readonly cache = new Map<string, Paper>();
 
-  constructor(papers: Iterable<Paper> = []) {
-    for (const paper of papers) this.put(paper);
+  constructor(private readonly read: PaperReader) {}
+
+  /** Replaces what the collection knows with a store's catalog. */
+  load(catalog: Catalog): void {
+    this.slots.clear();
+    this.idByArxiv.clear();
+    this.idByTitle.clear();
+    this.cache.clear();
+    this.ids = [...catalog.ids];
+    this.arrivals = new Float64Array(Math.max(16, this.ids.length));
+    this.arrivals.set(catalog.arrivals);
+    this.versions = new Int32Array(this.arrivals.length);
+    this.ids.forEach((id, slot) => {
+      this.slots.set(id, slot);
+      const arxivId = catalog.arxivIds[slot];
+      if (arxivId) this.idByArxiv.set(arxivId, id);
+      const title = catalog.titles[slot] as string;
+      if (!this.idByTitle.has(title)) this.idByTitle.set(title, id);
+    });
   }
 
   get size(): number {
-    return this.byId.size;
+    return this.ids.length;
   }
 
-  /** Every paper, in insertion order. */
-  papers(): IterableIterator<Paper> {
-    return this.byId.values();
+  /** Whether a paper with this id is stored. */
+  has(id: string): boolean {
+    return this.slots.has(id);
   }
 
   /** The paper with this id. */
-  get(id: string): Paper | undefined {
-    return this.byId.get(id);
+  async get(id: string): Promise<Paper | undefined> {
+    return (await this.getMany([id]))[0];
+  }
+
+  /** The papers with these ids, in their order (undefined for an unknown id). */
+  async getMany(ids: readonly string[]): Promise<(Paper | undefined)[]> {
+    const missing = [...new Set(ids.filter((id) => this.slots.has(id) && !this.cache.has(id)))];
+    if (missing.length > 0) {
+      const versions = missing.map((id) => this.versions[this.slots.get(id) as number]);
+      const read = await this.read(missing);
+      missing.forEach((id, i) => {
+        const paper = read[i];
+        const slot = this.slots.get(id);
+        // A newer version stored while this one was read is in the cache already.
+        if (paper && slot !== undefined && this.versions[slot] === versions[i]) this.remember(paper);
+      });
+    }
+    return ids.map((id) => {
+      const paper = this.cache.get(id);
+      if (paper) {
+        this.cache.delete(id);
+        this.cache.set(id, paper);
+      }
+      return paper;
+    });
   }
 
   /** The paper with this arXiv id (its id, or a merged paper that learnt it). */
-  getByArxivId(arxivId: string): Paper | undefined {
-    return this.byId.get(this.idByArxiv.get(arxivId) ?? arxivId);
+  getByArxivId(arxivId: string): Promise<Paper | undefined> {
+    return this.get(this.idByArxiv.get(arxivId) ?? arxivId);
   }
 
-  /** The `count` papers that arrived last, newest first. */
-  newest(count: number): Paper[] {
+  /** The `count` papers that arrived last, newest first (ties: the first stored first). */
+  async newest(count: number): Promise<Paper[]> {
     // One pass keeping a short sorted list: the Home tab asks on every open, over the whole corpus.
-    const newest: Paper[] = [];
-    for (const paper of this.byId.values()) {
-      if (newest.length === count && paper.arrivedAt <= (newest[count - 1] as Paper).arrivedAt) continue;
-      const at = newest.findIndex((other) => paper.arrivedAt > other.arrivedAt);
-      newest.splice(at === -1 ? newest.length : at, 0, paper);
+    const newest: number[] = [];
+    const arrivals = this.arrivals;
+    for (let slot = 0; slot < this.ids.length; slot++) {
+      const arrival = arrivals[slot] as number;
+      if (newest.length === count && arrival <= (arrivals[newest[count - 1] as number] as number)) continue;
+      const at = newest.findIndex((other) => arrival > (arrivals[other] as number));
+      newest.splice(at === -1 ? newest.length : at, 0, slot);
       if (newest.length > count) newest.pop();
     }
-    return newest;
+    const papers = await this.getMany(newest.map((slot) => this.ids[slot] as string));
+    return papers.filter((paper): paper is Paper => paper !== undefined);
   }
 
-  /** Stores a paper as it is (no merging), replacing the one with its id. */
-  store(paper: Paper): void {
-    this.put(paper);
-  }
-
-  /** Adds or merges one paper; returns what happened and the paper as stored. */
-  upsert(incoming: Paper): { outcome: MergeOutcome; paper: Paper } {
-    const existing = this.find(incoming);
-    if (!existing) {
-      this.put(incoming);
-      return { outcome: 'new', paper: incoming };
+  /**
+   * What merging papers from a source into the collection comes to, in order (a paper may merge
+   * with one earlier in the same batch): each outcome, and the papers to store, once each, as
+   * merged. Nothing is changed until they are stored and {@link PaperCollection.put}.
+   */
+  async merge(incoming: readonly Paper[]): Promise<{ outcomes: MergeOutcome[]; changed: Paper[] }> {
+    const staged = new Map<string, Paper>();
+    const stagedArxiv = new Map<string, string>();
+    const stagedTitle = new Map<string, string>();
+    const outcomes: MergeOutcome[] = [];
+    for (const paper of incoming) {
+      const title = normaliseTitle(paper.title);
+      const id =
+        (this.slots.has(paper.id) || staged.has(paper.id) ? paper.id : undefined) ??
+        (paper.arxivId ? (stagedArxiv.get(paper.arxivId) ?? this.idByArxiv.get(paper.arxivId)) : undefined) ??
+        this.idByTitle.get(title) ??
+        stagedTitle.get(title);
+      const existing = id === undefined ? undefined : (staged.get(id) ?? (await this.get(id)));
+      let stored: Paper;
+      if (!existing) {
+        outcomes.push('new');
+        stored = paper;
+      } else {
+        const merged = mergePaper(existing, paper);
+        if (samePaper(merged, existing)) {
+          outcomes.push('unchanged');
+          continue;
+        }
+        outcomes.push('updated');
+        stored = merged;
+      }
+      staged.set(stored.id, stored);
+      if (stored.arxivId) stagedArxiv.set(stored.arxivId, stored.id);
+      if (!this.idByTitle.has(title) && !stagedTitle.has(title)) stagedTitle.set(title, stored.id);
     }
-    const merged = mergePaper(existing, incoming);
-    if (samePaper(merged, existing)) return { outcome: 'unchanged', paper: existing };
-    this.put(merged);
-    return { outcome: 'updated', paper: merged };
+    return { outcomes, changed: [...staged.values()] };
   }
 
-  private find(paper: Paper): Paper | undefined {
-    const id =
-      (this.byId.has(paper.id) ? paper.id : undefined) ??
-      (paper.arxivId ? this.idByArxiv.get(paper.arxivId) : undefined) ??
-      this.idByTitle.get(normaliseTitle(paper.title));
-    return id === undefined ? undefined : this.byId.get(id);
+  /** Records papers as stored (each replacing the one with its id). */
+  put(papers: readonly Paper[]): void {
+    for (const paper of papers) {
+      let slot = this.slots.get(paper.id);
+      if (slot === undefined) {
+        slot = this.ids.length;
+        this.slots.set(paper.id, slot);
+        this.ids.push(paper.id);
+        if (slot >= this.arrivals.length) {
+          const arrivals = new Float64Array(Math.ceil(this.arrivals.length * 1.5) + 16);
+          arrivals.set(this.arrivals);
+          this.arrivals = arrivals;
+          const versions = new Int32Array(arrivals.length);
+          versions.set(this.versions);
+          this.versions = versions;
+        }
+      }
+      this.arrivals[slot] = Date.parse(paper.arrivedAt);
+      this.versions[slot] = (this.versions[slot] as number) + 1;
+      if (paper.arxivId) this.idByArxiv.set(paper.arxivId, paper.id);
+      const title = normaliseTitle(paper.title);
+      if (!this.idByTitle.has(title)) this.idByTitle.set(title, paper.id);
+      this.remember(paper);
+    }
   }
 
-  private put(paper: Paper): void {
-    this.byId.set(paper.id, paper);
-    if (paper.arxivId) this.idByArxiv.set(paper.arxivId, paper.id);
-    const title = normaliseTitle(paper.title);
-    if (!this.idByTitle.has(title)) this.idByTitle.set(title, paper.id);
+  private remember(paper: Paper): void {
+    this.cache.delete(paper.id);
+    this.cache.set(paper.id, paper);
+    if (this.cache.size > CACHED_PAPERS) this.cache.delete(this.cache.keys().next().value as string);
   }
 }
 

@@ -23,7 +23,7 @@ export interface SearchRequest {
   /** Only documents that arrived strictly after this instant (ISO timestamp). */
   arrivedAfter?: string;
   /** Documents never to return (e.g. those a channel has been sent already). */
-  excludeIds?: Iterable<string>;
+  excludeIds?: readonly string[];
   /**
    * How to score: every posting of the query's lists (`lists`), or, with `arrivedAfter`, only the
    * recent documents one by one (`documents`). Both give the same results; by default the cheaper
@@ -54,6 +54,8 @@ export interface DocumentResults {
 
 /** What a snapshot keeps of a {@link DocumentIndex}. */
 export interface SavedDocumentIndex {
+  /** The vocabulary, by term id: the table's sequences hold these ids, minisearch's lists come in this order. */
+  terms: string[];
   mini: SavedMiniSearch;
   table: SavedTable;
 }
@@ -142,25 +144,46 @@ export class DocumentIndex {
     for (let n = 0; n < mini.documentNumbers; n++) if (table.isLive(n)) this.countLengths(n, 1);
   }
 
-  /** Indexes the documents from scratch (a later one with the same id replaces an earlier). */
+  /**
+   * Indexes the documents from scratch (a later one with the same id replaces an earlier): every
+   * document's terms once, then each posting list laid out in place, as a snapshot holds them.
+   */
   static build(documents: Iterable<SearchDocument>, ranking: Ranking = RANKING): DocumentIndex {
-    const index = new DocumentIndex(new MiniSearchIndex(FIELDS), new DocumentTable(), ranking);
-    index.add(documents);
-    index.mini.pack();
-    return index;
+    const byId = new Map<string, SearchDocument>();
+    for (const document of documents) byId.set(document.id, document);
+    const list = [...byId.values()];
+    const table = DocumentTable.build(list);
+    const mini = MiniSearchIndex.restore(
+      layOutPostings(
+        table,
+        list.map((document) => document.id),
+      ),
+      table.vocabulary,
+      FIELDS,
+      table.termIdMap,
+    );
+    return new DocumentIndex(mini, table, ranking);
   }
 
   /** An index from {@link DocumentIndex.save} output. */
   static restore(saved: SavedDocumentIndex, ranking: Ranking = RANKING): DocumentIndex {
-    const mini = MiniSearchIndex.restore(saved.mini, FIELDS);
-    const table = DocumentTable.restore(saved.table);
+    const table = DocumentTable.restore(saved.table, saved.terms);
+    const mini = MiniSearchIndex.restore(saved.mini, saved.terms, FIELDS, table.termIdMap);
     if (saved.table.live.length !== mini.documentNumbers) throw new Error("the snapshot's tables disagree");
     return new DocumentIndex(mini, table, ranking);
   }
 
-  /** The index's state for a snapshot (copied: it stays valid when the index changes). */
+  /**
+   * The index's state for a snapshot (copied: it stays valid when the index changes), its
+   * documents numbered without the gaps that replaced documents leave.
+   */
   save(): SavedDocumentIndex {
-    return { mini: this.mini.save(), table: this.table.save(this.mini.documentNumbers) };
+    const total = this.mini.documentNumbers;
+    const numbers = new Int32Array(total);
+    let count = 0;
+    for (let n = 0; n < total; n++) numbers[n] = this.table.isLive(n) ? count++ : -1;
+    const terms = [...this.table.vocabulary];
+    return { terms, mini: this.mini.save(terms, numbers, count), table: this.table.save(numbers, count) };
   }
 
   /** Number of documents indexed. */
@@ -178,17 +201,38 @@ export class DocumentIndex {
     this.ranking = ranking;
   }
 
-  /** Adds documents, replacing any with the same id. */
-  add(documents: Iterable<SearchDocument>): void {
+  /**
+   * Reads every posting list once, as searches would over time (a restored list is made when it is
+   * first read): for measuring the index's memory in that worst case. Returns how many lists.
+   */
+  loadEveryList(): number {
+    let lists = 0;
+    for (const term of this.table.vocabulary)
+      for (const field of FIELDS) if (this.mini.postings(term, this.mini.fieldIds[field] as number)) lists++;
+    return lists;
+  }
+
+  /**
+   * Adds documents, replacing any with the same id; a document whose text and facts are those it
+   * was indexed with is left as it is (an ingest rewrites papers whose upvotes changed, say).
+   * Returns how many documents were indexed.
+   */
+  add(documents: Iterable<SearchDocument>): number {
+    let indexed = 0;
     for (const document of documents) {
       const existing = this.mini.documentNumber(document.id);
-      if (existing !== undefined) this.remove(document.id, existing);
+      if (existing !== undefined) {
+        if (this.table.matches(existing, document)) continue;
+        this.remove(document.id, existing);
+      }
       const number = this.mini.documentNumbers;
       const segments = this.table.put(number, document);
       this.mini.add(termDocument(document.id, segments));
       this.countLengths(number, 1);
+      indexed++;
     }
-    this.arrivalOrder = undefined;
+    if (indexed > 0) this.arrivalOrder = undefined;
+    return indexed;
   }
 
   /** Finds documents for a query, best first (see {@link SearchRequest}). */
@@ -688,6 +732,114 @@ export class DocumentIndex {
     this.titled = new Int32Array(size);
     this.epoch = 0;
   }
+}
+
+/**
+ * minisearch's state for the documents of a table built at once ({@link DocumentTable.build}),
+ * numbered as there: the terms of each document field counted from its term sequence, every list's
+ * size found in a first pass, its postings written in place in a second, in document order.
+ */
+function layOutPostings(table: DocumentTable, ids: readonly string[]): SavedMiniSearch {
+  const vocabulary = table.vocabularySize;
+  const fields = FIELDS.length;
+  const sizes = new Int32Array(vocabulary * fields);
+  const stamps = new Int32Array(vocabulary).fill(-1);
+  const counts = new Int32Array(vocabulary);
+  const fieldLengths = new Int32Array(ids.length * fields);
+  const lengthSums = new Float64Array(fields);
+  const ranges = fieldRanges(table);
+  for (let n = 0; n < ids.length; n++) {
+    const [sequence, start] = table.sequenceAt(n);
+    for (let f = 0; f < fields; f++) {
+      const [from, to] = ranges(n, f, start);
+      const mark = n * fields + f;
+      let unique = 0;
+      for (let i = from; i < to; i++) {
+        const id = sequence[i] as number;
+        if (stamps[id] === mark) continue;
+        stamps[id] = mark;
+        sizes[id * fields + f] = (sizes[id * fields + f] as number) + 1;
+        unique++;
+      }
+      // As minisearch counts it: the distinct terms of the field, and an empty field's one blank.
+      fieldLengths[mark] = Math.max(unique, 1);
+      lengthSums[f] = (lengthSums[f] as number) + Math.max(unique, 1);
+    }
+  }
+  const fieldCounts = new Uint8Array(vocabulary);
+  let lists = 0;
+  let postings = 0;
+  for (let key = 0; key < sizes.length; key++) {
+    if (sizes[key] === 0) continue;
+    lists++;
+    postings += sizes[key] as number;
+    const term = Math.floor(key / fields);
+    fieldCounts[term] = (fieldCounts[term] as number) + 1;
+  }
+  const fieldIds = new Uint8Array(lists);
+  const postingCounts = new Int32Array(lists);
+  const cursors = new Int32Array(sizes.length);
+  let list = 0;
+  let at = 0;
+  for (let key = 0; key < sizes.length; key++) {
+    const size = sizes[key] as number;
+    if (size === 0) continue;
+    fieldIds[list] = key % fields;
+    postingCounts[list++] = size;
+    cursors[key] = at;
+    at += size;
+  }
+  const documents = new Int32Array(postings);
+  const frequencies = new Int32Array(postings);
+  const touched = new Int32Array(vocabulary);
+  for (let n = 0; n < ids.length; n++) {
+    const [sequence, start] = table.sequenceAt(n);
+    for (let f = 0; f < fields; f++) {
+      const [from, to] = ranges(n, f, start);
+      let distinct = 0;
+      for (let i = from; i < to; i++) {
+        const id = sequence[i] as number;
+        if (counts[id] === 0) touched[distinct++] = id;
+        counts[id] = (counts[id] as number) + 1;
+      }
+      for (let i = 0; i < distinct; i++) {
+        const id = touched[i] as number;
+        const key = id * fields + f;
+        const cursor = cursors[key] as number;
+        documents[cursor] = n;
+        frequencies[cursor] = counts[id] as number;
+        cursors[key] = cursor + 1;
+        counts[id] = 0;
+      }
+    }
+  }
+  return {
+    fieldCounts,
+    fieldIds,
+    postingCounts,
+    documents,
+    frequencies,
+    fieldIdsByName: Object.fromEntries(FIELDS.map((field, f) => [field, f])),
+    documentIds: ids,
+    fieldLengths,
+    averageFieldLength: Array.from(lengthSums, (sum) => sum / Math.max(ids.length, 1)),
+  };
+}
+
+/**
+ * Where field `f` of document `n` is in its term sequence (which starts at `start`): each field is
+ * a run of consecutive segments (see FIELD_SEGMENTS).
+ */
+function fieldRanges(table: DocumentTable): (n: number, f: number, start: number) => [number, number] {
+  const firsts = FIELDS.map((field) => FIELD_SEGMENTS[field][0] as number);
+  const lasts = FIELDS.map((field) => FIELD_SEGMENTS[field].at(-1) as number);
+  return (n, f, start) => {
+    let from = start;
+    for (let s = 0; s < (firsts[f] as number); s++) from += table.segmentLength(n, s);
+    let to = from;
+    for (let s = firsts[f] as number; s <= (lasts[f] as number); s++) to += table.segmentLength(n, s);
+    return [from, to];
+  };
 }
 
 /** The document minisearch indexes: each field's terms, made from the document's segments. */

@@ -23,9 +23,8 @@ export interface SearchDocument {
 export const SEGMENTS = ['title', 'abstract', 'authors', 'keywords'] as const;
 export type Segment = (typeof SEGMENTS)[number];
 
-/** What a snapshot keeps of a {@link DocumentTable}, by document number. */
+/** What a snapshot keeps of a {@link DocumentTable}, by document number (the vocabulary is saved beside it). */
 export interface SavedTable {
-  terms: string[];
   /** Document `n`'s term ids are `sequenceTerms[sequenceStarts[n]…sequenceStarts[n + 1]]`. */
   sequenceStarts: Int32Array;
   sequenceTerms: Int32Array;
@@ -75,6 +74,16 @@ export class DocumentTable {
   };
   private readonly added = new Map<number, Int32Array>();
 
+  /** Every term, by id. */
+  get vocabulary(): readonly string[] {
+    return this.terms;
+  }
+
+  /** Each term's id (the vocabulary's inverse). */
+  get termIdMap(): ReadonlyMap<string, number> {
+    return this.termIds;
+  }
+
   /** The id of a term, if any document has it. */
   termId(term: string): number | undefined {
     return this.termIds.get(term);
@@ -94,6 +103,42 @@ export class DocumentTable {
    * Records a document under its number and returns its terms per segment (for minisearch's fields).
    */
   put(documentNumber: number, document: SearchDocument): Record<Segment, string[]> {
+    const segments = this.record(documentNumber, document);
+    const sequence: number[] = [];
+    for (const segment of SEGMENTS) for (const term of segments[segment]) sequence.push(this.idOf(term));
+    this.added.set(documentNumber, Int32Array.from(sequence));
+    return segments;
+  }
+
+  /**
+   * A table of many documents at once, numbered in the order given, their term sequences in one
+   * flat array (as a restored table has them), for {@link DocumentIndex.build}.
+   */
+  static build(documents: readonly SearchDocument[]): DocumentTable {
+    const table = new DocumentTable();
+    const starts = new Int32Array(documents.length + 1);
+    let terms = new Int32Array(1 << 16);
+    let used = 0;
+    documents.forEach((document, n) => {
+      starts[n] = used;
+      const segments = table.record(n, document);
+      for (const segment of SEGMENTS) {
+        const words = segments[segment];
+        if (used + words.length > terms.length) {
+          const grown = new Int32Array(Math.max(used + words.length, terms.length * 2));
+          grown.set(terms.subarray(0, used));
+          terms = grown;
+        }
+        for (const term of words) terms[used++] = table.idOf(term);
+      }
+    });
+    starts[documents.length] = used;
+    table.flat = { starts, terms: terms.slice(0, used) };
+    return table;
+  }
+
+  /** Records a document's facts and segment lengths under its number; returns its terms per segment. */
+  private record(documentNumber: number, document: SearchDocument): Record<Segment, string[]> {
     this.reserve(documentNumber + 1);
     const segments: Record<Segment, string[]> = {
       title: termsOf(document.title),
@@ -101,12 +146,9 @@ export class DocumentTable {
       authors: termsOf(document.authors.join(' ')),
       keywords: termsOf(document.keywords.join(' ')),
     };
-    const sequence: number[] = [];
     SEGMENTS.forEach((segment, s) => {
       this.lengths[documentNumber * SEGMENTS.length + s] = segments[segment].length;
-      for (const term of segments[segment]) sequence.push(this.idOf(term));
     });
-    this.added.set(documentNumber, Int32Array.from(sequence));
     const arrived = Date.parse(document.arrivedAt);
     this.arrivedAt[documentNumber] = Number.isNaN(arrived) ? 0 : arrived;
     this.publishedDay[documentNumber] = document.published ? dayNumber(document.published) : UNKNOWN_DAY;
@@ -114,6 +156,36 @@ export class DocumentTable {
     this.alive[documentNumber] = 1;
     this.authorNames[documentNumber] = document.authors.map(foldName).join('\n');
     return segments;
+  }
+
+  /**
+   * Whether the document with this number was recorded from exactly this document's text and facts
+   * (its arrival included): then indexing it again would change nothing.
+   */
+  matches(documentNumber: number, document: SearchDocument): boolean {
+    if (!this.isLive(documentNumber)) return false;
+    const arrived = Date.parse(document.arrivedAt);
+    if (
+      this.arrivedAt[documentNumber] !== (Number.isNaN(arrived) ? 0 : arrived) ||
+      this.publishedDay[documentNumber] !==
+        (document.published ? dayNumber(document.published) : UNKNOWN_DAY) ||
+      this.code[documentNumber] !== (document.hasCode ? 1 : 0) ||
+      this.authorNames[documentNumber] !== document.authors.map(foldName).join('\n')
+    )
+      return false;
+    const sequence = this.sequence(documentNumber);
+    let at = 0;
+    for (const [s, text] of [
+      document.title,
+      document.abstract,
+      document.authors.join(' '),
+      document.keywords.join(' '),
+    ].entries()) {
+      const terms = termsOf(text);
+      if (terms.length !== this.lengths[documentNumber * SEGMENTS.length + s]) return false;
+      for (const term of terms) if (this.termIds.get(term) !== sequence[at++]) return false;
+    }
+    return true;
   }
 
   /** The terms a document was indexed with, per segment (to remove it from minisearch exactly). */
@@ -190,30 +262,57 @@ export class DocumentTable {
     return terms.subarray(starts[documentNumber] as number, starts[documentNumber + 1] as number);
   }
 
-  save(documentNumbers: number): SavedTable {
-    const starts = new Int32Array(documentNumbers + 1);
+  /**
+   * The table's state for a snapshot, documents renumbered by `numbers` (old number → new, −1 for a
+   * document left out; new numbers in the old order), `count` of them.
+   */
+  save(numbers: Int32Array, count: number): SavedTable {
+    const starts = new Int32Array(count + 1);
+    const segmentLengths = new Int32Array(count * SEGMENTS.length);
+    const arrived = new Float64Array(count);
+    const published = new Int32Array(count);
+    const hasCode = new Uint8Array(count);
+    const authors: string[] = [];
     let total = 0;
-    for (let n = 0; n < documentNumbers; n++) {
-      starts[n] = total;
-      if (this.isLive(n)) total += this.sequence(n).length;
-    }
-    starts[documentNumbers] = total;
+    for (let n = 0; n < numbers.length; n++)
+      if ((numbers[n] as number) >= 0) total += this.sequence(n).length;
     const terms = new Int32Array(total);
-    for (let n = 0; n < documentNumbers; n++) if (this.isLive(n)) terms.set(this.sequence(n), starts[n]);
+    total = 0;
+    for (let n = 0; n < numbers.length; n++) {
+      const to = numbers[n] as number;
+      if (to < 0) continue;
+      const sequence = this.sequence(n);
+      starts[to] = total;
+      terms.set(sequence, total);
+      total += sequence.length;
+      segmentLengths.set(
+        this.lengths.subarray(n * SEGMENTS.length, (n + 1) * SEGMENTS.length),
+        to * SEGMENTS.length,
+      );
+      arrived[to] = this.arrivedAt[n] as number;
+      published[to] = this.publishedDay[n] as number;
+      hasCode[to] = this.code[n] as number;
+      authors[to] = this.authorNames[n] ?? '';
+    }
+    starts[count] = total;
     return {
-      terms: [...this.terms],
       sequenceStarts: starts,
       sequenceTerms: terms,
-      segmentLengths: this.lengths.slice(0, documentNumbers * SEGMENTS.length),
-      arrived: this.arrivedAt.slice(0, documentNumbers),
-      published: this.publishedDay.slice(0, documentNumbers),
-      hasCode: this.code.slice(0, documentNumbers),
-      live: this.alive.slice(0, documentNumbers),
-      authors: this.authorNames.slice(0, documentNumbers).map((names) => names ?? ''),
+      segmentLengths,
+      arrived,
+      published,
+      hasCode,
+      live: new Uint8Array(count).fill(1),
+      authors,
     };
   }
 
-  static restore(saved: SavedTable): DocumentTable {
+  /**
+   * A table from {@link DocumentTable.save} output and the vocabulary it was saved with (term id →
+   * term). The sequences stay where they are (they are never changed in place); the per-document
+   * facts are copied, since they are.
+   */
+  static restore(saved: SavedTable, terms: readonly string[]): DocumentTable {
     const table = new DocumentTable();
     const count = saved.live.length;
     const consistent =
@@ -225,17 +324,18 @@ export class DocumentTable {
       saved.authors.length === count &&
       saved.sequenceStarts[count] === saved.sequenceTerms.length;
     if (!consistent) throw new Error("the snapshot's document table does not add up");
-    saved.terms.forEach((term, id) => {
+    terms.forEach((term, id) => {
       table.termIds.set(term, id);
       table.terms.push(term);
     });
     table.capacity = count;
-    table.arrivedAt = saved.arrived;
-    table.publishedDay = saved.published;
-    table.code = saved.hasCode;
-    table.alive = saved.live;
-    table.lengths = saved.segmentLengths;
-    table.authorNames.push(...saved.authors);
+    table.arrivedAt = saved.arrived.slice();
+    table.publishedDay = saved.published.slice();
+    table.code = saved.hasCode.slice();
+    table.alive = saved.live.slice();
+    table.lengths = saved.segmentLengths.slice();
+    // One entry per document: a spread of a million of them would overflow the call stack.
+    for (const names of saved.authors) table.authorNames.push(names);
     table.flat = { starts: saved.sequenceStarts, terms: saved.sequenceTerms };
     return table;
   }

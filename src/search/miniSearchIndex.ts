@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import MiniSearch from 'minisearch';
 import { CompactPostings } from './postings.js';
+import { type ListView, TermIndex } from './termIndex.js';
 
 /** The minisearch package's version: a snapshot holds the internals of one version only. */
 export const MINISEARCH_VERSION: string = (
@@ -25,24 +26,24 @@ export interface TermDocument {
 }
 
 /**
- * What a snapshot keeps of minisearch's index, for `v8.serialize`: everything as typed arrays or
- * plain arrays (which serialise as bytes, or close to it). Term `t` has `fieldCounts[t]` fields; its
- * fields, in order, take the next entries of `fieldIds` and `postingCounts`, and each field's
- * postings the next entries of `documents` and `frequencies`. Document number `n` has the id
- * `documentIds[n]` (null once removed) and its field lengths at `fieldLengths[n * fields + f]`.
+ * What a snapshot keeps of minisearch's index, as typed arrays (written as their bytes) and plain
+ * values, for a vocabulary given beside it (term id → term, see DocumentTable): term `t` has
+ * `fieldCounts[t]` fields (0 for a term no document has any more); its fields, in order, take the
+ * next entries of `fieldIds` and `postingCounts`, and each field's postings the next entries of
+ * `documents` and `frequencies`, in document order. Document number `n` has the id
+ * `documentIds[n]` and its field lengths at `fieldLengths[n * fields + f]`. Documents are numbered
+ * without gaps: a saved index leaves out the numbers of removed documents.
  */
 export interface SavedMiniSearch {
-  terms: string[];
   fieldCounts: Uint8Array;
   fieldIds: Uint8Array;
   postingCounts: Int32Array;
   documents: Int32Array;
   frequencies: Int32Array;
   fieldIdsByName: Record<string, number>;
-  documentIds: (string | null)[];
+  documentIds: readonly string[];
   fieldLengths: Int32Array;
   averageFieldLength: number[];
-  documentCount: number;
 }
 
 /**
@@ -71,6 +72,16 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
       processTerm: (term) => term || null,
       autoVacuum: false,
     });
+    this.useTerms(new TermIndex());
+  }
+
+  /** The term map minisearch works with (see TermIndex). */
+  private terms!: TermIndex;
+
+  private useTerms(terms: TermIndex): void {
+    this.terms = terms;
+    // TermIndex has the SearchableMap methods minisearch calls; the declared type is the tree's.
+    this._index = terms as unknown as typeof this._index;
   }
 
   /** The id of each field. */
@@ -105,72 +116,85 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
   }
 
   /**
-   * Packs every posting list into one shared pair of arrays, as a restored index has them: after a
-   * build, minisearch's Maps (one per term and field) take several times the memory.
+   * The index's state, copied into a {@link SavedMiniSearch}: the lists of `vocabulary`'s terms in
+   * its order (every term the index has must be in it), and its documents renumbered by `numbers`
+   * (old number → new, −1 for one that was removed; new numbers keep the old order, so that every
+   * list stays sorted), `count` of them.
    */
-  pack(): void {
-    const saved = this.save();
-    this.restorePostings(saved);
-  }
-
-  /** The index's state, copied into a {@link SavedMiniSearch}. */
-  save(): SavedMiniSearch {
-    const terms: string[] = [];
+  save(vocabulary: readonly string[], numbers: Int32Array, count: number): SavedMiniSearch {
     let fields = 0;
     let postings = 0;
-    for (const [term, byField] of this._index) {
-      terms.push(term);
-      fields += byField.size;
-      for (const papers of byField.values()) postings += papers.size;
-    }
+    const terms = this.terms.forEachList(vocabulary, (_, __, list) => {
+      fields++;
+      postings += list.size;
+    });
+    if (terms !== this.terms.size) throw new Error('the index has terms its vocabulary lacks');
     const fieldCount = Object.keys(this._fieldIds).length;
     const saved: SavedMiniSearch = {
-      terms,
-      fieldCounts: new Uint8Array(terms.length),
+      fieldCounts: new Uint8Array(vocabulary.length),
       fieldIds: new Uint8Array(fields),
       postingCounts: new Int32Array(fields),
       documents: new Int32Array(postings),
       frequencies: new Int32Array(postings),
       fieldIdsByName: { ...this._fieldIds },
-      documentIds: Array.from({ length: this._nextId }, (_, n) => this.documentId(n) ?? null),
-      fieldLengths: new Int32Array(this._nextId * fieldCount),
+      documentIds: [],
+      fieldLengths: new Int32Array(count * fieldCount),
       averageFieldLength: [...this._avgFieldLength],
-      documentCount: this._documentCount,
     };
-    for (const [documentNumber, lengths] of this._fieldLength) {
-      lengths.forEach((length, fieldId) => {
-        saved.fieldLengths[documentNumber * fieldCount + fieldId] = length;
+    const documentIds: string[] = [];
+    for (const [documentNumber, id] of this._documentIds) {
+      const to = numbers[documentNumber] as number;
+      documentIds[to] = id as string;
+      this._fieldLength.get(documentNumber)?.forEach((length, fieldId) => {
+        saved.fieldLengths[to * fieldCount + fieldId] = length;
       });
     }
+    if (documentIds.length !== count || this._documentIds.size !== count)
+      throw new Error('the index and its numbering disagree');
+    saved.documentIds = documentIds;
+    const renumber = count !== numbers.length;
     let field = 0;
     let posting = 0;
-    terms.forEach((term, t) => {
-      const byField = this._index.get(term) as Map<number, Map<number, number>>;
-      saved.fieldCounts[t] = byField.size;
-      for (const [fieldId, papers] of byField) {
-        saved.fieldIds[field] = fieldId;
-        saved.postingCounts[field++] = papers.size;
-        if (papers instanceof CompactPostings)
-          posting = papers.copyInto(saved.documents, saved.frequencies, posting);
-        else posting = copyMap(papers, saved.documents, saved.frequencies, posting);
-      }
+    this.terms.forEachList(vocabulary, (t, fieldId, list) => {
+      saved.fieldCounts[t] = (saved.fieldCounts[t] as number) + 1;
+      saved.fieldIds[field] = fieldId;
+      saved.postingCounts[field++] = list.size;
+      const start = posting;
+      posting =
+        list instanceof Map && !(list instanceof CompactPostings)
+          ? copyMap(list, saved.documents, saved.frequencies, posting)
+          : copyList(list, saved.documents, saved.frequencies, posting);
+      if (renumber)
+        for (let i = start; i < posting; i++)
+          saved.documents[i] = numbers[saved.documents[i] as number] as number;
     });
     return saved;
   }
 
   /**
-   * An index from a {@link SavedMiniSearch}: each list a {@link CompactPostings} over the saved
-   * arrays, so that restoring does not build 9.3M Map entries at 80k papers.
+   * An index from a {@link SavedMiniSearch} and its vocabulary (and, to share it, a map of each
+   * term to its index there): the lists stay in the saved arrays (see TermIndex), each read as a
+   * {@link CompactPostings} over them once looked up, so that restoring builds no Map per list.
+   * This is also how an index is built (see DocumentIndex.build): postings laid out, then restored.
    */
-  static restore(saved: SavedMiniSearch, fields: readonly string[]): MiniSearchIndex {
+  static restore(
+    saved: SavedMiniSearch,
+    vocabulary: readonly string[],
+    fields: readonly string[],
+    termIds?: ReadonlyMap<string, number>,
+  ): MiniSearchIndex {
     const mini = new MiniSearchIndex(fields);
     if (JSON.stringify(saved.fieldIdsByName) !== JSON.stringify(mini._fieldIds)) {
       throw new Error(`the snapshot's fields ${JSON.stringify(saved.fieldIdsByName)} are not the index's`);
     }
-    mini.restorePostings(saved);
+    const count = saved.documentIds.length;
     const fieldCount = fields.length;
+    if (saved.fieldLengths.length !== count * fieldCount)
+      throw new Error("the snapshot's index does not add up");
+    mini.useTerms(
+      TermIndex.over(saved, vocabulary, termIds ?? new Map(vocabulary.map((term, t) => [term, t]))),
+    );
     saved.documentIds.forEach((id, documentNumber) => {
-      if (id === null) return;
       mini._documentIds.set(documentNumber, id);
       mini._idToShortId.set(id, documentNumber);
       const lengths: number[] = [];
@@ -178,31 +202,19 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
         lengths.push(saved.fieldLengths[documentNumber * fieldCount + f] as number);
       mini._fieldLength.set(documentNumber, lengths);
     });
+    if (mini._idToShortId.size !== count) throw new Error("the snapshot's documents are not unique");
     mini._avgFieldLength = [...saved.averageFieldLength];
-    mini._documentCount = saved.documentCount;
-    mini._nextId = saved.documentIds.length;
-    if (mini._documentIds.size !== saved.documentCount)
-      throw new Error("the snapshot's documents do not add up");
+    mini._documentCount = count;
+    mini._nextId = count;
     return mini;
   }
+}
 
-  private restorePostings(saved: SavedMiniSearch): void {
-    let field = 0;
-    let posting = 0;
-    saved.terms.forEach((term, t) => {
-      const byField = new Map<number, Map<number, number>>();
-      for (let f = 0; f < (saved.fieldCounts[t] as number); f++, field++) {
-        const count = saved.postingCounts[field] as number;
-        byField.set(
-          saved.fieldIds[field] as number,
-          new CompactPostings(saved.documents, saved.frequencies, posting, count),
-        );
-        posting += count;
-      }
-      this._index.set(term, byField);
-    });
-    if (posting !== saved.documents.length) throw new Error("the snapshot's postings do not add up");
-  }
+/** Copies a stored list into the arrays from `at`; returns the next free index. */
+function copyList(list: ListView, documents: Int32Array, frequencies: Int32Array, at: number): number {
+  documents.set(list.documents.subarray(list.start, list.start + list.size), at);
+  frequencies.set(list.frequencies.subarray(list.start, list.start + list.size), at);
+  return at + list.size;
 }
 
 /**

@@ -1,145 +1,161 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { deserialize, serialize } from 'node:v8';
 import { z } from 'zod';
-import type { Logger } from '../logger.js';
-import { type Corpus, writeFileAtomically } from '../papers/corpus.js';
-import { PaperCollection } from '../papers/merge.js';
+import type { CorpusPosition } from '../papers/corpusStore.js';
+import { readSectionFile, type Section, writeSectionFile } from '../sectionFile.js';
+import type { DocumentIndex, SavedDocumentIndex } from './documentIndex.js';
+import type { SavedTable } from './documentTable.js';
+import type { SavedMiniSearch } from './miniSearchIndex.js';
 import { MINISEARCH_VERSION } from './miniSearchIndex.js';
-import { INDEX_FORMAT, PaperIndex } from './paperIndex.js';
+
+/**
+ * The identity of the index layout: fields, term processing and what the snapshot holds. A
+ * snapshot written under another format is rebuilt, so bump this whenever any of those change.
+ * (Ranking parameters are applied at search time and need no bump.)
+ */
+export const INDEX_FORMAT = 'paperbot-index/5';
 
 /** The index snapshot file inside a data directory. */
 export function snapshotFile(dataDir: string): string {
-  return join(dataDir, 'index.v8');
+  return join(dataDir, 'index.snapshot');
 }
-
-// Checked by tag, not `instanceof`: deserialised values may come from another realm (as under jest).
-const tagged = <T>(tag: string) =>
-  z.custom<T>((value) => Object.prototype.toString.call(value) === `[object ${tag}]`, {
-    message: `expected ${tag}`,
-  });
 
 /** What a snapshot was written for: it is used only for the same three. */
 const Header = z.object({
   format: z.string(),
   /** The minisearch version whose internal state the index holds. */
   minisearch: z.string(),
-  /** The fingerprint of the corpus the index was built from. */
-  corpus: z.string(),
-});
-/**
- * The snapshot: a header and the index (see SavedIndex), written with `v8.serialize`. Not JSON: at
- * 80k papers `JSON.parse` plus `MiniSearch.loadJS` took ~6 s, and a JSON snapshot of ~1M papers
- * would be longer than V8's longest string.
- */
-const Snapshot = Header.extend({
-  index: z.object({
-    mini: z.object({
-      terms: z.array(z.string()),
-      fieldCounts: tagged<Uint8Array>('Uint8Array'),
-      fieldIds: tagged<Uint8Array>('Uint8Array'),
-      postingCounts: tagged<Int32Array>('Int32Array'),
-      documents: tagged<Int32Array>('Int32Array'),
-      frequencies: tagged<Int32Array>('Int32Array'),
-      fieldIdsByName: z.record(z.string(), z.number()),
-      documentIds: z.array(z.string().nullable()),
-      fieldLengths: tagged<Int32Array>('Int32Array'),
-      averageFieldLength: z.array(z.number()),
-      documentCount: z.number(),
-    }),
-    table: z.object({
-      terms: z.array(z.string()),
-      sequenceStarts: tagged<Int32Array>('Int32Array'),
-      sequenceTerms: tagged<Int32Array>('Int32Array'),
-      segmentLengths: tagged<Int32Array>('Int32Array'),
-      arrived: tagged<Float64Array>('Float64Array'),
-      published: tagged<Int32Array>('Int32Array'),
-      hasCode: tagged<Uint8Array>('Uint8Array'),
-      live: tagged<Uint8Array>('Uint8Array'),
-      authors: z.array(z.string()),
-    }),
-  }),
+  /** Where in the corpus the index was: its papers are those of the corpus up to there. */
+  corpus: z.record(z.string(), z.union([z.string(), z.number()])),
 });
 
-/** How the index was obtained at start-up, for the log line and for tests. */
-export type IndexOrigin = 'snapshot' | 'built';
+/** The rest of the header, for a snapshot of this format. */
+const IndexHeader = Header.extend({
+  fieldIdsByName: z.record(z.string(), z.number()),
+  averageFieldLength: z.array(z.number()),
+});
 
-/**
- * Opens the search index for a corpus, over a collection of its papers (returned too: the one owner
- * of the papers, which the index resolves its hits with): from the snapshot in `dataDir` when it was written for
- * exactly this corpus, index format and minisearch version, otherwise by indexing the corpus and
- * writing a new snapshot. A missing, stale or unreadable snapshot is never an error, only a rebuild.
- */
-export async function openIndex(
-  dataDir: string,
-  corpus: Corpus,
-  logger: Logger,
-): Promise<{ index: PaperIndex; origin: IndexOrigin; papers: PaperCollection }> {
-  const file = snapshotFile(dataDir);
-  const papers = new PaperCollection(corpus.papers);
-  const restored = await readSnapshot(file, corpus, papers, logger);
-  if (restored) return { index: restored, origin: 'snapshot', papers };
+/** The sections of a snapshot and the array each holds. */
+const SECTIONS = {
+  terms: 'strings',
+  'mini.fieldCounts': Uint8Array,
+  'mini.fieldIds': Uint8Array,
+  'mini.postingCounts': Int32Array,
+  'mini.documents': Int32Array,
+  'mini.frequencies': Int32Array,
+  'mini.documentIds': 'strings',
+  'mini.fieldLengths': Int32Array,
+  'table.sequenceStarts': Int32Array,
+  'table.sequenceTerms': Int32Array,
+  'table.segmentLengths': Int32Array,
+  'table.arrived': Float64Array,
+  'table.published': Int32Array,
+  'table.hasCode': Uint8Array,
+  'table.live': Uint8Array,
+  'table.authors': 'strings',
+} as const;
 
-  const index = PaperIndex.build(papers);
-  try {
-    await writeSnapshot(file, index, corpus.fingerprint);
-  } catch (error) {
-    // The bot works without a snapshot; it only starts slower next time.
-    logger.warn(`Could not write the index snapshot ${file}: ${(error as Error).message}`);
+/** A snapshot that cannot be used: another format or version, or damaged; `reason` says which. */
+export class UnusableSnapshot extends Error {
+  constructor(
+    message: string,
+    /** True for a snapshot of another format or minisearch version (not damaged, only old). */
+    readonly outdated = false,
+  ) {
+    super(message);
   }
-  return { index, origin: 'built', papers };
 }
 
-/** Writes the snapshot of `index`, tagged with the corpus fingerprint it belongs to. */
-export async function writeSnapshot(
+/**
+ * Writes the snapshot of `index`, tagged with the corpus position its papers are from, as a
+ * section file (see sectionFile.ts): the arrays as their bytes, so that reading it back is a read
+ * and a few views, not a deserialisation, and writing it does not stop the thread for long.
+ */
+export async function writeIndexSnapshot(
   file: string,
-  index: PaperIndex,
-  corpusFingerprint: string,
+  index: DocumentIndex,
+  corpus: CorpusPosition,
 ): Promise<void> {
-  const snapshot = {
+  const saved = index.save();
+  const header: z.infer<typeof IndexHeader> = {
     format: INDEX_FORMAT,
     minisearch: MINISEARCH_VERSION,
-    corpus: corpusFingerprint,
-    index: index.save(),
+    corpus,
+    fieldIdsByName: saved.mini.fieldIdsByName,
+    averageFieldLength: saved.mini.averageFieldLength,
   };
-  await writeFileAtomically(file, serialize(snapshot));
+  const sections: Record<keyof typeof SECTIONS, Section> = {
+    terms: saved.terms,
+    'mini.fieldCounts': saved.mini.fieldCounts,
+    'mini.fieldIds': saved.mini.fieldIds,
+    'mini.postingCounts': saved.mini.postingCounts,
+    'mini.documents': saved.mini.documents,
+    'mini.frequencies': saved.mini.frequencies,
+    'mini.documentIds': saved.mini.documentIds,
+    'mini.fieldLengths': saved.mini.fieldLengths,
+    'table.sequenceStarts': saved.table.sequenceStarts,
+    'table.sequenceTerms': saved.table.sequenceTerms,
+    'table.segmentLengths': saved.table.segmentLengths,
+    'table.arrived': saved.table.arrived,
+    'table.published': saved.table.published,
+    'table.hasCode': saved.table.hasCode,
+    'table.live': saved.table.live,
+    'table.authors': saved.table.authors,
+  };
+  await writeSectionFile(file, header, sections);
 }
 
-async function readSnapshot(
-  file: string,
-  corpus: Corpus,
-  papers: PaperCollection,
-  logger: Logger,
-): Promise<PaperIndex | undefined> {
-  let bytes: Buffer;
+/**
+ * The saved index in a snapshot's bytes and the corpus position it was written for. Throws an
+ * {@link UnusableSnapshot} for a snapshot of another format or minisearch version, or a damaged one.
+ * The arrays are views of `bytes`.
+ */
+export function readIndexSnapshot(bytes: Uint8Array): { corpus: CorpusPosition; saved: SavedDocumentIndex } {
+  let file: ReturnType<typeof readSectionFile>;
   try {
-    bytes = await readFile(file);
-  } catch {
-    return undefined;
-  }
-  try {
-    const raw: unknown = deserialize(bytes);
-    // The header first: a snapshot of another format or minisearch version may have another shape.
-    const header = Header.safeParse(raw);
-    if (
-      header.success &&
-      (header.data.format !== INDEX_FORMAT ||
-        header.data.minisearch !== MINISEARCH_VERSION ||
-        header.data.corpus !== corpus.fingerprint)
-    ) {
-      logger.info(
-        `Index snapshot ${file} is for another corpus, index format or minisearch version; re-indexing.`,
-      );
-      return undefined;
-    }
-    const parsed = Snapshot.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new Error(`${issue?.path.join('.') || 'snapshot'}: ${issue?.message}`);
-    }
-    return PaperIndex.restore(parsed.data.index, papers);
+    file = readSectionFile(bytes);
   } catch (error) {
-    logger.warn(`Index snapshot ${file} is unreadable (${(error as Error).message}); re-indexing.`);
-    return undefined;
+    throw new UnusableSnapshot((error as Error).message);
   }
+  // The header first: a snapshot of another format or minisearch version may have another shape.
+  const header = Header.safeParse(file.header);
+  if (!header.success) throw new UnusableSnapshot('it has no header');
+  if (header.data.format !== INDEX_FORMAT || header.data.minisearch !== MINISEARCH_VERSION)
+    throw new UnusableSnapshot(
+      `it is of index format ${header.data.format} and minisearch ${header.data.minisearch}`,
+      true,
+    );
+  const full = IndexHeader.safeParse(file.header);
+  if (!full.success) throw new UnusableSnapshot('its header is incomplete');
+  const section = <T>(name: keyof typeof SECTIONS): T => {
+    const value = file.sections.get(name);
+    const kind = SECTIONS[name];
+    const fits =
+      kind === 'strings'
+        ? Array.isArray(value) && value.every((item) => typeof item === 'string')
+        : value instanceof kind;
+    if (!fits) throw new UnusableSnapshot(`its section ${name} is missing or damaged`);
+    return value as T;
+  };
+  const mini: SavedMiniSearch = {
+    fieldCounts: section('mini.fieldCounts'),
+    fieldIds: section('mini.fieldIds'),
+    postingCounts: section('mini.postingCounts'),
+    documents: section('mini.documents'),
+    frequencies: section('mini.frequencies'),
+    fieldIdsByName: full.data.fieldIdsByName,
+    documentIds: section('mini.documentIds'),
+    fieldLengths: section('mini.fieldLengths'),
+    averageFieldLength: full.data.averageFieldLength,
+  };
+  const table: SavedTable = {
+    sequenceStarts: section('table.sequenceStarts'),
+    sequenceTerms: section('table.sequenceTerms'),
+    segmentLengths: section('table.segmentLengths'),
+    arrived: section('table.arrived'),
+    published: section('table.published'),
+    hasCode: section('table.hasCode'),
+    live: section('table.live'),
+    authors: section('table.authors'),
+  };
+  return { corpus: full.data.corpus, saved: { terms: section('terms'), mini, table } };
 }

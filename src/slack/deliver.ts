@@ -1,6 +1,7 @@
 import type { SlackMessage } from '../blocks/message.js';
-import { noticeMessage } from '../blocks/messages.js';
+import { BUSY, noticeMessage } from '../blocks/messages.js';
 import type { Logger } from '../logger.js';
+import { SearchBusy } from '../search/paperSearch.js';
 
 /** What a user sees when building the answer failed: one friendly sentence, nothing internal. */
 export const SOMETHING_WENT_WRONG = noticeMessage(
@@ -43,22 +44,41 @@ export function ephemeralReply(responseUrl: string, replaceOriginal = false) {
 }
 
 /**
+ * How long an answer may wait for its turn before it is answered "busy" instead of built: past
+ * this, the thread that acks is behind (more requests than it can answer), and an answer built now
+ * would reach the person after Slack's few seconds, while the busy sentence costs almost nothing
+ * and lets the backlog drain. With the search queue's own bound (WorkerSearcher), an answer or the
+ * busy sentence arrives within about 3 s.
+ */
+export const ANSWER_MAX_WAIT_MS = 1000;
+
+/**
  * The one listener shape, after `ack()`: build the answer, deliver it, and turn any failure into a
- * logged error plus (where possible) the friendly sentence above. Never throws.
+ * logged error plus (where possible) the friendly sentence above. An answer whose turn comes more
+ * than `maxWaitMs` after the call is answered with the busy sentence instead ({@link
+ * ANSWER_MAX_WAIT_MS}). Never throws.
  */
 export async function answerWith(
   logger: Logger,
   what: string,
   build: () => SlackMessage | Promise<SlackMessage>,
   deliver: (message: SlackMessage) => Promise<unknown>,
+  maxWaitMs = ANSWER_MAX_WAIT_MS,
 ): Promise<void> {
+  const called = performance.now();
   let message: SlackMessage;
   try {
     await nextTurn();
+    if (performance.now() - called > maxWaitMs) throw new SearchBusy();
     message = await build();
   } catch (error) {
-    logger.error(`${what}: building the answer failed:`, error);
-    message = SOMETHING_WENT_WRONG;
+    if (error instanceof SearchBusy) {
+      logger.debug(`${what}: the search is busy; answered so.`);
+      message = BUSY;
+    } else {
+      logger.error(`${what}: building the answer failed:`, error);
+      message = SOMETHING_WENT_WRONG;
+    }
   }
   try {
     await deliver(message);

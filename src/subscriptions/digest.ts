@@ -1,5 +1,5 @@
 import type { Paper } from '../papers/paper.js';
-import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
+import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { parseQuery } from '../search/query.js';
 import { termsOf } from '../search/text.js';
 import type { Subscription } from './subscription.js';
@@ -24,18 +24,20 @@ export interface Digest {
  * it has one), at most `limit`. Arrival and what was posted are filters inside the search, so a new
  * paper is never crowded out by older or already posted ones. Pure: the caller posts and records.
  */
-export function selectDigest(
+export async function selectDigest(
   subscription: Pick<Subscription, 'topic' | 'papersSince'>,
-  index: PaperIndex,
+  index: PaperSearch,
   posted: Readonly<Record<string, string>>,
   limit = DIGEST_SIZE,
   taste?: ChannelTaste,
-): Digest {
+  patient = false,
+): Promise<Digest> {
   const { query } = parseQuery(subscription.topic);
   const since = subscription.papersSince;
-  const results = index.search(query, {
+  const results = await index.search(query, {
     limit: CANDIDATES,
     excludeIds: Object.keys(posted),
+    patient,
     ...(since === undefined ? {} : { arrivedAfter: since }),
   });
   const ordered = results.hits
@@ -61,18 +63,27 @@ export function selectDigest(
  * steps of 0.1 so that a faint resemblance does not reorder papers).
  */
 export class ChannelTaste {
-  private readonly liked: Set<string>[];
-  private readonly disliked: Set<string>[];
+  private constructor(
+    private readonly liked: Set<string>[],
+    private readonly disliked: Set<string>[],
+  ) {}
 
-  constructor(votes: Readonly<Record<string, 'like' | 'dislike'>>, index: PaperIndex) {
-    const profile = (vote: 'like' | 'dislike') =>
-      Object.entries(votes)
-        .filter(([, v]) => v === vote)
-        .map(([id]) => index.get(id))
+  /** The taste of a channel's votes (paper id → vote), from the voted papers still in the corpus. */
+  static async of(
+    votes: Readonly<Record<string, 'like' | 'dislike'>>,
+    index: PaperSearch,
+  ): Promise<ChannelTaste> {
+    const profile = async (vote: 'like' | 'dislike') =>
+      (
+        await Promise.all(
+          Object.entries(votes)
+            .filter(([, v]) => v === vote)
+            .map(([id]) => index.get(id)),
+        )
+      )
         .filter((paper): paper is Paper => paper !== undefined)
         .map(profileTerms);
-    this.liked = profile('like');
-    this.disliked = profile('dislike');
+    return new ChannelTaste(await profile('like'), await profile('dislike'));
   }
 
   /** True when the channel has voted on no paper still in the corpus. */

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
-import type { PaperIndex, SearchHit } from '../search/paperIndex.js';
+import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { Ticker } from '../ticker.js';
-import { ChannelTaste, DIGEST_SIZE, nextPapersSince, selectDigest } from './digest.js';
+import { ChannelTaste, DIGEST_SIZE, type Digest, nextPapersSince, selectDigest } from './digest.js';
 import { nextRun } from './schedule.js';
 import type { ClaimedChannel, DigestClaims, RunRecord, SubscriptionKey, SubscriptionStore } from './store.js';
 import type { ChannelRef, Subscription } from './subscription.js';
@@ -80,7 +80,7 @@ export const CHANNELS_AT_ONCE = 8;
 /** What the scheduler needs; all injected, so tests drive it with a fake clock and poster. */
 export interface SchedulerDeps {
   store: SubscriptionStore;
-  index: PaperIndex;
+  index: PaperSearch;
   poster: DigestPoster;
   now: () => Date;
   logger: Logger;
@@ -251,7 +251,7 @@ export class Scheduler {
   private async run(
     subscription: Subscription,
     channel: ClaimedChannel,
-    index: PaperIndex,
+    index: PaperSearch,
     now: Date,
     nextRunAt: Date,
     claims: DigestClaims,
@@ -263,7 +263,14 @@ export class Scheduler {
         channel.posted[paperId] ??= now.toISOString();
       return { run: settled };
     }
-    const digest = this.select(subscription, channel, index);
+    let digest: Digest;
+    try {
+      digest = await this.select(subscription, channel, index);
+    } catch (error) {
+      // The search failed (the index is stopping, say): the subscription stays due.
+      this.deps.logger.warn(`Digest ${id}: selecting its papers failed:`, (error as Error).message);
+      return { run: { subscriptionId: id, outcome: 'failed', papers: 0, error: (error as Error).message } };
+    }
     const papersSince = nextPapersSince(subscription, digest, now);
     if (digest.hits.length === 0) {
       return {
@@ -311,9 +318,21 @@ export class Scheduler {
   }
 
   /** The papers of the subscription's next digest, ordered by its channel's taste. */
-  private select(subscription: Subscription, channel: ClaimedChannel, index: PaperIndex) {
-    const taste = new ChannelTaste(channel.feedback, this.deps.index);
-    return selectDigest(subscription, index, channel.posted, DIGEST_SIZE, taste.isEmpty ? undefined : taste);
+  private async select(
+    subscription: Subscription,
+    channel: ClaimedChannel,
+    index: PaperSearch,
+  ): Promise<Digest> {
+    const taste = await ChannelTaste.of(channel.feedback, this.deps.index);
+    // Patient: nobody waits on a digest, so it waits for a busy index rather than be refused.
+    return selectDigest(
+      subscription,
+      index,
+      channel.posted,
+      DIGEST_SIZE,
+      taste.isEmpty ? undefined : taste,
+      true,
+    );
   }
 
   /**

@@ -1,13 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
-import { corpusFile, loadCorpus, serialiseCorpus, writeFileAtomically } from '../../src/papers/corpus.js';
+import { corpusFile, serialiseCorpus, writeFileAtomically } from '../../src/papers/corpus.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { papersFromHfItems } from '../../src/papers/sources/hfDaily.js';
-import type { PaperIndex } from '../../src/search/paperIndex.js';
-import { openIndex } from '../../src/search/snapshot.js';
 import { DIGEST_SIZE, nextPapersSince, selectDigest } from '../../src/subscriptions/digest.js';
 
 const BY_DAY = fileURLToPath(
@@ -56,17 +55,21 @@ function windowArrivals(labels: DigestLabels): Map<string, Paper[]> {
  * The index of the 85k corpus as it stood before the window: every paper but the window's, cached
  * beside the eval corpus (`dir`) like a data directory, so that later runs load its snapshot.
  */
-async function indexBeforeWindow(
-  dir: string,
-  papers: Iterable<Paper>,
-  labels: DigestLabels,
-): Promise<PaperIndex> {
+async function indexBeforeWindow(dir: string, corpus: Library, labels: DigestLabels): Promise<Library> {
   const window = new Set(labels.papers.map((paper) => paper.arxivId));
-  if (!existsSync(corpusFile(dir))) {
-    const before = [...papers].filter((paper) => !window.has(paper.arxivId ?? paper.id));
-    await writeFileAtomically(corpusFile(dir), serialiseCorpus(before));
+  const cached = join(dir, 'cached');
+  if (!existsSync(corpusFile(cached))) {
+    const before: Paper[] = [];
+    for await (const batch of corpus.papers())
+      before.push(...batch.filter((paper) => !window.has(paper.arxivId ?? paper.id)));
+    await writeFileAtomically(corpusFile(cached), serialiseCorpus(before));
+    await (await Library.open(cached, silentLogger)).close(); // its catalog and snapshot, for next time
   }
-  return (await openIndex(dir, await loadCorpus(dir), silentLogger)).index;
+  // The replay ingests into a copy, so that the cached directory stays as it was before the window.
+  const copy = join(dir, 'replay');
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(cached, copy, { recursive: true });
+  return Library.open(copy, silentLogger);
 }
 
 /**
@@ -77,12 +80,12 @@ async function indexBeforeWindow(
  */
 export async function replayDigests(
   labels: DigestLabels,
-  papers: Iterable<Paper>,
+  corpus: Library,
   cacheDir: string,
-  prepare: (index: PaperIndex) => void = () => {},
+  prepare: (index: Library) => Promise<void> = async () => {},
 ): Promise<Record<'tune' | 'heldout', ReplayResult>> {
-  const index = await indexBeforeWindow(join(cacheDir, 'digest-replay'), papers, labels);
-  prepare(index);
+  const index = await indexBeforeWindow(join(cacheDir, 'digest-replay'), corpus, labels);
+  await prepare(index);
   const arrivals = windowArrivals(labels);
   const start = new Date(Date.parse(`${labels.window.days[0]}T09:00:00Z`) - 86_400_000).toISOString();
   const subscriptions = labels.topics.map(({ topic }) => ({
@@ -92,10 +95,10 @@ export async function replayDigests(
     posted: {} as Record<string, string>,
   }));
   for (const day of labels.window.days) {
-    index.add(arrivals.get(day) ?? []);
+    await index.ingest({ papers: arrivals.get(day) ?? [], skipped: [] });
     const runAt = new Date(`${day}T09:00:00Z`);
     for (const subscription of subscriptions) {
-      const digest = selectDigest(subscription, index, subscription.posted, DIGEST_SIZE);
+      const digest = await selectDigest(subscription, index, subscription.posted, DIGEST_SIZE);
       for (const hit of digest.hits) subscription.posted[hit.paper.id] = runAt.toISOString();
       subscription.papersSince = nextPapersSince(subscription, digest, runAt);
     }
@@ -122,5 +125,6 @@ export async function replayDigests(
       recall: relevant ? hits / relevant : 1,
     };
   };
+  await index.close();
   return { tune: result('tune'), heldout: result('heldout') };
 }

@@ -1,6 +1,6 @@
+import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
 import { STOP_WORDS } from '../../src/search/text.js';
 import { selectDigest } from '../../src/subscriptions/digest.js';
 import { Scheduler } from '../../src/subscriptions/scheduler.js';
@@ -73,16 +73,16 @@ export function dueSubscriptions(
 export async function benchDigests(
   papers: Paper[],
   subscriptions: number,
-  built?: PaperIndex,
+  built?: Library,
 ): Promise<Record<string, number | string>> {
   let started = performance.now();
-  const index = built ?? PaperIndex.build(papers);
+  const index = built ?? (await Library.inMemory(papers));
   const buildMs = performance.now() - started;
   const { now, subscriptions: subs } = dueSubscriptions(papers, subscriptions);
 
   started = performance.now();
   let selected = 0;
-  for (const sub of subs) selected += selectDigest(sub, index, {}).hits.length > 0 ? 1 : 0;
+  for (const sub of subs) selected += (await selectDigest(sub, index, {})).hits.length > 0 ? 1 : 0;
   const computeMs = performance.now() - started;
 
   const store = createMemoryStore();
@@ -102,7 +102,7 @@ export async function benchDigests(
   // A first digest (no last run) searches the whole corpus: measured on a sample.
   const firstRuns = subs.slice(0, 500).map((s) => ({ topic: s.topic }));
   started = performance.now();
-  for (const sub of firstRuns) selectDigest(sub, index, {});
+  for (const sub of firstRuns) await selectDigest(sub, index, {});
   const firstRunMs = (performance.now() - started) / firstRuns.length;
 
   return {

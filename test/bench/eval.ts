@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { questionOf } from '../../src/bot/mention.js';
 import { parsePaperCommand } from '../../src/bot/paperCommand.js';
+import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
-import { PaperIndex, type SearchResults } from '../../src/search/paperIndex.js';
+import type { PaperSearch, SearchResults } from '../../src/search/paperSearch.js';
 import { parseQuery } from '../../src/search/query.js';
 import { RANKING, type Ranking, type RankingChange, withRanking } from '../../src/search/ranking.js';
 import { type DigestLabels, type ReplayResult, replayDigests } from './digestReplay.js';
@@ -35,7 +36,7 @@ const NOTHING: SearchResults = { hits: [], total: 0, strong: 0 };
  * A query answered as the bot answers it: a `mention` ("@paperbot any work on …?", which Slack
  * delivers as `<@U…> any work on …?`) as a mention, anything else as `/paper <text>`.
  */
-function answer(index: PaperIndex, row: LabelledQuery, limit: number): SearchResults {
+async function answer(index: PaperSearch, row: LabelledQuery, limit: number): Promise<SearchResults> {
   if (row.style === 'mention') {
     const question = questionOf(row.query.replace(/^@paperbot\b/i, '<@UPAPERBOT>'));
     return index.search(parseQuery(question).query, { limit });
@@ -86,19 +87,19 @@ function successLine(name: string, split: string, outcomes: Outcome[]): Figures 
  * Runs a labelled set over the 85k corpus; with `misses`, lists the tune queries that missed rank 1;
  * with `styles`, adds a line per query style.
  */
-function runLabelled(
+async function runLabelled(
   name: string,
   rows: LabelledQuery[],
-  index: PaperIndex,
+  index: PaperSearch,
   { misses, styles }: { misses: boolean; styles: boolean },
-): Record<string, Figures> {
+): Promise<Record<string, Figures>> {
   const results: Record<string, Figures> = {};
   for (const split of ['tune', 'heldout'] as const) {
     const outcomes: Outcome[] = [];
     const byStyle = new Map<string, Outcome[]>();
     for (const row of rows.filter((r) => r.split === split)) {
-      const found = answer(index, row, 10);
-      const target = index.getByArxivId(row.arxivId ?? '')?.id ?? row.arxivId;
+      const found = await answer(index, row, 10);
+      const target = (await index.getByArxivId(row.arxivId ?? ''))?.id ?? row.arxivId;
       const at = found.hits.findIndex((hit) => hit.paper.id === target);
       const outcome = {
         ...(at === -1 ? {} : { rank: at + 1 }),
@@ -122,10 +123,10 @@ function runLabelled(
 }
 
 /** Queries on topics the corpus lacks: how many would be answered with strong matches. */
-function runAbsent(rows: LabelledQuery[], index: PaperIndex, misses: boolean): Figures {
+async function runAbsent(rows: LabelledQuery[], index: PaperSearch, misses: boolean): Promise<Figures> {
   let strong = 0;
   for (const row of rows) {
-    const found = answer(index, row, 3);
+    const found = await answer(index, row, 3);
     if (found.strong === 0) continue;
     strong++;
     if (misses) console.log(`  strong ${row.id}: ${row.query}\n      top: ${found.hits[0]?.paper.title}`);
@@ -174,7 +175,7 @@ function scifactScores(ids: string[], relevant: Set<string>) {
 }
 
 /** SciFact (BEIR): 5,183 abstracts, indexed once; the claims are `/paper` queries. */
-function scifactIndex(): { index: PaperIndex; queries: Map<string, string> } {
+async function scifactIndex(): Promise<{ index: Library; queries: Map<string, string> }> {
   const docs = readJsonl<{ _id: string; title: string; text: string }>(`${SCIFACT}corpus.jsonl`);
   const papers: Paper[] = docs.map((doc) => ({
     id: doc._id,
@@ -188,16 +189,23 @@ function scifactIndex(): { index: PaperIndex; queries: Map<string, string> } {
   const queries = new Map(
     readJsonl<{ _id: string; text: string }>(`${SCIFACT}queries.jsonl`).map((q) => [q._id, q.text]),
   );
-  return { index: PaperIndex.build(papers), queries };
+  return { index: await Library.inMemory(papers), queries };
 }
 
-function runScifact({ index, queries }: ReturnType<typeof scifactIndex>): Record<string, Figures> {
+async function runScifact({
+  index,
+  queries,
+}: Awaited<ReturnType<typeof scifactIndex>>): Promise<Record<string, Figures>> {
   const results: Record<string, Figures> = {};
   for (const split of ['train', 'test'] as const) {
     const qrels = readQrels(split);
     const totals = { ndcg: 0, recall: 0, mrr: 0 };
     for (const [queryId, relevant] of qrels) {
-      const found = answer(index, { id: queryId, query: queries.get(queryId) ?? '', style: 'claim' }, 100);
+      const found = await answer(
+        index,
+        { id: queryId, query: queries.get(queryId) ?? '', style: 'claim' },
+        100,
+      );
       const s = scifactScores(
         found.hits.map((hit) => hit.paper.id),
         relevant,
@@ -255,7 +263,7 @@ function variantLine(name: string, results: Results): string {
 /**
  * `npm run eval [-- --sets descriptions,known-items,absent,digests,scifact] [--misses] [--styles]
  * [--json FILE] [--ranking JSON | --variants FILE]`: search quality through the bot's own
- * PaperIndex and its `/paper` and mention query parsing, over the 85k real corpus (cached under
+ * PaperSearch (the Library) and its `/paper` and mention query parsing, over the 85k real corpus (cached under
  * `.cache/` after the first run) and SciFact. Tune on `tune` (and SciFact `train`), report `heldout`
  * (and `test`); see test/eval/README.md for the sets.
  *
@@ -295,7 +303,7 @@ async function main(): Promise<void> {
       `85k corpus: ${library.size.toLocaleString('en-US')} papers, ${cached ? 'cached' : 'built and cached'} in ${seconds.toFixed(1)} s`,
     );
   }
-  const scifact = sets.includes('scifact') ? scifactIndex() : undefined;
+  const scifact = sets.includes('scifact') ? await scifactIndex() : undefined;
   const labels = JSON.parse(readFileSync(`${EVAL}digest-labels.json`, 'utf8')) as DigestLabels;
   if (!verbose) {
     console.log(
@@ -309,16 +317,16 @@ async function main(): Promise<void> {
     const results: Results = {};
     for (const set of sets) {
       if (set === 'scifact' && scifact) {
-        scifact.index.rankWith(ranking);
-        results.scifact = runScifact(scifact);
+        await scifact.index.rankWith(ranking);
+        results.scifact = await runScifact(scifact);
         continue;
       }
       if (!real) continue;
       const { library, dir } = real;
-      library.index.rankWith(ranking);
+      await library.rankWith(ranking);
       if (set === 'digests') {
         results.digests = digestLines(
-          await replayDigests(labels, library.index.papers(), dir, (index) => index.rankWith(ranking)),
+          await replayDigests(labels, library, dir, (index) => index.rankWith(ranking)),
         );
         continue;
       }
@@ -328,9 +336,9 @@ async function main(): Promise<void> {
         continue;
       }
       const rows = readJsonl<LabelledQuery>(file);
-      if (set === 'absent') results.absent = { all: runAbsent(rows, library.index, values.misses ?? false) };
+      if (set === 'absent') results.absent = { all: await runAbsent(rows, library, values.misses ?? false) };
       else
-        results[set] = runLabelled(set, rows, library.index, {
+        results[set] = await runLabelled(set, rows, library, {
           misses: values.misses ?? false,
           styles: values.styles ?? false,
         });

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Database } from '../../src/db/database.js';
+import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
 import { PostgresSubscriptionStore } from '../../src/subscriptions/postgresStore.js';
 import { type DigestPoster, Scheduler } from '../../src/subscriptions/scheduler.js';
 import { bundledPapers } from '../support/papers.js';
@@ -28,7 +28,7 @@ const poster: DigestPoster = {
 };
 const scheduler = new Scheduler({
   store: new PostgresSubscriptionStore(db),
-  index: PaperIndex.build(bundledPapers()),
+  index: await Library.inMemory(bundledPapers()),
   poster,
   now: () => new Date(now),
   logger: silentLogger,

@@ -2,26 +2,29 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchReplicas } from './replicas.js';
-import { benchSizeInChild, SIZES, type Size } from './scale.js';
+import { benchSizeInChild, partsOf, SIZES, type Size } from './scale.js';
 import { benchSlashLatency } from './slashLatency.js';
 import { benchStartup } from './startup.js';
 
-/** The parts of the bench, in the order they run. */
+/** The sections of the bench, in the order they run, each selectable with `--sections` (default: all). */
 const SECTIONS = ['startup', 'slash', 'replicas', 'corpora'] as const;
 
 /**
- * `npm run bench [-- --json FILE] [--quick] [--sizes seed,85k,300k,1m] [--sections startup,slash,replicas,corpora]`:
- * start-up and `/paper` on the bundled corpus, a digest tick over PostgreSQL with 1 and 3 replicas
- * (replicas.ts, its own embedded server), then one table per corpus size (see scale.ts), each size
- * in its own process.
+ * `npm run bench [-- --json FILE] [--quick] [--sections startup,slash,replicas,corpora]
+ * [--sizes seed,85k,300k,1m] [--parts build,start,postings,queries,digests,load,ingest]`: start-up
+ * and `/paper` on the bundled corpus, a digest tick over PostgreSQL with 1 and 3 replicas
+ * (replicas.ts, its own embedded server), then one table per corpus size (see scale.ts: benchSize
+ * and its parts), each size in its own process. The same selections can come from the environment
+ * (PAPERBOT_BENCH_SECTIONS, PAPERBOT_BENCH_SIZES, PAPERBOT_BENCH_PARTS).
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       json: { type: 'string' },
       quick: { type: 'boolean' },
-      sizes: { type: 'string' },
-      sections: { type: 'string' },
+      sections: { type: 'string', default: process.env.PAPERBOT_BENCH_SECTIONS },
+      sizes: { type: 'string', default: process.env.PAPERBOT_BENCH_SIZES },
+      parts: { type: 'string', default: process.env.PAPERBOT_BENCH_PARTS },
     },
   });
   const sections = new Set(
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
     }),
   );
   const quick = values.quick ?? false;
+  const parts = partsOf(values.parts);
   const sizes = (values.sizes?.split(',') ?? [...SIZES]).map((size) => {
     const known = SIZES.find((s) => s === size.trim().toLowerCase());
     if (!known) throw new Error(`unknown size ${size}; sizes are ${SIZES.join(', ')}`);
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
   });
   const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   console.log(`paperbot benchmarks on ${machine}\n`);
+  console.log(`sections ${[...sections].join(', ')}; sizes ${sizes.join(', ')}; parts ${parts.join(', ')}\n`);
   const results: Record<string, unknown> = {};
   if (sections.has('startup')) results.startup = await benchStartup(quick ? 3 : 10);
   if (sections.has('slash')) results.slashCommand = await benchSlashLatency(quick ? 50 : 300);
@@ -49,7 +54,7 @@ async function main(): Promise<void> {
   }
   const bySize: Partial<Record<Size, Record<string, string | number>>> = {};
   for (const size of sections.has('corpora') ? sizes : []) {
-    bySize[size] = await benchSizeInChild(size);
+    bySize[size] = await benchSizeInChild(size, parts);
     console.log(`corpus: ${size}`);
     console.table(bySize[size]);
   }

@@ -1,5 +1,7 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { PaperIndex } from '../../src/search/paperIndex.js';
+import { BUSY } from '../../src/blocks/messages.js';
+import type { Library } from '../../src/library.js';
 import { postSigned, signature, slashCommandBody } from '../support/signing.js';
 import { startApp } from '../support/slackApp.js';
 import { quantile, summary } from './stats.js';
@@ -48,6 +50,13 @@ export async function benchSlashLatency(
   };
 }
 
+/** One answer as loadGenerator.mjs received it at its response_url: absolute time in ms. */
+interface ReceivedAnswer {
+  id: string;
+  receivedAt: number;
+  busy: boolean;
+}
+
 /** One request as loadGenerator.mjs saw it: absolute times in ms, no ack when refused. */
 interface SentRequest {
   index: number;
@@ -56,28 +65,78 @@ interface SentRequest {
   status?: number;
 }
 
+/** Requests sent one at a time before an at-rate run, and not measured. */
+const WARM_UP = 20;
+
+/** What {@link benchSlashAtRate} measured. */
+export interface AtRate {
+  requests: number;
+  /** Requests refused or reset, or answered with another status than 200. */
+  failures: number;
+  'answered within 30 s of the last request': number;
+  /** Answered with the busy sentence (shed) instead of papers. */
+  shed: number;
+  /** Answered with papers or the busy sentence within Slack's 3 s of being sent. */
+  'answered or shed within 3 s': number;
+  'ack p50 (ms)': number;
+  'ack p99 (ms)': number;
+  'ack max (ms)': number;
+  'answer p50 (ms)': number;
+  'answer p99 (ms)': number;
+  /** The app's event-loop delay while the requests were sent (perf_hooks.monitorEventLoopDelay). */
+  'event-loop delay p99 (ms)': number;
+  'event-loop delay max (ms)': number;
+  /** How long `during` took, when given. */
+  'during (ms)'?: number;
+}
+
 /**
  * `/paper` under open-loop load: `rate` signed requests per second for `seconds` (bounded, loopback
  * only), each sent on schedule whether or not earlier ones were answered, as Slack would, by a client
- * in a worker thread (loadGenerator.mjs). Ack latency (signed POST → HTTP 200) and answer latency (→ respond()
- * received by the fake Slack, which shares the app's thread), p50/p99.
+ * in a worker thread (loadGenerator.mjs), which also receives the answers at its own response_url
+ * (the fake Slack answers the app's Web API calls). Ack latency (signed POST → HTTP 200), answer
+ * latency (→ respond() received), p50/p99, how many were shed with the busy sentence, and the app
+ * thread's event-loop delay meanwhile (after {@link WARM_UP} requests one at a time, not measured).
+ * `during` runs beside the load from its second second on (an ingest, say), and the load lasts at
+ * least until it ends.
  */
 export async function benchSlashAtRate(
   rate: number,
   seconds: number,
-  index?: PaperIndex,
-): Promise<Record<string, number>> {
+  index?: Library,
+  during?: () => Promise<void>,
+): Promise<AtRate> {
   const running = await startApp({ index });
   const total = Math.round(rate * seconds);
   const ids = Array.from({ length: total }, (_, i) => `rate-${rate}-${i}`);
   const acks: number[] = [];
   const answers: number[] = [];
   let failures = 0;
+  let shed = 0;
+  let withinSlack = 0;
+  let duringMs: number | undefined;
+  const loop = monitorEventLoopDelay({ resolution: 1 });
   try {
+    // Warm-up, as a running bot is: code paths compiled, the first posting lists read, a connection open.
+    for (let i = 0; i < WARM_UP; i++) {
+      const id = `warm-${i}`;
+      const body = slashCommandBody(QUERIES[i % QUERIES.length] as string, running.slack.responseUrl(id));
+      await postSigned(running.eventsUrl, body, 'application/x-www-form-urlencoded');
+      await running.slack.waitFor(() => running.slack.responses.some((r) => r.id === id));
+    }
+    running.slack.forget();
+    const worker = new Worker(new URL('./loadGenerator.mjs', import.meta.url));
+    const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
     // Signed up front (a signature stays valid for 5 minutes), so the client only sends.
     const timestamp = Math.floor(Date.now() / 1000);
     const requests = ids.map((id, i) => {
-      const body = slashCommandBody(QUERIES[i % QUERIES.length] as string, running.slack.responseUrl(id));
+      const body = slashCommandBody(
+        QUERIES[i % QUERIES.length] as string,
+        `http://127.0.0.1:${port}/respond/${encodeURIComponent(id)}`,
+      );
       const headers = {
         'content-type': 'application/x-www-form-urlencoded',
         'x-slack-request-timestamp': String(timestamp),
@@ -85,38 +144,54 @@ export async function benchSlashAtRate(
       };
       return { body, headers };
     });
-    const worker = new Worker(new URL('./loadGenerator.mjs', import.meta.url), {
-      workerData: { url: running.eventsUrl, requests, rate },
-    });
-    const sent = await new Promise<SentRequest[]>((resolve, reject) => {
+    loop.enable();
+    const finished = new Promise<{ sent: SentRequest[]; answers: ReceivedAnswer[] }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
+    worker.postMessage({ url: running.eventsUrl, requests, rate, busyText: BUSY.text });
+    const alongside = during
+      ? new Promise((resolve) => setTimeout(resolve, 1000)).then(async () => {
+          const started = performance.now();
+          await during();
+          duringMs = performance.now() - started;
+        })
+      : Promise.resolve();
+    const [{ sent, answers: received }] = await Promise.all([finished, alongside]);
+    loop.disable();
     await worker.terminate();
     for (const request of sent) {
       if (request.ackMs === undefined || request.status !== 200) failures++;
       if (request.ackMs !== undefined) acks.push(request.ackMs);
     }
-    // Past capacity answers pile up: give them 30 s after the last request, then count what came.
-    await running.slack
-      .waitFor(() => running.slack.responses.length >= total - failures, 30_000)
-      .catch(() => undefined);
     const sentAt = new Map(sent.map((request) => [ids[request.index], request.sentAt]));
-    for (const response of running.slack.responses) {
-      const at = sentAt.get(response.id);
-      if (at !== undefined) answers.push(performance.timeOrigin + response.receivedAt - at);
+    for (const answer of received) {
+      const at = sentAt.get(answer.id);
+      if (at === undefined) continue;
+      const answerMs = answer.receivedAt - at;
+      answers.push(answerMs);
+      if (answer.busy) shed++;
+      if (answerMs <= 3000) withinSlack++;
     }
   } finally {
+    loop.disable();
     await running.stop();
   }
   const ms = (samples: number[], q: number) => Math.round(quantile(samples, q) * 100) / 100;
+  const loopMs = (ns: number) => Math.round(ns / 1e4) / 100;
   return {
     requests: total,
     failures,
     'answered within 30 s of the last request': answers.length,
+    shed,
+    'answered or shed within 3 s': withinSlack,
     'ack p50 (ms)': ms(acks, 0.5),
     'ack p99 (ms)': ms(acks, 0.99),
+    'ack max (ms)': ms(acks, 1),
     'answer p50 (ms)': ms(answers, 0.5),
     'answer p99 (ms)': ms(answers, 0.99),
+    'event-loop delay p99 (ms)': loopMs(loop.percentile(99)),
+    'event-loop delay max (ms)': loopMs(loop.max),
+    ...(duringMs === undefined ? {} : { 'during (ms)': Math.round(duringMs) }),
   };
 }

@@ -43,7 +43,7 @@ const command = fc
 
 describe('hostile /paper text', () => {
   test('every answer is valid Block Kit and acts on nothing the user typed', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     await fc.assert(
       fc.asyncProperty(command, async (text) => {
         const message = await replies.toCommand(text, commandContext());
@@ -55,7 +55,7 @@ describe('hostile /paper text', () => {
   });
 
   test('4,000-character hostile commands (the longest Slack sends) are answered validly too', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     const long = fc
       .array(hostile, { minLength: 400, maxLength: 600 })
       .map((parts) => parts.join(' ').slice(0, 4000));
@@ -74,7 +74,7 @@ describe('hostile /paper text', () => {
   });
 
   test('button values never exceed 2,000 characters, whatever the query (JSON would escape \\ " and controls)', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     const escapes = fc.string({
       unit: fc.constantFrom('\\', '"', '\u0001', '\u001f', ' ', '-', ':'),
       minLength: 800,
@@ -94,7 +94,7 @@ describe('hostile /paper text', () => {
     '%j is a search, not a subcommand',
     async (text) => {
       // Found by the property above: a plain-object lookup reached Object.prototype and crashed.
-      const { replies } = makeBot();
+      const { replies } = await makeBot();
       const message = await replies.toCommand(text, commandContext());
       expect(message.text).toMatch(
         /^(:mag: No papers match|No strong match for|Top \d+ of|\d+ papers?,|\d+ strong)/,
@@ -103,7 +103,7 @@ describe('hostile /paper text', () => {
   );
 
   test('a filter value that tries to broadcast is quoted inert', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     const message = await replies.toCommand('diffusion after:<!channel>', commandContext());
     expect(message.text).toContain('`after:&lt;!channel&gt;` is not a date');
   });
@@ -111,7 +111,7 @@ describe('hostile /paper text', () => {
 
 describe('hostile mentions', () => {
   test('questions and thread parents never produce invalid or live output', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     await fc.assert(
       fc.asyncProperty(command, command, fc.boolean(), async (question, parent, inThread) => {
         const message = await replies.toMention(`<@UPAPERBOT> ${question}`, {

@@ -4,7 +4,7 @@ import { parsePaperCommand } from '../../src/bot/paperCommand.js';
 import { expectValidMessage, sectionTexts } from '../support/blockKit.js';
 import { commandContext, makeBot } from '../support/bot.js';
 
-const { replies } = makeBot();
+const { replies } = await makeBot();
 const context = commandContext();
 const outsideThread = { inThread: false, threadParentText: async () => undefined };
 

@@ -76,7 +76,7 @@ describe('parsing /paper subscribe', () => {
 
 describe('subscription replies', () => {
   test('subscribe stores, announces in the channel, and previews what it would post', async () => {
-    const { replies, store } = makeBot();
+    const { replies, store } = await makeBot();
     const context = commandContext();
     const message = await replies.toCommand('subscribe reward model', context);
     const [stored] = await store.inChannel({ team: 'T0TEST', channel: 'C0GENERAL' });
@@ -98,7 +98,7 @@ describe('subscription replies', () => {
   });
 
   test('without a readable time zone the schedule is in UTC', async () => {
-    const { replies, store } = makeBot();
+    const { replies, store } = await makeBot();
     await replies.toCommand(
       'subscribe diffusion',
       commandContext({
@@ -111,7 +111,7 @@ describe('subscription replies', () => {
   });
 
   test('when the bot is not in the channel, the subscription is stored and the user told to invite it', async () => {
-    const { replies, store } = makeBot();
+    const { replies, store } = await makeBot();
     const message = await replies.toCommand(
       'subscribe diffusion',
       commandContext({
@@ -125,7 +125,7 @@ describe('subscription replies', () => {
   });
 
   test('invalid input and duplicates store nothing', async () => {
-    const { replies, store } = makeBot();
+    const { replies, store } = await makeBot();
     const context = commandContext();
     await replies.toCommand('subscribe reward models', context);
     for (const text of [
@@ -144,7 +144,7 @@ describe('subscription replies', () => {
   });
 
   test('list, pause, resume and unsubscribe by id or topic', async () => {
-    const { replies, store, clock } = makeBot();
+    const { replies, store, clock } = await makeBot();
     const context = commandContext();
     await replies.toCommand('subscribe reward models weekly', context);
     await replies.toCommand('subscribe diffusion', context);
@@ -174,7 +174,7 @@ describe('subscription replies', () => {
   });
 
   test('subscriptions of another channel are invisible here', async () => {
-    const { replies } = makeBot();
+    const { replies } = await makeBot();
     await replies.toCommand('subscribe diffusion', commandContext({ channel: 'C0OTHER' }));
     const here = commandContext();
     expect((await replies.toCommand('subscriptions', here)).text).toBe(
@@ -183,7 +183,7 @@ describe('subscription replies', () => {
   });
 
   test('digest now posts at once, then says when there is nothing new', async () => {
-    const { replies, store, poster } = makeBot();
+    const { replies, store, poster } = await makeBot();
     const context = commandContext();
     await replies.toCommand('subscribe knowledge distillation', context);
     const id = (await store.inTeam('T0TEST'))[0]?.id;

@@ -3,16 +3,19 @@ import { describe, expect, test } from '@jest/globals';
 import { helpMessage } from '../../src/blocks/messages.js';
 import { runConsole } from '../../src/console/console.js';
 import { renderText } from '../../src/console/renderText.js';
+import type { DocumentResults, SearchRequest } from '../../src/search/documentIndex.js';
+import { SearchBusy } from '../../src/search/paperSearch.js';
+import { LocalSearcher, type Searcher } from '../../src/search/searcher.js';
 import { makeBot } from '../support/bot.js';
 
-async function session(lines: string[], interactive = false): Promise<string> {
+async function session(lines: string[], interactive = false, searcher?: Searcher): Promise<string> {
   const input = new PassThrough();
   const output = new PassThrough();
   let printed = '';
   output.on('data', (chunk: Buffer) => {
     printed += chunk.toString();
   });
-  const done = runConsole(makeBot().replies, {
+  const done = runConsole((await makeBot(searcher ? { searcher } : {})).replies, {
     input,
     output,
     interactive,
@@ -46,6 +49,18 @@ describe('the local console', () => {
     expect(printed).toContain('Type /paper <words> to search');
     expect(printed).toContain(renderText(helpMessage()));
     expect(printed).not.toContain('never read');
+  });
+
+  test('a search refused as busy prints the busy sentence, and the session goes on', async () => {
+    // An index whose queue is full of digests refuses a person's search at once (WorkerSearcher).
+    const busy = new (class extends LocalSearcher {
+      override search(request: SearchRequest, patient?: boolean): Promise<DocumentResults> {
+        return patient ? super.search(request) : Promise.reject(new SearchBusy());
+      }
+    })();
+    const printed = await session(['/paper reward model ensembles', '/paper help'], false, busy);
+    expect(printed).toContain('I’m busy right now: please try again in a few seconds.');
+    expect(printed).toContain('/paper subscribe'); // the help after it: the console did not stop
   });
 
   test('an interactive session shows a prompt and styles titles', async () => {

@@ -34,7 +34,7 @@ test('30 days of HF daily papers through the running bot: the corpus grows by ex
   // Slack allows about one post per second per channel: the digests of this replay are a day
   // apart in the scenario, so the fake Slack measures its rate on the scenario's clock.
   const slack = await new FakeSlack({ now: () => clock.now().getTime() }).start();
-  running = await startApp({ index: library.index, clock, slack });
+  running = await startApp({ index: library, clock, slack });
   const refresher = new Refresher({
     library,
     sources: configuredSources({
@@ -58,10 +58,12 @@ test('30 days of HF daily papers through the running bot: the corpus grows by ex
   expect(await running.store.inTeam('T0TEST')).toHaveLength(1);
 
   // Each replayed day: the hourly refresh at 10:05, then the next morning's digest at 09:00.
+  let changed = 0;
   for (const day of days) {
     clock.set(`${day.date}T10:05:00Z`);
     const runs = await refresher.tick();
     expect(runs.map((run) => ('error' in run ? run.error : 'ok'))).toEqual(['ok']);
+    for (const run of runs) if ('report' in run) changed += run.report.new + run.report.updated;
     clock.set(new Date(Date.parse(`${day.date}T09:00:00Z`) + DAY_MS));
     await running.scheduler.tick();
   }
@@ -78,7 +80,10 @@ test('30 days of HF daily papers through the running bot: the corpus grows by ex
     days.flatMap((day) => day.items.map((item) => [item.paper.id, item.paper] as const)),
   );
   expect(library.size).toBe(unique.size);
-  expect(readFileSync(corpusFile(dataDir), 'utf8').split('\n').filter(Boolean)).toHaveLength(unique.size);
+  // The corpus file is appended to: a line per paper that was new or changed, nothing rewritten.
+  const lines = readFileSync(corpusFile(dataDir), 'utf8').split('\n').filter(Boolean);
+  expect(lines).toHaveLength(changed);
+  expect(new Set(lines.map((line) => (JSON.parse(line) as { id: string }).id)).size).toBe(unique.size);
 
   // Judged without the search engine: a paper is on topic when its title or abstract has a word starting "diffus".
   const onTopic = [...unique.values()]

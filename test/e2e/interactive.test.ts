@@ -221,23 +221,26 @@ describe('digest feedback', () => {
     expect(buttons(digest?.args ?? {})).toContainEqual(['digest_like', `${id}:${liked.id}`]);
 
     // New papers; by arrival alone the stock-market one (newest) would come first.
-    running.index.add([
-      makePaper({
-        title: 'Graph Neural Networks for Protein Molecules',
-        abstract: 'Graph neural networks predict protein and molecular structure.',
-        arrivedAt: '2026-11-26T11:00:00.000Z',
-      }),
-      makePaper({
-        title: 'Neural Networks for Weather',
-        abstract: 'Neural networks forecast rain.',
-        arrivedAt: '2026-11-26T12:00:00.000Z',
-      }),
-      makePaper({
-        title: 'Neural Networks for Stock Markets',
-        abstract: 'Recurrent neural networks forecast stock prices and markets.',
-        arrivedAt: '2026-11-26T13:00:00.000Z',
-      }),
-    ]);
+    await running.index.ingest({
+      papers: [
+        makePaper({
+          title: 'Graph Neural Networks for Protein Molecules',
+          abstract: 'Graph neural networks predict protein and molecular structure.',
+          arrivedAt: '2026-11-26T11:00:00.000Z',
+        }),
+        makePaper({
+          title: 'Neural Networks for Weather',
+          abstract: 'Neural networks forecast rain.',
+          arrivedAt: '2026-11-26T12:00:00.000Z',
+        }),
+        makePaper({
+          title: 'Neural Networks for Stock Markets',
+          abstract: 'Recurrent neural networks forecast stock prices and markets.',
+          arrivedAt: '2026-11-26T13:00:00.000Z',
+        }),
+      ],
+      skipped: [],
+    });
     await click(running, { action_id: 'digest_like', value: `${id}:${liked.id}` }, 'up');
     await click(running, { action_id: 'digest_dislike', value: `${id}:${disliked.id}` }, 'down');
     const noted = (await running.slack.waitFor(() => running?.slack.responses.find((r) => r.id === 'up')))

@@ -32,7 +32,7 @@ beforeAll(async () => {
       JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0PAPERBOT' } }),
     );
   });
-  const { replies, index, store } = makeBot();
+  const { replies, index, store } = await makeBot();
   const connection = {
     mode: 'socket',
     botToken: 'xoxb-test',

@@ -82,7 +82,7 @@ describe('subscriptions end to end', () => {
 
     // A paper arrives; the next morning's digest has it alone.
     const day2 = newPaper('Reward Model Distillation', '2026-11-27T12:00:00.000Z');
-    running.index.add([day2]);
+    await running.index.ingest({ papers: [day2], skipped: [] });
     clock.set('2026-11-28T08:00:00Z');
     await running.scheduler.tick();
     expect(cardTitles(digests(slack)[1])).toEqual(['Reward Model Distillation']);

@@ -69,7 +69,7 @@ describe('link unfurling', () => {
       () => new Date('2026-11-26T12:00:00Z'),
       { sleep: async () => {} },
     );
-    running = await startApp({ index: library.index, fetchPaper });
+    running = await startApp({ index: library, fetchPaper });
     const known = 'https://arxiv.org/abs/2310.02743v2';
     const unknown = `https://huggingface.co/papers/${rows[2]?.id}`;
     const dead = 'https://arxiv.org/abs/2999.99999';
@@ -86,7 +86,7 @@ describe('link unfurling', () => {
     );
     for (const preview of Object.values(unfurls))
       expect(blockKitViolations({ text: 'x', ...preview })).toEqual([]);
-    expect(library.index.getByArxivId(rows[2]?.id ?? '')).toBeDefined(); // now in the corpus
+    expect(await library.getByArxivId(rows[2]?.id ?? '')).toBeDefined(); // now in the corpus
     expect(sources.requests.filter((r) => r.includes('id_list'))).toHaveLength(2); // the unknown and the dead one
   });
 

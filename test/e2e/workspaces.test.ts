@@ -6,6 +6,7 @@ import { HOME_ACTIONS } from '../../src/blocks/home.js';
 import type { Database } from '../../src/db/database.js';
 import { PostgresInstallationStore } from '../../src/installations/postgresStore.js';
 import { type InstallationStore, openLowdbInstallationStore } from '../../src/installations/store.js';
+import type { Paper } from '../../src/papers/paper.js';
 import { UNINSTALLED_REASON } from '../../src/slack/events/uninstalled.js';
 import { PostgresSubscriptionStore } from '../../src/subscriptions/postgresStore.js';
 import { createMemoryStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
@@ -274,20 +275,25 @@ describe('many workspaces', () => {
     const before = postsToB();
 
     // New papers on both topics; the next morning A gets its digest, B nothing, not even a try.
-    app.index.add([
-      {
-        ...app.index.newest(1)[0],
-        id: 'new-reward',
-        title: 'Reward Models Revisited',
-        arrivedAt: '2026-11-27T12:00:00.000Z',
-      } as never,
-      {
-        ...app.index.newest(1)[0],
-        id: 'new-diffusion',
-        title: 'Diffusion Models Revisited',
-        arrivedAt: '2026-11-27T12:00:00.000Z',
-      } as never,
-    ]);
+    // Without the arXiv id, or merging would take them for the paper they are copied from.
+    const { arxivId: _copied, ...newest } = (await app.index.newest(1))[0] as Paper;
+    await app.index.ingest({
+      papers: [
+        {
+          ...newest,
+          id: 'new-reward',
+          title: 'Reward Models Revisited',
+          arrivedAt: '2026-11-27T12:00:00.000Z',
+        } as never,
+        {
+          ...newest,
+          id: 'new-diffusion',
+          title: 'Diffusion Models Revisited',
+          arrivedAt: '2026-11-27T12:00:00.000Z',
+        } as never,
+      ],
+      skipped: [],
+    });
     clock.set('2026-11-28T09:00:00Z');
     await app.scheduler.tick();
     expect(digestsOf(app.slack, A.team)).toHaveLength(2);

@@ -4,13 +4,14 @@ import { deserialize, serialize } from 'node:v8';
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import type { Paper } from '../../src/papers/paper.js';
-import { PaperIndex, type SearchOptions, type SearchResults } from '../../src/search/paperIndex.js';
+import { DocumentIndex, type DocumentResults } from '../../src/search/documentIndex.js';
+import { type SearchOptions, searchDocument } from '../../src/search/paperSearch.js';
 import { parseQuery } from '../../src/search/query.js';
 import { FIELDS, idf, powerOf, RANKING, type Ranking, withRanking } from '../../src/search/ranking.js';
 import { termsOf } from '../../src/search/text.js';
 import { makePaper } from '../support/papers.js';
 
-// PaperIndex.search reads minisearch's posting lists straight from compact arrays, keeps its own
+// DocumentIndex.search reads minisearch's posting lists straight from compact arrays, keeps its own
 // per-paper facts for the filters and term sequences for phrases, and scores recent papers one by
 // one when they are few. All of it must give exactly what the ranking's formula gives when it is
 // computed from the papers' text directly: this model does that, slowly and plainly.
@@ -23,6 +24,8 @@ const fieldTerms = (paper: Paper): Record<(typeof FIELDS)[number], string[]> => 
   keywords: termsOf((paper.aiKeywords ?? []).join(' ')),
 });
 const unique = <T>(items: T[]) => [...new Set(items)];
+const indexOf = (papers: Paper[], ranking: Ranking = RANKING) =>
+  DocumentIndex.build(papers.map(searchDocument), ranking);
 
 function consecutive(sequence: string[], phrase: string[]): boolean {
   for (let at = 0; at + phrase.length <= sequence.length; at++)
@@ -166,9 +169,9 @@ function modelSearch(
 }
 
 /** The same papers in the same order with the same scores (to rounding), totals and strong counts. */
-function expectSame(found: SearchResults, model: ReturnType<typeof modelSearch>): void {
+function expectSame(found: DocumentResults, model: ReturnType<typeof modelSearch>): void {
   if (!model) throw new Error('a query with terms');
-  expect(found.hits.map((hit) => hit.paper.id)).toEqual(model.hits.map((hit) => hit.id));
+  expect(found.hits.map((hit) => hit.id)).toEqual(model.hits.map((hit) => hit.id));
   found.hits.forEach((hit, i) => {
     const expected = model.hits[i] as (typeof model.hits)[number];
     expect(hit.score).toBeCloseTo(expected.score, 9);
@@ -194,23 +197,23 @@ describe('the index ranks as the formula does, on SciFact (real abstracts and cl
     .filter(Boolean)
     .map((line) => (JSON.parse(line) as { text: string }).text)
     .slice(0, 150);
-  const index = PaperIndex.build(papers);
+  const index = indexOf(papers);
   const model = corpusModel(papers);
 
   test('150 claims: the top 10, the total and the strong count', () => {
     for (const claim of claims)
       expectSame(
-        index.search(parseQuery(claim).query, { limit: 10 }),
+        index.search({ query: parseQuery(claim).query, limit: 10 }),
         modelSearch(model, claim, { limit: 10 }),
       );
   });
 
   test('a restored index ranks the same, pages included', () => {
-    const restored = PaperIndex.restore(deserialize(serialize(index.save())), papers);
+    const restored = DocumentIndex.restore(deserialize(serialize(index.save())));
     for (const claim of claims.slice(0, 50)) {
       const { query } = parseQuery(claim);
       expectSame(
-        restored.search(query, { limit: 5, offset: 10 }),
+        restored.search({ query, limit: 5, offset: 10 }),
         modelSearch(model, claim, { limit: 5, offset: 10 }),
       );
     }
@@ -300,25 +303,29 @@ describe('any corpus, any query, after any replacements (property)', () => {
             textPhrase: { weight: choice.textPhrase },
             floorDecay: choice.floorDecay,
           });
-          const index = PaperIndex.build(papers, { ranking });
+          const index = indexOf(papers, ranking);
           // Replaced papers (new text under an old id) and new ones, added to the live index.
           const changed = replacements.map(([at, row]) => paperOf(row, at % (papers.length + 2)));
-          index.add(changed);
+          index.add(changed.map(searchDocument));
           for (const paper of changed) papers = [...papers.filter((p) => p.id !== paper.id), paper];
-          const restored = PaperIndex.restore(deserialize(serialize(index.save())), papers, { ranking });
+          const restored = DocumentIndex.restore(deserialize(serialize(index.save())), ranking);
+          // The same papers added one at a time to an empty index, as ingests do.
+          const incremental = indexOf([], ranking);
+          for (const paper of papers) incremental.add([searchDocument(paper)]);
           const arrivedAfter = `2026-11-0${since}T00:00:00.000Z`;
           const model = corpusModel(papers);
           for (const text of texts) {
             const { query } = parseQuery(text);
             const expected = modelSearch(model, text, { limit, offset }, ranking);
-            expectSame(index.search(query, { limit, offset }), expected);
-            expectSame(restored.search(query, { limit, offset }), expected);
+            expectSame(index.search({ query, limit, offset }), expected);
+            expectSame(restored.search({ query, limit, offset }), expected);
+            expectSame(incremental.search({ query, limit, offset }), expected);
             const recent = modelSearch(model, text, { limit, offset, arrivedAfter }, ranking);
             for (const scoring of ['lists', 'documents'] as const)
-              expectSame(index.search(query, { limit, offset, arrivedAfter, scoring }), recent);
+              expectSame(index.search({ query, limit, offset, arrivedAfter, scoring }), recent);
             const excludeIds = papers.filter((_, i) => i % 3 === 0).map((p) => p.id);
             expectSame(
-              index.search(query, { limit, offset, excludeIds }),
+              index.search({ query, limit, offset, excludeIds }),
               modelSearch(model, text, { limit, offset, excludeIds }, ranking),
             );
           }

@@ -31,7 +31,7 @@ describe('the relevance floor in answers', () => {
   test('strong matches are presented as answers; weaker ones after them, said to be weaker', async () => {
     // Two titles have all three words (and the pairs "reward model", "model ensembles"): strong.
     // "Reward Shaping in Games" has one word of three, a third of the query: weak.
-    const { replies } = makeBot({ papers });
+    const { replies } = await makeBot({ papers });
     const message = await replies.toCommand('reward model ensembles', commandContext());
     expect(header(message)).toBe('Papers for “reward model ensembles”');
     expect(contextLine(message)).toBe('2 strong matches, then the closest of 3 papers');
@@ -49,7 +49,7 @@ describe('the relevance floor in answers', () => {
   });
 
   test('a list of strong matches counts them', async () => {
-    const { replies } = makeBot({ papers });
+    const { replies } = await makeBot({ papers });
     const message = await replies.toCommand('protein structure prediction', commandContext());
     expect(contextLine(message)).toBe('Top 5 of 12 strong matches, best first');
     expect(message.text).toMatch(
@@ -59,7 +59,7 @@ describe('the relevance floor in answers', () => {
 
   test('a topic the corpus lacks gets "No strong match" and the closest papers, with a suggestion', async () => {
     // "sourdough" and "fermentation" are in no paper: most of the query is unmatched.
-    const { replies } = makeBot({ papers });
+    const { replies } = await makeBot({ papers });
     const message = await replies.toCommand('reward shaping for sourdough fermentation', commandContext());
     expect(header(message)).toBe('No strong match for “reward shaping for sourdough fermentation”');
     // Every paper with "reward" shares a word; the one with "shaping" too comes first.
@@ -73,7 +73,7 @@ describe('the relevance floor in answers', () => {
   });
 
   test('a mention says so too', async () => {
-    const { replies } = makeBot({ papers });
+    const { replies } = await makeBot({ papers });
     const message = await replies.toMention(
       '<@UPAPERBOT> any papers on reward shaping for sourdough?',
       outsideThread,
@@ -83,7 +83,7 @@ describe('the relevance floor in answers', () => {
   });
 
   test('a subscription preview shows strong matches only, and says when there are none', async () => {
-    const { replies } = makeBot({ papers });
+    const { replies } = await makeBot({ papers });
     const strong = await replies.toCommand('subscribe reward model ensembles', commandContext());
     expect(
       sectionTexts(strong)

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, test } from '@jest/globals';
-import { noticeMessage } from '../../src/blocks/messages.js';
+import { BUSY, noticeMessage } from '../../src/blocks/messages.js';
 import { silentLogger } from '../../src/logger.js';
 import { answerWith } from '../../src/slack/deliver.js';
 
@@ -61,5 +61,27 @@ describe('answerWith takes turns', () => {
     } finally {
       server.close();
     }
+  });
+
+  test('an answer whose turn comes too late is the busy sentence, not built; one in time is built', async () => {
+    const built: string[] = [];
+    const delivered: string[] = [];
+    const answer = (name: string) =>
+      answerWith(
+        silentLogger,
+        'test',
+        () => {
+          built.push(name);
+          return noticeMessage(name);
+        },
+        async (message) => void delivered.push(message.text),
+        50,
+      );
+    const late = answer('late');
+    busy(80); // the thread was held past the answer's 50 ms before its turn came
+    await late;
+    await answer('in time');
+    expect(built).toEqual(['in time']);
+    expect(delivered).toEqual([BUSY.text, 'in time']);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
+import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
 import { nextPapersSince, selectDigest } from '../../src/subscriptions/digest.js';
 import { Scheduler } from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore } from '../../src/subscriptions/store.js';
@@ -14,7 +14,7 @@ const paper = (title: string, arrivedAt: string, abstract = '') => makePaper({ t
 const background = Array.from({ length: 12 }, (_, i) =>
   paper(`Protein Structure Prediction ${i}`, '2026-10-01T00:00:00.000Z', 'Folding proteins with sequences.'),
 );
-const index = PaperIndex.build([
+const index = await Library.inMemory([
   paper('Reward Model Ensembles', '2026-11-01T00:00:00.000Z'),
   paper('Ensembles of Reward Models, Revisited', '2026-11-05T00:00:00.000Z'),
   paper('Mitigating Overoptimization with Reward Model Ensembles', '2026-11-03T00:00:00.000Z'),
@@ -26,26 +26,26 @@ const titles = (digest: { hits: { paper: { title: string } }[] }) =>
   digest.hits.map((hit) => hit.paper.title);
 
 describe('selectDigest', () => {
-  test('only strong matches of the topic, newest arrival first', () => {
+  test('only strong matches of the topic, newest arrival first', async () => {
     // Three papers have all three words of the topic. "Reward Shaping" and "Diffusion Models"
     // have one word of three, a third of the topic's weight at most: below the relevance floor.
-    expect(titles(selectDigest({ topic: 'reward model ensembles' }, index, {}))).toEqual([
+    expect(titles(await selectDigest({ topic: 'reward model ensembles' }, index, {}))).toEqual([
       'Ensembles of Reward Models, Revisited',
       'Mitigating Overoptimization with Reward Model Ensembles',
       'Reward Model Ensembles',
     ]);
   });
 
-  test('papers already posted in the channel are never selected again', () => {
+  test('papers already posted in the channel are never selected again', async () => {
     const posted = { [makePaper({ title: 'Reward Model Ensembles' }).id]: '2026-11-04T09:00:00.000Z' };
-    expect(titles(selectDigest({ topic: 'reward model ensembles' }, index, posted))).toEqual([
+    expect(titles(await selectDigest({ topic: 'reward model ensembles' }, index, posted))).toEqual([
       'Ensembles of Reward Models, Revisited',
       'Mitigating Overoptimization with Reward Model Ensembles',
     ]);
   });
 
-  test('after a digest, only papers that arrived since its window start', () => {
-    const hits = selectDigest(
+  test('after a digest, only papers that arrived since its window start', async () => {
+    const hits = await selectDigest(
       { topic: 'reward model ensembles', papersSince: '2026-11-03T00:00:00.000Z' },
       index,
       {},
@@ -53,12 +53,12 @@ describe('selectDigest', () => {
     expect(titles(hits)).toEqual(['Ensembles of Reward Models, Revisited']);
   });
 
-  test('at most the limit, and nothing for a topic that matches nothing', () => {
-    expect(selectDigest({ topic: 'reward model ensembles' }, index, {}, 2)).toMatchObject({
+  test('at most the limit, and nothing for a topic that matches nothing', async () => {
+    expect(await selectDigest({ topic: 'reward model ensembles' }, index, {}, 2)).toMatchObject({
       hits: { length: 2 },
       overflow: true,
     });
-    expect(selectDigest({ topic: 'quantum chromodynamics' }, index, {})).toEqual({
+    expect(await selectDigest({ topic: 'quantum chromodynamics' }, index, {})).toEqual({
       hits: [],
       overflow: false,
     });
@@ -89,14 +89,14 @@ describe('a new paper is never crowded out by older matches (issue 11)', () => {
     nextRunAt: '2026-11-27T09:00:00.000Z',
   });
 
-  function setup() {
+  async function setup() {
     const store = createMemoryStore();
     const poster = new RecordingPoster();
     const clock = new FakeClock(new Date(now));
     const papers = [...old, newcomer, ...background];
     const scheduler = new Scheduler({
       store,
-      index: PaperIndex.build(papers),
+      index: await Library.inMemory(papers),
       poster,
       now: clock.now,
       logger: silentLogger,
@@ -106,8 +106,8 @@ describe('a new paper is never crowded out by older matches (issue 11)', () => {
   const postedTitles = (poster: RecordingPoster) =>
     poster.posts.map((post) => post.message.text.split('\n').slice(1));
 
-  test('it ranks below all 300, and is still the digest', () => {
-    const papers = PaperIndex.build([...old, newcomer, ...background]);
+  test('it ranks below all 300, and is still the digest', async () => {
+    const papers = await Library.inMemory([...old, newcomer, ...background]);
     const { query } = {
       query: {
         words: ['graph', 'neural', 'networks'],
@@ -117,21 +117,21 @@ describe('a new paper is never crowded out by older matches (issue 11)', () => {
         hasCode: false,
       },
     };
-    const all = papers.search(query, { limit: 301 });
+    const all = await papers.search(query, { limit: 301 });
     expect(all.hits.at(-1)?.paper.title).toBe(newcomer.title);
     expect(all.strong).toBe(301);
-    expect(titles(selectDigest(due, papers, {}))).toEqual([newcomer.title]);
+    expect(titles(await selectDigest(due, papers, {}))).toEqual([newcomer.title]);
   });
 
   test('a scheduled tick posts it', async () => {
-    const { store, poster, scheduler } = setup();
+    const { store, poster, scheduler } = await setup();
     await store.add(due);
     expect(await scheduler.tick()).toEqual([{ subscriptionId: 'aaaa', outcome: 'posted', papers: 1 }]);
     expect(postedTitles(poster)).toEqual([[`1. ${newcomer.title}`]]);
   });
 
   test('a tick with a first-run subscription beside it posts it', async () => {
-    const { store, poster, scheduler } = setup();
+    const { store, poster, scheduler } = await setup();
     await store.add(due);
     await store.add(subscription('bbbb', { topic: 'protein structure', channel: 'C0OTHER' }));
     const runs = await scheduler.tick();
@@ -146,7 +146,7 @@ describe('a new paper is never crowded out by older matches (issue 11)', () => {
   });
 
   test('`digest now` posts it', async () => {
-    const { store, poster, scheduler } = setup();
+    const { store, poster, scheduler } = await setup();
     await store.add({ ...due, nextRunAt: '2026-11-28T09:00:00.000Z' });
     expect(await scheduler.runNow((await store.get('T0TEST', 'aaaa')) as typeof due)).toEqual({
       subscriptionId: 'aaaa',
@@ -161,11 +161,11 @@ describe('nextPapersSince', () => {
   const runAt = new Date('2026-11-07T09:00:00Z');
   const sub = { createdAt: '2026-11-02T00:00:00.000Z' };
 
-  test('moves to the run when nothing was left over', () => {
+  test('moves to the run when nothing was left over', async () => {
     expect(nextPapersSince(sub, { hits: [], overflow: false }, runAt)).toBe('2026-11-07T09:00:00.000Z');
   });
 
-  test('stays put when papers were left over, so they come in the next digest', () => {
+  test('stays put when papers were left over, so they come in the next digest', async () => {
     expect(
       nextPapersSince(
         { ...sub, papersSince: '2026-11-05T09:00:00.000Z' },

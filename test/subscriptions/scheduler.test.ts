@@ -16,14 +16,14 @@ const papers = [
   makePaper({ title: 'Reward Models for Robots', arrivedAt: '2026-11-21T00:00:00.000Z' }),
 ];
 
-function setup() {
-  const bot = makeBot({ papers, now: '2026-11-27T08:59:00Z' });
+async function setup() {
+  const bot = await makeBot({ papers, now: '2026-11-27T08:59:00Z' });
   return bot;
 }
 
 describe('Scheduler', () => {
   test('nothing is due before the time; at the time the digest is posted and recorded', async () => {
-    const { store, scheduler, clock, poster } = setup();
+    const { store, scheduler, clock, poster } = await setup();
     await store.add(subscription('aaaa', { topic: 'reward models' }));
     expect(await scheduler.tick()).toEqual([]);
     clock.set('2026-11-27T09:00:00Z');
@@ -40,11 +40,14 @@ describe('Scheduler', () => {
   });
 
   test('the next day only papers that arrived since; nothing new means nothing posted', async () => {
-    const { store, scheduler, clock, poster, index } = setup();
+    const { store, scheduler, clock, poster, index } = await setup();
     await store.add(subscription('aaaa', { topic: 'reward models' }));
     clock.set('2026-11-27T09:00:00Z');
     await scheduler.tick();
-    index.add([makePaper({ title: 'Reward Models at Scale', arrivedAt: '2026-11-27T15:00:00.000Z' })]);
+    await index.ingest({
+      papers: [makePaper({ title: 'Reward Models at Scale', arrivedAt: '2026-11-27T15:00:00.000Z' })],
+      skipped: [],
+    });
     clock.set('2026-11-28T09:00:00Z');
     expect(await scheduler.tick()).toEqual([{ subscriptionId: 'aaaa', outcome: 'posted', papers: 1 }]);
     expect(poster.posts[1]?.message.text).toContain('1. Reward Models at Scale');
@@ -54,7 +57,7 @@ describe('Scheduler', () => {
   });
 
   test('a run missed for days happens once, then the schedule goes on from now', async () => {
-    const { store, scheduler, clock, poster } = setup();
+    const { store, scheduler, clock, poster } = await setup();
     await store.add(subscription('aaaa', { topic: 'reward models' }));
     clock.set('2026-11-30T10:30:00Z'); // three runs missed
     expect((await scheduler.tick()).map((run) => run.outcome)).toEqual(['posted']);
@@ -64,7 +67,7 @@ describe('Scheduler', () => {
   });
 
   test('ticks that race join one run: one post', async () => {
-    const { store, scheduler, clock, poster } = setup();
+    const { store, scheduler, clock, poster } = await setup();
     await store.add(subscription('aaaa', { topic: 'reward models' }));
     clock.set('2026-11-27T09:00:00Z');
     const [first, second] = await Promise.all([scheduler.tick(), scheduler.tick()]);
@@ -73,7 +76,7 @@ describe('Scheduler', () => {
   });
 
   test('a digest by hand while the scheduled one runs is refused as busy', async () => {
-    const { store, scheduler, clock, poster } = setup();
+    const { store, scheduler, clock, poster } = await setup();
     await store.add(subscription('aaaa', { topic: 'reward models' }));
     clock.set('2026-11-27T09:00:00Z');
     const sub = await store.get('T0TEST', 'aaaa');
@@ -84,7 +87,7 @@ describe('Scheduler', () => {
   });
 
   test('a channel the bot cannot post in pauses the subscription with the reason; nothing is recorded as posted', async () => {
-    const { store, scheduler, clock, poster } = setup();
+    const { store, scheduler, clock, poster } = await setup();
     await store.add(subscription('aaaa', { topic: 'reward models' }));
     poster.results.push({ ok: false, error: 'not_in_channel', pauseReason: 'I am not in this channel' });
     clock.set('2026-11-27T09:00:00Z');
@@ -108,7 +111,7 @@ describe('Scheduler', () => {
   });
 
   test('another Slack error leaves the digest due: the next tick posts it', async () => {
-    const { store, scheduler, clock, poster } = setup();
+    const { store, scheduler, clock, poster } = await setup();
     await store.add(subscription('aaaa', { topic: 'reward models' }));
     poster.results.push({ ok: false, error: 'internal_error' });
     clock.set('2026-11-27T09:00:00Z');
@@ -120,7 +123,7 @@ describe('Scheduler', () => {
   });
 
   test('Slack refusing the digest itself pauses it after 3 refusals in a row; a post in between starts the count again', async () => {
-    const { store, scheduler, clock, poster, replies, index } = setup();
+    const { store, scheduler, clock, poster, replies, index } = await setup();
     await store.add(subscription('aaaa', { topic: 'reward models' }));
     const refused = { ok: false as const, error: 'invalid_blocks', refused: true };
     poster.results.push(refused, refused, { ok: true });
@@ -137,7 +140,10 @@ describe('Scheduler', () => {
     expect((await store.get('T0TEST', 'aaaa'))?.refusals).toEqual({ count: 1, error: 'invalid_blocks' });
     expect(await outcomes()).toEqual(['failed', 'posted']); // the third run posts: no pause
     expect((await store.get('T0TEST', 'aaaa'))?.refusals).toBeUndefined();
-    index.add([makePaper({ title: 'Reward Models Again', arrivedAt: '2026-11-27T10:00:00.000Z' })]);
+    await index.ingest({
+      papers: [makePaper({ title: 'Reward Models Again', arrivedAt: '2026-11-27T10:00:00.000Z' })],
+      skipped: [],
+    });
     clock.set('2026-11-28T09:00:00Z');
     poster.results.push(refused, refused, refused);
     expect(await scheduler.tick()).toMatchObject([{ outcome: 'failed' }]);
@@ -153,14 +159,14 @@ describe('Scheduler', () => {
   });
 
   test('papers beyond one digest come in the next ones, each once; older backlog is not drained', async () => {
-    const { store, scheduler, clock, poster, index } = setup();
+    const { store, scheduler, clock, poster, index } = await setup();
     await store.add(subscription('aaaa', { topic: 'reward models', createdAt: '2026-11-26T12:00:00.000Z' }));
     const arrivals = Array.from({ length: 7 }, (_, i) =>
       makePaper({ title: `Reward Models Study ${i + 1}`, arrivedAt: `2026-11-27T1${i}:00:00.000Z` }),
     );
     clock.set('2026-11-27T09:00:00Z');
     await scheduler.tick(); // the first digest: the two older papers
-    index.add(arrivals);
+    await index.ingest({ papers: arrivals, skipped: [] });
     for (const day of ['28', '29', '30']) {
       clock.set(`2026-11-${day}T09:00:00Z`);
       await scheduler.tick();
@@ -187,7 +193,7 @@ describe('Scheduler', () => {
 
   describe('a digest whose answer was lost is never posted twice', () => {
     test('it had landed: the next run finds it in the channel and records it without posting', async () => {
-      const { store, scheduler, clock, poster } = setup();
+      const { store, scheduler, clock, poster } = await setup();
       await store.add(subscription('aaaa', { topic: 'reward models' }));
       poster.results.push({ ok: false, error: 'request_error', ambiguous: true, landed: true });
       clock.set('2026-11-27T09:00:00Z');
@@ -201,7 +207,7 @@ describe('Scheduler', () => {
     });
 
     test('it had not landed: the next run posts it, once', async () => {
-      const { store, scheduler, clock, poster } = setup();
+      const { store, scheduler, clock, poster } = await setup();
       await store.add(subscription('aaaa', { topic: 'reward models' }));
       poster.results.push({ ok: false, error: 'request_error', ambiguous: true });
       clock.set('2026-11-27T09:00:00Z');
@@ -212,7 +218,7 @@ describe('Scheduler', () => {
     });
 
     test('while the channel cannot be checked, nothing is posted', async () => {
-      const { store, scheduler, clock, poster } = setup();
+      const { store, scheduler, clock, poster } = await setup();
       await store.add(subscription('aaaa', { topic: 'reward models' }));
       poster.results.push({ ok: false, error: 'request_error', ambiguous: true, landed: true });
       clock.set('2026-11-27T09:00:00Z');
@@ -234,7 +240,7 @@ describe('Scheduler', () => {
     });
 
     test('a crash after Slack accepted, before the run was stored: the restarted scheduler does not repost', async () => {
-      const { store, clock, poster, index } = setup();
+      const { store, clock, poster, index } = await setup();
       await store.add(subscription('aaaa', { topic: 'reward models' }));
       // The store dies right when the run is recorded, as a killed process would.
       const killed = async () => Promise.reject(new Error('killed'));
@@ -267,7 +273,7 @@ describe('Scheduler', () => {
     }
 
     test('two replicas ticking at once post every due digest once, between them', async () => {
-      const { store, index, clock, poster } = setup();
+      const { store, index, clock, poster } = await setup();
       await channels(store, 120);
       clock.set('2026-11-27T09:00:00Z');
       const replica = () => new Scheduler({ store, index, poster, now: clock.now, logger: silentLogger });
@@ -281,7 +287,7 @@ describe('Scheduler', () => {
     });
 
     test('two digests of one channel in a tick never pick the same paper', async () => {
-      const { store, scheduler, clock, poster } = setup();
+      const { store, scheduler, clock, poster } = await setup();
       await store.add(
         subscription('aaaa', { topic: 'reward models', createdAt: '2026-11-26T10:00:00.000Z' }),
       );
@@ -298,7 +304,7 @@ describe('Scheduler', () => {
     });
 
     test(`a replica posts to ${CHANNELS_AT_ONCE} channels at a time, never to one channel twice at once`, async () => {
-      const { store, index, clock } = setup();
+      const { store, index, clock } = await setup();
       for (let i = 0; i < 20; i++) {
         await store.add(
           subscription(`a${String(i).padStart(3, '0')}`, { topic: 'reward models', channel: `C${i}` }),
@@ -339,7 +345,7 @@ describe('Scheduler', () => {
     });
 
     test('a replica dying mid-post leaves the channel to another, which finds the digest and does not post it again', async () => {
-      const { store, index, clock } = setup();
+      const { store, index, clock } = await setup();
       await store.add(subscription('aaaa', { topic: 'reward models' }));
       const landed: string[] = [];
       const dying: DigestPoster = {

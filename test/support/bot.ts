@@ -2,9 +2,10 @@ import type { SlackMessage } from '../../src/blocks/message.js';
 import { digestMessage } from '../../src/blocks/subscriptions.js';
 import { Replies } from '../../src/bot/replies.js';
 import type { CommandContext } from '../../src/bot/subscriptionReplies.js';
+import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
+import type { Searcher } from '../../src/search/searcher.js';
 import {
   type DigestPoster,
   type DigestTarget,
@@ -65,7 +66,7 @@ export class RecordingPoster implements DigestPoster {
 /** Everything `Replies` works with, in memory, for one test. */
 export interface BotFixture {
   replies: Replies;
-  index: PaperIndex;
+  index: Library;
   store: SubscriptionStore;
   scheduler: Scheduler;
   clock: FakeClock;
@@ -73,10 +74,13 @@ export interface BotFixture {
 }
 
 /** Replies over `papers` (default: the bundled seed) with an in-memory store and a fake clock. */
-export function makeBot(
-  options: { papers?: Paper[]; store?: SubscriptionStore; now?: string } = {},
-): BotFixture {
-  const index = PaperIndex.build(options.papers ?? bundledPapers());
+export async function makeBot(
+  options: { papers?: Paper[]; store?: SubscriptionStore; now?: string; searcher?: Searcher } = {},
+): Promise<BotFixture> {
+  const index = await Library.inMemory(
+    options.papers ?? bundledPapers(),
+    options.searcher ? { searcher: options.searcher } : {},
+  );
   const store = options.store ?? createMemoryStore();
   const clock = new FakeClock(new Date(options.now ?? '2026-11-26T12:00:00Z'));
   const poster = new RecordingPoster();

@@ -6,9 +6,9 @@ import { Replies } from '../../src/bot/replies.js';
 import { type FetchPaper, Unfurls } from '../../src/bot/unfurls.js';
 import type { SlackConnection } from '../../src/config.js';
 import type { InstallationStore } from '../../src/installations/store.js';
+import { Library } from '../../src/library.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
-import { PaperIndex } from '../../src/search/paperIndex.js';
 import { createSlackApp, type SlackAuth } from '../../src/slack/app.js';
 import { identifyBot } from '../../src/slack/identity.js';
 import { installationTokens } from '../../src/slack/oauth.js';
@@ -28,7 +28,7 @@ export interface RunningApp {
   url: string;
   /** The receiver's endpoint for commands, events and interactions. */
   eventsUrl: string;
-  index: PaperIndex;
+  index: Library;
   store: SubscriptionStore;
   scheduler: Scheduler;
   clock: FakeClock;
@@ -39,8 +39,8 @@ export interface RunningApp {
 /** How to start the app for a test. */
 export interface StartOptions {
   papers?: Paper[];
-  /** Serve this live index (a Library's) instead of indexing `papers`. */
-  index?: PaperIndex;
+  /** Serve this library (its papers and index) instead of one of `papers`. */
+  index?: Library;
   /** A lowdb file for subscriptions (default: in memory). */
   subscriptionsFile?: string;
   /** Reuse a running fake Slack (to restart the app against the same one). */
@@ -107,7 +107,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
         kind: 'token',
         identity: await identifyBot({ botToken: TEST_TOKEN, apiUrl: slack.apiUrl }, silentLogger),
       };
-  const index = options.index ?? PaperIndex.build(options.papers ?? bundledPapers());
+  const index = options.index ?? (await Library.inMemory(options.papers ?? bundledPapers()));
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
   const background = createPostingClient(connection, silentLogger, { timeout: 1000 });
   const scheduler = new Scheduler({

@@ -23,11 +23,11 @@ export function registerCardButtons(
   app.action<BlockButtonAction>(CARD_ACTIONS.share, async ({ ack, body, action, context }) => {
     await ack();
     const channel = body.channel?.id;
-    const card = replies.sharedCard(buttonValue(action), body.user.id);
     await answerWith(
       logger,
       'share',
       async () => {
+        const card = await replies.sharedCard(buttonValue(action), body.user.id);
         if (!channel || !card) return noticeMessage(':warning: That paper is no longer in the corpus.');
         const posted = await postingFor(context).answers.post({ channel, ...card });
         if (posted.ok) return noticeMessage(':white_check_mark: Shared to the channel.');

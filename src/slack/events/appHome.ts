@@ -2,7 +2,7 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import { HOME_ACTIONS, homeView } from '../../blocks/home.js';
 import type { SubscriptionReplies } from '../../bot/subscriptionReplies.js';
 import type { Logger } from '../../logger.js';
-import type { PaperIndex } from '../../search/paperIndex.js';
+import type { PaperSearch } from '../../search/paperSearch.js';
 import type { SubscriptionStore } from '../../subscriptions/store.js';
 import { describeSlackError } from '../deliver.js';
 import { workspaceOf } from '../identity.js';
@@ -11,7 +11,7 @@ type Client = App['client'];
 
 /** What the Home tab shows and changes. */
 export interface HomeDeps {
-  index: PaperIndex;
+  index: PaperSearch;
   store: SubscriptionStore;
   /** Pause, resume and remove: the same operations as `/paper pause|resume|unsubscribe`. */
   subscriptions: SubscriptionReplies;
@@ -53,7 +53,10 @@ async function publishHome(
   const subscriptions = (await deps.store.inTeam(team)).filter(
     (s) => channels.has(s.channel) || s.createdBy === user,
   );
-  await client.views.publish({ user_id: user, view: homeView(subscriptions, deps.index.newest(5), page) });
+  await client.views.publish({
+    user_id: user,
+    view: homeView(subscriptions, await deps.index.newest(5), page),
+  });
 }
 
 /**

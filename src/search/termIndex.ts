@@ -1,0 +1,249 @@
+import SearchableMap from 'minisearch/SearchableMap';
+import { CompactPostings } from './postings.js';
+
+/** What minisearch keeps per term: field id → postings (document number → frequency). */
+export type TermData = Map<number, Map<number, number>>;
+
+/**
+ * Saved posting lists, by term id (see SavedMiniSearch): term `t` has `fieldCounts[t]` lists, the
+ * next entries of `fieldIds` and `postingCounts`, and their postings the next of `documents` and
+ * `frequencies`.
+ */
+export interface SavedLists {
+  fieldCounts: Uint8Array;
+  fieldIds: Uint8Array;
+  postingCounts: Int32Array;
+  documents: Int32Array;
+  frequencies: Int32Array;
+}
+
+/** One posting list as stored: `size` postings of `documents`/`frequencies` from `start`. */
+export interface ListView {
+  documents: Int32Array;
+  frequencies: Int32Array;
+  start: number;
+  size: number;
+}
+
+/**
+ * minisearch's map of terms (term → field → postings), standing in for its radix tree. paperbot
+ * looks terms up only exactly (its own ranking, minisearch's add and remove), which a hash map
+ * answers in a step where the tree walks a node per character: saving an 80k-paper index spent
+ * 0.6 s in the tree's lookups alone, restoring it 0.3 s building the tree. And the terms of a
+ * restored index stay in the saved arrays until one is first looked up, so that restoring makes
+ * one Map entry per term (shared with the document table's term ids), not a Map per term and a
+ * list object per field. Prefix and fuzzy lookups, which only minisearch's own search makes (paperbot
+ * does not call it), get a radix tree made on demand.
+ *
+ * It offers the methods of minisearch's SearchableMap that minisearch calls; MiniSearchIndex puts
+ * it in place of the tree.
+ */
+export class TermIndex {
+  private readonly loaded = new Map<string, TermData>();
+  private saved: SavedLists | undefined;
+  private vocabulary: readonly string[] = [];
+  private termIds: ReadonlyMap<string, number> = new Map();
+  /** Per saved term id: 1 while its lists are only in the saved arrays. */
+  private inArrays = new Uint8Array(0);
+  /** How many terms have `inArrays` set. */
+  private waiting = 0;
+  /** Per saved term id: where its first list is among the saved lists. */
+  private listStarts = new Int32Array(1);
+  /** Per saved list: where its postings start. */
+  private postingStarts = new Int32Array(1);
+  private tree: SearchableMap<TermData> | undefined;
+
+  /**
+   * Takes the saved lists of `vocabulary`'s terms (`termIds` maps each term to its index there),
+   * which stay in their arrays until a term is looked up.
+   */
+  static over(
+    saved: SavedLists,
+    vocabulary: readonly string[],
+    termIds: ReadonlyMap<string, number>,
+  ): TermIndex {
+    const index = new TermIndex();
+    if (saved.fieldCounts.length !== vocabulary.length) throw new Error("the snapshot's terms do not add up");
+    const listStarts = new Int32Array(vocabulary.length + 1);
+    const inArrays = new Uint8Array(vocabulary.length);
+    let lists = 0;
+    let waiting = 0;
+    for (let t = 0; t < vocabulary.length; t++) {
+      listStarts[t] = lists;
+      const count = saved.fieldCounts[t] as number;
+      lists += count;
+      if (count > 0) {
+        inArrays[t] = 1;
+        waiting++;
+      }
+    }
+    listStarts[vocabulary.length] = lists;
+    if (lists !== saved.fieldIds.length || lists !== saved.postingCounts.length)
+      throw new Error("the snapshot's lists do not add up");
+    const postingStarts = new Int32Array(lists + 1);
+    let postings = 0;
+    for (let l = 0; l < lists; l++) {
+      postingStarts[l] = postings;
+      postings += saved.postingCounts[l] as number;
+    }
+    postingStarts[lists] = postings;
+    if (postings !== saved.documents.length || postings !== saved.frequencies.length)
+      throw new Error("the snapshot's postings do not add up");
+    Object.assign(index, { saved, vocabulary, termIds, inArrays, waiting, listStarts, postingStarts });
+    return index;
+  }
+
+  get size(): number {
+    return this.loaded.size + this.waiting;
+  }
+
+  get(term: string): TermData | undefined {
+    return this.loaded.get(term) ?? this.load(term);
+  }
+
+  has(term: string): boolean {
+    return this.loaded.has(term) || this.savedId(term) !== undefined;
+  }
+
+  set(term: string, data: TermData): this {
+    this.forgetSaved(term);
+    this.loaded.set(term, data);
+    this.tree = undefined;
+    return this;
+  }
+
+  delete(term: string): void {
+    this.forgetSaved(term);
+    this.loaded.delete(term);
+    this.tree = undefined;
+  }
+
+  fetch(term: string, initial: () => TermData): TermData {
+    const data = this.get(term);
+    if (data) return data;
+    const created = initial();
+    this.set(term, created);
+    return created;
+  }
+
+  update(term: string, change: (data: TermData | undefined) => TermData): this {
+    return this.set(term, change(this.get(term)));
+  }
+
+  clear(): void {
+    this.loaded.clear();
+    this.inArrays.fill(0);
+    this.waiting = 0;
+    this.tree = undefined;
+  }
+
+  /**
+   * Calls `visit` with each list of each term of `vocabulary` (which starts with the saved vocabulary,
+   * in its order, as the document table's does) that has lists, in its order: from
+   * the saved arrays where the term was never looked up, else from its loaded lists (a plain Map,
+   * which minisearch makes for a field a term had no list in, is read as a Map). Returns how many
+   * terms had lists.
+   */
+  forEachList(
+    vocabulary: readonly string[],
+    visit: (term: number, fieldId: number, list: ListView | Map<number, number>) => void,
+  ): number {
+    let terms = 0;
+    vocabulary.forEach((term, t) => {
+      const saved = this.saved;
+      if (saved && t < this.inArrays.length && this.inArrays[t] === 1) {
+        terms++;
+        for (let l = this.listStarts[t] as number; l < (this.listStarts[t + 1] as number); l++) {
+          const start = this.postingStarts[l] as number;
+          visit(t, saved.fieldIds[l] as number, {
+            documents: saved.documents,
+            frequencies: saved.frequencies,
+            start,
+            size: (this.postingStarts[l + 1] as number) - start,
+          });
+        }
+        return;
+      }
+      const data = this.loaded.get(term);
+      if (!data) return;
+      terms++;
+      for (const [fieldId, postings] of data) visit(t, fieldId, postings);
+    });
+    return terms;
+  }
+
+  // What minisearch's own search, vacuum and JSON export read: every term, loaded first.
+  *entries(): IterableIterator<[string, TermData]> {
+    this.loadAll();
+    yield* this.loaded.entries();
+  }
+
+  *keys(): IterableIterator<string> {
+    for (const [term] of this.entries()) yield term;
+  }
+
+  *values(): IterableIterator<TermData> {
+    for (const [, data] of this.entries()) yield data;
+  }
+
+  forEach(visit: (term: string, data: TermData, map: this) => void): void {
+    for (const [term, data] of this.entries()) visit(term, data, this);
+  }
+
+  [Symbol.iterator](): IterableIterator<[string, TermData]> {
+    return this.entries();
+  }
+
+  atPrefix(prefix: string): SearchableMap<TermData> {
+    return this.asTree().atPrefix(prefix);
+  }
+
+  fuzzyGet(term: string, maxEditDistance: number): ReturnType<SearchableMap<TermData>['fuzzyGet']> {
+    return this.asTree().fuzzyGet(term, maxEditDistance);
+  }
+
+  private asTree(): SearchableMap<TermData> {
+    this.tree ??= SearchableMap.from<TermData>(this.entries());
+    return this.tree;
+  }
+
+  private loadAll(): void {
+    if (this.waiting === 0) return;
+    this.vocabulary.forEach((term, t) => {
+      if (this.inArrays[t] === 1) this.load(term);
+    });
+  }
+
+  /** The saved id of a term whose lists are still only in the arrays. */
+  private savedId(term: string): number | undefined {
+    const id = this.termIds.get(term);
+    return id !== undefined && id < this.inArrays.length && this.inArrays[id] === 1 ? id : undefined;
+  }
+
+  private forgetSaved(term: string): void {
+    const id = this.savedId(term);
+    if (id === undefined) return;
+    this.inArrays[id] = 0;
+    this.waiting--;
+  }
+
+  /** Makes a saved term's lists, each a CompactPostings over the saved arrays. */
+  private load(term: string): TermData | undefined {
+    const id = this.savedId(term);
+    const saved = this.saved;
+    if (id === undefined || !saved) return undefined;
+    const data: TermData = new Map();
+    for (let l = this.listStarts[id] as number; l < (this.listStarts[id + 1] as number); l++) {
+      const start = this.postingStarts[l] as number;
+      const size = (this.postingStarts[l + 1] as number) - start;
+      data.set(
+        saved.fieldIds[l] as number,
+        new CompactPostings(saved.documents, saved.frequencies, start, size),
+      );
+    }
+    this.inArrays[id] = 0;
+    this.waiting--;
+    this.loaded.set(term, data);
+    return data;
+  }
+}
