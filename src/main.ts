@@ -18,27 +18,16 @@ import type { DigestPoster } from './subscriptions/scheduler.js';
 import { Scheduler } from './subscriptions/scheduler.js';
 
 /**
- * The composition root: config → corpus and index → stores → replies → Slack app or console,
+ * The composition root: config → stores (with the database) → corpus and index → replies → Slack app or console,
  * with the digest scheduler and the corpus refresher running beside them.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createStderrLogger(config.logLevel);
-  // The index lives in worker threads: this thread acknowledges, renders and posts, never searches.
-  const searcher = new WorkerSearcher({ workers: config.searchWorkers, logger });
-  const library = await Library.open(config.dataDir, logger, { searcher }).catch(async (error: unknown) => {
-    await searcher.close(); // or its threads would keep the process from exiting with the error
-    throw error;
-  });
-  const index = library;
   const { slack } = config;
-  const closeLibrary = async (error: unknown) => {
-    await library.close();
-    throw error;
-  };
   // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
-  const identity =
-    slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger).catch(closeLibrary) : undefined;
+  const identity = slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger) : undefined;
+  // The stores first: with a database, the corpus is in it too.
   const stores = await openStores(
     config,
     {
@@ -46,7 +35,18 @@ async function main(): Promise<void> {
       ...(identity || !slack ? { legacyTeam: identity?.team ?? CONSOLE_TEAM } : {}),
     },
     logger,
-  ).catch(closeLibrary);
+  );
+  // The index lives in worker threads: this thread acknowledges, renders and posts, never searches.
+  const searcher = new WorkerSearcher({ workers: config.searchWorkers, logger });
+  const library = await Library.open(config.dataDir, logger, {
+    searcher,
+    ...(stores.database ? { database: stores.database } : {}),
+  }).catch(async (error: unknown) => {
+    await searcher.close(); // or its threads would keep the process from exiting with the error
+    await stores.close();
+    throw error;
+  });
+  const index = library;
   const store = stores.subscriptions;
   const auth: SlackAuth | undefined = identity
     ? { kind: 'token', identity }
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     process.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
     scheduler.start(config.digestIntervalMs);
     refresher.start();
-    library.start();
+    library.start(config.corpusCatchUpMs);
     await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
     await stopBackground();
     await stores.close();
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   }
   scheduler.start(config.digestIntervalMs);
   refresher.start();
-  library.start();
+  library.start(config.corpusCatchUpMs);
   const shutdown = async () => {
     await stopBackground();
     await app.stop();

@@ -11,6 +11,8 @@ export interface Stores {
   subscriptions: SubscriptionStore;
   /** Installations (OAuth only). */
   installations?: InstallationStore;
+  /** The database the stores are in, when there is one (the corpus is there too). */
+  database?: Database;
   /** Where the state lives, for the start-up log. */
   where: string;
   close(): Promise<void>;
@@ -35,6 +37,7 @@ export async function openStores(
     return {
       subscriptions: new PostgresSubscriptionStore(db),
       ...(options.installations ? { installations: new PostgresInstallationStore(db) } : {}),
+      database: db,
       where: `PostgreSQL ${db.where}`,
       close: () => db.close(),
     };

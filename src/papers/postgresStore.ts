@@ -53,12 +53,27 @@ export class PostgresCorpusStore implements CorpusStore {
   readonly name: string;
   readonly wantsCompaction = false;
 
-  /** `db` belongs to the caller, who closes it after the store. */
-  constructor(private readonly db: Database) {
+  /**
+   * `db` belongs to the caller, who closes it after the store. `seed` gives the papers a corpus
+   * starts with when nothing was ever stored in it (the bundled corpus, as the file store reads
+   * until its first append); replicas that open a new database together store it once.
+   */
+  constructor(
+    private readonly db: Database,
+    private readonly seed?: () => Promise<readonly Paper[]>,
+  ) {
     this.name = `PostgreSQL ${db.where}`;
   }
 
   async open(): Promise<{ catalog: Catalog; position: CorpusPosition }> {
+    if (this.seed) {
+      const position = await state(this.db);
+      if (position.sequence === 0) {
+        const papers = await this.seed();
+        // Another replica seeding (or ingesting) first is as good: its papers are read below.
+        if (papers.length > 0) await this.append(papers, position).catch(ignoreMoved);
+      }
+    }
     // REPEATABLE READ: the catalog and the position from one snapshot, though a writer commits between.
     return this.db.transaction(async (tx) => {
       await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -177,6 +192,10 @@ export class PostgresCorpusStore implements CorpusStore {
 
   /** Nothing to do: the database is the caller's to close. */
   async close(): Promise<void> {}
+}
+
+function ignoreMoved(error: unknown): void {
+  if (!(error instanceof CorpusMoved)) throw error;
 }
 
 async function state(db: Queryable): Promise<SequencePosition> {
