@@ -5,11 +5,12 @@ import { parseArgs } from 'node:util';
 import { resultsMessage } from './blocks/messages.js';
 import { parsePaperCommand } from './bot/paperCommand.js';
 import { COMMAND_RESULTS } from './bot/replies.js';
-import { loadConfig } from './config.js';
+import { type Config, loadConfig } from './config.js';
 import { renderText } from './console/renderText.js';
+import { Database } from './db/database.js';
 import { PaperbotError } from './errors.js';
 import { Library } from './library.js';
-import { createStderrLogger } from './logger.js';
+import { createStderrLogger, type Logger } from './logger.js';
 import { serialiseCorpus, writeFileAtomically } from './papers/corpus.js';
 import { describeIngest } from './papers/ingest.js';
 import { IsoDay, paperPageLink } from './papers/paper.js';
@@ -31,7 +32,9 @@ const USAGE = `Usage:
                                                     a file of papers (gzip accepted; the format is detected)
   paperbot build-seed <page.txt> [--out FILE] [--arrived-at ISO]
                                                     parse a Hugging Face Papers page into corpus JSONL
-Ingestion merges into the corpus in PAPERBOT_DATA_DIR (default data/) and updates its index snapshot.`;
+Commands work on the corpus in PAPERBOT_DATA_DIR (default data/), or in PostgreSQL when
+PAPERBOT_DATABASE_URL is set (where every replica reads it); ingestion merges into it and updates
+the index snapshot in PAPERBOT_DATA_DIR.`;
 
 /** A command-line failure: print the message and exit with status 2. */
 class UsageError extends Error {}
@@ -74,9 +77,8 @@ async function search(args: string[]): Promise<void> {
   const limit = values.limit === undefined ? COMMAND_RESULTS : Number(values.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new UsageError('--limit takes a whole number from 1 to 1000.');
-  const config = loadConfig();
   // The same PaperSearch as the bot's, its index in this thread: a command answers one query at a time.
-  const library = await Library.open(config.dataDir, createStderrLogger('warn'));
+  const { library, close } = await openLibrary(loadConfig(), createStderrLogger('warn'));
   try {
     if (values.stdin) {
       for await (const line of createInterface({
@@ -98,8 +100,32 @@ async function search(args: string[]): Promise<void> {
     const results = await library.search(command.query, { limit });
     process.stdout.write(`${renderText(resultsMessage({ queryText: text }, results))}\n`);
   } finally {
-    await library.close();
+    await close();
   }
+}
+
+/**
+ * The corpus a command works on, as the bot opens it: the data directory's, or PostgreSQL's when
+ * PAPERBOT_DATABASE_URL is set (what every replica reads).
+ */
+async function openLibrary(
+  config: Config,
+  logger: Logger,
+): Promise<{ library: Library; close(): Promise<void> }> {
+  const database = config.databaseUrl ? await Database.open(config.databaseUrl, { logger }) : undefined;
+  const library = await Library.open(config.dataDir, logger, database ? { database } : {}).catch(
+    async (error: unknown) => {
+      await database?.close();
+      throw error;
+    },
+  );
+  return {
+    library,
+    close: async () => {
+      await library.close();
+      await database?.close();
+    },
+  };
 }
 
 /** The hits of `/paper <text>` as JSON rows; an empty array for text that is not a search. */
@@ -220,8 +246,7 @@ async function ingest(args: string[]): Promise<void> {
     throw new UsageError(`ingest takes hf-daily, arxiv or file.\n${USAGE}`);
   }
 
-  const logger = createStderrLogger('warn');
-  const library = await Library.open(config.dataDir, logger);
+  const { library, close } = await openLibrary(config, createStderrLogger('warn'));
   const started = performance.now();
   const report = await library.ingest({
     papers: batches.flatMap((b) => b.papers),
@@ -231,7 +256,7 @@ async function ingest(args: string[]): Promise<void> {
     `${describeIngest(report)} (merged and saved in ${Math.round(performance.now() - started)} ms)\n`,
   );
   // A running bot takes the new papers in within a minute; the checkpoint makes the next start fast.
-  await library.close();
+  await close();
   if (failures.length > 0) {
     process.stderr.write(`${failures.length} request(s) failed; run the command again to retry them.\n`);
     process.exitCode = 1;

@@ -97,6 +97,14 @@ const Env = z.object({
       .max(3600, 'must be from 1 to 3600 seconds')
       .default(30),
   ),
+  PAPERBOT_CORPUS_CATCH_UP: setting(
+    z.coerce
+      .number({ message: 'must be a whole number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(1, 'must be from 1 to 3600 seconds')
+      .max(3600, 'must be from 1 to 3600 seconds')
+      .optional(),
+  ),
   PORT: setting(
     z.coerce
       .number({ message: 'must be a whole number' })
@@ -205,12 +213,17 @@ export interface Config {
   /** The lowdb JSON file of OAuth installations (default: `installations.json` in `dataDir`). */
   installationsFile: string;
   /**
-   * PostgreSQL (postgres://…), shared by every replica: subscriptions and installations live there
-   * instead of the lowdb files.
+   * PostgreSQL (postgres://…), shared by every replica: the corpus, subscriptions and
+   * installations live there instead of the data directory's files.
    */
   databaseUrl?: string;
   /** How often the digest scheduler ticks (ms). */
   digestIntervalMs: number;
+  /**
+   * How often the index takes in the papers other processes stored (ms): 10 s with a database
+   * (another replica's ingests), 60 s without (`paperbot ingest` beside the bot).
+   */
+  corpusCatchUpMs: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   /** How log lines look; absent: pretty on a terminal, JSON lines otherwise. */
   logFormat?: 'json' | 'pretty';
@@ -288,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       : join(dataDir, 'installations.json'),
     ...(vars.PAPERBOT_DATABASE_URL ? { databaseUrl: vars.PAPERBOT_DATABASE_URL } : {}),
     digestIntervalMs: vars.PAPERBOT_DIGEST_INTERVAL * 1000,
+    corpusCatchUpMs: (vars.PAPERBOT_CORPUS_CATCH_UP ?? (vars.PAPERBOT_DATABASE_URL ? 10 : 60)) * 1000,
     logLevel: vars.LOG_LEVEL,
     ...(vars.LOG_FORMAT ? { logFormat: vars.LOG_FORMAT } : {}),
     ...(vars.PAPERBOT_HEALTH_PORT ? { healthPort: vars.PAPERBOT_HEALTH_PORT } : {}),

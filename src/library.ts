@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
+import { BUNDLED_CORPUS_FILE } from './papers/corpus.js';
 import { FileCorpusStore } from './papers/corpusFile.js';
 import {
   CorpusMoved,
@@ -9,6 +12,7 @@ import {
 import type { IngestReport, PaperSink } from './papers/ingest.js';
 import { type MergeOutcome, PaperCollection } from './papers/merge.js';
 import { Paper } from './papers/paper.js';
+import { PostgresCorpusStore } from './papers/postgresStore.js';
 import type { SourceBatch } from './papers/sources/http.js';
 import {
   type PaperSearch,
@@ -92,14 +96,26 @@ export class Library implements PaperSink, PaperSearch {
   /** How the index was obtained when the library opened. */
   origin: IndexOrigin = 'built';
 
-  /** Opens the corpus of `dataDir` (or the bundled one) and its index, logging how long it took. */
-  static async open(dataDir: string, logger: Logger, options: LibraryOptions = {}): Promise<Library> {
-    const store = new FileCorpusStore(
-      dataDir,
-      logger,
-      options.compactAfter === undefined ? {} : { compactAfter: options.compactAfter },
-    );
-    return Library.over(store, logger, { ...options, snapshot: snapshotFile(dataDir) });
+  /**
+   * Opens the corpus and its index, logging how long it took: the corpus of `dataDir` (or the
+   * bundled one), or with `database` the one in PostgreSQL, shared by every replica (a new
+   * database starts with the bundled papers). The index snapshot is `dataDir`'s either way: each
+   * process keeps its own index, caught up from the position its snapshot is from.
+   */
+  static async open(
+    dataDir: string,
+    logger: Logger,
+    options: LibraryOptions & { database?: Database } = {},
+  ): Promise<Library> {
+    const { database, ...rest } = options;
+    const store = database
+      ? new PostgresCorpusStore(database, bundledCorpus)
+      : new FileCorpusStore(
+          dataDir,
+          logger,
+          options.compactAfter === undefined ? {} : { compactAfter: options.compactAfter },
+        );
+    return Library.over(store, logger, { ...rest, snapshot: snapshotFile(dataDir) });
   }
 
   /** A library of these papers in memory, its index in this thread: for tests and experiments. */
@@ -361,6 +377,12 @@ export class Library implements PaperSink, PaperSearch {
     }
     this.unsaved = 0;
   }
+}
+
+/** The bundled corpus (data/), validated: the papers a new database starts with. */
+async function bundledCorpus(): Promise<Paper[]> {
+  const lines = (await readFile(BUNDLED_CORPUS_FILE, 'utf8')).split('\n').filter((line) => line.trim());
+  return lines.map((line) => Paper.parse(JSON.parse(line)));
 }
 
 /** The search documents of batches of papers. */

@@ -29,9 +29,10 @@ import type { DigestPoster } from './subscriptions/scheduler.js';
 import { Scheduler } from './subscriptions/scheduler.js';
 
 /**
- * The composition root: config → logs, metrics and health → corpus and index → stores → replies →
- * Slack app or console, with the digest scheduler, the corpus refresher and (on a first day) the
- * backfill running beside them, and a graceful shutdown on SIGTERM/SIGINT.
+ * The composition root: config → logs, metrics and health → stores (with the database: the corpus
+ * is in it too) → corpus and index → replies → Slack app or console, with the digest scheduler,
+ * the corpus refresher and (on a first day) the backfill running beside them, and a graceful
+ * shutdown on SIGTERM/SIGINT.
  */
 async function main(): Promise<void> {
   const startedAt = new Date();
@@ -53,6 +54,21 @@ async function main(): Promise<void> {
   // Start-up failed: nothing may keep the process from exiting with the error.
   const closeHealth = () =>
     new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
+  // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
+  const identity = slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger) : undefined;
+  // The stores first: with a database, the corpus is in it too.
+  const stores = await openStores(
+    config,
+    {
+      installations: slack?.mode === 'oauth',
+      ...(identity || !slack ? { legacyTeam: identity?.team ?? CONSOLE_TEAM } : {}),
+    },
+    logger,
+  ).catch(async (error: unknown) => {
+    await closeHealth();
+    throw error;
+  });
+  readiness.set('store', () => stores.check());
   // The index lives in worker threads: this thread acknowledges, renders and posts, never searches.
   const searcher = new WorkerSearcher({
     workers: config.searchWorkers,
@@ -65,8 +81,12 @@ async function main(): Promise<void> {
     },
   });
   metrics.reportQueue('search', () => searcher.waiting);
-  const library = await Library.open(config.dataDir, logger, { searcher }).catch(async (error: unknown) => {
+  const library = await Library.open(config.dataDir, logger, {
+    searcher,
+    ...(stores.database ? { database: stores.database } : {}),
+  }).catch(async (error: unknown) => {
     await searcher.close(); // or its threads would keep the process from exiting with the error
+    await stores.close();
     await closeHealth();
     throw error;
   });
@@ -76,21 +96,10 @@ async function main(): Promise<void> {
   const index = timed(library, 'search', metrics.searchSeconds);
   const closeLibrary = async (error: unknown) => {
     await library.close();
+    await stores.close();
     await closeHealth();
     throw error;
   };
-  // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
-  const identity =
-    slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger).catch(closeLibrary) : undefined;
-  const stores = await openStores(
-    config,
-    {
-      installations: slack?.mode === 'oauth',
-      ...(identity || !slack ? { legacyTeam: identity?.team ?? CONSOLE_TEAM } : {}),
-    },
-    logger,
-  ).catch(closeLibrary);
-  readiness.set('store', () => stores.check());
   const store = stores.subscriptions;
   const auth: SlackAuth | undefined = identity
     ? { kind: 'token', identity }
@@ -98,10 +107,7 @@ async function main(): Promise<void> {
       ? { kind: 'oauth', installations: stores.installations }
       : undefined;
   const now = () => new Date();
-  const refreshState = await RefreshState.open(config.dataDir).catch(async (error: unknown) => {
-    await stores.close();
-    return closeLibrary(error);
-  });
+  const refreshState = await RefreshState.open(config.dataDir).catch(closeLibrary);
   const refresher = new Refresher({
     library,
     sources: configuredSources(config.sources),
@@ -164,7 +170,7 @@ async function main(): Promise<void> {
     }
     scheduler.start(config.digestIntervalMs);
     refresher.start();
-    library.start();
+    library.start(config.corpusCatchUpMs);
     await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
     await refresher.stop();
     await scheduler.stop();
@@ -201,7 +207,7 @@ async function main(): Promise<void> {
   }
   scheduler.start(config.digestIntervalMs);
   refresher.start();
-  library.start();
+  library.start(config.corpusCatchUpMs);
   // A first day: the recent papers, read in the background while the bot answers.
   const backfill = Backfill.wanted(refreshState, config.backfillDays)
     ? new Backfill({

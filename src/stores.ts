@@ -17,6 +17,8 @@ export interface Stores {
   discussions: DiscussionStore;
   /** Installations (OAuth only). */
   installations?: InstallationStore;
+  /** The database the stores are in, when there is one (the corpus is there too). */
+  database?: Database;
   /** Where the state lives, for the start-up log. */
   where: string;
   /** Resolves when the state can be reached (a query, or the files' folder writable); for /readyz. */
@@ -45,6 +47,7 @@ export async function openStores(
       subscriptions: new PostgresSubscriptionStore(db),
       discussions: new PostgresDiscussionStore(db),
       ...(options.installations ? { installations: new PostgresInstallationStore(db) } : {}),
+      database: db,
       where: `PostgreSQL ${db.where}`,
       check: async () => {
         await db.query('SELECT 1').catch((error: Error) => {

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       subscriptionsFile: join(DEFAULT_DATA_DIR, 'subscriptions.json'),
       installationsFile: join(DEFAULT_DATA_DIR, 'installations.json'),
       digestIntervalMs: 30_000,
+      corpusCatchUpMs: 60_000,
       logLevel: 'info',
       backfillDays: 14,
       shutdownMs: 10_000,
@@ -117,6 +118,7 @@ describe('loadConfig', () => {
       subscriptionsFile: '/tmp/papers/subscriptions.json',
       installationsFile: '/tmp/papers/installations.json',
       digestIntervalMs: 30_000,
+      corpusCatchUpMs: 60_000,
       logLevel: 'debug',
       backfillDays: 14,
       shutdownMs: 10_000,
@@ -258,6 +260,15 @@ describe('loadConfig', () => {
       expect(() =>
         loadConfig({ SLACK_REDIRECT_URI: 'https://bot.example.com/slack/oauth_redirect' }),
       ).toThrow('  SLACK_REDIRECT_URI: set without SLACK_CLIENT_ID; it is only used by OAuth installs.');
+    });
+
+    test('the corpus catch-up: every 10 s with a database (other replicas ingest), 60 s without, or as set', () => {
+      expect(loadConfig({}).corpusCatchUpMs).toBe(60_000);
+      expect(loadConfig({ PAPERBOT_DATABASE_URL: 'postgres://db/paperbot' }).corpusCatchUpMs).toBe(10_000);
+      expect(loadConfig({ PAPERBOT_CORPUS_CATCH_UP: '2' }).corpusCatchUpMs).toBe(2000);
+      expect(() => loadConfig({ PAPERBOT_CORPUS_CATCH_UP: '1.5' })).toThrow(
+        '  PAPERBOT_CORPUS_CATCH_UP: must be a whole number of seconds (got "1.5")',
+      );
     });
 
     test('the digest interval is a number of seconds', () => {

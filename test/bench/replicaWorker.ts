@@ -1,13 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Database } from '../../src/db/database.js';
 import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import { PostgresSubscriptionStore } from '../../src/subscriptions/postgresStore.js';
 import { type DigestPoster, Scheduler } from '../../src/subscriptions/scheduler.js';
-import { bundledPapers } from '../support/papers.js';
 
 /**
- * One replica of the replicas bench (replicas.ts), in a process of its own: opens the database,
+ * One replica of the replicas bench (replicas.ts), in a process of its own: opens the database
+ * (and its corpus),
  * says `ready`, ticks once when told `go` on stdin (with a poster that accepts every digest, after
  * a round trip of the given latency), and prints what it did as JSON: runs by subscription id,
  * statements sent, wall time.
@@ -28,7 +31,10 @@ const poster: DigestPoster = {
 };
 const scheduler = new Scheduler({
   store: new PostgresSubscriptionStore(db),
-  index: await Library.inMemory(bundledPapers()),
+  // The corpus is the database's, as a replica's is (the bundled papers, stored by the first replica).
+  index: await Library.open(mkdtempSync(join(tmpdir(), 'paperbot-bench-replica-')), silentLogger, {
+    database: db,
+  }),
   poster,
   now: () => new Date(now),
   logger: silentLogger,

@@ -1,19 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
+import { benchCorpusStartup } from './corpusStartup.js';
 import { benchReplicas } from './replicas.js';
 import { benchSizeInChild, partsOf, SIZES, type Size } from './scale.js';
 import { benchSlashLatency } from './slashLatency.js';
 import { benchStartup } from './startup.js';
 
 /** The sections of the bench, in the order they run, each selectable with `--sections` (default: all). */
-const SECTIONS = ['startup', 'slash', 'replicas', 'corpora'] as const;
+const SECTIONS = ['startup', 'slash', 'replicas', 'corpus-start', 'corpora'] as const;
 
 /**
- * `npm run bench [-- --json FILE] [--quick] [--sections startup,slash,replicas,corpora]
+ * `npm run bench [-- --json FILE] [--quick] [--sections startup,slash,replicas,corpus-start,corpora]
  * [--sizes seed,85k,300k,1m] [--parts build,start,postings,queries,digests,load,ingest]`: start-up
  * and `/paper` on the bundled corpus, a digest tick over PostgreSQL with 1 and 3 replicas
- * (replicas.ts, its own embedded server), then one table per corpus size (see scale.ts: benchSize
+ * (replicas.ts, its own embedded server), start-up of a replica on the ~85k real papers in
+ * PostgreSQL and in the file (corpusStartup.ts), then one table per corpus size (see scale.ts: benchSize
  * and its parts), each size in its own process. The same selections can come from the environment
  * (PAPERBOT_BENCH_SECTIONS, PAPERBOT_BENCH_SIZES, PAPERBOT_BENCH_PARTS).
  */
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   if (sections.has('startup')) results.startup = await benchStartup(quick ? 3 : 10);
   if (sections.has('slash')) results.slashCommand = await benchSlashLatency(quick ? 50 : 300);
   if (sections.has('replicas')) results.replicas = await benchReplicas(10_000, quick ? 1 : 3);
+  if (sections.has('corpus-start')) results.corpusStart = await benchCorpusStartup(quick ? 1 : 3);
   for (const [name, rows] of Object.entries(results)) {
     console.log(name);
     console.table(rows);

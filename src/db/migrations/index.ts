@@ -2,10 +2,11 @@ import type { Migration } from '../migrate.js';
 import { subscriptions } from './0001-subscriptions.js';
 import { installations } from './0002-installations.js';
 import { discussions } from './0003-discussions.js';
+import { papers } from './0004-papers.js';
 
 /**
  * Every migration, in order. A new table (the corpus's papers, say) is a new file here with the
  * next version, appended to this list; a released migration is never edited (its checksum is
  * recorded when applied).
  */
-export const MIGRATIONS: readonly Migration[] = [subscriptions, installations, discussions];
+export const MIGRATIONS: readonly Migration[] = [subscriptions, installations, discussions, papers];
