@@ -190,6 +190,7 @@ async function main(): Promise<void> {
     unfurls,
     home: { index, store, status: () => replies.status() },
     discussions,
+    seenEvents: stores.seenEvents,
     logger,
     now,
     requests,

@@ -7,6 +7,7 @@ import { type DiscussionStore, openLowdbDiscussionStore } from './discussions/st
 import { PostgresInstallationStore } from './installations/postgresStore.js';
 import { type InstallationStore, openLowdbInstallationStore } from './installations/store.js';
 import type { Logger } from './logger.js';
+import { MemorySeenEvents, PostgresSeenEvents, type SeenEvents } from './slack/seenEvents.js';
 import { PostgresSubscriptionStore } from './subscriptions/postgresStore.js';
 import { openLowdbStore, type SubscriptionStore } from './subscriptions/store.js';
 
@@ -15,6 +16,8 @@ export interface Stores {
   subscriptions: SubscriptionStore;
   /** The workspaces' memory: where papers were shared and discussed, and the follow-ups told. */
   discussions: DiscussionStore;
+  /** The Slack events handled already (retries are answered once). */
+  seenEvents: SeenEvents;
   /** Installations (OAuth only). */
   installations?: InstallationStore;
   /** The database the stores are in, when there is one (the corpus is there too). */
@@ -46,6 +49,7 @@ export async function openStores(
     return {
       subscriptions: new PostgresSubscriptionStore(db),
       discussions: new PostgresDiscussionStore(db),
+      seenEvents: new PostgresSeenEvents(db),
       ...(options.installations ? { installations: new PostgresInstallationStore(db) } : {}),
       database: db,
       where: `PostgreSQL ${db.where}`,
@@ -69,6 +73,7 @@ export async function openStores(
   return {
     subscriptions,
     discussions,
+    seenEvents: new MemorySeenEvents(),
     ...(installations ? { installations } : {}),
     where: installations
       ? `${config.subscriptionsFile} and ${config.installationsFile}`

@@ -22,8 +22,8 @@ import { installerCheck } from './installer.js';
 import { installerOptions } from './oauth.js';
 import { createPostingClient, type PostingFor, postingWith } from './posting.js';
 import { SlackHttpReceiver } from './receiver.js';
-import { RecentIds } from './recentIds.js';
 import type { RequestTracker } from './requests.js';
+import { MemorySeenEvents, type SeenEvents } from './seenEvents.js';
 import { registerSubscribeModal } from './views/subscribeModal.js';
 
 /**
@@ -46,6 +46,8 @@ export interface SlackAppOptions {
   logger: Logger;
   /** The workspaces' memory: shared links, shares and mention answers are remembered there. */
   discussions?: DiscussionStore;
+  /** The events handled already (default: this process's memory; replicas share the database's). */
+  seenEvents?: SeenEvents;
   /** Overrides of the Web API client's options (tests shorten retries). */
   clientOptions?: webApi.WebClientOptions;
   now?: () => Date;
@@ -144,7 +146,7 @@ export function createSlackApp(options: SlackAppOptions): App {
   const now = options.now ?? (() => new Date());
   registerPaperCommand(app, replies, posting, logger);
   // One memory of event ids for every event type: Slack retries any of them.
-  const seenEvents = new RecentIds();
+  const seenEvents = options.seenEvents ?? new MemorySeenEvents();
   registerAppMention(app, replies, posting, seenEvents, logger, discussions, now);
   registerLinkShared(app, options.unfurls, seenEvents, logger, discussions, now);
   registerAppHome(app, {

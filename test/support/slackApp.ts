@@ -16,6 +16,7 @@ import { SlackFollowUpPoster } from '../../src/slack/followUps.js';
 import { identifyBot } from '../../src/slack/identity.js';
 import { installationTokens } from '../../src/slack/oauth.js';
 import { createPostingClient, SlackDigestPoster, singleToken } from '../../src/slack/posting.js';
+import type { SeenEvents } from '../../src/slack/seenEvents.js';
 import type { OperationsStatus } from '../../src/status.js';
 import { type DigestRun, Scheduler } from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore, openLowdbStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
@@ -66,6 +67,8 @@ export interface StartOptions {
   store?: SubscriptionStore;
   /** The workspaces' memory (default: in memory). */
   discussions?: DiscussionStore;
+  /** The events handled already (default: the app's memory); replicas share PostgreSQL's. */
+  seenEvents?: SeenEvents;
   /** A library whose ingests feed the follow-ups (Library.onUpdated), as in main.ts. */
   library?: Library;
   /**
@@ -172,6 +175,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     home: { index, store, status: () => replies.status() },
     ...appOperations,
     discussions,
+    ...(options.seenEvents ? { seenEvents: options.seenEvents } : {}),
     now: clock.now,
     logger: options.logger ?? silentLogger,
     // The app's own retry policy, as in production: a test must see what a retry would do.

@@ -7,7 +7,7 @@ import { answerWith, SlackRefusal } from '../deliver.js';
 import { workspaceOf } from '../identity.js';
 import { remember, slackAudience } from '../memory.js';
 import type { PostingFor } from '../posting.js';
-import type { RecentIds } from '../recentIds.js';
+import { isRetry, type SeenEvents } from '../seenEvents.js';
 
 /**
  * `@paperbot <question>`: answers in the thread of the mention (or starts one under it). Slack
@@ -18,13 +18,13 @@ export function registerAppMention(
   app: App,
   replies: Replies,
   postingFor: PostingFor,
-  seenEvents: RecentIds,
+  seenEvents: SeenEvents,
   logger: Logger,
   discussions?: DiscussionStore,
   now: () => Date = () => new Date(),
 ): void {
   app.event('app_mention', async ({ event, body, client, context }) => {
-    if (seenEvents.checkAndRemember(body.event_id)) {
+    if (await isRetry(seenEvents, body.team_id, body.event_id, logger)) {
       logger.debug(`app_mention ${body.event_id} is a retry; already answered.`);
       return;
     }

@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.js';
 import { describeSlackError } from '../deliver.js';
 import { workspaceOf } from '../identity.js';
 import { permalinkOf, remember, slackAudience } from '../memory.js';
-import type { RecentIds } from '../recentIds.js';
+import { isRetry, type SeenEvents } from '../seenEvents.js';
 
 /**
  * `link_shared` for arxiv.org and huggingface.co/papers links: previews them with paper cards
@@ -15,13 +15,13 @@ import type { RecentIds } from '../recentIds.js';
 export function registerLinkShared(
   app: App,
   unfurls: Unfurls,
-  seenEvents: RecentIds,
+  seenEvents: SeenEvents,
   logger: Logger,
   discussions?: DiscussionStore,
   now: () => Date = () => new Date(),
 ): void {
   app.event('link_shared', async ({ event, body, client, context }) => {
-    if (seenEvents.checkAndRemember(body.event_id)) return;
+    if (await isRetry(seenEvents, body.team_id, body.event_id, logger)) return;
     const workspace = workspaceOf(context);
     const { team } = workspace;
     const inComposer = event.source === 'composer' || event.channel === 'COMPOSER';
