@@ -36,6 +36,8 @@ interface Queued {
   request: SearchRequest;
   patient: boolean;
   queuedAt: number;
+  /** Refuses it as busy once it has waited `maxWaitMs` (answers to people only). */
+  deadline?: ReturnType<typeof setTimeout>;
   resolve: (results: DocumentResults) => void;
   reject: (error: Error) => void;
 }
@@ -46,6 +48,11 @@ interface Thread {
   pending: Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>;
   /** The search it is running, if any: each worker gets one at a time, so the queue stays here. */
   searching: boolean;
+  /**
+   * Other work it is doing (adding papers, a build, a save): a search handed to it now would wait
+   * behind that, out of reach of the shedding here, so searches stay queued on this side.
+   */
+  maintaining: number;
   alive: boolean;
 }
 
@@ -125,14 +132,25 @@ export class WorkerSearcher implements Searcher {
     if (this.closing) return Promise.reject(new Error('the search workers are stopping'));
     const live = this.threads.filter((thread) => thread.alive).length;
     if (live === 0) return Promise.reject(new Error('no search worker is running'));
-    const busy = this.threads.filter((thread) => thread.searching).length;
+    const busy = this.threads.filter((thread) => thread.searching || thread.maintaining > 0).length;
     const expectedWait = busy < live ? 0 : ((this.queue.length + 1) / live) * this.searchMs;
     if (this.queue.length >= this.maxQueue || (!patient && expectedWait > this.maxWaitMs)) {
       this.shed++;
       return Promise.reject(new SearchBusy());
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ request, patient, queuedAt: performance.now(), resolve, reject });
+      const queued: Queued = { request, patient, queuedAt: performance.now(), resolve, reject };
+      // Bounded however long the workers stay busy (a big catch-up, a rebuild): the busy sentence
+      // comes within seconds, not the answer after a minute.
+      if (!patient)
+        queued.deadline = setTimeout(() => {
+          const at = this.queue.indexOf(queued);
+          if (at < 0) return;
+          this.queue.splice(at, 1);
+          this.shed++;
+          reject(new SearchBusy());
+        }, this.maxWaitMs).unref();
+      this.queue.push(queued);
       this.dispatch();
     });
   }
@@ -158,7 +176,7 @@ export class WorkerSearcher implements Searcher {
 
   private spawn(): Thread {
     const worker = new Worker(workerEntry());
-    const thread: Thread = { worker, pending: new Map(), searching: false, alive: true };
+    const thread: Thread = { worker, pending: new Map(), searching: false, maintaining: 0, alive: true };
     worker.on('message', (reply: WorkerReply) => {
       const waiting = thread.pending.get(reply.id);
       if (!waiting) return;
@@ -186,7 +204,7 @@ export class WorkerSearcher implements Searcher {
   /** Hands queued searches to free workers, refusing those that waited too long. */
   private dispatch(): void {
     for (const thread of this.threads) {
-      if (!thread.alive || thread.searching) continue;
+      if (!thread.alive || thread.searching || thread.maintaining > 0) continue;
       let next = this.queue.shift();
       while (next && !next.patient && performance.now() - next.queuedAt > this.maxWaitMs) {
         this.shed++;
@@ -194,6 +212,7 @@ export class WorkerSearcher implements Searcher {
         next = this.queue.shift();
       }
       if (!next) return;
+      clearTimeout(next.deadline);
       const { request, resolve, reject } = next;
       thread.searching = true;
       const started = performance.now();
@@ -226,9 +245,15 @@ export class WorkerSearcher implements Searcher {
   private call(thread: Thread, message: DistributiveOmit<WorkerRequest, 'id'>): Promise<unknown> {
     if (!thread.alive) return Promise.reject(new Error('the search worker is not running'));
     const id = this.nextId++;
-    return new Promise((resolve, reject) => {
+    const reply = new Promise((resolve, reject) => {
       thread.pending.set(id, { resolve, reject });
       thread.worker.postMessage({ ...message, id } as WorkerRequest);
+    });
+    if (message.kind === 'search') return reply;
+    thread.maintaining++;
+    return reply.finally(() => {
+      thread.maintaining--;
+      this.dispatch();
     });
   }
 }

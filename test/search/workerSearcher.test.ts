@@ -99,6 +99,27 @@ describe('WorkerSearcher', () => {
     expect(patient.every((results) => results.total > 0)).toBe(true);
   });
 
+  test('while its workers add papers, a search waits on this side and is refused as busy within the bound', async () => {
+    const searcher = start({ maxWaitMs: 30 });
+    await searcher.build(batches());
+    // Enough papers that adding them keeps the worker busy far beyond the bound.
+    const many = Array.from({ length: 40 }, (_, copy) =>
+      documents.map((document) => ({ ...document, id: `${document.id}-copy-${copy}` })),
+    ).flat();
+    let added = false;
+    const adding = searcher.add(many).then(() => {
+      added = true;
+    });
+    const [impatient, patient] = await Promise.allSettled([
+      searcher.search(request('reward model ensembles')),
+      searcher.search(request('reward model ensembles'), true).then((results) => ({ results, added })),
+    ]);
+    expect(impatient.status === 'rejected' && impatient.reason).toBeInstanceOf(SearchBusy);
+    // The patient one waited for the papers, and was answered over them.
+    expect(patient.status === 'fulfilled' && patient.value.added).toBe(true);
+    await adding;
+  });
+
   test('the queue is bounded for patient searches too', async () => {
     const searcher = start({ maxQueue: 3 });
     await searcher.build(batches());
