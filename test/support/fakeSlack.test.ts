@@ -151,6 +151,8 @@ describe('the strict fake Slack', () => {
     expect(await post(slack.responseUrl('old', { ageMs: 31 * 60 * 1000 }), { text: 'late' })).toBe(
       '404 expired_url',
     );
+    // A URL Slack never gave out.
+    expect(await post(url.replace(/uses$/, 'made-up'), { text: 'x' })).toBe('404 invalid_url');
   });
 
   test('conversations.info knows declared channels only; an archived channel refuses posts (is_archived)', async () => {

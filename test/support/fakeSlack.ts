@@ -691,8 +691,8 @@ export class FakeSlack {
   private respond(id: string, body: Record<string, unknown>): FakeResponseUrlReply {
     const forced = this.responseReplies.get(id)?.shift();
     if (forced) return forced;
-    const issued = this.responseUrlIssued.get(id) ?? { at: Date.now(), uses: 0 };
-    this.responseUrlIssued.set(id, issued);
+    const issued = this.responseUrlIssued.get(id);
+    if (!issued) return { status: 404, text: 'invalid_url' }; // Slack never gave this URL out
     if (Date.now() - issued.at > RESPONSE_URL_TTL_MS) return { status: 404, text: 'expired_url' };
     if (issued.uses >= RESPONSE_URL_USES) return { status: 404, text: 'used_url' };
     issued.uses++;
