@@ -1,4 +1,4 @@
-import { access, chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DataFile } from 'lowdb/node';
 import { PaperbotError } from './errors.js';
@@ -137,8 +137,11 @@ export async function openJsonFile<T>(
     }
     data = parsed.data;
     written = text;
-    await copyFile(file, `${file}.bak`);
-    if (options.secret) await Promise.all([chmod(file, 0o600), chmod(`${file}.bak`, 0o600)]);
+    if (options.secret) {
+      // Created readable by its owner only: a copy would be world-readable until its chmod.
+      await writeFile(`${file}.bak`, text, { mode: 0o600 });
+      await Promise.all([chmod(file, 0o600), chmod(`${file}.bak`, 0o600)]);
+    } else await copyFile(file, `${file}.bak`);
   }
   let restricted = Boolean(options.secret && text !== undefined);
   return new JsonDocument(
