@@ -1,24 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { Database } from '../../src/db/database.js';
 import { type FollowUpPoster, FollowUps } from '../../src/discussions/followUps.js';
 import { PostgresDiscussionStore } from '../../src/discussions/postgresStore.js';
 import { silentLogger } from '../../src/logger.js';
 import { makePaper } from '../support/papers.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { suiteDatabase } from '../support/postgres.js';
 import { discussionStoreContract } from './storeContract.js';
 
 const before = makePaper({ id: '2401.00001', arxivId: '2401.00001', title: 'Reward model ensembles' });
 const after = { ...before, links: { code: ['https://github.com/a/ensembles'], project: [] } };
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await database.open();
-});
-afterAll(async () => {
-  await db.close();
-  await database.drop();
+suiteDatabase((opened) => {
+  db = opened;
 });
 
 discussionStoreContract({

@@ -2,19 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../../src/db/database.js';
 import { MemorySeenEvents, PostgresSeenEvents, type SeenEvents } from '../../src/slack/seenEvents.js';
 import { FakeSlack } from '../support/fakeSlack.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { suiteDatabase } from '../support/postgres.js';
 import { eventBody, postSigned } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await database.open();
-});
-afterAll(async () => {
-  await db.close();
-  await database.drop();
+suiteDatabase((opened) => {
+  db = opened;
 });
 
 describe.each<[string, () => SeenEvents[]]>([

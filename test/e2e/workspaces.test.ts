@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, test } from '@jest/globals';
 import { HOME_ACTIONS } from '../../src/blocks/home.js';
 import type { Database } from '../../src/db/database.js';
 import { PostgresInstallationStore } from '../../src/installations/postgresStore.js';
@@ -13,7 +13,7 @@ import { createMemoryStore, type SubscriptionStore } from '../../src/subscriptio
 import { sectionTexts } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
 import type { FakeSlack, FakeWorkspace } from '../support/fakeSlack.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { suiteDatabase } from '../support/postgres.js';
 import { buttonClickBody, eventBody, postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp, TEST_APP } from '../support/slackApp.js';
 
@@ -21,15 +21,9 @@ const FORM = 'application/x-www-form-urlencoded';
 const A: FakeWorkspace = { team: 'T0AAAA', name: 'Alpha' };
 const B: FakeWorkspace = { team: 'T0BBBB', name: 'Beta' };
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await database.open();
-});
-afterAll(async () => {
-  await db.close();
-  await database.drop();
+suiteDatabase((opened) => {
+  db = opened;
 });
 
 let running: RunningApp | undefined;

@@ -1,7 +1,7 @@
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { Database } from '../../src/db/database.js';
 import type { Installation } from '../../src/installations/installation.js';
 import { PostgresInstallationStore } from '../../src/installations/postgresStore.js';
@@ -10,7 +10,7 @@ import {
   type InstallationStore,
   openLowdbInstallationStore,
 } from '../../src/installations/store.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { suiteDatabase } from '../support/postgres.js';
 
 const tempFile = () => join(mkdtempSync(join(tmpdir(), 'paperbot-installs-')), 'installations.json');
 
@@ -29,15 +29,9 @@ function installation(team: string, fields: Partial<Installation> = {}): Install
   };
 }
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await database.open();
-});
-afterAll(async () => {
-  await db.close();
-  await database.drop();
+suiteDatabase((opened) => {
+  db = opened;
 });
 
 const implementations: Array<[string, () => Promise<InstallationStore>]> = [

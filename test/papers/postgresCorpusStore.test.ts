@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { Database } from '../../src/db/database.js';
 import { CorpusMoved, type CorpusPosition } from '../../src/papers/corpusStore.js';
 import { PostgresCorpusStore } from '../../src/papers/postgresStore.js';
 import { makePaper } from '../support/papers.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { suiteDatabase } from '../support/postgres.js';
 import { corpusStoreContract } from './corpusStoreContract.js';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await database.open();
-});
-afterAll(async () => {
-  await db.close();
-  await database.drop();
+suiteDatabase((opened) => {
+  db = opened;
 });
 
 /** An empty corpus: no papers, no changes, and a new corpus id (positions from before are another corpus's). */

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import type { Database } from '../../src/db/database.js';
 import { PostgresSubscriptionStore } from '../../src/subscriptions/postgresStore.js';
-import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
+import { suiteDatabase } from '../support/postgres.js';
 import { subscription } from '../support/subscriptions.js';
 import { storeContract } from './storeContract.js';
 
-let database: TestDatabase;
 let db: Database;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  db = await database.open();
-});
-afterAll(async () => {
-  await db.close();
-  await database.drop();
+suiteDatabase((opened) => {
+  db = opened;
 });
 
 /** Ends every claim session the way the server ends a dead client's: its locks go with it. */

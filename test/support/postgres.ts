@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import pg from 'pg';
 import { Database } from '../../src/db/database.js';
 import { silentLogger } from '../../src/logger.js';
@@ -43,4 +44,22 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     drop: () =>
       admin((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+/**
+ * A database of its own for the calling suite: created and opened (migrated) before its tests,
+ * handed to `use`, closed and dropped after them.
+ */
+export function suiteDatabase(use: (db: Database) => void): void {
+  let database: TestDatabase | undefined;
+  let db: Database | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    db = await database.open();
+    use(db);
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
 }
