@@ -23,8 +23,12 @@ for (let burst = 0; ; burst++) {
 }
 `;
 
-async function killMidBurst(file: string, round: number, afterAcks: number): Promise<string[]> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', WRITER, file, String(round)], {
+/**
+ * Runs `script` (an ES module) with `args`, reads the lines it prints as it acknowledges work, and
+ * kills it with SIGKILL once `afterAcks` lines came; resolves with every line it printed.
+ */
+async function killAfterAcks(script: string, args: string[], afterAcks: number): Promise<string[]> {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const acked: string[] = [];
@@ -46,7 +50,7 @@ test('kill -9 during bursts of writes: the file parses and every acknowledged su
   const file = join(mkdtempSync(join(tmpdir(), 'paperbot-crash-')), 'subscriptions.json');
   const acknowledged = new Set<string>();
   for (const [round, afterAcks] of [37, 101, 163, 250, 333].entries()) {
-    for (const id of await killMidBurst(file, round, afterAcks)) acknowledged.add(id);
+    for (const id of await killAfterAcks(WRITER, [file, String(round)], afterAcks)) acknowledged.add(id);
     JSON.parse(readFileSync(file, 'utf8')); // never half-written
     const store = await openLowdbStore(file);
     const stored = new Set((await store.inTeam('T0')).map((s) => s.id));
@@ -80,25 +84,6 @@ for (let batch = 0; ; batch++) {
 }
 `;
 
-async function killMidIngest(dir: string, round: number, afterAcks: number): Promise<string[]> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', INGESTER, dir, String(round)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const acked: string[] = [];
-  let buffer = '';
-  await new Promise<void>((resolve) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const lines = buffer.split('\n');
-      buffer = lines.pop() ?? '';
-      acked.push(...lines);
-      if (acked.length >= afterAcks && !child.killed) child.kill('SIGKILL');
-    });
-    child.on('close', () => resolve());
-  });
-  return acked;
-}
-
 test('kill -9 during ingests, checkpoints and compactions: the corpus opens, with every acknowledged paper, searchable', async () => {
   const { Library } = await import('../../src/library.js');
   const { silentLogger } = await import('../../src/logger.js');
@@ -107,7 +92,7 @@ test('kill -9 during ingests, checkpoints and compactions: the corpus opens, wit
   writeFileSync(join(dir, 'papers.jsonl'), ''); // an empty corpus, not the bundled one
   const acknowledged = new Map<string, number>(); // id → the latest acknowledged version
   for (const [round, afterAcks] of [45, 130, 210, 333, 404].entries()) {
-    for (const line of await killMidIngest(dir, round, afterAcks)) {
+    for (const line of await killAfterAcks(INGESTER, [dir, String(round)], afterAcks)) {
       const [id, version] = line.split('@');
       acknowledged.set(id as string, Math.max(acknowledged.get(id as string) ?? 0, Number(version)));
     }
