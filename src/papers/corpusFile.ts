@@ -1,10 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
-import { copyFile, type FileHandle, open, readFile, rename, rm, stat, truncate } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, type FileHandle, open, rename, stat, truncate } from 'node:fs/promises';
 import { PaperbotError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { readSectionFile, writeSectionFile } from '../sectionFile.js';
+import { writeCompacted } from './compaction.js';
 import { BUNDLED_CORPUS_FILE, corpusFile } from './corpus.js';
+import { hashOfFirst, isBlank, LineReader, writeAll } from './corpusBytes.js';
+import { readCatalog, type SavedCatalog, writeCatalog } from './corpusCatalog.js';
 import {
   type Catalog,
   CorpusMoved,
@@ -12,21 +13,11 @@ import {
   type CorpusStore,
   catalogEntry,
 } from './corpusStore.js';
+import { withLockFile } from './lockFile.js';
 import { Paper } from './paper.js';
-
-/** The catalog beside the corpus file (see {@link FileCorpusStore}). */
-export function catalogFile(dataDir: string): string {
-  return join(dataDir, 'papers.catalog');
-}
-
-/** The layout of the catalog file: a catalog of another layout is not read (the corpus is read instead). */
-const CATALOG_FORMAT = 'paperbot-catalog/1';
 
 /** How many recent positions a store remembers (and its catalog keeps) for readers to catch up from. */
 const REMEMBERED_POSITIONS = 64;
-
-/** Bytes read at a time when scanning the corpus file. */
-const CHUNK = 8 * 1024 * 1024;
 
 /** A position in a corpus file: a byte offset and the sha256 of the bytes before it. */
 interface FilePosition extends CorpusPosition {
@@ -146,7 +137,7 @@ export class FileCorpusStore implements CorpusStore {
         { cause: error },
       );
     }
-    const saved = await this.readCatalog();
+    const saved = await readCatalog(this.dataDir, this.logger);
     if (!(saved && (await this.adopt(saved)))) {
       this.reset();
       await this.scan(0);
@@ -187,10 +178,7 @@ export class FileCorpusStore implements CorpusStore {
       const [onDisk, mine] = await Promise.all([stat(this.working), handle.stat()]);
       if (onDisk.ino !== mine.ino || onDisk.size !== this.size) throw new CorpusMoved();
       if (this.size > this.end) await handle.truncate(this.end); // an incomplete line, never acknowledged
-      for (let done = 0; done < bytes.length; ) {
-        const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, this.end + done);
-        done += bytesWritten;
-      }
+      await writeAll(handle, bytes, this.end);
       await handle.datasync();
     });
     let offset = this.end + (this.needsNewline ? 1 : 0);
@@ -224,10 +212,8 @@ export class FileCorpusStore implements CorpusStore {
 
   async checkpoint(): Promise<void> {
     const count = this.ids.length;
-    await writeSectionFile(
-      catalogFile(this.dataDir),
-      {
-        format: CATALOG_FORMAT,
+    await writeCatalog(this.dataDir, {
+      header: {
         offset: this.end,
         fingerprint: this.fingerprint(),
         lineCount: this.lineCount,
@@ -235,7 +221,7 @@ export class FileCorpusStore implements CorpusStore {
         needsNewline: this.needsNewline,
         positions: [...this.positions].map(([fingerprint, offset]) => ({ fingerprint, offset })),
       },
-      {
+      columns: {
         ids: this.ids,
         arxivIds: this.arxivIds,
         titles: this.titles,
@@ -244,7 +230,7 @@ export class FileCorpusStore implements CorpusStore {
         lengths: this.lengths.subarray(0, count),
         canonical: this.canonical.subarray(0, count),
       },
-    );
+    });
   }
 
   async compact(): Promise<CorpusPosition> {
@@ -254,48 +240,15 @@ export class FileCorpusStore implements CorpusStore {
       if (onDisk.ino !== mine.ino || onDisk.size !== this.size) throw new CorpusMoved();
       const previous = this.fingerprint();
       const temporary = `${this.working}.${process.pid}.${Date.now()}.tmp`;
-      const out = await open(temporary, 'w');
-      const hash = createHash('sha256');
-      const offsets = new Float64Array(this.ids.length);
-      const lengths = new Uint32Array(this.ids.length);
-      let written = 0;
-      try {
-        // In file order, so that reading is sequential; a run of adjacent lines is copied at once.
-        const order = Array.from(this.ids.keys()).sort(
-          (a, b) => (this.offsets[a] as number) - (this.offsets[b] as number),
-        );
-        let pending: Buffer[] = [];
-        let pendingBytes = 0;
-        const flush = async () => {
-          const bytes = Buffer.concat(pending);
-          hash.update(bytes);
-          for (let done = 0; done < bytes.length; ) {
-            const { bytesWritten } = await out.write(bytes, done, bytes.length - done, written + done);
-            done += bytesWritten;
-          }
-          written += bytes.length;
-          pending = [];
-          pendingBytes = 0;
-        };
-        for (const slot of order) {
-          const line =
-            this.canonical[slot] === 1
-              ? await this.readLine(slot)
-              : Buffer.from(JSON.stringify(await this.readSlot(slot)));
-          offsets[slot] = written + pendingBytes;
-          lengths[slot] = line.length;
-          pending.push(line, NEWLINE);
-          pendingBytes += line.length + 1;
-          if (pendingBytes >= CHUNK) await flush();
-        }
-        await flush();
-        await out.sync();
-      } catch (error) {
-        await out.close();
-        await rm(temporary, { force: true });
-        throw error;
-      }
-      await out.close();
+      // In file order, so that reading is sequential.
+      const order = Array.from(this.ids.keys()).sort(
+        (a, b) => (this.offsets[a] as number) - (this.offsets[b] as number),
+      );
+      const { offsets, lengths, end, hash } = await writeCompacted(temporary, order, async (slot) =>
+        this.canonical[slot] === 1
+          ? this.readLine(slot)
+          : Buffer.from(JSON.stringify(await this.readSlot(slot))),
+      );
       await rename(temporary, this.working);
       const handle = await open(this.working, 'r+');
       this.retire(this.handle);
@@ -305,12 +258,12 @@ export class FileCorpusStore implements CorpusStore {
       this.canonical = new Uint8Array(this.ids.length).fill(1);
       this.rows = this.ids.length;
       this.lineCount = this.ids.length;
-      this.end = written;
-      this.size = written;
+      this.end = end;
+      this.size = end;
       this.needsNewline = false;
       this.hash = hash;
       // Readers at the old end are at the new end: the same papers, in other lines.
-      this.positions = new Map([[previous, written]]);
+      this.positions = new Map([[previous, end]]);
       this.remember();
     });
     this.logger.info(`Compacted the corpus ${this.working}: ${this.ids.length} papers.`);
@@ -370,52 +323,6 @@ export class FileCorpusStore implements CorpusStore {
     return this.handle;
   }
 
-  /** The catalog file's contents, when there is a readable one of this layout. */
-  private async readCatalog(): Promise<SavedCatalog | undefined> {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(catalogFile(this.dataDir));
-    } catch {
-      return undefined;
-    }
-    try {
-      const { header, sections } = readSectionFile(bytes);
-      const saved = header as SavedCatalog['header'];
-      if (saved?.format !== CATALOG_FORMAT) return undefined;
-      const columns = {
-        ids: sections.get('ids') as string[],
-        arxivIds: sections.get('arxivIds') as string[],
-        titles: sections.get('titles') as string[],
-        arrivals: sections.get('arrivals') as Float64Array,
-        offsets: sections.get('offsets') as Float64Array,
-        lengths: sections.get('lengths') as Uint32Array,
-        canonical: sections.get('canonical') as Uint8Array,
-      };
-      const count = columns.ids?.length;
-      const consistent =
-        Array.isArray(columns.ids) &&
-        columns.arxivIds?.length === count &&
-        columns.titles?.length === count &&
-        columns.arrivals instanceof Float64Array &&
-        columns.arrivals.length === count &&
-        columns.offsets instanceof Float64Array &&
-        columns.offsets.length === count &&
-        columns.lengths instanceof Uint32Array &&
-        columns.lengths.length === count &&
-        columns.canonical instanceof Uint8Array &&
-        columns.canonical.length === count &&
-        typeof saved.offset === 'number' &&
-        typeof saved.fingerprint === 'string';
-      if (!consistent) throw new Error('its columns do not add up');
-      return { header: saved, columns };
-    } catch (error) {
-      this.logger.warn(
-        `The corpus catalog ${catalogFile(this.dataDir)} is unreadable (${(error as Error).message}); reading the corpus.`,
-      );
-      return undefined;
-    }
-  }
-
   /**
    * Takes the catalog when the file still starts with the bytes it was written for (their
    * fingerprint matches); false when it does not (the file was replaced or edited).
@@ -423,7 +330,7 @@ export class FileCorpusStore implements CorpusStore {
   private async adopt(saved: SavedCatalog): Promise<boolean> {
     const { header, columns } = saved;
     if (header.offset > this.size) return false;
-    const hash = await this.fingerprintAt(header.offset);
+    const hash = await hashOfFirst(this.openHandle(), header.offset);
     if (hash.copy().digest('hex') !== header.fingerprint) return false;
     this.hash = hash;
     this.end = header.offset;
@@ -530,24 +437,10 @@ export class FileCorpusStore implements CorpusStore {
     if (typeof fingerprint !== 'string' || typeof offset !== 'number') return undefined;
     const known = this.positions.get(fingerprint);
     if (known !== undefined) return known;
-    if (offset > this.end || (await this.fingerprintAt(offset)).digest('hex') !== fingerprint)
+    if (offset > this.end || (await hashOfFirst(this.openHandle(), offset)).digest('hex') !== fingerprint)
       return undefined;
     this.positions.set(fingerprint, offset);
     return offset;
-  }
-
-  /** The hash of the file's first `offset` bytes (read now). */
-  private async fingerprintAt(offset: number): Promise<Hash> {
-    const handle = this.openHandle();
-    const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(offset, 1)));
-    for (let at = 0; at < offset; ) {
-      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, offset - at), at);
-      if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
-      at += bytesRead;
-    }
-    return hash;
   }
 
   /** A line checked: valid JSON, a valid Paper; throws a corpus error naming the file and line. */
@@ -672,68 +565,19 @@ export class FileCorpusStore implements CorpusStore {
 
   /**
    * Runs `write` holding the lock file beside the corpus, which every paperbot process writing to
-   * this data directory takes for its appends and compactions. A lock left by a process that is
-   * gone (killed mid-write) is taken over.
+   * this data directory takes for its appends and compactions.
    */
-  private async withLock<T>(write: () => Promise<T>): Promise<T> {
-    const started = Date.now();
-    for (;;) {
-      try {
-        const lock = await open(this.lockFile, 'wx');
-        await lock.write(`${process.pid}\n`);
-        await lock.close();
-        break;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        const holder = Number.parseInt(await readFile(this.lockFile, 'utf8').catch(() => ''), 10);
-        if (!Number.isInteger(holder) || !isAlive(holder)) {
-          await rm(this.lockFile, { force: true });
-          continue;
-        }
-        if (Date.now() - started > 10_000)
-          throw new PaperbotError(
-            'paperbot_corpus_error',
-            `The corpus ${this.working} is being written by process ${holder} (lock file ${this.lockFile}); try again when it is done.`,
-          );
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-    try {
-      return await write();
-    } finally {
-      await rm(this.lockFile, { force: true });
-    }
+  private withLock<T>(write: () => Promise<T>): Promise<T> {
+    return withLockFile(
+      this.lockFile,
+      (holder) =>
+        new PaperbotError(
+          'paperbot_corpus_error',
+          `The corpus ${this.working} is being written by process ${holder} (lock file ${this.lockFile}); try again when it is done.`,
+        ),
+      write,
+    );
   }
-}
-
-/** The catalog file's header and columns (see {@link FileCorpusStore.checkpoint}). */
-interface SavedCatalog {
-  header: {
-    format: string;
-    offset: number;
-    fingerprint: string;
-    lineCount: number;
-    rows: number;
-    needsNewline: boolean;
-    positions: Array<{ fingerprint: string; offset: number }>;
-  };
-  columns: {
-    ids: string[];
-    arxivIds: string[];
-    titles: string[];
-    arrivals: Float64Array;
-    offsets: Float64Array;
-    lengths: Uint32Array;
-    canonical: Uint8Array;
-  };
-}
-
-const NEWLINE = Buffer.from('\n');
-
-/** Whether a line holds only white space. */
-function isBlank(line: Buffer): boolean {
-  for (const byte of line) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0d) return false;
-  return true;
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -741,71 +585,4 @@ async function exists(file: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One chunk of a file, cut after its last complete line. */
-interface LineChunk {
-  /** The bytes: the previous chunk's incomplete line, then this chunk's. Valid until the next read. */
-  data: Buffer;
-  /** File offset of `data[0]`. */
-  base: number;
-  /** The complete lines, as [start, end) in `data`, without their newline. */
-  lines: Array<[number, number]>;
-  /** Bytes of `data` up to the end of its last complete line (newline included). */
-  complete: number;
-}
-
-/**
- * Reads a range of a file a chunk at a time, line by line: one pass, a chunk's lines handed out
- * before the next is read. After the last chunk, `end` is where the complete lines end and `rest`
- * the bytes after them (a last line without a newline).
- */
-class LineReader {
-  private readonly buffer = Buffer.allocUnsafe(CHUNK);
-  private at: number;
-  /** Where the complete lines read so far end. */
-  end: number;
-  /** The incomplete line after them. */
-  rest: Buffer = Buffer.alloc(0);
-
-  constructor(
-    private readonly handle: FileHandle,
-    from: number,
-    private readonly to: number,
-  ) {
-    this.at = from;
-    this.end = from;
-  }
-
-  async next(): Promise<LineChunk | undefined> {
-    if (this.at >= this.to) return undefined;
-    const { bytesRead } = await this.handle.read(this.buffer, 0, Math.min(CHUNK, this.to - this.at), this.at);
-    if (bytesRead === 0) {
-      this.at = this.to;
-      return undefined;
-    }
-    this.at += bytesRead;
-    const read = this.buffer.subarray(0, bytesRead);
-    const data = this.rest.length > 0 ? Buffer.concat([this.rest, read]) : read;
-    const lines: Array<[number, number]> = [];
-    let start = 0;
-    for (let newline = data.indexOf(10); newline !== -1; newline = data.indexOf(10, start)) {
-      lines.push([start, newline]);
-      start = newline + 1;
-    }
-    const chunk: LineChunk = { data, base: this.end, lines, complete: start };
-    // Copied: `buffer` is read into again.
-    this.rest = Buffer.from(data.subarray(start));
-    this.end += start;
-    return chunk;
-  }
 }

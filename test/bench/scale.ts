@@ -8,7 +8,7 @@ import { questionOf } from '../../src/bot/mention.js';
 import { parsePaperCommand } from '../../src/bot/paperCommand.js';
 import { Library } from '../../src/library.js';
 import { corpusFile, serialiseCorpus, writeFileAtomically } from '../../src/papers/corpus.js';
-import { catalogFile } from '../../src/papers/corpusFile.js';
+import { catalogFile } from '../../src/papers/corpusCatalog.js';
 import { MemoryCorpusStore } from '../../src/papers/corpusStore.js';
 import { PaperCollection } from '../../src/papers/merge.js';
 import type { Paper } from '../../src/papers/paper.js';

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { PaperbotError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { BUNDLED_CORPUS_FILE, corpusFile, serialiseCorpus } from '../../src/papers/corpus.js';
-import { catalogFile, FileCorpusStore } from '../../src/papers/corpusFile.js';
+import { catalogFile } from '../../src/papers/corpusCatalog.js';
+import { FileCorpusStore } from '../../src/papers/corpusFile.js';
 import { Paper } from '../../src/papers/paper.js';
 import { makePaper } from '../support/papers.js';
 

@@ -1,0 +1,93 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../logger.js';
+import { readSectionFile, writeSectionFile } from '../sectionFile.js';
+
+/** The catalog beside the corpus file (see FileCorpusStore). */
+export function catalogFile(dataDir: string): string {
+  return join(dataDir, 'papers.catalog');
+}
+
+/** The layout of the catalog file: a catalog of another layout is not read (the corpus is read instead). */
+const CATALOG_FORMAT = 'paperbot-catalog/1';
+
+/**
+ * What the catalog file keeps of a corpus file, so that start-up need not read the papers: where
+ * the file's accepted lines end and the fingerprint (sha256) of the bytes up to there, which the
+ * file must still start with for the rest to be trusted; and, per paper, its identity, arrival
+ * and where its latest line is.
+ */
+export interface SavedCatalog {
+  header: {
+    offset: number;
+    fingerprint: string;
+    lineCount: number;
+    rows: number;
+    needsNewline: boolean;
+    positions: Array<{ fingerprint: string; offset: number }>;
+  };
+  columns: {
+    ids: string[];
+    arxivIds: string[];
+    titles: string[];
+    arrivals: Float64Array;
+    offsets: Float64Array;
+    lengths: Uint32Array;
+    canonical: Uint8Array;
+  };
+}
+
+/** Writes the catalog file of a data directory (atomically). */
+export async function writeCatalog(dataDir: string, { header, columns }: SavedCatalog): Promise<void> {
+  await writeSectionFile(catalogFile(dataDir), { format: CATALOG_FORMAT, ...header }, columns);
+}
+
+/**
+ * The catalog file's contents, when there is a readable one of this layout: none when there is no
+ * file or one of another layout; none, with a warning, when it cannot be read or does not add up
+ * (the corpus is then read instead).
+ */
+export async function readCatalog(dataDir: string, logger: Logger): Promise<SavedCatalog | undefined> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(catalogFile(dataDir));
+  } catch {
+    return undefined;
+  }
+  try {
+    const { header, sections } = readSectionFile(bytes);
+    const saved = header as SavedCatalog['header'] & { format?: unknown };
+    if (saved?.format !== CATALOG_FORMAT) return undefined;
+    const columns = {
+      ids: sections.get('ids') as string[],
+      arxivIds: sections.get('arxivIds') as string[],
+      titles: sections.get('titles') as string[],
+      arrivals: sections.get('arrivals') as Float64Array,
+      offsets: sections.get('offsets') as Float64Array,
+      lengths: sections.get('lengths') as Uint32Array,
+      canonical: sections.get('canonical') as Uint8Array,
+    };
+    const count = columns.ids?.length;
+    const consistent =
+      Array.isArray(columns.ids) &&
+      columns.arxivIds?.length === count &&
+      columns.titles?.length === count &&
+      columns.arrivals instanceof Float64Array &&
+      columns.arrivals.length === count &&
+      columns.offsets instanceof Float64Array &&
+      columns.offsets.length === count &&
+      columns.lengths instanceof Uint32Array &&
+      columns.lengths.length === count &&
+      columns.canonical instanceof Uint8Array &&
+      columns.canonical.length === count &&
+      typeof saved.offset === 'number' &&
+      typeof saved.fingerprint === 'string';
+    if (!consistent) throw new Error('its columns do not add up');
+    return { header: saved, columns };
+  } catch (error) {
+    logger.warn(
+      `The corpus catalog ${catalogFile(dataDir)} is unreadable (${(error as Error).message}); reading the corpus.`,
+    );
+    return undefined;
+  }
+}
