@@ -50,8 +50,8 @@ export interface SavedMiniSearch {
  * minisearch with its postings kept compact and read directly. minisearch offers no public way to
  * read a term's postings (which a ranking of its own needs) nor to save its index except as JSON
  * (whose parse and re-load cost seconds at 80k papers, see {@link MiniSearchIndex.restore}). Its
- * state is `protected`, so this subclass is the one place that reads it, type-checked: a rename in
- * minisearch fails the build. Documents go in and out through minisearch's own `add` and `remove`;
+ * state is `protected`, so this subclass is the one place that reads it (TermIndex reads only its
+ * tree's class), type-checked: a rename in minisearch fails the build. Documents go in and out through minisearch's own `add` and `remove`;
  * every posting list is a {@link CompactPostings}, which minisearch changes through the Map
  * interface and the ranking reads as arrays.
  *
@@ -80,8 +80,7 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
 
   private useTerms(terms: TermIndex): void {
     this.terms = terms;
-    // TermIndex has the SearchableMap methods minisearch calls; the declared type is the tree's.
-    this._index = terms as unknown as typeof this._index;
+    this._index = terms;
   }
 
   /** The id of each field. */

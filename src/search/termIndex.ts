@@ -1,8 +1,25 @@
-import SearchableMap from 'minisearch/SearchableMap';
+import MiniSearch from 'minisearch';
 import { CompactPostings } from './postings.js';
 
 /** What minisearch keeps per term: field id → postings (document number → frequency). */
 export type TermData = Map<number, Map<number, number>>;
+
+/** An index whose term tree is read, for its type and class. */
+class TreeOwner extends MiniSearch {
+  get tree() {
+    return this._index;
+  }
+}
+
+/** minisearch's term tree (a radix tree of term → {@link TermData}), as its main module declares it. */
+type MiniSearchTree = TreeOwner['tree'];
+
+/**
+ * The class of minisearch's term tree. Its main module does not export it, and the copy that its
+ * `minisearch/SearchableMap` module exports is, to TypeScript, another type (with its own private
+ * members) that minisearch's index does not accept; so the class is taken from an index's own tree.
+ */
+const MiniSearchTree = new TreeOwner({ fields: [] }).tree.constructor as new () => MiniSearchTree;
 
 /**
  * Saved posting lists, by term id (see SavedMiniSearch): term `t` has `fieldCounts[t]` lists, the
@@ -32,13 +49,14 @@ export interface ListView {
  * 0.6 s in the tree's lookups alone, restoring it 0.3 s building the tree. And the terms of a
  * restored index stay in the saved arrays until one is first looked up, so that restoring makes
  * one Map entry per term (shared with the document table's term ids), not a Map per term and a
- * list object per field. Prefix and fuzzy lookups, which only minisearch's own search makes (paperbot
- * does not call it), get a radix tree made on demand.
+ * list object per field. Prefix and fuzzy lookups and walks over every term, which only minisearch's
+ * own search, vacuum and JSON export make (paperbot calls none of them), get a radix tree made on
+ * demand.
  *
- * It offers the methods of minisearch's SearchableMap that minisearch calls; MiniSearchIndex puts
- * it in place of the tree.
+ * It is one of minisearch's term trees whose every method is its own (the inherited tree stays
+ * empty), so that MiniSearchIndex puts it in place of minisearch's tree with the types checked.
  */
-export class TermIndex {
+export class TermIndex extends MiniSearchTree {
   private readonly loaded = new Map<string, TermData>();
   private saved: SavedLists | undefined;
   private vocabulary: readonly string[] = [];
@@ -51,7 +69,7 @@ export class TermIndex {
   private listStarts = new Int32Array(1);
   /** Per saved list: where its postings start. */
   private postingStarts = new Int32Array(1);
-  private tree: SearchableMap<TermData> | undefined;
+  private tree: MiniSearchTree | undefined;
 
   /**
    * Takes the saved lists of `vocabulary`'s terms (`termIds` maps each term to its index there),
@@ -93,32 +111,32 @@ export class TermIndex {
     return index;
   }
 
-  get size(): number {
+  override get size(): number {
     return this.loaded.size + this.waiting;
   }
 
-  get(term: string): TermData | undefined {
+  override get(term: string): TermData | undefined {
     return this.loaded.get(term) ?? this.load(term);
   }
 
-  has(term: string): boolean {
+  override has(term: string): boolean {
     return this.loaded.has(term) || this.savedId(term) !== undefined;
   }
 
-  set(term: string, data: TermData): this {
+  override set(term: string, data: TermData): this {
     this.forgetSaved(term);
     this.loaded.set(term, data);
     this.tree = undefined;
     return this;
   }
 
-  delete(term: string): void {
+  override delete(term: string): void {
     this.forgetSaved(term);
     this.loaded.delete(term);
     this.tree = undefined;
   }
 
-  fetch(term: string, initial: () => TermData): TermData {
+  override fetch(term: string, initial: () => TermData): TermData {
     const data = this.get(term);
     if (data) return data;
     const created = initial();
@@ -126,11 +144,11 @@ export class TermIndex {
     return created;
   }
 
-  update(term: string, change: (data: TermData | undefined) => TermData): this {
+  override update(term: string, change: (data: TermData | undefined) => TermData): this {
     return this.set(term, change(this.get(term)));
   }
 
-  clear(): void {
+  override clear(): void {
     this.loaded.clear();
     this.inArrays.fill(0);
     this.waiting = 0;
@@ -172,38 +190,42 @@ export class TermIndex {
     return terms;
   }
 
-  // What minisearch's own search, vacuum and JSON export read: every term, loaded first.
-  *entries(): IterableIterator<[string, TermData]> {
-    this.loadAll();
-    yield* this.loaded.entries();
+  // Every term, loaded first, in a tree (what minisearch's own search, vacuum and JSON export walk).
+  override entries(): ReturnType<MiniSearchTree['entries']> {
+    return this.asTree().entries();
   }
 
-  *keys(): IterableIterator<string> {
-    for (const [term] of this.entries()) yield term;
+  override keys(): ReturnType<MiniSearchTree['keys']> {
+    return this.asTree().keys();
   }
 
-  *values(): IterableIterator<TermData> {
-    for (const [, data] of this.entries()) yield data;
+  override values(): ReturnType<MiniSearchTree['values']> {
+    return this.asTree().values();
   }
 
-  forEach(visit: (term: string, data: TermData, map: this) => void): void {
+  override forEach(visit: (term: string, data: TermData, map: MiniSearchTree) => void): void {
     for (const [term, data] of this.entries()) visit(term, data, this);
   }
 
-  [Symbol.iterator](): IterableIterator<[string, TermData]> {
+  override [Symbol.iterator](): ReturnType<MiniSearchTree['entries']> {
     return this.entries();
   }
 
-  atPrefix(prefix: string): SearchableMap<TermData> {
+  override atPrefix(prefix: string): MiniSearchTree {
     return this.asTree().atPrefix(prefix);
   }
 
-  fuzzyGet(term: string, maxEditDistance: number): ReturnType<SearchableMap<TermData>['fuzzyGet']> {
+  override fuzzyGet(term: string, maxEditDistance: number): ReturnType<MiniSearchTree['fuzzyGet']> {
     return this.asTree().fuzzyGet(term, maxEditDistance);
   }
 
-  private asTree(): SearchableMap<TermData> {
-    this.tree ??= SearchableMap.from<TermData>(this.entries());
+  private asTree(): MiniSearchTree {
+    if (!this.tree) {
+      this.loadAll();
+      const tree = new MiniSearchTree();
+      for (const [term, data] of this.loaded) tree.set(term, data);
+      this.tree = tree;
+    }
     return this.tree;
   }
 

@@ -105,6 +105,14 @@ describe('TermIndex (property: it behaves as a Map of its terms)', () => {
     );
   });
 
+  test('every method of minisearch’s term tree is its own: none reads the empty tree it inherits', () => {
+    const tree = Object.getPrototypeOf(TermIndex.prototype) as object;
+    const own = new Set(Reflect.ownKeys(TermIndex.prototype));
+    const inherited = Reflect.ownKeys(tree).filter((key) => key !== 'constructor' && !own.has(key));
+    expect(Reflect.ownKeys(tree)).toEqual(expect.arrayContaining(['get', 'set', 'fetch', 'size']));
+    expect(inherited).toEqual([]);
+  });
+
   test('prefix and fuzzy lookups (minisearch’s own search) see every term', () => {
     const index = TermIndex.over(
       saved([[[0, [[1, 1]]]], [[0, [[2, 1]]]], []]),
