@@ -196,7 +196,7 @@ export function helpMessage(): SlackMessage {
 }
 
 /**
- * Help for following authors, trending and citations (issue 16, "what every anchor has"): kept in
+ * Help for following authors, trending and citations (what every paper tool has): kept in
  * one list so that other features' lines can sit beside it without touching these.
  */
 const EXTRA_HELP = [

@@ -23,7 +23,7 @@ export interface Bonus {
  * on its own, author names, Hugging Face's keywords), weighted and summed, plus two bonuses for
  * titles that have the query's words. Scores are in units of the query's reference score: what an
  * average-length paper with every query term once in its text would score (the sum of the terms'
- * idf). Every choice is measured in `npm run eval` (see the README's "Search quality").
+ * idf). Every choice is measured in `npm run eval` (see docs/search-quality.md).
  */
 export interface Ranking {
   fields: Record<Field, FieldRanking>;
@@ -56,7 +56,7 @@ export interface Ranking {
   floorDecay: number;
 }
 
-/** The shipped ranking (figures in the README's "Search quality"). */
+/** The shipped ranking (figures in docs/search-quality.md). */
 export const RANKING: Ranking = {
   fields: {
     text: { weight: 1, k1: 0.9, b: 0.4 },

@@ -12,7 +12,7 @@ import type { WorkerReply, WorkerRequest } from './workerProtocol.js';
 
 /** How a pool of search workers queues and sheds. */
 export interface WorkerSearcherOptions {
-  /** Worker threads, each with the whole index (default 1; see the README's measurements). */
+  /** Worker threads, each with the whole index (default 1; see docs/performance.md). */
   workers?: number;
   /**
    * The longest a search may wait for a worker before it is refused as busy (default 1,500 ms):

@@ -1,7 +1,7 @@
 /**
  * A console session over the 85k real corpus (the eval's cached data directory, see evalCorpus.ts)
  * with the clock at the end of the recorded Hugging Face days (2026-08-21 12:00 UTC), so that
- * "trending" has papers: the transcript of issue 16's anchors. Each input line is answered as the
+ * "trending" has papers: a transcript of following authors, trending and citations. Each input line is answered as the
  * console answers it (the same Replies and text renderer); `{last}` in a line is replaced by the
  * id of the newest subscription, for `digest now`, whose digest prints as the console's does.
  * `printf '/paper trending\n' | npx tsx test/bench/anchorsTranscript.ts`

@@ -1,5 +1,5 @@
 /**
- * Issue 16's figures: how much papers resemble each other (what the taste's floor is measured
+ * How much papers resemble each other (what the taste's floor is measured
  * against), and what the workspaces' memory costs a card as it grows.
  * Run: npx tsx test/bench/memoryAndTaste.ts
  */

@@ -88,7 +88,7 @@ describe('selectDigest', () => {
   });
 });
 
-describe('a new paper is never crowded out by older matches (issue 11)', () => {
+describe('a new paper is never crowded out by older matches', () => {
   // 300 older papers match "graph neural networks" strongly (in their titles, twice in their
   // abstracts); one new paper is about them too, but only in its abstract: a weaker match than all
   // 300, and still a strong one (it clears the floor), so it is the digest.
