@@ -129,13 +129,33 @@ describe('manifest.yml', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 
+  test('the descriptions say what the app does, not only search', () => {
+    const [paper] = manifest.features.slash_commands;
+    const { long_description: long } = manifest.display_information;
+    for (const feature of [
+      /search/i,
+      /@paperbot/,
+      /\/paper subscribe/,
+      /\/paper trending/,
+      /\/paper cite/,
+      /BibTeX/,
+    ])
+      expect(long).toMatch(feature);
+    for (const feature of [/search/i, /follow/i, /trending/i, /cite/i])
+      expect(paper.description).toMatch(feature);
+    for (const example of ['subscribe', 'trending', 'cite', 'help'])
+      expect(paper.usage_hint).toContain(example);
+  });
+
   test('an OAuth install asks for exactly the manifest’s bot scopes', () => {
     expect([...BOT_SCOPES].sort()).toEqual([...manifest.oauth_config.scopes.bot].sort());
   });
 
-  test('the README’s manifest changes for OAuth make a valid manifest for HTTP installs', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('**Installs in many workspaces (OAuth).**'));
+  test('the operating guide’s manifest changes for OAuth make a valid manifest for HTTP installs', () => {
+    const guide = readFileSync(join(ROOT, 'docs', 'operating.md'), 'utf8');
+    const start = guide.indexOf('\n## Installs in many workspaces (OAuth)');
+    expect(start).toBeGreaterThan(-1);
+    const section = guide.slice(start);
     const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
     const changes = parse(block.replace(/^ {3}/gm, ''));
     const merged = merge(manifest, changes) as typeof manifest;
