@@ -4,6 +4,7 @@ import { Replies } from './bot/replies.js';
 import { Unfurls } from './bot/unfurls.js';
 import { loadConfig, secretsOf } from './config.js';
 import { CONSOLE_TEAM, ConsoleDigestPoster, ConsoleFollowUpPoster, runConsole } from './console/console.js';
+import { DataFolderLock } from './dataFolderLock.js';
 import { type FollowUpPoster, FollowUps } from './discussions/followUps.js';
 import { PaperbotError } from './errors.js';
 import { Readiness, startHealthServer } from './health.js';
@@ -56,6 +57,17 @@ async function main(): Promise<void> {
     new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
   // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
   const identity = slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger) : undefined;
+  // One writer per data folder: the lowdb files are held in memory and written whole. With a
+  // database the state is PostgreSQL's, shared by replicas.
+  const folderLock = config.databaseUrl
+    ? undefined
+    : await DataFolderLock.acquire(config.dataDir, slack ? 'bot' : 'console', startedAt).catch(
+        async (error: unknown) => {
+          await closeHealth();
+          throw error;
+        },
+      );
+  const releaseFolder = () => folderLock?.release() ?? Promise.resolve();
   // The stores first: with a database, the corpus is in it too.
   const stores = await openStores(
     config,
@@ -65,6 +77,7 @@ async function main(): Promise<void> {
     },
     logger,
   ).catch(async (error: unknown) => {
+    await releaseFolder();
     await closeHealth();
     throw error;
   });
@@ -87,6 +100,7 @@ async function main(): Promise<void> {
   }).catch(async (error: unknown) => {
     await searcher.close(); // or its threads would keep the process from exiting with the error
     await stores.close();
+    await releaseFolder();
     await closeHealth();
     throw error;
   });
@@ -97,6 +111,7 @@ async function main(): Promise<void> {
   const closeLibrary = async (error: unknown) => {
     await library.close();
     await stores.close();
+    await releaseFolder();
     await closeHealth();
     throw error;
   };
@@ -156,6 +171,7 @@ async function main(): Promise<void> {
     startedAt,
     sources: () => refresher.status(),
     backfill: () => refreshState.backfill,
+    lastIngest: () => refreshState.lastIngest(),
   };
   const replies = new Replies({ index, store, scheduler, now, logger, operations, discussions });
   metrics.reportQueue('answers', answersWaiting);
@@ -178,6 +194,7 @@ async function main(): Promise<void> {
     await library.close();
     await refreshState.settle();
     await stores.close();
+    await releaseFolder();
     return;
   }
 
@@ -239,6 +256,7 @@ async function main(): Promise<void> {
         await library.close();
         await refreshState.settle();
         await stores.close();
+        await releaseFolder();
         await closeHealth();
       },
     },
@@ -248,6 +266,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof PaperbotError ? error.message : (error as Error).stack}\n`);
+  // One sentence for people; where it came from only for whoever asked for debug logs.
+  const message = error instanceof Error ? error.message : String(error);
+  const debug = process.env.LOG_LEVEL === 'debug' && error instanceof Error;
+  process.stderr.write(
+    `${debug ? error.stack : error instanceof PaperbotError ? message : `paperbot stopped: ${message} (LOG_LEVEL=debug shows where)`}\n`,
+  );
   process.exitCode = 1;
 });
