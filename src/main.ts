@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { Replies } from './bot/replies.js';
 import { Unfurls } from './bot/unfurls.js';
 import { loadConfig, secretsOf } from './config.js';
+import { ConsoleButtons } from './console/buttons.js';
 import { CONSOLE_TEAM, ConsoleDigestPoster, ConsoleFollowUpPoster, runConsole } from './console/console.js';
 import { DataFolderLock } from './dataFolderLock.js';
 import { type FollowUpPoster, FollowUps } from './discussions/followUps.js';
@@ -132,6 +134,8 @@ async function main(): Promise<void> {
     observe: (run) => metrics.countRefresh(run),
   });
   const interactive = Boolean(process.stdin.isTTY);
+  // The console's typed buttons: what its answers and its digests printed last.
+  const consoleButtons = new ConsoleButtons();
   const postingClient = slack && auth ? createPostingClient(slack, logger) : undefined;
   const tokens =
     auth?.kind === 'token'
@@ -142,7 +146,7 @@ async function main(): Promise<void> {
   const poster: DigestPoster =
     postingClient && tokens
       ? new SlackDigestPoster(postingClient, tokens)
-      : new ConsoleDigestPoster(process.stdout, { color: interactive });
+      : new ConsoleDigestPoster(process.stdout, { color: interactive }, consoleButtons);
   const { discussions } = stores;
   const scheduler = new Scheduler({
     store,
@@ -187,7 +191,13 @@ async function main(): Promise<void> {
     scheduler.start(config.digestIntervalMs);
     refresher.start();
     library.start(config.corpusCatchUpMs);
-    await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
+    await runConsole(replies, {
+      input: process.stdin,
+      output: process.stdout,
+      interactive,
+      buttons: consoleButtons,
+      historyFile: join(config.dataDir, 'console-history'),
+    });
     await refresher.stop();
     await scheduler.stop();
     await followUps.idle(); // a follow-up being posted is recorded before the stores close

@@ -96,7 +96,11 @@ function channelLine(subscriptions: readonly Subscription[]): string {
 export function statusBlocks(status: ServiceStatus): KnownBlock[] {
   const blocks: KnownBlock[] = [section(corpusLine(status))];
   if (status.sources.length === 0)
-    blocks.push(section('*Sources:* no refresh is scheduled (all are `off`).'));
+    blocks.push(
+      section(
+        '*Sources:* no refresh is scheduled here (`PAPERBOT_REFRESH_HF` / `PAPERBOT_REFRESH_ARXIV` set one; `paperbot ingest` adds papers by hand).',
+      ),
+    );
   for (const source of status.sources) blocks.push(section(sourceLine(source)));
   if (status.backfill) blocks.push(section(backfillLine(status.backfill)));
   if (status.lastIngest) blocks.push(section(ingestLine(status.lastIngest)));

@@ -150,5 +150,26 @@ describe('ingest refuses what is not papers', () => {
       what: `file ${file}`,
       new: expect.any(Number),
     });
+
+    // The console after it: refreshed, and its status tells the ingest and the newest publication.
+    const console = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+        env: { PATH: process.env.PATH ?? '', PAPERBOT_DATA_DIR: dir },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      child.on('close', () => resolve({ stdout, stderr }));
+      child.stdin.end('/paper status\n');
+    });
+    expect(console.stderr).not.toContain('never refreshed');
+    expect(console.stdout).toContain(`Last ingest (\`paperbot ingest file ${file}\`): `);
+    expect(console.stdout).toContain('Sources: no refresh is scheduled here');
+    const newestDay = items
+      .map((item) => (item.paper as { publishedAt?: string }).publishedAt?.slice(0, 10) ?? '')
+      .sort()
+      .at(-1);
+    expect(console.stdout).toMatch(new RegExp(`newest: “[^”]+” \\(published ${newestDay}, arrived `));
   });
 });
