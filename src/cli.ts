@@ -75,6 +75,14 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
     },
     run: ingest,
   },
+  remove: {
+    usage: ['paperbot remove <id or arXiv id> [...]'],
+    about:
+      "Deletes papers from the corpus and its index (PostgreSQL's with PAPERBOT_DATABASE_URL); a running bot reads the corpus again within a minute. An ingest that brings a removed paper again adds it again.",
+    optionHelp: [],
+    options: {},
+    run: remove,
+  },
   'build-seed': {
     usage: ['paperbot build-seed <page.txt> [--out FILE] [--arrived-at ISO]'],
     about:
@@ -386,6 +394,28 @@ async function ingest(values: Values, args: string[]): Promise<void> {
     });
   if (failures.length > 0) {
     process.stderr.write(`${failures.length} request(s) failed; run the command again to retry them.\n`);
+    process.exitCode = 1;
+  }
+}
+
+async function remove(_values: Values, names: string[]): Promise<void> {
+  if (names.length === 0)
+    throw new UsageError('paperbot remove needs the ids of the papers, e.g. paperbot remove 2501.12948.');
+  const config = loadConfig();
+  const { library, close } = await openLibrary(config, createStderrLogger('warn'));
+  let outcome: Awaited<ReturnType<Library['remove']>>;
+  try {
+    outcome = await library.remove(names.map((name) => name.replace(/^arxiv:/i, '')));
+  } finally {
+    await close();
+  }
+  const { removed, unknown } = outcome;
+  if (removed.length > 0)
+    process.stdout.write(
+      `Removed ${removed.length} ${removed.length === 1 ? 'paper' : 'papers'}: ${removed.map((paper) => `“${paper.title}” (${paper.id})`).join(', ')}; ${library.size.toLocaleString('en-US')} papers in the corpus.\n`,
+    );
+  if (unknown.length > 0) {
+    process.stderr.write(`Not in the corpus: ${unknown.join(', ')}.\n`);
     process.exitCode = 1;
   }
 }

@@ -254,48 +254,7 @@ export class FileCorpusStore implements CorpusStore {
       if (onDisk.ino !== mine.ino || onDisk.size !== this.size) throw new CorpusMoved();
       const previous = this.fingerprint();
       const temporary = `${this.working}.${process.pid}.${Date.now()}.tmp`;
-      const out = await open(temporary, 'w');
-      const hash = createHash('sha256');
-      const offsets = new Float64Array(this.ids.length);
-      const lengths = new Uint32Array(this.ids.length);
-      let written = 0;
-      try {
-        // In file order, so that reading is sequential; a run of adjacent lines is copied at once.
-        const order = Array.from(this.ids.keys()).sort(
-          (a, b) => (this.offsets[a] as number) - (this.offsets[b] as number),
-        );
-        let pending: Buffer[] = [];
-        let pendingBytes = 0;
-        const flush = async () => {
-          const bytes = Buffer.concat(pending);
-          hash.update(bytes);
-          for (let done = 0; done < bytes.length; ) {
-            const { bytesWritten } = await out.write(bytes, done, bytes.length - done, written + done);
-            done += bytesWritten;
-          }
-          written += bytes.length;
-          pending = [];
-          pendingBytes = 0;
-        };
-        for (const slot of order) {
-          const line =
-            this.canonical[slot] === 1
-              ? await this.readLine(slot)
-              : Buffer.from(JSON.stringify(await this.readSlot(slot)));
-          offsets[slot] = written + pendingBytes;
-          lengths[slot] = line.length;
-          pending.push(line, NEWLINE);
-          pendingBytes += line.length + 1;
-          if (pendingBytes >= CHUNK) await flush();
-        }
-        await flush();
-        await out.sync();
-      } catch (error) {
-        await out.close();
-        await rm(temporary, { force: true });
-        throw error;
-      }
-      await out.close();
+      const { written, hash, offsets, lengths } = await this.writeLatest(temporary, () => true);
       await rename(temporary, this.working);
       const handle = await open(this.working, 'r+');
       this.retire(this.handle);
@@ -316,6 +275,84 @@ export class FileCorpusStore implements CorpusStore {
     this.logger.info(`Compacted the corpus ${this.working}: ${this.ids.length} papers.`);
     await this.checkpoint();
     return this.position();
+  }
+
+  async remove(ids: readonly string[], after: CorpusPosition): Promise<CorpusPosition> {
+    if (after.fingerprint !== this.fingerprint()) throw new CorpusMoved();
+    const dropped = new Set(ids.filter((id) => this.slots.has(id)));
+    if (dropped.size === 0) return this.position();
+    await this.withLock(async () => {
+      if (this.source === this.working) {
+        const [onDisk, mine] = await Promise.all([stat(this.working), this.openHandle().stat()]);
+        if (onDisk.ino !== mine.ino || onDisk.size !== this.size) throw new CorpusMoved();
+      } else if (await exists(this.working)) throw new CorpusMoved(); // another process made it meanwhile
+      const temporary = `${this.working}.${process.pid}.${Date.now()}.tmp`;
+      await this.writeLatest(temporary, (slot) => !dropped.has(this.ids[slot] as string));
+      await rename(temporary, this.working);
+    });
+    // A new file, no position of the old one known in it: every reader (this one too) reads it again.
+    await this.open();
+    await this.checkpoint();
+    this.logger.info(`Removed ${dropped.size} papers from the corpus ${this.working}.`);
+    return this.position();
+  }
+
+  /**
+   * Writes the latest line of each paper `keep` keeps to `file` (synced), in file order: the
+   * rewritten corpus of a compaction or a removal. Each paper's new offset and length are by slot.
+   */
+  private async writeLatest(
+    file: string,
+    keep: (slot: number) => boolean,
+  ): Promise<{
+    written: number;
+    hash: Hash;
+    offsets: Float64Array<ArrayBuffer>;
+    lengths: Uint32Array<ArrayBuffer>;
+  }> {
+    const out = await open(file, 'w');
+    const hash = createHash('sha256');
+    const offsets = new Float64Array(this.ids.length);
+    const lengths = new Uint32Array(this.ids.length);
+    let written = 0;
+    try {
+      // In file order, so that reading is sequential; a run of adjacent lines is copied at once.
+      const order = Array.from(this.ids.keys())
+        .filter(keep)
+        .sort((a, b) => (this.offsets[a] as number) - (this.offsets[b] as number));
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        const bytes = Buffer.concat(pending);
+        hash.update(bytes);
+        for (let done = 0; done < bytes.length; ) {
+          const { bytesWritten } = await out.write(bytes, done, bytes.length - done, written + done);
+          done += bytesWritten;
+        }
+        written += bytes.length;
+        pending = [];
+        pendingBytes = 0;
+      };
+      for (const slot of order) {
+        const line =
+          this.canonical[slot] === 1
+            ? await this.readLine(slot)
+            : Buffer.from(JSON.stringify(await this.readSlot(slot)));
+        offsets[slot] = written + pendingBytes;
+        lengths[slot] = line.length;
+        pending.push(line, NEWLINE);
+        pendingBytes += line.length + 1;
+        if (pendingBytes >= CHUNK) await flush();
+      }
+      await flush();
+      await out.sync();
+    } catch (error) {
+      await out.close();
+      await rm(file, { force: true });
+      throw error;
+    }
+    await out.close();
+    return { written, hash, offsets, lengths };
   }
 
   async close(): Promise<void> {

@@ -35,7 +35,7 @@ function paperbot(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('a command line with manners', () => {
-  test.each(['search', 'ingest', 'build-seed'])(
+  test.each(['search', 'ingest', 'remove', 'build-seed'])(
     'paperbot %s --help prints its help, exit 0',
     async (name) => {
       const { code, stdout, stderr } = await paperbot([name, '--help']);
@@ -49,7 +49,7 @@ describe('a command line with manners', () => {
   test('paperbot --help lists every command', async () => {
     const { code, stdout } = await paperbot(['--help']);
     expect(code).toBe(0);
-    for (const name of ['search', 'ingest hf-daily', 'ingest arxiv', 'ingest file', 'build-seed'])
+    for (const name of ['search', 'ingest hf-daily', 'ingest arxiv', 'ingest file', 'remove', 'build-seed'])
       expect(stdout).toContain(`  paperbot ${name} `);
   });
 
@@ -72,7 +72,7 @@ describe('a command line with manners', () => {
       2,
       /^paperbot ingest takes hf-daily, arxiv or file, not "bogus" \(paperbot ingest --help tells more\)\.\n$/,
     ],
-    [['frobnicate'], 2, /^paperbot has no command "frobnicate"; it has search, ingest, build-seed/],
+    [['frobnicate'], 2, /^paperbot has no command "frobnicate"; it has search, ingest, remove, build-seed/],
   ] as const)('paperbot %j: exit %d, one sentence, no stack trace', async (args, status, message) => {
     const { code, stdout, stderr } = await paperbot([...args]);
     expect(code).toBe(status);
@@ -134,6 +134,22 @@ describe('ingest refuses what is not papers', () => {
     });
     expect(forced.code).toBe(0);
     expect(forced.stdout).toMatch(/^\d+ new, 0 updated/);
+
+    // The issue's junk "paper", found by `paperbot search "liveness probe"`, and removed.
+    const hits = async () =>
+      JSON.parse(
+        (await paperbot(['search', '--json', '--limit', '5', 'liveness probe'], { PAPERBOT_DATA_DIR: dir }))
+          .stdout,
+      ) as Array<{ id: string; title: string }>;
+    const junk = (await hits()).filter((hit) => hit.title.startsWith('|'));
+    expect(junk.length).toBeGreaterThan(0);
+    const removed = await paperbot(['remove', ...junk.map((hit) => hit.id), 'arXiv:0000.00000'], {
+      PAPERBOT_DATA_DIR: dir,
+    });
+    expect(removed.stdout).toMatch(new RegExp(`^Removed ${junk.length} papers?: “\\|`));
+    expect(removed.stderr).toBe('Not in the corpus: 0000.00000.\n');
+    expect(removed.code).toBe(1);
+    expect((await hits()).filter((hit) => hit.title.startsWith('|'))).toEqual([]);
   });
 
   test('ingest file shows its progress and is recorded for /paper status', async () => {
