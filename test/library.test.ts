@@ -142,7 +142,9 @@ describe('Library.remove', () => {
       skipped: [],
     });
     // The bot, its index in a worker thread, opened on the same folder.
-    const bot = await Library.open(dir, silentLogger, { searcher: new WorkerSearcher({ workers: 1 }) });
+    const bot = await Library.open(dir, silentLogger, {
+      searcher: new WorkerSearcher({ workers: 1, logger: silentLogger }),
+    });
     expect(await search(bot, 'liveness probe')).toEqual(['| GET /healthz | a liveness probe |']);
 
     const outcome = await cli.remove(['junk-row', '2401.00002', 'never-stored']);
