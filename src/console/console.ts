@@ -50,7 +50,7 @@ export const CONSOLE_HELP = [
   '  /paper <words or command>   as the slash command in Slack (/paper help lists its commands)',
   '  @paperbot <question>        as a mention of the bot',
   '  help                        this help',
-  '  exit                        leave (Ctrl-D too); Up and Down recall earlier lines',
+  '  exit                        leave (Ctrl-D or Ctrl-C too); Up and Down recall earlier lines',
   '',
   BUTTON_HELP,
 ].join('\n');
@@ -77,6 +77,8 @@ export async function runConsole(replies: Replies, options: ConsoleOptions): Pro
       : { terminal: false }),
   });
   lines.setPrompt('paperbot> ');
+  // On a terminal readline takes Ctrl-C as a key: it ends the session as exit does (a graceful stop).
+  lines.on('SIGINT', () => lines.close());
   const prompt = () => interactive && lines.prompt();
   const print = (text: string) => output.write(`${text}\n`);
   const show = (message: Printed) => {

@@ -144,6 +144,9 @@ describe('the console as a terminal', () => {
       const second = await typed('\x1b[A\r');
       expect(second).toContain('Hyp-OC: Hyperbolic One Class Classification for Face Anti-Spoofing');
       expect(second).not.toContain('^[[A');
+      // Ctrl-C ends the session (the rest of the input is not read).
+      const third = await typed('\x03/paper hyperbolic\r');
+      expect(third).not.toContain('Hyp-OC');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
