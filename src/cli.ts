@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-import { readFile } from 'node:fs/promises';
+import { access, constants, readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { resultsMessage } from './blocks/messages.js';
 import { parsePaperCommand } from './bot/paperCommand.js';
 import { COMMAND_RESULTS } from './bot/replies.js';
@@ -12,51 +12,165 @@ import { PaperbotError } from './errors.js';
 import { Library } from './library.js';
 import { createStderrLogger, type Logger } from './logger.js';
 import { serialiseCorpus, writeFileAtomically } from './papers/corpus.js';
-import { describeIngest } from './papers/ingest.js';
+import { describeIngest, type IngestReport } from './papers/ingest.js';
 import { IsoDay, paperPageLink } from './papers/paper.js';
+import { recordIngest } from './papers/refreshState.js';
 import { ArxivClient } from './papers/sources/arxivApi.js';
-import { FILE_FORMATS, type FileFormat, readPaperFile } from './papers/sources/files.js';
+import { FILE_FORMATS, type FileFormat, NotPapers, readPaperFile } from './papers/sources/files.js';
 import { fetchHfDay } from './papers/sources/hfDaily.js';
 import { parseHfPapersPage } from './papers/sources/hfPapersPage.js';
 import type { SourceBatch } from './papers/sources/http.js';
 import type { PaperSearch } from './search/paperSearch.js';
 
-const USAGE = `Usage:
-  paperbot search [--json] [--limit N] "<query>"   search the corpus in PAPERBOT_DATA_DIR, like /paper
-  paperbot search --json --stdin [--limit N]        one query per input line, one JSON array per output line
-  paperbot ingest hf-daily --since YYYY-MM-DD [--until YYYY-MM-DD] [--delay-ms N]
-                                                    the Hugging Face daily papers of each day (PAPERBOT_HF_API_URL)
-  paperbot ingest arxiv --category cs.LG [--category ...] [--max N]
-                                                    the newest papers of arXiv categories (PAPERBOT_ARXIV_API_URL)
-  paperbot ingest file <path> [--format hf-page|hf-daily|daily-arxiv|paperbot]
-                                                    a file of papers (gzip accepted; the format is detected)
-  paperbot build-seed <page.txt> [--out FILE] [--arrived-at ISO]
-                                                    parse a Hugging Face Papers page into corpus JSONL
-Commands work on the corpus in PAPERBOT_DATA_DIR (default data/), or in PostgreSQL when
-PAPERBOT_DATABASE_URL is set (where every replica reads it); ingestion merges into it and updates
-the index snapshot in PAPERBOT_DATA_DIR.`;
+/** A subcommand: its usage lines, what it does, the options it takes, and how it runs. */
+interface Subcommand {
+  usage: string[];
+  about: string;
+  /** Each option and what it does, for its help. */
+  optionHelp: Array<[string, string]>;
+  options: NonNullable<ParseArgsConfig['options']>;
+  run(values: Values, positionals: string[]): Promise<void>;
+}
+type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
 
-/** A command-line failure: print the message and exit with status 2. */
+const WHERE = `Commands work on the corpus in PAPERBOT_DATA_DIR (default data/), or in PostgreSQL when
+PAPERBOT_DATABASE_URL is set (where every replica reads it); ingestion merges into it and updates
+the index snapshot in PAPERBOT_DATA_DIR. A running bot takes the changes in within a minute.`;
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  search: {
+    usage: ['paperbot search [--json] [--limit N] "<query>"', 'paperbot search --json --stdin [--limit N]'],
+    about:
+      'Searches the corpus as /paper does (the same query syntax: "phrases", -word, author:, has:code, after:, before:).',
+    optionHelp: [
+      ['--json', 'one JSON array of {id, title, score, url, code}, best first'],
+      ['--stdin', 'one query per input line, one JSON array per output line (with --json)'],
+      ['--limit N', 'how many hits, 1 to 1000 (default 5)'],
+    ],
+    options: { json: { type: 'boolean' }, stdin: { type: 'boolean' }, limit: { type: 'string' } },
+    run: search,
+  },
+  ingest: {
+    usage: [
+      'paperbot ingest hf-daily --since YYYY-MM-DD [--until YYYY-MM-DD] [--delay-ms N]',
+      'paperbot ingest arxiv --category cs.LG [--category ...] [--max N]',
+      'paperbot ingest file <path> [--format hf-page|hf-daily|daily-arxiv|paperbot]',
+    ],
+    about:
+      "Adds papers to the corpus, merging them with the papers it has: the Hugging Face daily papers of each day (PAPERBOT_HF_API_URL), the newest papers of arXiv categories (PAPERBOT_ARXIV_API_URL), or a file (gzip accepted). A file's format is detected, and a file that is not papers is refused with the reason; --format names the format and skips those checks.",
+    optionHelp: [
+      ['--since, --until YYYY-MM-DD', 'hf-daily: the days to read (--until defaults to today)'],
+      ['--delay-ms N', 'hf-daily: pause between days (default 1000)'],
+      ['--category C', 'arxiv: a category such as cs.LG (repeatable)'],
+      ['--max N', 'arxiv: papers per category, 1 to 10000 (default 100)'],
+      ['--format F', 'file: hf-page, hf-daily, daily-arxiv or paperbot'],
+    ],
+    options: {
+      since: { type: 'string' },
+      until: { type: 'string' },
+      'delay-ms': { type: 'string' },
+      category: { type: 'string', multiple: true },
+      max: { type: 'string' },
+      format: { type: 'string' },
+    },
+    run: ingest,
+  },
+  remove: {
+    usage: ['paperbot remove <id or arXiv id> [...]'],
+    about:
+      "Deletes papers from the corpus and its index (PostgreSQL's with PAPERBOT_DATABASE_URL); a running bot reads the corpus again within a minute. An ingest that brings a removed paper again adds it again.",
+    optionHelp: [],
+    options: {},
+    run: remove,
+  },
+  'build-seed': {
+    usage: ['paperbot build-seed <page.txt> [--out FILE] [--arrived-at ISO]'],
+    about:
+      'Parses the text of a Hugging Face Papers page into corpus JSONL (the bundled papers are made this way).',
+    optionHelp: [
+      ['--out FILE', 'where to write (default data/seed-papers.jsonl)'],
+      ['--arrived-at ISO', "the papers' arrival (default now)"],
+    ],
+    options: { out: { type: 'string' }, 'arrived-at': { type: 'string' } },
+    run: buildSeed,
+  },
+};
+
+/** The help of the whole command: every subcommand's usage. */
+function usage(): string {
+  const lines = Object.values(SUBCOMMANDS).flatMap((command) => command.usage.map((line) => `  ${line}`));
+  return `Usage:\n${lines.join('\n')}\n\n${WHERE}\n\`paperbot <command> --help\` tells more of each.`;
+}
+
+/** The help of one subcommand. */
+function commandHelp(command: Subcommand): string {
+  const options: Array<[string, string]> = [...command.optionHelp, ['--help', 'this help']];
+  const width = Math.max(...options.map(([flag]) => flag.length));
+  return (
+    `Usage:\n${command.usage.map((line) => `  ${line}`).join('\n')}\n\n${command.about}\n\n` +
+    `Options:\n${options.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`).join('\n')}\n\n${WHERE}`
+  );
+}
+
+/** A command-line mistake: its message (one sentence) is printed, and the exit status is 2. */
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case 'search':
-      return search(rest);
-    case 'build-seed':
-      return buildSeed(rest);
-    case 'ingest':
-      return ingest(rest);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      process.stdout.write(`${USAGE}\n`);
-      return;
-    default:
-      throw new UsageError(`Unknown command "${command}".\n${USAGE}`);
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    process.stdout.write(`${usage()}\n`);
+    return;
   }
+  if (name === 'help') {
+    const [about] = rest;
+    const command = about === undefined ? undefined : SUBCOMMANDS[about];
+    if (about !== undefined && !command) throw unknownCommand(about);
+    process.stdout.write(`${command ? commandHelp(command) : usage()}\n`);
+    return;
+  }
+  const command = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
+  if (!command) throw unknownCommand(name);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${commandHelp(command)}\n`);
+    return;
+  }
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: rest, allowPositionals: true, options: command.options });
+  } catch (error) {
+    throw optionError(name, error as Error);
+  }
+  await command.run(parsed.values, parsed.positionals);
+}
+
+function unknownCommand(name: string): UsageError {
+  return new UsageError(
+    `paperbot has no command "${name}"; it has ${Object.keys(SUBCOMMANDS).join(', ')} (paperbot --help tells more).`,
+  );
+}
+
+/** One sentence for what node:util's parseArgs refused (an unknown option, a missing value). */
+function optionError(name: string, error: Error & { code?: string }): UsageError {
+  const option = /'(-[^' ]+)/.exec(error.message)?.[1] ?? 'an option';
+  const see = `(paperbot ${name} --help lists its options)`;
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return new UsageError(`paperbot ${name} has no option ${option} ${see}.`);
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return new UsageError(`paperbot ${name}: ${option} needs a value ${see}.`);
+  return new UsageError(`paperbot ${name}: ${error.message.split('. ')[0]} ${see}.`);
+}
+
+/** A file named on the command line, checked first: a missing or unreadable one is a usage error. */
+async function existingFile(path: string): Promise<void> {
+  const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+      throw new UsageError(`There is no file ${path}.`);
+    throw new UsageError(`${path} cannot be read (${error.code ?? error.message}).`);
+  });
+  if (info.isDirectory()) throw new UsageError(`${path} is a folder; give a file.`);
+  await access(path, constants.R_OK).catch(() => {
+    throw new UsageError(`${path} cannot be read (permission denied).`);
+  });
 }
 
 /** The JSON shape of one search hit. */
@@ -68,13 +182,10 @@ interface HitJson {
   code: string[];
 }
 
-async function search(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, stdin: { type: 'boolean' }, limit: { type: 'string' } },
-  });
+async function search(values: Values, positionals: string[]): Promise<void> {
   const limit = values.limit === undefined ? COMMAND_RESULTS : Number(values.limit);
+  if (positionals.length === 0 && !values.stdin)
+    throw new UsageError('paperbot search needs a query, e.g. paperbot search "reward model ensembles".');
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new UsageError('--limit takes a whole number from 1 to 1000.');
   // The same PaperSearch as the bot's, its index in this thread: a command answers one query at a time.
@@ -160,35 +271,28 @@ function progress(label: string) {
   };
 }
 
-async function ingest(args: string[]): Promise<void> {
-  const [kind, ...rest] = args;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      since: { type: 'string' },
-      until: { type: 'string' },
-      'delay-ms': { type: 'string' },
-      category: { type: 'string', multiple: true },
-      max: { type: 'string' },
-      format: { type: 'string' },
-    },
-  });
+async function ingest(values: Values, args: string[]): Promise<void> {
+  const [kind, ...positionals] = args;
   const config = loadConfig();
   const now = new Date();
   const arrivedAt = now.toISOString();
   const batches: SourceBatch[] = [];
   const failures: string[] = [];
+  /** The source, as the status shows the last ingest. */
+  let what: string;
 
   if (kind === 'hf-daily') {
-    const since = values.since;
-    const until = values.until ?? now.toISOString().slice(0, 10);
+    const since = values.since as string | undefined;
+    const until = (values.until as string | undefined) ?? now.toISOString().slice(0, 10);
     if (!since || !IsoDay.safeParse(since).success || !IsoDay.safeParse(until).success || until < since) {
       throw new UsageError(
         'ingest hf-daily needs --since YYYY-MM-DD (and --until YYYY-MM-DD on or after it, default today).',
       );
     }
     const delayMs = Number(values['delay-ms'] ?? 1000);
+    if (!Number.isInteger(delayMs) || delayMs < 0)
+      throw new UsageError('--delay-ms takes a whole number of milliseconds.');
+    what = `hf-daily --since ${since} --until ${until}`;
     const days: string[] = [];
     for (
       let day = new Date(`${since}T00:00:00Z`);
@@ -210,13 +314,14 @@ async function ingest(args: string[]): Promise<void> {
       }
     }
   } else if (kind === 'arxiv') {
-    const categories = values.category ?? [];
+    const categories = (values.category as string[] | undefined) ?? [];
     const max = Number(values.max ?? 100);
     if (categories.length === 0 || !Number.isInteger(max) || max < 1 || max > 10_000) {
       throw new UsageError(
         'ingest arxiv needs --category (e.g. cs.LG, repeatable) and --max from 1 to 10000.',
       );
     }
+    what = `arxiv --category ${categories.join(' --category ')}`;
     const client = new ArxivClient(config.sources.arxivApiUrl);
     for (const category of categories) {
       const bar = progress(`arxiv ${category}`);
@@ -231,56 +336,116 @@ async function ingest(args: string[]): Promise<void> {
     }
   } else if (kind === 'file') {
     const [path] = positionals;
-    const format = values.format;
-    if (!path) throw new UsageError(`ingest file needs a path.\n${USAGE}`);
+    const format = values.format as string | undefined;
+    if (!path) throw new UsageError('ingest file needs a path, e.g. paperbot ingest file papers.jsonl.gz.');
     if (format !== undefined && !(FILE_FORMATS as readonly string[]).includes(format)) {
       throw new UsageError(`--format is one of ${FILE_FORMATS.join(', ')}.`);
     }
+    await existingFile(path);
     const started = performance.now();
     const batch = await readPaperFile(path, arrivedAt, format as FileFormat | undefined);
     process.stderr.write(
       `${path}: ${batch.papers.length} papers (${batch.format}) read in ${Math.round(performance.now() - started)} ms\n`,
     );
     batches.push(batch);
+    what = `file ${path}`;
   } else {
-    throw new UsageError(`ingest takes hf-daily, arxiv or file.\n${USAGE}`);
+    throw new UsageError(
+      `paperbot ingest takes hf-daily, arxiv or file${kind === undefined ? '' : `, not "${kind}"`} (paperbot ingest --help tells more).`,
+    );
   }
 
   const { library, close } = await openLibrary(config, createStderrLogger('warn'));
   const started = performance.now();
-  const report = await library.ingest({
-    papers: batches.flatMap((b) => b.papers),
-    skipped: batches.flatMap((b) => b.skipped),
-  });
+  const papers = batches.flatMap((b) => b.papers);
+  const report: IngestReport = { new: 0, updated: 0, unchanged: 0, skipped: {}, corpusSize: library.size };
+  for (const { reason } of batches.flatMap((b) => b.skipped))
+    report.skipped[reason] = (report.skipped[reason] ?? 0) + 1;
+  // In parts, so that a long merge shows its progress; merging part after part is merging the whole.
+  const bar = progress('merging');
+  try {
+    for (let done = 0; done < papers.length; done += MERGE_PART) {
+      const part = await library.ingest({ papers: papers.slice(done, done + MERGE_PART), skipped: [] });
+      report.new += part.new;
+      report.updated += part.updated;
+      report.unchanged += part.unchanged;
+      report.corpusSize = part.corpusSize;
+      const merged = Math.min(done + MERGE_PART, papers.length);
+      bar.step(
+        merged,
+        papers.length,
+        `papers (${part.new === 0 ? 'none' : part.new.toLocaleString('en-US')} new)`,
+      );
+    }
+  } finally {
+    // A running bot takes the new papers in within a minute; the checkpoint makes the next start fast.
+    await close();
+  }
   process.stdout.write(
     `${describeIngest(report)} (merged and saved in ${Math.round(performance.now() - started)} ms)\n`,
   );
-  // A running bot takes the new papers in within a minute; the checkpoint makes the next start fast.
-  await close();
+  // Not with a database: the replicas' status is theirs; this data directory is not where they look.
+  if (!config.databaseUrl)
+    await recordIngest(config.dataDir, {
+      at: now.toISOString(),
+      what,
+      new: report.new,
+      summary: describeIngest(report),
+    });
   if (failures.length > 0) {
     process.stderr.write(`${failures.length} request(s) failed; run the command again to retry them.\n`);
     process.exitCode = 1;
   }
 }
 
-async function buildSeed(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { out: { type: 'string' }, 'arrived-at': { type: 'string' } },
-  });
+async function remove(_values: Values, names: string[]): Promise<void> {
+  if (names.length === 0)
+    throw new UsageError('paperbot remove needs the ids of the papers, e.g. paperbot remove 2501.12948.');
+  const config = loadConfig();
+  const { library, close } = await openLibrary(config, createStderrLogger('warn'));
+  let outcome: Awaited<ReturnType<Library['remove']>>;
+  try {
+    outcome = await library.remove(names.map((name) => name.replace(/^arxiv:/i, '')));
+  } finally {
+    await close();
+  }
+  const { removed, unknown } = outcome;
+  if (removed.length > 0)
+    process.stdout.write(
+      `Removed ${removed.length} ${removed.length === 1 ? 'paper' : 'papers'}: ${removed.map((paper) => `“${paper.title}” (${paper.id})`).join(', ')}; ${library.size.toLocaleString('en-US')} papers in the corpus.\n`,
+    );
+  if (unknown.length > 0) {
+    process.stderr.write(`Not in the corpus: ${unknown.join(', ')}.\n`);
+    process.exitCode = 1;
+  }
+}
+
+async function buildSeed(values: Values, positionals: string[]): Promise<void> {
   const [page] = positionals;
-  if (!page) throw new UsageError(`build-seed needs the page file.\n${USAGE}`);
-  const arrivedAt = values['arrived-at'] ?? new Date().toISOString();
+  if (!page)
+    throw new UsageError('paperbot build-seed needs the page file, e.g. paperbot build-seed page.txt.');
+  await existingFile(page);
+  const arrivedAt = (values['arrived-at'] as string | undefined) ?? new Date().toISOString();
   if (Number.isNaN(Date.parse(arrivedAt))) throw new UsageError('--arrived-at takes an ISO timestamp.');
   const papers = parseHfPapersPage(await readFile(page, 'utf8'), new Date(arrivedAt).toISOString());
-  const out = values.out ?? 'data/seed-papers.jsonl';
+  const out = (values.out as string | undefined) ?? 'data/seed-papers.jsonl';
   await writeFileAtomically(out, serialiseCorpus(papers));
   process.stderr.write(`${papers.length} papers written to ${out}\n`);
 }
 
+/** Papers merged at a time by `paperbot ingest` (a progress step each). */
+const MERGE_PART = 1000;
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  const known = error instanceof UsageError || error instanceof PaperbotError;
-  process.stderr.write(`${known ? (error as Error).message : (error as Error).stack}\n`);
-  process.exitCode = known && error instanceof UsageError ? 2 : 1;
+  // One sentence for people; where it came from only for whoever asked for debug logs.
+  const debug = process.env.LOG_LEVEL === 'debug';
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) process.stderr.write(`${message}\n`);
+  else if (error instanceof PaperbotError)
+    process.stderr.write(`${debug ? (error.stack ?? message) : message}\n`);
+  else
+    process.stderr.write(
+      `${debug && error instanceof Error ? error.stack : `paperbot failed: ${message} (LOG_LEVEL=debug shows where)`}\n`,
+    );
+  process.exitCode = error instanceof UsageError || error instanceof NotPapers ? 2 : 1;
 });

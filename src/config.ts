@@ -330,7 +330,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         '  SLACK_BOT_TOKEN: not set. Set it to the Bot User OAuth Token (xoxb-...) of your app.',
       );
     }
-    return base;
+    // A console is someone trying paperbot out: it reads the sources only when asked to.
+    const { hfSchedule, arxivSchedule, ...sources } = base.sources;
+    return {
+      ...base,
+      sources: {
+        ...sources,
+        ...(hfSchedule && env.PAPERBOT_REFRESH_HF ? { hfSchedule } : {}),
+        ...(arxivSchedule && env.PAPERBOT_REFRESH_ARXIV ? { arxivSchedule } : {}),
+      },
+    };
   }
   if (vars.SLACK_APP_TOKEN) {
     return {

@@ -236,6 +236,16 @@ export class Library implements PaperSink, PaperSearch {
     return report;
   }
 
+  /**
+   * Removes papers, named by id or arXiv id, from the corpus and the index; resolves with the
+   * papers removed and the names that match none. The store rewrites its history (see
+   * CorpusStore.remove), so the index is built again here, and other processes read the corpus
+   * again at their next catch-up.
+   */
+  remove(names: readonly string[]): Promise<{ removed: Paper[]; unknown: string[] }> {
+    return this.enqueue(() => this.removeNow(names));
+  }
+
   /** Takes in the papers another process stored since, and writes a checkpoint when one is due. */
   catchUp(): Promise<void> {
     return this.enqueue(async () => {
@@ -299,6 +309,36 @@ export class Library implements PaperSink, PaperSearch {
       const skipped: Record<string, number> = {};
       for (const { reason } of batch.skipped) skipped[reason] = (skipped[reason] ?? 0) + 1;
       return { ...counts, skipped, corpusSize: this.collection.size };
+    }
+  }
+
+  private async removeNow(names: readonly string[]): Promise<{ removed: Paper[]; unknown: string[] }> {
+    for (let attempt = 1; ; attempt++) {
+      await this.catchUpNow();
+      const found = await Promise.all(
+        names.map(async (name) => (await this.collection.get(name)) ?? this.collection.getByArxivId(name)),
+      );
+      const removed = [
+        ...new Map(found.flatMap((paper) => (paper ? [[paper.id, paper] as const] : []))).values(),
+      ];
+      const unknown = names.filter((_name, i) => !found[i]);
+      if (removed.length === 0) return { removed, unknown };
+      try {
+        await this.store.remove(
+          removed.map((paper) => paper.id),
+          this.position,
+        );
+      } catch (error) {
+        // Another writer stored papers since this one caught up: catch up and look again.
+        if (error instanceof CorpusMoved && attempt < INGEST_ATTEMPTS) continue;
+        throw error;
+      }
+      const opened = await this.store.open();
+      this.collection.load(opened.catalog);
+      await this.searcher.build(documentsOf(this.store.readAll()));
+      this.position = opened.position;
+      this.noteChanges(removed.length);
+      return { removed, unknown };
     }
   }
 

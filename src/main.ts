@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { Replies } from './bot/replies.js';
 import { Unfurls } from './bot/unfurls.js';
 import { loadConfig, secretsOf } from './config.js';
+import { ConsoleButtons } from './console/buttons.js';
 import { CONSOLE_TEAM, ConsoleDigestPoster, ConsoleFollowUpPoster, runConsole } from './console/console.js';
+import { DataFolderLock } from './dataFolderLock.js';
 import { type FollowUpPoster, FollowUps } from './discussions/followUps.js';
 import { PaperbotError } from './errors.js';
 import { Readiness, startHealthServer } from './health.js';
@@ -56,6 +59,17 @@ async function main(): Promise<void> {
     new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
   // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
   const identity = slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger) : undefined;
+  // One writer per data folder: the lowdb files are held in memory and written whole. With a
+  // database the state is PostgreSQL's, shared by replicas.
+  const folderLock = config.databaseUrl
+    ? undefined
+    : await DataFolderLock.acquire(config.dataDir, slack ? 'bot' : 'console', startedAt).catch(
+        async (error: unknown) => {
+          await closeHealth();
+          throw error;
+        },
+      );
+  const releaseFolder = () => folderLock?.release() ?? Promise.resolve();
   // The stores first: with a database, the corpus is in it too.
   const stores = await openStores(
     config,
@@ -65,6 +79,7 @@ async function main(): Promise<void> {
     },
     logger,
   ).catch(async (error: unknown) => {
+    await releaseFolder();
     await closeHealth();
     throw error;
   });
@@ -87,6 +102,7 @@ async function main(): Promise<void> {
   }).catch(async (error: unknown) => {
     await searcher.close(); // or its threads would keep the process from exiting with the error
     await stores.close();
+    await releaseFolder();
     await closeHealth();
     throw error;
   });
@@ -97,6 +113,7 @@ async function main(): Promise<void> {
   const closeLibrary = async (error: unknown) => {
     await library.close();
     await stores.close();
+    await releaseFolder();
     await closeHealth();
     throw error;
   };
@@ -117,6 +134,8 @@ async function main(): Promise<void> {
     observe: (run) => metrics.countRefresh(run),
   });
   const interactive = Boolean(process.stdin.isTTY);
+  // The console's typed buttons: what its answers and its digests printed last.
+  const consoleButtons = new ConsoleButtons();
   const postingClient = slack && auth ? createPostingClient(slack, logger) : undefined;
   const tokens =
     auth?.kind === 'token'
@@ -127,7 +146,7 @@ async function main(): Promise<void> {
   const poster: DigestPoster =
     postingClient && tokens
       ? new SlackDigestPoster(postingClient, tokens)
-      : new ConsoleDigestPoster(process.stdout, { color: interactive });
+      : new ConsoleDigestPoster(process.stdout, { color: interactive }, consoleButtons);
   const { discussions } = stores;
   const scheduler = new Scheduler({
     store,
@@ -156,6 +175,7 @@ async function main(): Promise<void> {
     startedAt,
     sources: () => refresher.status(),
     backfill: () => refreshState.backfill,
+    lastIngest: () => refreshState.lastIngest(),
   };
   const replies = new Replies({ index, store, scheduler, now, logger, operations, discussions });
   metrics.reportQueue('answers', answersWaiting);
@@ -171,13 +191,20 @@ async function main(): Promise<void> {
     scheduler.start(config.digestIntervalMs);
     refresher.start();
     library.start(config.corpusCatchUpMs);
-    await runConsole(replies, { input: process.stdin, output: process.stdout, interactive });
+    await runConsole(replies, {
+      input: process.stdin,
+      output: process.stdout,
+      interactive,
+      buttons: consoleButtons,
+      historyFile: join(config.dataDir, 'console-history'),
+    });
     await refresher.stop();
     await scheduler.stop();
     await followUps.idle(); // a follow-up being posted is recorded before the stores close
     await library.close();
     await refreshState.settle();
     await stores.close();
+    await releaseFolder();
     return;
   }
 
@@ -239,6 +266,7 @@ async function main(): Promise<void> {
         await library.close();
         await refreshState.settle();
         await stores.close();
+        await releaseFolder();
         await closeHealth();
       },
     },
@@ -248,6 +276,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof PaperbotError ? error.message : (error as Error).stack}\n`);
+  // One sentence for people; where it came from only for whoever asked for debug logs.
+  const message = error instanceof Error ? error.message : String(error);
+  const debug = process.env.LOG_LEVEL === 'debug' && error instanceof Error;
+  process.stderr.write(
+    `${debug ? error.stack : error instanceof PaperbotError ? message : `paperbot stopped: ${message} (LOG_LEVEL=debug shows where)`}\n`,
+  );
   process.exitCode = 1;
 });

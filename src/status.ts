@@ -1,6 +1,6 @@
 import type { Paper } from './papers/paper.js';
 import type { SourceStatus } from './papers/refresher.js';
-import type { BackfillRecord } from './papers/refreshState.js';
+import type { BackfillRecord, IngestRecord } from './papers/refreshState.js';
 
 /** What the running process knows of its own operation, beside the corpus. */
 export interface OperationsStatus {
@@ -10,6 +10,8 @@ export interface OperationsStatus {
   sources(): SourceStatus[];
   /** The first-day backfill, if one ever started here. */
   backfill(): BackfillRecord | undefined;
+  /** The last `paperbot ingest` into this data directory, if any. */
+  lastIngest?(): Promise<IngestRecord | undefined>;
 }
 
 /** What `/paper status` and the installer's Home tab report. */
@@ -17,8 +19,9 @@ export interface ServiceStatus {
   version: string;
   startedAt?: Date;
   papers: number;
-  /** The paper that arrived last. */
+  /** The paper published last (the one that arrived last when no paper has a publication date). */
   newest?: Paper;
   sources: SourceStatus[];
   backfill?: BackfillRecord;
+  lastIngest?: IngestRecord;
 }

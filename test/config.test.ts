@@ -12,6 +12,9 @@ const DEFAULT_SOURCES = {
   arxivMax: 200,
 };
 
+/** The console's: no scheduled reads unless asked for. */
+const { hfSchedule: _hf, arxivSchedule: _arxiv, ...CONSOLE_SOURCES } = DEFAULT_SOURCES;
+
 describe('loadConfig', () => {
   test('without tokens: the local console on the bundled data directory', () => {
     expect(loadConfig({})).toEqual({
@@ -24,8 +27,18 @@ describe('loadConfig', () => {
       backfillDays: 14,
       shutdownMs: 10_000,
       searchWorkers: 1,
-      sources: DEFAULT_SOURCES,
+      sources: CONSOLE_SOURCES,
     });
+  });
+
+  test('the console reads the sources only when their schedule is set; the bot on its defaults', () => {
+    expect(loadConfig({ PAPERBOT_REFRESH_HF: '0 * * * *' }).sources).toEqual({
+      ...CONSOLE_SOURCES,
+      hfSchedule: '0 * * * *',
+    });
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).sources).toEqual(
+      DEFAULT_SOURCES,
+    );
   });
 
   test('operations: backfill days (0 turns it off), the health port, the log format', () => {

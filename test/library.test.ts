@@ -128,3 +128,43 @@ describe('Library.ingest', () => {
     expect(readFileSync(corpusFile(dir), 'utf8').split('\n').filter(Boolean)).toHaveLength(10);
   });
 });
+
+describe('Library.remove', () => {
+  test('removes papers by id or arXiv id from the corpus and the index; the bot beside it reads the corpus again', async () => {
+    const dir = emptyDataDir();
+    const cli = await Library.open(dir, silentLogger);
+    await cli.ingest({
+      papers: [
+        makePaper({ id: 'junk-row', title: '| GET /healthz | a liveness probe |' }),
+        makePaper({ id: '2401.00002', arxivId: '2401.00002', title: 'Protein Folding' }),
+        makePaper({ id: '2401.00003', title: 'Graph Transformers' }),
+      ],
+      skipped: [],
+    });
+    // The bot, its index in a worker thread, opened on the same folder.
+    const bot = await Library.open(dir, silentLogger, {
+      searcher: new WorkerSearcher({ workers: 1, logger: silentLogger }),
+    });
+    expect(await search(bot, 'liveness probe')).toEqual(['| GET /healthz | a liveness probe |']);
+
+    const outcome = await cli.remove(['junk-row', '2401.00002', 'never-stored']);
+    expect(outcome.removed.map((paper) => paper.id)).toEqual(['junk-row', '2401.00002']);
+    expect(outcome.unknown).toEqual(['never-stored']);
+    expect(cli.size).toBe(1);
+    expect(await search(cli, 'liveness probe')).toEqual([]);
+    expect(await cli.getByArxivId('2401.00002')).toBeUndefined();
+    expect(readFileSync(corpusFile(dir), 'utf8')).not.toContain('liveness');
+
+    await bot.catchUp();
+    expect(bot.size).toBe(1);
+    expect(await search(bot, 'liveness probe')).toEqual([]);
+    expect(await search(bot, 'graph')).toEqual(['Graph Transformers']);
+    await cli.close();
+    await bot.close();
+    // A later start: the snapshot written at close is of the corpus without them.
+    const reopened = await Library.open(dir, silentLogger);
+    expect(reopened.origin).toBe('snapshot');
+    expect(await search(reopened, 'protein')).toEqual([]);
+    await reopened.close();
+  });
+});

@@ -151,7 +151,7 @@ describe('the corpus in PostgreSQL, shared by replicas', () => {
     });
     expect({ code, stderr: stderr.replace(/read in \d+ ms/, 'read in N ms') }).toEqual({
       code: 0,
-      stderr: `${file}: 1 papers (paperbot) read in N ms\n`,
+      stderr: `${file}: 1 papers (paperbot) read in N ms\nmerging 1/1: papers (1 new)\n`,
     });
     expect(stdout).toMatch(new RegExp(`^1 new, 0 updated, 0 unchanged; ${BUNDLED + 1} papers in the corpus`));
     await eventually(
@@ -159,5 +159,22 @@ describe('the corpus in PostgreSQL, shared by replicas', () => {
       5000,
       'the running replica finds the paper the CLI stored',
     );
+  });
+
+  test("a paper one replica removes leaves the other's index at its next catch-up, and stays gone after a restart", async () => {
+    const [a, b] = [await replica(), await replica()];
+    await a.ingest({
+      papers: [makePaper({ id: 'junk-row', title: 'Zebrafish liveness probe' })],
+      skipped: [],
+    });
+    await b.catchUp();
+    expect(await titles(b, 'zebrafish')).toEqual(['Zebrafish liveness probe']);
+    const outcome = await a.remove(['junk-row']);
+    expect(outcome.removed.map((paper) => paper.id)).toEqual(['junk-row']);
+    expect(await titles(a, 'zebrafish')).toEqual([]);
+    await b.catchUp();
+    expect(await titles(b, 'zebrafish')).toEqual([]);
+    expect(b.size).toBe(BUNDLED);
+    expect(await (await replica()).get('junk-row')).toBeUndefined();
   });
 });

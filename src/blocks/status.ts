@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { SourceStatus } from '../papers/refresher.js';
-import type { BackfillRecord } from '../papers/refreshState.js';
+import type { BackfillRecord, IngestRecord } from '../papers/refreshState.js';
 import type { ServiceStatus } from '../status.js';
 import { formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
@@ -52,6 +52,11 @@ function sourceLine(source: SourceStatus): string {
   return `*${escapeToFit(source.name, 100)}*\n${parts.join('\n')}`;
 }
 
+/** "*Last ingest* (`paperbot ingest file day.json`) Mon 7 Dec, 20:30 UTC: 12 new, …" */
+function ingestLine(ingest: IngestRecord): string {
+  return `*Last ingest* (\`paperbot ingest ${escapeToFit(ingest.what, 200)}\`): ${utc(ingest.at)}: ${escapeToFit(ingest.summary, 300)}`;
+}
+
 /** The first-day backfill: how far it got, what failed and when it is tried again. */
 function backfillLine(backfill: BackfillRecord): string {
   const read = `${backfill.done.length} of ${backfill.days.length} days read, ${backfill.newPapers.toLocaleString('en-US')} new papers`;
@@ -91,9 +96,14 @@ function channelLine(subscriptions: readonly Subscription[]): string {
 export function statusBlocks(status: ServiceStatus): KnownBlock[] {
   const blocks: KnownBlock[] = [section(corpusLine(status))];
   if (status.sources.length === 0)
-    blocks.push(section('*Sources:* no refresh is scheduled (all are `off`).'));
+    blocks.push(
+      section(
+        '*Sources:* no refresh is scheduled here (`PAPERBOT_REFRESH_HF` / `PAPERBOT_REFRESH_ARXIV` set one; `paperbot ingest` adds papers by hand).',
+      ),
+    );
   for (const source of status.sources) blocks.push(section(sourceLine(source)));
   if (status.backfill) blocks.push(section(backfillLine(status.backfill)));
+  if (status.lastIngest) blocks.push(section(ingestLine(status.lastIngest)));
   blocks.push({
     type: 'context',
     elements: [

@@ -115,8 +115,14 @@ export class Replies {
   /** What the bot knows and how fresh it is: the corpus, each source's refreshes, the backfill. */
   async status(): Promise<ServiceStatus> {
     const { operations } = this.deps;
-    const [newest] = await this.index.newest(1);
+    // Filter-only searches list the newest publication first; a corpus without dates has only arrivals.
+    const published = await this.index.search(
+      { words: [], phrases: [], excluded: [], authors: [], hasCode: false, after: '0001-01-01' },
+      { limit: 1 },
+    );
+    const newest = published.hits[0]?.paper ?? (await this.index.newest(1))[0];
     const backfill = operations?.backfill();
+    const lastIngest = await operations?.lastIngest?.();
     return {
       version: VERSION,
       ...(operations ? { startedAt: operations.startedAt } : {}),
@@ -124,6 +130,7 @@ export class Replies {
       ...(newest ? { newest } : {}),
       sources: operations?.sources() ?? [],
       ...(backfill ? { backfill } : {}),
+      ...(lastIngest ? { lastIngest } : {}),
     };
   }
 

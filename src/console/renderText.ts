@@ -1,9 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import type { SlackMessage } from '../blocks/message.js';
+import { buttonRows, TYPED } from './buttons.js';
 
-/** Whether to use ANSI styles (bold, dim) for a terminal. */
+/** Whether to use ANSI styles (bold, dim) for a terminal, and to show the buttons as typed commands. */
 export interface TextStyle {
   color: boolean;
+  /** The console: a card's buttons as `[2] share 2 · like 2 · cite 2`, the list's as `more · subscribe`. */
+  buttons?: boolean;
 }
 
 const EMOJI: Record<string, string> = {
@@ -26,6 +29,7 @@ const EMOJI: Record<string, string> = {
   ':thumbsup:': '👍',
   ':thumbsdown:': '👎',
   ':wastebasket:': '🗑',
+  ':link:': '🔗',
 };
 
 /**
@@ -48,7 +52,8 @@ export function renderText(message: SlackMessage, style: TextStyle = { color: fa
         .join(''),
     );
   const lines: string[] = [];
-  for (const block of message.blocks as KnownBlock[]) {
+  const rows = style.buttons ? buttonRows(message) : [];
+  for (const [at, block] of (message.blocks as KnownBlock[]).entries()) {
     switch (block.type) {
       case 'header':
         lines.push(bold(block.text.text));
@@ -64,8 +69,15 @@ export function renderText(message: SlackMessage, style: TextStyle = { color: fa
         break;
       case 'actions':
         for (const element of block.elements) {
-          // Only links make sense in a terminal; Share, More results and the like need Slack.
+          // Links as links; the other buttons, with `buttons`, as the commands that press them.
           if (element.type === 'button' && element.url) lines.push(`  ${element.text.text}: ${element.url}`);
+        }
+        if (rows[at]?.buttons.length) {
+          const { card, buttons } = rows[at];
+          const words = buttons.map(
+            (button) => `${TYPED[button.word]}${card === undefined ? '' : ` ${card}`}`,
+          );
+          lines.push(dim(`  ${card === undefined ? '' : `[${card}] `}${words.join(' · ')}`));
         }
         break;
       default:

@@ -15,18 +15,20 @@ export interface CompactedFile {
 }
 
 /**
- * Writes `file` (synced) with one line per slot, `lineOf(slot)` for each slot in `order`, adjacent
- * lines written together a chunk at a time. A failure removes the half-written file.
+ * Writes `file` (synced) with one line per slot, `lineOf(slot)` for each slot in `order` (a subset
+ * of the `slots` slots numbered from 0), adjacent lines written together a chunk at a time. A
+ * failure removes the half-written file.
  */
 export async function writeCompacted(
   file: string,
+  slots: number,
   order: readonly number[],
   lineOf: (slot: number) => Promise<Buffer>,
 ): Promise<CompactedFile> {
   const out = await open(file, 'w');
   const hash = createHash('sha256');
-  const offsets = new Float64Array(order.length);
-  const lengths = new Uint32Array(order.length);
+  const offsets = new Float64Array(slots);
+  const lengths = new Uint32Array(slots);
   let written = 0;
   try {
     let pending: Buffer[] = [];

@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { copyFile, type FileHandle, open, rename, stat, truncate } from 'node:fs/promises';
 import { PaperbotError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { writeCompacted } from './compaction.js';
+import { type CompactedFile, writeCompacted } from './compaction.js';
 import { BUNDLED_CORPUS_FILE, corpusFile } from './corpus.js';
 import { hashOfFirst, isBlank, LineReader, writeAll } from './corpusBytes.js';
 import { readCatalog, type SavedCatalog, writeCatalog } from './corpusCatalog.js';
@@ -240,15 +240,7 @@ export class FileCorpusStore implements CorpusStore {
       if (onDisk.ino !== mine.ino || onDisk.size !== this.size) throw new CorpusMoved();
       const previous = this.fingerprint();
       const temporary = `${this.working}.${process.pid}.${Date.now()}.tmp`;
-      // In file order, so that reading is sequential.
-      const order = Array.from(this.ids.keys()).sort(
-        (a, b) => (this.offsets[a] as number) - (this.offsets[b] as number),
-      );
-      const { offsets, lengths, end, hash } = await writeCompacted(temporary, order, async (slot) =>
-        this.canonical[slot] === 1
-          ? this.readLine(slot)
-          : Buffer.from(JSON.stringify(await this.readSlot(slot))),
-      );
+      const { offsets, lengths, end, hash } = await this.writeLatest(temporary, () => true);
       await rename(temporary, this.working);
       const handle = await open(this.working, 'r+');
       this.retire(this.handle);
@@ -269,6 +261,41 @@ export class FileCorpusStore implements CorpusStore {
     this.logger.info(`Compacted the corpus ${this.working}: ${this.ids.length} papers.`);
     await this.checkpoint();
     return this.position();
+  }
+
+  async remove(ids: readonly string[], after: CorpusPosition): Promise<CorpusPosition> {
+    if (after.fingerprint !== this.fingerprint()) throw new CorpusMoved();
+    const dropped = new Set(ids.filter((id) => this.slots.has(id)));
+    if (dropped.size === 0) return this.position();
+    await this.withLock(async () => {
+      if (this.source === this.working) {
+        const [onDisk, mine] = await Promise.all([stat(this.working), this.openHandle().stat()]);
+        if (onDisk.ino !== mine.ino || onDisk.size !== this.size) throw new CorpusMoved();
+      } else if (await exists(this.working)) throw new CorpusMoved(); // another process made it meanwhile
+      const temporary = `${this.working}.${process.pid}.${Date.now()}.tmp`;
+      await this.writeLatest(temporary, (slot) => !dropped.has(this.ids[slot] as string));
+      await rename(temporary, this.working);
+    });
+    // A new file, no position of the old one known in it: every reader (this one too) reads it again.
+    await this.open();
+    await this.checkpoint();
+    this.logger.info(`Removed ${dropped.size} papers from the corpus ${this.working}.`);
+    return this.position();
+  }
+
+  /**
+   * Writes the latest line of each paper `keep` keeps to `file` (synced), in file order so that
+   * reading is sequential: the rewritten corpus of a compaction or a removal.
+   */
+  private writeLatest(file: string, keep: (slot: number) => boolean): Promise<CompactedFile> {
+    const order = Array.from(this.ids.keys())
+      .filter(keep)
+      .sort((a, b) => (this.offsets[a] as number) - (this.offsets[b] as number));
+    return writeCompacted(file, this.ids.length, order, async (slot) =>
+      this.canonical[slot] === 1
+        ? this.readLine(slot)
+        : Buffer.from(JSON.stringify(await this.readSlot(slot))),
+    );
   }
 
   async close(): Promise<void> {

@@ -78,6 +78,14 @@ export interface CorpusStore {
    */
   append(papers: readonly Paper[], after: CorpusPosition): Promise<CorpusPosition>;
   /**
+   * Deletes the papers with these ids (ids not stored are ignored), as of position `after`
+   * (rejects with {@link CorpusMoved} when another writer stored papers since); resolves once the
+   * corpus no longer has them, with the position after. Removal is rare and rewrites history:
+   * every position before it stops being this corpus's, so readers (other processes' indexes)
+   * read the corpus again, as after a replacement.
+   */
+  remove(ids: readonly string[], after: CorpusPosition): Promise<CorpusPosition>;
+  /**
    * The papers stored after `position` (each as last stored) and the position after them;
    * undefined when `position` is not one of this corpus's (the corpus was replaced: read it all
    * again).
@@ -139,6 +147,14 @@ export class MemoryCorpusStore implements CorpusStore {
       return undefined;
     const ids = new Set(this.changes.slice(from));
     return { papers: [...ids].map((id) => this.papers.get(id) as Paper), position: this.position() };
+  }
+
+  async remove(ids: readonly string[], after: CorpusPosition): Promise<CorpusPosition> {
+    if (after.generation !== this.generation || after.changes !== this.changes.length)
+      throw new CorpusMoved();
+    if (ids.some((id) => this.papers.has(id)))
+      this.replace([...this.papers.values()].filter((paper) => !ids.includes(paper.id)));
+    return this.position();
   }
 
   async checkpoint(): Promise<void> {}

@@ -45,7 +45,7 @@ function asSequencePosition(position: CorpusPosition): SequencePosition | undefi
  * - **Catching up is one statement**: the corpus row and the rows stored after a position, in one
  *   snapshot, so the position returned is exactly the changes returned.
  *
- * Rows are written only by `append`, with papers the caller validated (the Library parses every
+ * Rows are written only by `append` (and deleted by `remove`, which gives the corpus a new id), with papers the caller validated (the Library parses every
  * paper it stores), so they are read back without validating them again. There is nothing to
  * checkpoint or compact: the table is the catalog, and an upsert replaces a row in place.
  */
@@ -159,6 +159,25 @@ export class PostgresCorpusStore implements CorpusStore {
       const sequence = current.sequence + latest.length;
       await tx.query('UPDATE corpus SET sequence = $1', [sequence]);
       return { corpus: current.corpus, sequence };
+    });
+  }
+
+  async remove(ids: readonly string[], after: CorpusPosition): Promise<CorpusPosition> {
+    const from = asSequencePosition(after);
+    return this.db.transaction(async (tx) => {
+      const { rows } = await tx.query<SequencePosition>(`${STATE} FOR UPDATE`);
+      const current = rows[0] as SequencePosition;
+      if (!from || from.corpus !== current.corpus || from.sequence !== current.sequence)
+        throw new CorpusMoved();
+      const deleted = await tx.query('DELETE FROM papers WHERE id = ANY($1::text[])', [ids]);
+      if (deleted.rowCount === 0) return current;
+      // A deleted row cannot be caught up with: a new corpus id sends every replica to read it again.
+      const { rows: moved } = await tx.query<SequencePosition>(
+        `UPDATE corpus SET corpus_id = gen_random_uuid(), sequence = sequence + 1
+         RETURNING corpus_id::text AS corpus, sequence::float8 AS sequence`,
+      );
+      const next = moved[0] as SequencePosition;
+      return { corpus: next.corpus, sequence: next.sequence };
     });
   }
 

@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type JsonDocument, memoryDocument, openJsonFile } from '../jsonFile.js';
+import { writeFileAtomically } from './corpus.js';
 import { IsoDay } from './paper.js';
 
 const Instant = z.iso.datetime();
@@ -42,6 +44,42 @@ type StateFile = z.infer<typeof StateFile>;
 
 const empty = (): StateFile => ({ version: 1, sources: {} });
 
+/** The last `paperbot ingest` into a data directory: when, what it read, what it changed. */
+const IngestRecord = z.object({
+  at: Instant,
+  /** The command's source: "file day.json", "hf-daily since 2026-11-01", "arxiv cs.LG". */
+  what: z.string(),
+  new: z.number().int().min(0),
+  summary: z.string(),
+});
+export type IngestRecord = z.infer<typeof IngestRecord>;
+
+/**
+ * Where a data directory's last manual ingest is recorded. A file of its own: `paperbot ingest`
+ * runs beside a bot that holds `refresh-state.json` in memory and would write over its record.
+ */
+export function ingestRecordFile(dataDir: string): string {
+  return join(dataDir, 'last-ingest.json');
+}
+
+/** Records a manual ingest (the CLI's), for `/paper status` and the console's first line. */
+export async function recordIngest(dataDir: string, record: IngestRecord): Promise<void> {
+  await writeFileAtomically(
+    ingestRecordFile(dataDir),
+    `${JSON.stringify(IngestRecord.parse(record), null, 2)}\n`,
+  );
+}
+
+/** The last manual ingest recorded in a data directory (none when the file is missing or unreadable). */
+export async function lastIngest(dataDir: string): Promise<IngestRecord | undefined> {
+  try {
+    const parsed = IngestRecord.safeParse(JSON.parse(await readFile(ingestRecordFile(dataDir), 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Where a data directory's refresh state lives. */
 export function refreshStateFile(dataDir: string): string {
   return join(dataDir, 'refresh-state.json');
@@ -53,7 +91,12 @@ export function refreshStateFile(dataDir: string): string {
  * `/paper status` tells them after a restart and a restarted backfill goes on where it stopped.
  */
 export class RefreshState {
-  private constructor(private readonly document: JsonDocument<StateFile>) {}
+  private constructor(
+    private readonly document: JsonDocument<StateFile>,
+    /** The data directory, whose last manual ingest is read on demand (absent: in memory). */
+    private readonly dataDir?: string,
+    private ingest?: IngestRecord,
+  ) {}
 
   /** Opens the state file of a data directory (validated; a broken one stops start-up, naming it). */
   static async open(dataDir: string): Promise<RefreshState> {
@@ -69,7 +112,7 @@ export class RefreshState {
             };
       },
     });
-    return new RefreshState(document);
+    return new RefreshState(document, dataDir, await lastIngest(dataDir));
   }
 
   /** A state in memory (tests). */
@@ -77,10 +120,16 @@ export class RefreshState {
     return new RefreshState(memoryDocument(empty()));
   }
 
-  /** Whether no source was ever read successfully here and no backfill ever started. */
+  /** Whether no source was ever read successfully here, no backfill ever started and nothing was ingested by hand. */
   get neverRefreshed(): boolean {
     const { sources, backfill } = this.document.data;
-    return !backfill && Object.values(sources).every((source) => !source.lastSuccess);
+    return !backfill && !this.ingest && Object.values(sources).every((source) => !source.lastSuccess);
+  }
+
+  /** The last `paperbot ingest` here, read again from its file (the CLI writes it while the bot runs). */
+  async lastIngest(): Promise<IngestRecord | undefined> {
+    if (this.dataDir) this.ingest = (await lastIngest(this.dataDir)) ?? this.ingest;
+    return this.ingest;
   }
 
   source(name: string): SourceRecord {

@@ -1,7 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from '@jest/globals';
 import { helpMessage } from '../../src/blocks/messages.js';
-import { runConsole } from '../../src/console/console.js';
+import { CONSOLE_HELP, runConsole } from '../../src/console/console.js';
 import { renderText } from '../../src/console/renderText.js';
 import type { DocumentResults, SearchRequest } from '../../src/search/documentIndex.js';
 import { SearchBusy } from '../../src/search/paperSearch.js';
@@ -78,5 +81,74 @@ describe('the local console', () => {
         blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '&lt;!channel&gt; &amp; *bold*' } }],
       }),
     ).toBe('<!channel> & bold');
+  });
+});
+
+describe('the console as a terminal', () => {
+  test('the card buttons, typed: like N, up N / 👍 N, down N, more, share N, cite N, subscribe', async () => {
+    const printed = await session([
+      '/paper reward model ensembles',
+      'more',
+      'like 1',
+      'up 2',
+      '👎 3',
+      '/paper taste',
+      '/paper reward model ensembles',
+      'share 1',
+      'cite 1',
+      'like 9',
+      'subscribe',
+      'help',
+    ]);
+    const answers = printed.split('\n\n');
+    expect(answers[0]).toContain('  [1] share 1 · like 1 · cite 1');
+    expect(answers[0]).toMatch(/\n {2}more · subscribe$/);
+    expect(answers[1]).toMatch(/^Papers for “reward model ensembles”\n.*6–10/); // the next page
+    // More like this on card 1 of that page.
+    const firstOnPage = answers[1]?.split('\n')[3] ?? '';
+    expect(answers[2]?.split('\n')[0]).toContain(`for “like: ${firstOnPage.slice(0, 40)}`);
+    expect(answers[3]).toMatch(/^👍 Noted: this channel's digests will put papers like “.+” first\.$/);
+    expect(answers[4]).toMatch(/^👎 Noted: /);
+    expect(answers[5]).toMatch(/^This channel's taste \(2 votes\)/);
+    expect(answers[7]).toMatch(
+      /^🔗 Shared by .+\nReward Model Ensembles Help Mitigate Overoptimization\n[\s\S]*✅ Shared to the channel\.$/,
+    );
+    // After sharing, the numbers still mean the list's cards.
+    expect(answers[8]).toContain('BibTeX for “Reward Model Ensembles Help Mitigate Overoptimization”');
+    expect(answers[9]).toBe('ℹ There is no card 9: the last answer has 5.');
+    expect(answers[10]).toMatch(/✅ Subscribed this channel to reward model ensembles/);
+    expect(printed).toContain(CONSOLE_HELP);
+    expect(CONSOLE_HELP).toContain('  like N         More like this (card N)');
+  });
+
+  test('a terminal edits lines and recalls them from the history kept in the data folder', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'paperbot-console-'));
+    try {
+      const historyFile = join(dir, 'console-history');
+      const typed = async (keys: string) => {
+        const input = new PassThrough();
+        const output = new PassThrough();
+        let printed = '';
+        output.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+        const done = runConsole((await makeBot()).replies, { input, output, interactive: true, historyFile });
+        input.write(keys);
+        input.end();
+        await done;
+        return printed;
+      };
+      // Backspace over a typo, then Enter.
+      const first = await typed('/paper hyperbolicc\x7f\r');
+      expect(first).toContain('Hyp-OC: Hyperbolic One Class Classification for Face Anti-Spoofing');
+      expect(readFileSync(historyFile, 'utf8')).toBe('/paper hyperbolic\n');
+      // A new session: Up recalls the last line, Enter runs it.
+      const second = await typed('\x1b[A\r');
+      expect(second).toContain('Hyp-OC: Hyperbolic One Class Classification for Face Anti-Spoofing');
+      expect(second).not.toContain('^[[A');
+      // Ctrl-C ends the session (the rest of the input is not read).
+      const third = await typed('\x03/paper hyperbolic\r');
+      expect(third).not.toContain('Hyp-OC');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

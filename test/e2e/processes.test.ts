@@ -147,7 +147,9 @@ describe('the compiled programs', () => {
     const ingested = await run('cli.js', ['ingest', 'file', file], '', { PAPERBOT_DATA_DIR: dir });
     expect(ingested.code).toBe(0);
     expect(ingested.stderr).toMatch(
-      new RegExp(`^${file}: ${rows.length} papers \\(hf-daily\\) read in \\d+ ms\\n$`),
+      new RegExp(
+        `^${file}: ${rows.length} papers \\(hf-daily\\) read in \\d+ ms\\nmerging ${rows.length}/${rows.length}: papers \\(${rows.length} new\\)\\n$`,
+      ),
     );
     expect(ingested.stdout).toMatch(
       new RegExp(`^${rows.length} new, 0 updated, 0 unchanged; ${80 + rows.length} papers in the corpus`),

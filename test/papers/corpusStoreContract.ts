@@ -81,6 +81,29 @@ export function corpusStoreContract(
       ).toBe(undefined);
     });
 
+    test('remove deletes papers; positions before it are not caught up from, nor appended at', async () => {
+      const { store } = await make();
+      const start = (await store.open()).position;
+      const stored = await store.append([a, b], start);
+      await expect(store.remove([a.id], start)).rejects.toBeInstanceOf(CorpusMoved);
+      const after = await store.remove([a.id, 'not-stored'], stored);
+      expect(await store.read([a.id, b.id])).toEqual([undefined, b]);
+      const all: Paper[] = [];
+      for await (const batch of store.readAll()) all.push(...batch);
+      expect(all).toEqual([b]);
+      const reopened = await store.open();
+      expect(reopened.catalog.ids).toEqual([b.id]);
+      expect(reopened.position).toEqual(after);
+      // A reader from before the removal cannot learn it from a list of changes: it reads the corpus again.
+      expect(await store.changesSince(stored)).toBe(undefined);
+      await expect(store.append([a], stored)).rejects.toBeInstanceOf(CorpusMoved);
+      expect((await store.changesSince(after))?.papers).toEqual([]);
+      // Removing what is not there changes nothing.
+      expect(await store.remove(['not-stored'], after)).toEqual(after);
+      await store.append([a], after);
+      expect((await store.open()).catalog.ids.sort()).toEqual([a.id, b.id].sort());
+    });
+
     if (!options.shared) return;
     test('two stores on the same storage (the bot and paperbot ingest) see what the other stored', async () => {
       const made = await make();
@@ -96,6 +119,21 @@ export function corpusStoreContract(
       expect(caughtUp?.papers).toEqual([b]);
       await bot.append([a], caughtUp?.position ?? botAt);
       expect((await again().open()).catalog.ids).toEqual([b.id, a.id]);
+    });
+
+    test('a removal by one store (paperbot remove) sends the other (the bot) to read the corpus again', async () => {
+      const made = await make();
+      const again = made.again;
+      if (!again) throw new Error(`the ${kind} store's make gives no again()`);
+      const bot = made.store;
+      const cli = again();
+      const botAt = await bot.append([a, b], (await bot.open()).position);
+      const { position: cliAt } = await cli.open();
+      await cli.remove([b.id], cliAt);
+      expect(await bot.changesSince(botAt)).toBe(undefined);
+      const reread = await bot.open();
+      expect(reread.catalog.ids).toEqual([a.id]);
+      expect(await bot.read([b.id])).toEqual([undefined]);
     });
   });
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, test } from '@jest/globals';
 import { serialiseCorpus } from '../../../src/papers/corpus.js';
-import { detectFormat, readPaperFile } from '../../../src/papers/sources/files.js';
+import { detectFormat, NotPapers, paperProblem, readPaperFile } from '../../../src/papers/sources/files.js';
 import { arxivRows, hfDays } from '../../support/fakeSources.js';
 import { makePaper, SEED_PAGE } from '../../support/papers.js';
 
@@ -111,5 +111,52 @@ describe('readPaperFile', () => {
     expect(detectFormat('Subscribe\nMay 8\n')).toBe('hf-page');
     expect(detectFormat('{"paper": {"id": "1"}}\n{"paper": {"id": "2"}}')).toBe('hf-daily');
     expect(detectFormat('[{"listing_date": "2025-01-01"}]')).toBe('daily-arxiv');
+    expect(detectFormat('{"name": "paperbot", "version": "0.1.0"}')).toBeUndefined();
+    expect(detectFormat('[1, 2, 3]')).toBeUndefined();
+  });
+
+  test('a file that is not papers is refused with the reason; a named format is taken at its word', async () => {
+    const readme = write(
+      'README.md',
+      [
+        '# paperbot',
+        '| Setting | Default | What it does, in a sentence long enough to pass for an abstract when it is read as one |',
+        `| \`PAPERBOT_DATA_DIR\` | \`data/\` | ${'Where the corpus, the index snapshot and the subscriptions live; '.repeat(4)}|`,
+      ].join('\n'),
+    );
+    await expect(readPaperFile(readme, ARRIVED)).rejects.toThrow(NotPapers);
+    await expect(readPaperFile(readme, ARRIVED)).rejects.toThrow(
+      /does not look like papers: 1 of the 1 read as hf-page fail the basic checks \(e\.g\. “\| Setting \| Default/,
+    );
+    expect((await readPaperFile(readme, ARRIVED, 'hf-page')).papers).toHaveLength(1);
+    await expect(readPaperFile(write('notes.txt', 'short\nlines\nonly\n'), ARRIVED)).rejects.toThrow(
+      /has no papers paperbot can read as hf-page; nothing was added/,
+    );
+    await expect(readPaperFile(write('config.json', '{"port": 3000}'), ARRIVED)).rejects.toThrow(
+      /is JSON of a shape paperbot does not know/,
+    );
+  });
+
+  test('paperProblem: prose passes, markup and stubs do not', () => {
+    const abstract = 'We study how reward model ensembles reduce overoptimization in RLHF, and show '.repeat(
+      2,
+    );
+    expect(
+      paperProblem({ title: 'Reward Model Ensembles Help Mitigate Overoptimization', abstract }),
+    ).toBeUndefined();
+    expect(paperProblem({ title: 'P(h|b) and ||W||: a note', abstract })).toBeUndefined();
+    expect(paperProblem({ title: '| `/paper help` | lists commands |', abstract })).toBe(
+      'a title that is markup, not prose',
+    );
+    expect(paperProblem({ title: '2026-12-01', abstract })).toBe('a title without letters');
+    expect(paperProblem({ title: 'A title', abstract: 'Too short.' })).toBe(
+      'an abstract shorter than 100 characters',
+    );
+    expect(
+      paperProblem({
+        title: 'A log line',
+        abstract: `{"level":"info","time":"2026-12-01T18:07:27.179Z","pid":12526,"msg":"${'x'.repeat(80)}"}`,
+      }),
+    ).toBe('an abstract that is markup or data, not prose');
   });
 });

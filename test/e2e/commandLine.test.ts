@@ -1,0 +1,191 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from '@jest/globals';
+import { hfDays } from '../support/fakeSources.js';
+
+// The compiled `paperbot` command, as `npx paperbot` runs it (`npm test` builds dist/ first).
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'paperbot-cli-'));
+  folders.push(dir);
+  return dir;
+}
+
+function paperbot(args: string[], env: Record<string, string> = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperbot.js'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', PAPERBOT_DATA_DIR: env.PAPERBOT_DATA_DIR ?? folder(), ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+describe('a command line with manners', () => {
+  test.each(['search', 'ingest', 'remove', 'build-seed'])(
+    'paperbot %s --help prints its help, exit 0',
+    async (name) => {
+      const { code, stdout, stderr } = await paperbot([name, '--help']);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toMatch(new RegExp(`^Usage:\\n  paperbot ${name} `));
+      expect(stdout).toContain('\nOptions:\n');
+      expect(stdout).toMatch(/\n {2}--help +this help\n/);
+    },
+  );
+
+  test('paperbot --help lists every command', async () => {
+    const { code, stdout } = await paperbot(['--help']);
+    expect(code).toBe(0);
+    for (const name of ['search', 'ingest hf-daily', 'ingest arxiv', 'ingest file', 'remove', 'build-seed'])
+      expect(stdout).toContain(`  paperbot ${name} `);
+  });
+
+  test.each([
+    [['search', '--help', 'x'], 0, /^Usage:/],
+    [
+      ['search', '--frobnicate', 'x'],
+      2,
+      /^paperbot search has no option --frobnicate \(paperbot search --help lists its options\)\.\n$/,
+    ],
+    [
+      ['search', '--limit'],
+      2,
+      /^paperbot search: --limit needs a value \(paperbot search --help lists its options\)\.\n$/,
+    ],
+    [['ingest', 'file', '/nonexistent.jsonl'], 2, /^There is no file \/nonexistent\.jsonl\.\n$/],
+    [['ingest', 'file'], 2, /^ingest file needs a path, e\.g\. paperbot ingest file papers\.jsonl\.gz\.\n$/],
+    [
+      ['ingest', 'bogus'],
+      2,
+      /^paperbot ingest takes hf-daily, arxiv or file, not "bogus" \(paperbot ingest --help tells more\)\.\n$/,
+    ],
+    [['frobnicate'], 2, /^paperbot has no command "frobnicate"; it has search, ingest, remove, build-seed/],
+  ] as const)('paperbot %j: exit %d, one sentence, no stack trace', async (args, status, message) => {
+    const { code, stdout, stderr } = await paperbot([...args]);
+    expect(code).toBe(status);
+    expect(status === 0 ? stdout : stderr).toMatch(message);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('an unexpected failure is one sentence; LOG_LEVEL=debug shows the stack', async () => {
+    // A data folder that is a file: nothing can be stored in it.
+    const notAFolder = join(folder(), 'file');
+    writeFileSync(notAFolder, '');
+    const file = join(folder(), 'day.json');
+    writeFileSync(file, JSON.stringify(hfDays(1)[0]?.items));
+    const plain = await paperbot(['ingest', 'file', file], { PAPERBOT_DATA_DIR: notAFolder });
+    expect(plain.code).toBe(1);
+    expect(plain.stderr.trim().split('\n').at(-1)).not.toMatch(/^\s+at /);
+    expect(plain.stderr).not.toMatch(/\n\s+at /);
+    const debug = await paperbot(['ingest', 'file', file], {
+      PAPERBOT_DATA_DIR: notAFolder,
+      LOG_LEVEL: 'debug',
+    });
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe('ingest refuses what is not papers', () => {
+  test('npx paperbot ingest file README.md adds nothing, and says why', async () => {
+    const dir = folder();
+    const { code, stdout, stderr } = await paperbot(['ingest', 'file', 'README.md'], {
+      PAPERBOT_DATA_DIR: dir,
+    });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^README\.md does not look like papers: (\d+) of the \1 read as hf-page fail the basic checks/,
+    );
+    expect(stderr).toContain(
+      'nothing was added. If it is papers, name its format: --format hf-page|hf-daily|daily-arxiv|paperbot.',
+    );
+    // The issue's next step: the README's rows are not "papers".
+    const found = await paperbot(['search', '--json', '--limit', '5', 'liveness probe'], {
+      PAPERBOT_DATA_DIR: dir,
+    });
+    expect(
+      JSON.parse(found.stdout)
+        .map((hit: { title: string }) => hit.title)
+        .join('\n'),
+    ).not.toContain('|');
+  });
+
+  test('JSON of another shape is refused; --format takes a file at its word', async () => {
+    const { code, stderr } = await paperbot(['ingest', 'file', 'package.json']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^package\.json is JSON of a shape paperbot does not know/);
+    const dir = folder();
+    const forced = await paperbot(['ingest', 'file', 'README.md', '--format', 'hf-page'], {
+      PAPERBOT_DATA_DIR: dir,
+    });
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toMatch(/^\d+ new, 0 updated/);
+
+    // The issue's junk "paper", found by `paperbot search "liveness probe"`, and removed.
+    const hits = async () =>
+      JSON.parse(
+        (await paperbot(['search', '--json', '--limit', '5', 'liveness probe'], { PAPERBOT_DATA_DIR: dir }))
+          .stdout,
+      ) as Array<{ id: string; title: string }>;
+    const junk = (await hits()).filter((hit) => hit.title.startsWith('|'));
+    expect(junk.length).toBeGreaterThan(0);
+    const removed = await paperbot(['remove', ...junk.map((hit) => hit.id), 'arXiv:0000.00000'], {
+      PAPERBOT_DATA_DIR: dir,
+    });
+    expect(removed.stdout).toMatch(new RegExp(`^Removed ${junk.length} papers?: “\\|`));
+    expect(removed.stderr).toBe('Not in the corpus: 0000.00000.\n');
+    expect(removed.code).toBe(1);
+    expect((await hits()).filter((hit) => hit.title.startsWith('|'))).toEqual([]);
+  });
+
+  test('ingest file shows its progress and is recorded for /paper status', async () => {
+    const dir = folder();
+    const items = hfDays(3).flatMap((day) => day.items);
+    const file = join(dir, 'days.json');
+    writeFileSync(file, JSON.stringify(items));
+    const { code, stderr } = await paperbot(['ingest', 'file', file], { PAPERBOT_DATA_DIR: dir });
+    expect(code).toBe(0);
+    const steps = stderr.split('\n').filter((line) => line.startsWith('merging '));
+    expect(steps.at(-1)).toMatch(new RegExp(`^merging ${items.length}/${items.length}: papers`));
+    expect(steps.length).toBe(Math.ceil(items.length / 1000));
+    expect(JSON.parse(readFileSync(join(dir, 'last-ingest.json'), 'utf8'))).toMatchObject({
+      what: `file ${file}`,
+      new: expect.any(Number),
+    });
+
+    // The console after it: refreshed, and its status tells the ingest and the newest publication.
+    const console = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+        env: { PATH: process.env.PATH ?? '', PAPERBOT_DATA_DIR: dir },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+      child.on('close', () => resolve({ stdout, stderr }));
+      child.stdin.end('/paper status\n');
+    });
+    expect(console.stderr).not.toContain('never refreshed');
+    expect(console.stdout).toContain(`Last ingest (\`paperbot ingest file ${file}\`): `);
+    expect(console.stdout).toContain('Sources: no refresh is scheduled here');
+    const newestDay = items
+      .map((item) => (item.paper as { publishedAt?: string }).publishedAt?.slice(0, 10) ?? '')
+      .sort()
+      .at(-1);
+    expect(console.stdout).toMatch(new RegExp(`newest: “[^”]+” \\(published ${newestDay}, arrived `));
+  });
+});
