@@ -10,7 +10,7 @@ import { WebSocketServer } from 'ws';
 import { openLowdbStore } from '../../src/subscriptions/store.js';
 import { FakeSlack, TEST_TOKEN } from '../support/fakeSlack.js';
 import { FakeSources, hfDays } from '../support/fakeSources.js';
-import { bundledPapers } from '../support/papers.js';
+import { BUNDLED_SIZE, bundledPapers } from '../support/papers.js';
 import { freePort } from '../support/ports.js';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
 import { subscription, TEST_TEAM } from '../support/subscriptions.js';
@@ -284,7 +284,7 @@ describe('a first start connected to Slack', () => {
     );
     const { body } = await slack.waitFor(() => slack.responses.find((r) => r.id === 'first-status'));
     const status = JSON.stringify(body.blocks);
-    expect(status).toContain(`*Corpus:* ${(80 + papers).toLocaleString('en-US')} papers`);
+    expect(status).toContain(`*Corpus:* ${(BUNDLED_SIZE + papers).toLocaleString('en-US')} papers`);
     expect(status).toContain('*Backfill* (Hugging Face, last 3 days): finished ');
     expect(status).toContain(`3 of 3 days read, ${papers} new papers`);
     if (process.env.PAPERBOT_TIMINGS) timings(`/paper status answer: ${JSON.stringify(body)}`);
@@ -292,7 +292,7 @@ describe('a first start connected to Slack', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${bot.port}/metrics`)).text();
     expect(metrics).toContain('paperbot_refresh_total{source="Hugging Face backfill",outcome="ok"} 3');
     expect(metrics).toContain(`paperbot_refresh_new_papers_total{source="Hugging Face backfill"} ${papers}`);
-    expect(metrics).toContain(`paperbot_corpus_papers ${80 + papers}`);
+    expect(metrics).toContain(`paperbot_corpus_papers ${BUNDLED_SIZE + papers}`);
     expect(metrics).toContain('paperbot_slack_requests_total{kind="command",name="/paper"} 1');
     if (process.env.PAPERBOT_TIMINGS) timings(`/metrics:\n${metrics}`);
     const ready = await fetch(`http://127.0.0.1:${bot.port}/readyz`);
@@ -331,7 +331,7 @@ describe('a first start connected to Slack', () => {
       `This corpus was never refreshed. The console does not backfill; to add the last 14 days of Hugging Face daily papers: npx paperbot ingest hf-daily --since ${since}\n`,
     );
     expect(stdout).toContain('paperbot status');
-    expect(stdout).toContain('Corpus: 80 papers');
+    expect(stdout).toContain(`Corpus: ${BUNDLED_SIZE} papers`);
     expect(sources.requests.length).toBe(before); // nothing was fetched
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { hfDays } from '../support/fakeSources.js';
+import { BUNDLED_SIZE } from '../support/papers.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 // These run the compiled program exactly as `npm start` and `npx paperbot` do; `npm test` builds dist/ first.
@@ -150,7 +151,9 @@ describe('the compiled programs', () => {
       new RegExp(`^${file}: ${rows.length} papers \\(hf-daily\\) read in \\d+ ms\\n$`),
     );
     expect(ingested.stdout).toMatch(
-      new RegExp(`^${rows.length} new, 0 updated, 0 unchanged; ${80 + rows.length} papers in the corpus`),
+      new RegExp(
+        `^${rows.length} new, 0 updated, 0 unchanged; ${BUNDLED_SIZE + rows.length} papers in the corpus`,
+      ),
     );
     const title = rows[0]?.paper.title.replace(/\s+/g, ' ').trim() ?? '';
     const found = await run('cli.js', ['search', '--json', '--limit', '1', `"${title}"`], '', {
