@@ -20,10 +20,11 @@ export interface SampleChoice {
  * and the papers the examples need. Ordered newest first, ties by id, so the file is reproducible.
  */
 export function samplePapers(papers: readonly Paper[], choice: SampleChoice): Paper[] {
-  const newest = papers.reduce(
-    (max, paper) => ((paper.published ?? '') > max ? (paper.published ?? '') : max),
-    '',
-  );
+  const newest =
+    papers
+      .map((paper) => paper.published ?? '')
+      .sort()
+      .at(-1) ?? '';
   const since = newest
     ? new Date(Date.parse(`${newest}T00:00:00Z`) - (choice.days - 1) * 86_400_000).toISOString().slice(0, 10)
     : '';
