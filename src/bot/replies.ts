@@ -134,7 +134,9 @@ export class Replies {
 
   /** The answer to a mention of the bot with this text. */
   async toMention(text: string, context: MentionContext): Promise<SlackMessage> {
-    if (asksForHelp(plainQuestion(text))) return helpMessage(PAPER_COMMANDS);
+    // "@paperbot help" (a bare mention is not a request for help: it searches with its thread).
+    const asked = plainQuestion(text);
+    if (asked && asksForHelp(asked)) return helpMessage(PAPER_COMMANDS);
     const question = questionOf(text);
     const { query, problems } = parseQuery(question);
     if (problems.length === 0 && (hasSearchTerms(query) || hasFilters(query))) {

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from '@jest/globals';
-import { helpMessage } from '../../src/blocks/messages.js';
+import { helpMessage } from '../../src/blocks/help.js';
+import { PAPER_COMMANDS } from '../../src/bot/paperCommand.js';
 import { runConsole } from '../../src/console/console.js';
 import { renderText } from '../../src/console/renderText.js';
 import type { DocumentResults, SearchRequest } from '../../src/search/documentIndex.js';
@@ -47,7 +48,7 @@ describe('the local console', () => {
     ]);
     expect(printed).toContain('Papers for “knowledge distillation”');
     expect(printed).toContain('Type /paper <words> to search');
-    expect(printed).toContain(renderText(helpMessage()));
+    expect(printed).toContain(renderText(helpMessage(PAPER_COMMANDS)));
     expect(printed).not.toContain('never read');
   });
 
