@@ -3,6 +3,7 @@ import type { Readable, Writable } from 'node:stream';
 import { followUpMessage } from '../blocks/discussions.js';
 import { BUSY } from '../blocks/messages.js';
 import { digestMessage } from '../blocks/subscriptions.js';
+import { arxivIdOf } from '../bot/paperCommand.js';
 import type { Replies } from '../bot/replies.js';
 import type { CommandContext } from '../bot/subscriptionReplies.js';
 import type { FollowUpPoster, OutgoingFollowUp, ThreadTarget } from '../discussions/followUps.js';
@@ -75,6 +76,8 @@ async function answerLine(replies: Replies, line: string) {
 async function repliesTo(replies: Replies, line: string) {
   const command = /^\/paper(?:\s+|$)(.*)$/is.exec(line);
   if (command) return replies.toCommand(command[1] ?? '', CONSOLE_CONTEXT);
+  // A pasted paper link (or arXiv id) is answered with the paper, as Slack previews a link.
+  if (arxivIdOf(line)) return replies.toCommand(line, CONSOLE_CONTEXT);
   const mention = /^@paperbot\b(.*)$/is.exec(line);
   if (mention) {
     return replies.toMention(mention[1] ?? '', {

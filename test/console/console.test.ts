@@ -8,6 +8,7 @@ import type { DocumentResults, SearchRequest } from '../../src/search/documentIn
 import { SearchBusy } from '../../src/search/paperSearch.js';
 import { LocalSearcher, type Searcher } from '../../src/search/searcher.js';
 import { makeBot } from '../support/bot.js';
+import { shippedPapers } from '../support/papers.js';
 
 async function session(lines: string[], interactive = false, searcher?: Searcher): Promise<string> {
   const input = new PassThrough();
@@ -79,5 +80,23 @@ describe('the local console', () => {
         blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '&lt;!channel&gt; &amp; *bold*' } }],
       }),
     ).toBe('<!channel> & bold');
+  });
+});
+
+describe('a pasted paper link', () => {
+  test('is answered with the paper, as a link preview would be', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const { replies, index } = await makeBot({ papers: shippedPapers() });
+    const done = runConsole(replies, { input, output, interactive: false });
+    input.end('https://arxiv.org/abs/2310.02743\n');
+    await done;
+    await index.close();
+    expect(printed).toContain('Reward Model Ensembles Help Mitigate Overoptimization');
+    expect(printed).not.toContain('Type /paper <words> to search');
   });
 });
