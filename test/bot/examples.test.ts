@@ -14,7 +14,7 @@ import { shippedPapers } from '../support/papers.js';
 const README = fileURLToPath(new URL('../../README.md', import.meta.url));
 
 /** The `/paper …` and `@paperbot …` lines typed in README.md's fenced blocks (after a prompt or alone). */
-export function readmeLines(markdown: string): string[] {
+function readmeLines(markdown: string): string[] {
   const lines: string[] = [];
   let fenced = false;
   for (const line of markdown.split('\n')) {
