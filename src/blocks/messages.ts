@@ -158,12 +158,12 @@ export const BUSY = noticeMessage(
 );
 
 /** The answer when nothing matched: says so, and how to widen the query. */
-export function noHitsMessage(queryText: string, hadFilters: boolean): SlackMessage {
+export function noHitsMessage(queryText: string, hadFilters: boolean, why?: string): SlackMessage {
   const query = escapeToFit(queryText.replace(/\s+/g, ' ').trim(), 200);
   const tip = hadFilters
     ? 'Try dropping a filter (`has:code`, `author:`, `after:`/`before:` leave out papers without that information), or use fewer words.'
     : 'Try fewer or broader words, e.g. `reward models` instead of a whole sentence.';
-  return noticeMessage(`:mag: No papers match “${query}”. ${tip}`);
+  return noticeMessage(`:mag: No papers match “${query}”.${why ? ` ${escapeToFit(why, 500)}` : ''} ${tip}`);
 }
 
 /** Room for an entry in a section, besides the code fences. */

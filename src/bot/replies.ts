@@ -2,13 +2,14 @@ import { helpMessage } from '../blocks/help.js';
 import type { SlackMessage } from '../blocks/message.js';
 import { noHitsMessage, noticeMessage, resultsMessage, sharedCardMessage } from '../blocks/messages.js';
 import { escapeMrkdwn, escapeToFit, truncate } from '../blocks/mrkdwn.js';
+import { formatDay } from '../blocks/paperCard.js';
 import { statusMessage } from '../blocks/status.js';
 import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
 import type { Paper } from '../papers/paper.js';
 import type { PaperSearch, SearchResults } from '../search/paperSearch.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
-import { Spelling } from '../search/spelling.js';
+import { Spelling, searchCorrectingSpelling } from '../search/spelling.js';
 import { tokenize } from '../search/text.js';
 import type { OperationsStatus, ServiceStatus } from '../status.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
@@ -188,18 +189,13 @@ export class Replies {
       return noticeMessage(':warning: That search can no longer be repeated; run `/paper` again.');
     if (command.arxivId) return this.paperByArxivId(command.arxivId, queryText, where);
     const page = { limit: COMMAND_RESULTS, offset: Math.max(0, offset) };
-    let results = await this.index.search(command.query, page);
-    let note = command.note;
     // Words that match (almost) nothing may be misspelt: the closest spellings, when they find more.
-    const corrected = results.strong === 0 ? this.spellingOf()?.correct(command.query.words) : undefined;
-    if (corrected) {
-      const better = await this.index.search({ ...command.query, words: corrected }, page);
-      if (better.strong > 0 || (results.total === 0 && better.total > 0)) {
-        results = better;
-        note = `Did you mean “${corrected.join(' ')}”? These are papers for it.`;
-      }
-    }
-    if (results.total === 0) return noHitsMessage(queryText, hasFilters(command.query));
+    const { results, corrected } = await searchCorrectingSpelling(this.index, command.query, page, () =>
+      this.spellingOf(),
+    );
+    const note = corrected ? `Did you mean “${corrected.join(' ')}”? These are papers for it.` : command.note;
+    if (results.total === 0)
+      return noHitsMessage(queryText, hasFilters(command.query), await this.whyNothing(command.query));
     return resultsMessage({ queryText, ...(note ? { note } : {}) }, results, {
       cardButtons: { kind: 'search' },
       cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) },
@@ -242,6 +238,23 @@ export class Replies {
       this.logger.warn(`Could not fetch arXiv:${arxivId}: ${(error as Error).message}`);
       return undefined;
     }
+  }
+
+  /**
+   * Why a query with a date window found nothing, when the corpus is the reason: it has nothing
+   * published that recently (a corpus that is not being refreshed).
+   */
+  private async whyNothing(query: PaperQuery): Promise<string | undefined> {
+    if (!query.after) return undefined;
+    // A filter every dated paper passes: filter-only results come newest publication first.
+    const newest = await this.index.search(
+      { words: [], phrases: [], excluded: [], authors: [], hasCode: false, before: '9999-12-31' },
+      { limit: 1 },
+    );
+    const day = newest.hits[0]?.paper.published;
+    return day && day < query.after
+      ? `I have no paper published on or after ${formatDay(query.after)}: my newest are from ${formatDay(day)}.`
+      : undefined;
   }
 
   /** The spelling suggestions of the corpus as it is now (remade after the corpus grew). */

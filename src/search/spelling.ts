@@ -1,3 +1,5 @@
+import type { PaperSearch, SearchOptions, SearchResults } from './paperSearch.js';
+import type { PaperQuery } from './query.js';
 import { STOP_WORDS, tokenize } from './text.js';
 
 /**
@@ -101,4 +103,32 @@ export function editDistance(a: string, b: string, bound = Number.POSITIVE_INFIN
     [before, previous, current] = [previous, current, before];
   }
   return previous[b.length] as number;
+}
+
+/** A search's results, and the corrected words when the correction found more. */
+export interface CorrectedResults {
+  results: SearchResults;
+  /** The query's words as searched, when a misspelling was corrected. */
+  corrected?: string[];
+}
+
+/**
+ * Searches, and when the query's words match (almost) nothing, none above the relevance floor,
+ * searches again with their closest spellings: the corrected search is answered when it finds
+ * strong matches (or any, when the query found none at all).
+ */
+export async function searchCorrectingSpelling(
+  index: PaperSearch,
+  query: PaperQuery,
+  options: SearchOptions,
+  /** The spellings to suggest from, asked for only when needed (none: no suggestions). */
+  spelling: () => Spelling | undefined,
+): Promise<CorrectedResults> {
+  const results = await index.search(query, options);
+  const corrected = results.strong === 0 ? spelling()?.correct(query.words) : undefined;
+  if (!corrected) return { results };
+  const better = await index.search({ ...query, words: corrected }, options);
+  return better.strong > 0 || (results.total === 0 && better.total > 0)
+    ? { results: better, corrected }
+    : { results };
 }

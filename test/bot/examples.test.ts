@@ -125,6 +125,13 @@ describe('the issue, replayed as written on the bundled corpus', () => {
     }
   });
 
+  test('a date window after the newest paper says how recent the corpus is', async () => {
+    const message = await answer('/paper diffusion after:2026-12-01');
+    expect(message.text).toContain(
+      'No papers match “diffusion after:2026-12-01”. I have no paper published on or after 1 Dec 2026: my newest are from 20 Aug 2026.',
+    );
+  });
+
   test('/paper author:lecun lists papers by Yann LeCun', async () => {
     const message = await answer('/paper author:lecun');
     expectUseful('/paper author:lecun', message);
