@@ -57,10 +57,13 @@ export function helpMessage(entries: readonly HelpEntry[]): SlackMessage {
   };
 }
 
-/** The Home tab's guide: every command's usage and what it does, one line each (no examples). */
+/** The Home tab's guide: every command's usage, what it does and its first example, one line each. */
 export function guideText(entries: readonly HelpEntry[]): string {
   return entries
-    .map((entry) => `${code(entry.usage)} — ${entry.summary}`)
+    .map((entry) => {
+      const example = entry.examples.find((line) => line !== entry.usage && !line.includes('<'));
+      return `${code(entry.usage)} — ${entry.summary}${example ? ` (e.g. ${code(example)})` : ''}`;
+    })
     .join('\n')
     .slice(0, LIMITS.sectionText - 100);
 }
