@@ -241,10 +241,17 @@ export class Replies {
   }
 
   /**
-   * Why a query with a date window found nothing, when the corpus is the reason: it has nothing
-   * published that recently (a corpus that is not being refreshed).
+   * Why a query found nothing, when the corpus is the reason: no paper by an author it names, or
+   * nothing published as recently as its date window asks (a corpus that is not being refreshed).
    */
   private async whyNothing(query: PaperQuery): Promise<string | undefined> {
+    const unknown = [];
+    for (const author of query.authors) {
+      const alone = { words: [], phrases: [], excluded: [], authors: [author], hasCode: false };
+      if ((await this.index.search(alone, { limit: 1 })).total === 0) unknown.push(author);
+    }
+    if (unknown.length > 0)
+      return `None of my ${this.index.size.toLocaleString('en-US')} papers has an author named ${unknown.map((name) => `“${name}”`).join(' or ')}.`;
     if (!query.after) return undefined;
     // A filter every dated paper passes: filter-only results come newest publication first.
     const newest = await this.index.search(

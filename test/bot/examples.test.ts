@@ -132,6 +132,13 @@ describe('the issue, replayed as written on the bundled corpus', () => {
     );
   });
 
+  test('/paper author:hinton says that no paper of the corpus is by such an author', async () => {
+    const message = await answer('/paper author:hinton');
+    expect(message.text).toContain(
+      `No papers match “author:hinton”. None of my ${fixture.index.size.toLocaleString('en-US')} papers has an author named “hinton”.`,
+    );
+  });
+
   test('/paper author:lecun lists papers by Yann LeCun', async () => {
     const message = await answer('/paper author:lecun');
     expectUseful('/paper author:lecun', message);
