@@ -76,7 +76,7 @@ export class Replies {
   /** Where the papers of an answer were discussed (undefined without the workspaces' memory). */
   readonly notes: DiscussionNotes | undefined;
   /** Spelling suggestions from the corpus's titles, made when first needed, and the size they are of. */
-  private spelling: { spelling: Spelling; size: number } | undefined;
+  private spelling: { spelling: Promise<Spelling>; size: number } | undefined;
 
   constructor(deps: RepliesDeps) {
     this.index = deps.index;
@@ -265,10 +265,13 @@ export class Replies {
   }
 
   /** The spelling suggestions of the corpus as it is now (remade after the corpus grew). */
-  private spellingOf(): Spelling | undefined {
-    if (!this.index.titles) return undefined;
-    if (this.spelling?.size !== this.index.size)
-      this.spelling = { spelling: Spelling.fromTitles(this.index.titles()), size: this.index.size };
+  private async spellingOf(): Promise<Spelling | undefined> {
+    const { index } = this;
+    if (!index.titles) return undefined;
+    const size = index.size;
+    // One build at a time: concurrent searches share it.
+    if (this.spelling?.size !== size)
+      this.spelling = { spelling: Spelling.fromTitlesInTurns(index.titles()), size };
     return this.spelling.spelling;
   }
 

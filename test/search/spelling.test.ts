@@ -22,6 +22,16 @@ describe('edit distance', () => {
 });
 
 describe('spelling suggestions from titles', () => {
+  test('built in turns, the same spellings', async () => {
+    const titles = Array.from(
+      { length: 12_000 },
+      (_, i) => `speculative decoding ${i % 2 ? 'draft' : 'verify'}`,
+    );
+    const inTurns = await Spelling.fromTitlesInTurns(titles);
+    expect(inTurns.size).toBe(Spelling.fromTitles(titles).size);
+    expect(inTurns.correct(['spekulative'])).toEqual(['speculative']);
+  });
+
   const spelling = Spelling.fromTitles([
     'fast inference from transformers via speculative decoding',
     'speculative decoding with big little decoder',
