@@ -237,6 +237,14 @@ export const PAPER_COMMANDS: readonly CommandSpec[] = [
   },
   {
     group: 'search',
+    usage: '/paper <what the paper does, in your words>',
+    summary: 'a paper you remember but cannot name',
+    examples: [
+      '/paper the one where combining several reward models stops PPO from overoptimizing a proxy reward',
+    ],
+  },
+  {
+    group: 'search',
     usage: '/paper <arXiv id or link>',
     summary: 'that paper (an arXiv id, `arXiv:` id, or arxiv.org / huggingface.co/papers link)',
     examples: ['/paper 2501.12948', '/paper https://arxiv.org/abs/2310.02743'],
