@@ -19,7 +19,7 @@ import { VERSION } from '../version.js';
 import { AnchorReplies } from './anchors.js';
 import { type Audience, DiscussionNotes } from './discussionNotes.js';
 import { queryFromMessage, questionOf } from './mention.js';
-import { asksForHelp, PAPER_COMMANDS, parsePaperCommand } from './paperCommand.js';
+import { arxivIdOf, asksForHelp, PAPER_COMMANDS, parsePaperCommand } from './paperCommand.js';
 import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
 import { TasteReplies } from './tasteReplies.js';
 import type { FetchPaper } from './unfurls.js';
@@ -138,6 +138,10 @@ export class Replies {
     // "@paperbot help" (a bare mention is not a request for help: it searches with its thread).
     const asked = plainQuestion(text);
     if (asked && asksForHelp(asked)) return helpMessage(PAPER_COMMANDS);
+    // "@paperbot <arXiv link or id>": that paper.
+    const arxivId = arxivIdOf(asked);
+    if (arxivId)
+      return this.noted(await this.paperByArxivId(arxivId, asked, context.where), context.audience);
     const question = questionOf(text);
     const { query, problems } = parseQuery(question);
     if (problems.length === 0 && (hasSearchTerms(query) || hasFilters(query))) {
@@ -313,7 +317,10 @@ export class Replies {
   }
 }
 
-/** A mention's text without mentions and link markup: what was asked, as typed. */
+/** A mention's text as typed: mentions dropped, links as their address. */
 function plainQuestion(text: string): string {
-  return text.replace(/<[^<>]*>/g, ' ').trim();
+  return text
+    .replace(/<(https?:\/\/[^<>|]+)(?:\|[^<>]*)?>/g, ' $1 ')
+    .replace(/<[^<>]*>/g, ' ')
+    .trim();
 }

@@ -114,6 +114,15 @@ describe('the issue, replayed as written on the bundled corpus', () => {
     },
   );
 
+  test.each(['@paperbot <https://arxiv.org/abs/2501.12948>', '@paperbot 2501.12948'])(
+    '%s answers in the thread with DeepSeek-R1',
+    async (line) => {
+      const message = await answer(line);
+      expect(JSON.stringify(message.blocks)).toMatch(/DeepSeek-R1: Incentivizing Reasoning Capability/);
+      expectUseful(line, message);
+    },
+  );
+
   test('/paper trending and trending week show the latest period the corpus has, and say so', async () => {
     for (const [line, title] of [
       ['/paper trending', 'Trending: the two days to 20 Aug 2026'],
