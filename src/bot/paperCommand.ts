@@ -62,7 +62,7 @@ export function asksForHelp(text: string): boolean {
   return HELP_WORDS.has(
     text
       .trim()
-      .replace(/[.!]+$/, '')
+      .replace(/[.!?]+$/, '')
       .toLowerCase(),
   );
 }

@@ -84,6 +84,7 @@ describe('a command only when its arguments fit', () => {
     ['status', { kind: 'status' }],
     ['subscriptions', { kind: 'subscriptions' }],
     ['help', { kind: 'help' }],
+    ['Help?', { kind: 'help' }],
   ])('%s is the command', (typed, expected) => {
     expect(parsePaperCommand(typed)).toEqual(expected);
   });
