@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { WebSocketServer } from 'ws';
 import { openLowdbStore } from '../../src/subscriptions/store.js';
 import { FakeSlack, TEST_TOKEN } from '../support/fakeSlack.js';
-import { FakeSources, hfDays } from '../support/fakeSources.js';
+import { FakeSources, unbundledHfDays } from '../support/fakeSources.js';
 import { BUNDLED_SIZE, bundledPapers } from '../support/papers.js';
 import { freePort } from '../support/ports.js';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
@@ -244,7 +244,7 @@ describe('a first start connected to Slack', () => {
 
   test('backfills the recent days in the background, says so in /paper status and /metrics, and never logs a secret', async () => {
     // The replay's last three days, served as today and the two days before.
-    const replay = hfDays(3);
+    const replay = unbundledHfDays(3);
     const today = Date.now();
     const dates = [2, 1, 0].map((back) => new Date(today - back * 86_400_000).toISOString().slice(0, 10));
     for (const [i, day] of replay.entries()) sources.hfDays.set(dates[i] as string, day.items);
