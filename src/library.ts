@@ -199,6 +199,10 @@ export class Library implements PaperSink, PaperSearch {
     return this.collection.newest(count);
   }
 
+  titles(): Iterable<string> {
+    return this.collection.titles();
+  }
+
   /** Every paper of the corpus, in batches (the eval and the benchmarks). */
   papers(): AsyncIterable<Paper[]> {
     return this.store.readAll();

@@ -177,7 +177,18 @@ async function main(): Promise<void> {
     backfill: () => refreshState.backfill,
     lastIngest: () => refreshState.lastIngest(),
   };
-  const replies = new Replies({ index, store, scheduler, now, logger, operations, discussions });
+  // Online (with Slack), a paper named by its arXiv id that the corpus lacks is fetched and added.
+  const fetchPaper = slack && auth ? arxivPaperFetcher(library, config.sources, now) : undefined;
+  const replies = new Replies({
+    index,
+    store,
+    scheduler,
+    now,
+    logger,
+    operations,
+    discussions,
+    ...(fetchPaper ? { fetchPaper } : {}),
+  });
   metrics.reportQueue('answers', answersWaiting);
 
   if (!slack || !auth) {
@@ -209,7 +220,12 @@ async function main(): Promise<void> {
   }
 
   const requests = new RequestTracker({ metrics, logger });
-  const unfurls = new Unfurls(index, arxivPaperFetcher(library, config.sources, now), logger, replies.notes);
+  const unfurls = new Unfurls(
+    index,
+    fetchPaper ?? arxivPaperFetcher(library, config.sources, now),
+    logger,
+    replies.notes,
+  );
   const app = createSlackApp({
     connection: slack,
     auth,

@@ -9,7 +9,7 @@ import { describeIngest } from '../src/papers/ingest.js';
 import { parseQuery } from '../src/search/query.js';
 import { snapshotFile } from '../src/search/snapshot.js';
 import { WorkerSearcher } from '../src/search/workerSearcher.js';
-import { makePaper } from './support/papers.js';
+import { BUNDLED_SIZE, makePaper } from './support/papers.js';
 
 const emptyDataDir = () => {
   const dir = mkdtempSync(join(tmpdir(), 'paperbot-library-'));
@@ -55,7 +55,7 @@ describe('Library.ingest', () => {
       ],
       skipped: [],
     });
-    expect(report).toMatchObject({ new: 0, updated: 1, corpusSize: 80 });
+    expect(report).toMatchObject({ new: 0, updated: 1, corpusSize: BUNDLED_SIZE });
   });
 
   test('nothing changed: nothing written', async () => {

@@ -8,13 +8,13 @@ import type { Database } from '../src/db/database.js';
 import { Library } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
 import { parseQuery } from '../src/search/query.js';
-import { bundledPapers, makePaper } from './support/papers.js';
+import { BUNDLED_SIZE, makePaper } from './support/papers.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 
 // The corpus in PostgreSQL as replicas see it: several Libraries (each a replica's, with its own
 // database pool and data directory) on one database, and `paperbot ingest` writing into it.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BUNDLED = bundledPapers().length;
+const BUNDLED = BUNDLED_SIZE;
 
 let database: TestDatabase;
 const handles: Database[] = [];

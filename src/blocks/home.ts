@@ -3,6 +3,7 @@ import type { Paper } from '../papers/paper.js';
 import type { ServiceStatus } from '../status.js';
 import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
+import { guideText, type HelpEntry } from './help.js';
 import { LIMITS } from './message.js';
 import { boldText, escapeToFit, plainText } from './mrkdwn.js';
 import { standaloneCard } from './paperCard.js';
@@ -31,7 +32,7 @@ const button = (action: string, label: string, value: string, style?: 'danger' |
 const channelLink = (id: string) => (/^[CG][A-Z0-9]{2,}$/.test(id) ? `<#${id}>` : 'a channel');
 
 /**
- * The Home tab: how to use paperbot, the subscriptions of the user's channels (a page of them,
+ * The Home tab: how to use paperbot (`guide`: the commands), the subscriptions of the user's channels (a page of them,
  * each with pause/resume and remove buttons), and the newest papers in the corpus. The person
  * who installed paperbot also sees its status (as `/paper status` says it) at the top.
  */
@@ -40,6 +41,7 @@ export function homeView(
   newest: readonly Paper[],
   page: number,
   status?: ServiceStatus,
+  guide: readonly HelpEntry[] = [],
 ): HomeView {
   const pages = Math.max(1, Math.ceil(subscriptions.length / HOME_PAGE_SIZE));
   const current = Math.min(Math.max(0, page), pages - 1);
@@ -50,12 +52,7 @@ export function homeView(
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: [
-          '`/paper reward model ensembles` searches papers (filters: `"phrases"`, `-word`, `author:`, `has:code`, `after:`/`before:`).',
-          '`/paper subscribe diffusion weekly` posts new papers on a topic in a channel; `/paper subscriptions` lists them.',
-          '`/paper subscribe author:"Yann LeCun"` follows an author, `/paper subscribe top 5 trending weekly` the most upvoted papers; `/paper trending week` lists them now; `/paper cite &lt;arXiv id or words&gt;` (or *Cite* on a card) gives BibTeX.',
-          'Mention `@paperbot` with a question in a conversation, or alone in a thread to search with its first message.',
-        ].join('\n'),
+        text: ['*How to use paperbot*', guideText(guide)].join('\n'),
       },
     },
     ...(status

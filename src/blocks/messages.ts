@@ -6,7 +6,6 @@ import type { SearchResults } from '../search/paperSearch.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { escapeMrkdwn, escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, type CardExtras, paperCard, standaloneCard } from './paperCard.js';
-import { TASTE_HELP } from './taste.js';
 
 /** What a result list shows above its cards. */
 export interface ResultsHeading {
@@ -159,54 +158,13 @@ export const BUSY = noticeMessage(
 );
 
 /** The answer when nothing matched: says so, and how to widen the query. */
-export function noHitsMessage(queryText: string, hadFilters: boolean): SlackMessage {
+export function noHitsMessage(queryText: string, hadFilters: boolean, why?: string): SlackMessage {
   const query = escapeToFit(queryText.replace(/\s+/g, ' ').trim(), 200);
   const tip = hadFilters
     ? 'Try dropping a filter (`has:code`, `author:`, `after:`/`before:` leave out papers without that information), or use fewer words.'
     : 'Try fewer or broader words, e.g. `reward models` instead of a whole sentence.';
-  return noticeMessage(`:mag: No papers match “${query}”. ${tip}`);
+  return noticeMessage(`:mag: No papers match “${query}”.${why ? ` ${escapeToFit(why, 500)}` : ''} ${tip}`);
 }
-
-/** Usage of `/paper` and of mentions, with examples. */
-export function helpMessage(): SlackMessage {
-  const usage = [
-    '*Search papers*',
-    '`/paper reward model ensembles` — the best matches, as cards',
-    '`/paper "human feedback" -survey` — a phrase, and a word to leave out',
-    '`/paper diffusion author:zhang has:code after:2024-01-01` — filters: `author:`, `has:code`, `after:`/`before:` (YYYY-MM-DD)',
-    '',
-    '*Follow a topic in this channel*',
-    '`/paper subscribe reward models weekly at 9am tz Europe/Paris` — new matching papers, posted on a schedule (default: daily at 09:00 in your time zone)',
-    '`/paper subscriptions` — this channel’s subscriptions · `/paper unsubscribe &lt;id or topic&gt;`',
-    '`/paper pause &lt;id&gt;` · `/paper resume &lt;id&gt;` · `/paper digest now &lt;id&gt;`',
-    ...EXTRA_HELP,
-    '',
-    '*Ask in a conversation*',
-    'Mention me with a question: `@paperbot papers on reward model ensembles?` I answer in the thread.',
-    "Mention me alone in a thread and I search with the thread's first message.",
-    ...TASTE_HELP,
-  ].join('\n');
-  return {
-    text: 'How to use paperbot: /paper &lt;words&gt; searches papers; mention @paperbot in a thread to ask there.',
-    blocks: [
-      { type: 'header', text: plainText('paperbot: research papers in Slack', LIMITS.headerText) },
-      { type: 'section', text: { type: 'mrkdwn', text: usage } },
-    ],
-  };
-}
-
-/**
- * Help for following authors, trending and citations (what every paper tool has): kept in
- * one list so that other features' lines can sit beside it without touching these.
- */
-const EXTRA_HELP = [
-  '`/paper subscribe author:"Yann LeCun"` — follow an author (add words to follow their work on a topic: `/paper subscribe diffusion author:lecun`); cards mark the authors this channel follows',
-  '`/paper subscribe top 5 trending weekly` — the most upvoted papers of the week (daily: of the day) instead of a topic',
-  '',
-  '*Trending and citations*',
-  '`/paper trending` · `/paper trending week` — the most upvoted papers (Hugging Face) of the last day or week',
-  '`/paper cite 2310.02743` · `/paper cite reward model ensembles` — BibTeX for a paper (by arXiv id, link or words), only to you; or *Cite* on any card',
-];
 
 /** Room for an entry in a section, besides the code fences. */
 const CODE_ROOM = LIMITS.sectionText - 8;
@@ -256,9 +214,20 @@ function boldTitle(title: string): string {
 export function trendingMessage(
   period: 'today' | 'week',
   trending: { hits: SearchResults['hits']; since: string; upvoted: number },
-  options: { sinceText: string; cardExtras?: CardExtras },
+  options: {
+    sinceText: string;
+    cardExtras?: CardExtras;
+    /**
+     * The period asked for had nothing and these are of the latest one the corpus has: the day it
+     * ends on, and the first day of the period asked for.
+     */
+    latest?: { dayText: string; askedSinceText: string };
+  },
 ): SlackMessage {
-  const name = period === 'week' ? 'this week' : 'today';
+  const { latest } = options;
+  const title = latest
+    ? `Trending: ${period === 'week' ? 'the week' : 'the two days'} to ${latest.dayText}`
+    : `Trending ${period === 'week' ? 'this week' : 'today'}`;
   if (trending.hits.length === 0) {
     return noticeMessage(
       `:chart_with_upwards_trend: No paper published since ${options.sinceText} has Hugging Face upvotes yet. ` +
@@ -270,7 +239,18 @@ export function trendingMessage(
   const shown = trending.hits.length === 1 ? 'The paper' : `The ${trending.hits.length} papers`;
   const count = `${shown} with the most Hugging Face upvotes, of the ${trending.upvoted} with upvotes published since ${options.sinceText}`;
   const blocks: KnownBlock[] = [
-    { type: 'header', text: plainText(`Trending ${name}`, LIMITS.headerText) },
+    { type: 'header', text: plainText(title, LIMITS.headerText) },
+    ...(latest
+      ? ([
+          {
+            type: 'section',
+            text: {
+              type: 'mrkdwn',
+              text: `:hourglass: No paper published since ${latest.askedSinceText} has Hugging Face upvotes here: my newest are from ${latest.dayText}. These are the most upvoted of the latest ${period === 'week' ? 'week' : 'two days'} I have.`,
+            },
+          },
+        ] satisfies KnownBlock[])
+      : []),
     { type: 'context', elements: [{ type: 'mrkdwn', text: count }] },
   ];
   for (const hit of trending.hits)
@@ -279,7 +259,7 @@ export function trendingMessage(
     .map((hit, i) => `${i + 1}. ${truncate(hit.paper.title, 150)} (${hit.paper.upvotes ?? 0} upvotes)`)
     .join('\n');
   return {
-    text: escapeToFit(`Trending ${name}:\n${titles}`, 3000),
+    text: escapeToFit(`${title}:\n${titles}`, 3000),
     blocks: blocks.slice(0, LIMITS.blocksPerMessage),
   };
 }

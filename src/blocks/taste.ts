@@ -7,14 +7,6 @@ import { blockId } from './paperCard.js';
 /** action_ids of the taste's buttons: "Why this?" on digest cards (value `subscription:paper`), and the reset's confirmation. */
 export const TASTE_ACTIONS = { whyThis: 'why_this', reset: 'taste_reset' } as const;
 
-/** The help's lines about the channel's taste. */
-export const TASTE_HELP: readonly string[] = [
-  '',
-  '*What this channel has learnt*',
-  '`/paper taste` — the papers this channel liked and disliked (👍 / 👎 on digests) and the words that weigh most · `/paper taste reset` — forget them',
-  'Cards say where a paper was already shared or discussed; paperbot replies in those threads when its code, a new version or upvotes come out.',
-];
-
 /** A digest card with a "Why this?" button in its row of buttons (the card's blocks, unchanged otherwise). */
 export function withWhyThis(card: KnownBlock[], subscriptionId: string, paperId: string): KnownBlock[] {
   return card.map((block) => {

@@ -13,11 +13,12 @@ import { bibtex } from '../papers/bibtex.js';
 import type { Paper } from '../papers/paper.js';
 import type { PaperSearch } from '../search/paperSearch.js';
 import { hasFilters } from '../search/query.js';
-import { trendingPapers } from '../search/trending.js';
+import { periodStart, trendingPapers } from '../search/trending.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
 import type { ChannelRef } from '../subscriptions/subscription.js';
 import { followedAuthors } from '../subscriptions/topics.js';
 import type { AnchorCommand } from './paperCommand.js';
+import type { FetchPaper } from './unfurls.js';
 
 /** Cards in a `/paper trending` answer. */
 export const TRENDING_RESULTS = 5;
@@ -28,6 +29,8 @@ export interface AnchorDeps {
   store: SubscriptionStore;
   now: () => Date;
   logger: Logger;
+  /** Finds (and adds) a paper the corpus lacks, from arXiv; none offline. */
+  fetchPaper?: FetchPaper;
 }
 
 /**
@@ -42,7 +45,7 @@ export class AnchorReplies {
     if (command.kind === 'trending') return this.trending(command.period, where);
     const { index } = this.deps;
     if ('arxivId' in command) {
-      const paper = await index.getByArxivId(command.arxivId);
+      const paper = await this.knownOrFetched(command.arxivId);
       if (paper) return citation(paper);
       return noticeMessage(
         `:warning: arXiv:${escapeToFit(command.arxivId, 40)} is not among my papers yet. Paste its arxiv.org link in a channel I am in (I add it to my papers), then cite it again, or cite it by its title's words.`,
@@ -63,6 +66,18 @@ export class AnchorReplies {
     return citation(best.paper, note);
   }
 
+  /** The paper with this arXiv id, from the corpus or (online) fetched from arXiv and added. */
+  private async knownOrFetched(arxivId: string): Promise<Paper | undefined> {
+    const known = await this.deps.index.getByArxivId(arxivId);
+    if (known || !this.deps.fetchPaper) return known;
+    try {
+      return await this.deps.fetchPaper(arxivId);
+    } catch (error) {
+      this.deps.logger.warn(`Could not fetch arXiv:${arxivId}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   /** The Cite button on a card: the paper's BibTeX, for the person who clicked. */
   async cite(paperId: string): Promise<SlackMessage> {
     const paper = await this.deps.index.get(paperId);
@@ -71,11 +86,21 @@ export class AnchorReplies {
 
   /** `/paper trending [today|week]`: the most upvoted papers published in the period, as cards. */
   async trending(period: 'today' | 'week', where?: ChannelRef): Promise<SlackMessage> {
-    const trending = await trendingPapers(this.deps.index, period, this.deps.now(), {
+    const now = this.deps.now();
+    const trending = await trendingPapers(this.deps.index, period, now, {
       limit: TRENDING_RESULTS,
+      orLatest: true,
     });
     return trendingMessage(period, trending, {
       sinceText: formatDay(trending.since),
+      ...(trending.latestDay
+        ? {
+            latest: {
+              dayText: formatDay(trending.latestDay),
+              askedSinceText: formatDay(periodStart(period, now)),
+            },
+          }
+        : {}),
       cardExtras: { followedAuthors: await this.followedAuthors(where) },
     });
   }

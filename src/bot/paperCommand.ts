@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { HelpEntry } from '../blocks/help.js';
 import { hasFilters, hasSearchTerms, isEmptyQuery, type PaperQuery, parseQuery } from '../search/query.js';
 import { TRENDING_PERIODS, type TrendingPeriod } from '../search/trending.js';
 import { type Cadence, isTimeZone } from '../subscriptions/schedule.js';
@@ -20,7 +21,12 @@ export interface Problem {
 /** What a `/paper` line asks for. */
 export type PaperCommand =
   | { kind: 'help' }
-  | { kind: 'search'; text: string; query: PaperQuery }
+  /**
+   * A search. `arxivId` when the text names one paper (an arXiv id or link): that paper comes
+   * first. `note` when the line began with a command word whose arguments did not fit it: what
+   * the command would have needed (the answer asks "did you mean the command?").
+   */
+  | { kind: 'search'; text: string; query: PaperQuery; arxivId?: string; note?: string }
   /** `cadence`, `time` and `tz` are absent where the user left them to the defaults. */
   | { kind: 'subscribe'; topic: string; cadence?: Cadence; time?: string; tz?: string }
   | { kind: 'subscriptions' }
@@ -51,22 +57,88 @@ const CommandText = z
 
 const HELP_WORDS = new Set(['', 'help', '-h', '--help', '?', 'usage']);
 
+/** Whether a text (a `/paper` line, a mention's question) asks for help and nothing else. */
+export function asksForHelp(text: string): boolean {
+  return HELP_WORDS.has(
+    text
+      .trim()
+      .replace(/[.!?]+$/, '')
+      .toLowerCase(),
+  );
+}
+
 /** Parses the text after `/paper`. Never throws. */
 export function parsePaperCommand(raw: string): PaperCommand {
   const checked = CommandText.safeParse(raw);
   if (!checked.success)
     return invalid(...checked.error.issues.map((issue) => problem('command', issue.message)));
   const text = checked.data;
-  if (HELP_WORDS.has(text.toLowerCase())) return { kind: 'help' };
+  if (asksForHelp(text)) return { kind: 'help' };
   const [first = '', ...rest] = text.split(/\s+/);
-  // An own-property lookup: `/paper __proto__` or `constructor` must not reach Object's prototype.
-  const name = first.toLowerCase();
-  if (Object.hasOwn(SUBCOMMANDS, name)) return (SUBCOMMANDS[name] as (args: string[]) => PaperCommand)(rest);
+  const spec = commandNamed(first);
+  if (spec?.parse) {
+    const command = spec.parse(rest);
+    if (command) return command;
+    // The words after a command word that do not fit it are a search ("resume screening with LLMs").
+    const search = parseSearch(text);
+    return search.kind === 'search'
+      ? { ...search, note: `Did you mean the command \`${spec.usage}\`? These are papers for your words.` }
+      : search;
+  }
   return parseSearch(text);
 }
 
+/** The command a line's first word names (an own-property-safe lookup: `__proto__` is no command). */
+function commandNamed(word: string): CommandSpec | undefined {
+  const name = word.toLowerCase();
+  return PAPER_COMMANDS.find((spec) => spec.word === name && spec.parse);
+}
+
+/**
+ * A request's opening words ("help me find", "can you show me", "find me"): how people ask, not
+ * what they ask about. Only whole openings that end in "me" or start with "help" are taken, so a
+ * title that starts with "Show" or "Find" is still searched whole.
+ */
+const REQUEST_VERB = '(?:find|show|give|get|list|recommend|suggest|search(?:\\s+for)?|look(?:ing)?\\s+for)';
+const REQUEST_OPENING = new RegExp(
+  [
+    // "help me find", "can you please show me", "please find"
+    `^(?:(?:please|pls|hey|hi),?\\s+)*(?:help\\s+me(?:\\s+to)?|(?:can|could|would|will)\\s+you(?:\\s+please)?|please)\\s+(?:${REQUEST_VERB}\\s+)?(?:me\\s+)?`,
+    // "find me", "show me"
+    `^${REQUEST_VERB}\\s+me\\s+`,
+    // "find papers on", "show some work about": the verb, when papers are what it asks for
+    `^${REQUEST_VERB}\\s+(?=(?:some|any|good|recent|the\\s+best)?\\s*(?:papers?|work|research)\\b)`,
+  ].join('|'),
+  'i',
+);
+
+/** The text without a request's opening words, when something is left to search for. */
+function withoutRequestOpening(text: string): string {
+  const opening = REQUEST_OPENING.exec(text)?.[0] ?? '';
+  const rest = text.slice(opening.length).trim();
+  return rest ? rest : text;
+}
+
+// An arXiv id (new or old style, with an optional version) alone, as `arXiv:…`, or in an
+// arxiv.org / huggingface.co paper link (with or without a query string or fragment).
+const ARXIV_REFERENCE =
+  /^<?(?:arxiv:\s*|(?:https?:\/\/)?(?:www\.|export\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?(?:\.pdf)?\/?(?:[?#][^\s>]*)?>?$/i;
+
+/** The arXiv id a text names (an id, `arXiv:` id, or arxiv.org / huggingface.co/papers link), if it is one. */
+export function arxivIdOf(text: string): string | undefined {
+  const id = ARXIV_REFERENCE.exec(text.trim())?.[1];
+  // Old-style ids: the archive is lower-case, its subject class upper-case (math.AG/0101001).
+  return id?.replace(
+    /^([a-z-]+)(\.[a-z]{2})?\//i,
+    (_whole, archive: string, subject?: string) => `${archive.toLowerCase()}${subject?.toUpperCase() ?? ''}/`,
+  );
+}
+
 /** A search, or the problems of its query (reported on `field`: the query, or a subscription's topic). */
-function parseSearch(text: string, field: ProblemField = 'query'): PaperCommand {
+function parseSearch(typed: string, field: ProblemField = 'query'): PaperCommand {
+  const arxivId = field === 'query' ? arxivIdOf(typed) : undefined;
+  if (arxivId) return { kind: 'search', text: typed, query: parseQuery(arxivId).query, arxivId };
+  const text = field === 'query' ? withoutRequestOpening(typed) : typed;
   const { query, problems } = parseQuery(text);
   if (problems.length > 0) return invalid(...problems.map((message) => problem(field, message)));
   if (isEmptyQuery(query) || (!hasSearchTerms(query) && !hasFilters(query))) {
@@ -83,38 +155,30 @@ function parseSearch(text: string, field: ProblemField = 'query'): PaperCommand 
 const problem = (field: ProblemField, message: string): Problem => ({ field, message });
 const invalid = (...problems: Problem[]): PaperCommand => ({ kind: 'invalid', problems });
 
-/** `pause <id>`-style commands take exactly one subscription id. */
+/** A subscription id as paperbot makes them: six letters and digits (any case). */
+const SUBSCRIPTION_ID = /^[a-z0-9]{6}$/i;
+
+/**
+ * `pause <id>`-style commands: the command alone asks which subscription; one word shaped like a
+ * subscription id is the command; anything else is not this command (a search).
+ */
 function withId(kind: 'pause' | 'resume' | 'digest-now', usage: string) {
-  return (args: string[]): PaperCommand => {
+  return (args: string[]): PaperCommand | undefined => {
     const [id, ...extra] = args;
-    if (!id || extra.length > 0)
+    if (!id)
       return invalid(
         problem('command', `Say which subscription: \`${usage}\` (ids are in \`/paper subscriptions\`).`),
       );
+    if (extra.length > 0 || !SUBSCRIPTION_ID.test(id)) return undefined;
     return { kind, id: id.toLowerCase() };
   };
 }
 
-// An arXiv id (new or old style, with an optional version) alone, as `arXiv:…`, or in an
-// arxiv.org / huggingface.co paper link.
-const ARXIV_REFERENCE =
-  /^(?:arxiv:|(?:https?:\/\/)?(?:www\.|export\.)?(?:arxiv\.org\/(?:abs|pdf)|huggingface\.co\/papers)\/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?\/\d{7})(?:v\d+)?(?:\.pdf)?\/?$/i;
-
 /** `cite <arXiv id or words>`: an id or link names the paper; words search for it. */
 function parseCite(args: string[]): PaperCommand {
   const text = args.join(' ');
-  const id = ARXIV_REFERENCE.exec(text.trim());
-  if (id)
-    return {
-      kind: 'cite',
-      // Old-style ids: the archive is lower-case, its subject class upper-case (math.AG/0101001).
-      arxivId: (id[1] as string).replace(
-        /^([a-z-]+)(\.[a-z]{2})?\//i,
-        (_whole, archive: string, subject?: string) =>
-          `${archive.toLowerCase()}${subject?.toUpperCase() ?? ''}/`,
-      ),
-      text,
-    };
+  const arxivId = arxivIdOf(text);
+  if (arxivId) return { kind: 'cite', arxivId, text };
   if (!text)
     return invalid(
       problem(
@@ -126,47 +190,189 @@ function parseCite(args: string[]): PaperCommand {
   return parsed.kind === 'search' ? { kind: 'cite', text, query: parsed.query } : parsed;
 }
 
-/** `trending [today|week]`. */
-function parseTrending(args: string[]): PaperCommand {
+/** `trending [today|week]`; other words after "trending" are a search ("trending topics in NLP"). */
+function parseTrending(args: string[]): PaperCommand | undefined {
   const period = (args.join(' ').toLowerCase() || 'today') as TrendingPeriod;
   if ((TRENDING_PERIODS as readonly string[]).includes(period)) return { kind: 'trending', period };
-  return invalid(problem('command', 'Trending when? `/paper trending` (today) or `/paper trending week`.'));
+  return undefined;
 }
 
-const SUBCOMMANDS: Record<string, (args: string[]) => PaperCommand> = {
-  cite: parseCite,
-  trending: parseTrending,
-  subscribe: parseSubscribe,
-  subscriptions: () => ({ kind: 'subscriptions' }),
-  // `status` alone; "status quo bias" is a search.
-  status: (args) => (args.length === 0 ? { kind: 'status' } : parseSearch(['status', ...args].join(' '))),
-  unsubscribe: (args) =>
-    args.length > 0
-      ? { kind: 'unsubscribe', target: args.join(' ') }
-      : invalid(
-          problem(
-            'command',
-            'Say which subscription to remove: `/paper unsubscribe <id or topic>` (see `/paper subscriptions`).',
-          ),
-        ),
-  pause: withId('pause', '/paper pause <id>'),
-  resume: withId('resume', '/paper resume <id>'),
-  taste: parseTaste,
-  digest: (args) =>
-    args[0]?.toLowerCase() === 'now'
-      ? withId('digest-now', '/paper digest now <id>')(args.slice(1))
-      : invalid(problem('command', 'To post a digest at once: `/paper digest now <id>`.')),
-};
+/** A command that takes no arguments: with any, the line is a search ("status quo bias"). */
+const alone =
+  (command: PaperCommand) =>
+  (args: string[]): PaperCommand | undefined =>
+    args.length === 0 ? command : undefined;
 
-/** `taste`, `taste reset`, `taste reset confirm`. */
-function parseTaste(args: string[]): PaperCommand {
+/**
+ * One thing a person can type: its usage and examples (the help, the Home tab and the README are
+ * made from, or tested against, this list; every example must answer usefully on the bundled
+ * corpus) and, for a `/paper` command, the first word that names it and how its arguments parse.
+ */
+export interface CommandSpec extends HelpEntry {
+  /** The first word of a `/paper` line that names this command (lower case). */
+  word?: string;
+  /**
+   * The command for the words after `word`, or undefined when they do not fit it: the line is
+   * then a search, which asks whether the command was meant. An `invalid` command when the
+   * command word is right but something is missing or wrong (`/paper pause`).
+   */
+  parse?: (args: string[]) => PaperCommand | undefined;
+}
+
+/**
+ * Everything paperbot understands, in the order the help lists it. Adding a command is one entry.
+ * Examples may use `<id>`: a subscription id of the channel (the tests make one first).
+ */
+export const PAPER_COMMANDS: readonly CommandSpec[] = [
+  {
+    group: 'search',
+    usage: '/paper <words>',
+    summary:
+      'the best-matching papers, as cards. Filters: `"a phrase"`, `-word`, `author:name`, `has:code`, `after:`/`before:YYYY-MM-DD`',
+    examples: [
+      '/paper reward model ensembles',
+      '/paper "human feedback" -survey',
+      '/paper reasoning author:zhang has:code after:2026-08-01',
+    ],
+  },
+  {
+    group: 'search',
+    usage: '/paper <what the paper does, in your words>',
+    summary: 'a paper you remember but cannot name',
+    examples: [
+      '/paper the one where combining several reward models stops PPO from overoptimizing a proxy reward',
+    ],
+  },
+  {
+    group: 'search',
+    usage: '/paper <arXiv id or link>',
+    summary: 'that paper (an arXiv id, `arXiv:` id, or arxiv.org / huggingface.co/papers link)',
+    examples: ['/paper 2501.12948', '/paper https://arxiv.org/abs/2310.02743'],
+  },
+  {
+    group: 'anchors',
+    word: 'trending',
+    usage: '/paper trending [today|week]',
+    summary: 'the most upvoted papers (Hugging Face) of the last day or week',
+    examples: ['/paper trending', '/paper trending week'],
+    parse: parseTrending,
+  },
+  {
+    group: 'anchors',
+    word: 'cite',
+    usage: '/paper cite <arXiv id, link or words>',
+    summary: 'BibTeX for a paper, only to you (or *Cite* on any card)',
+    examples: ['/paper cite 2310.02743', '/paper cite reward model ensembles'],
+    parse: parseCite,
+  },
+  {
+    group: 'follow',
+    word: 'subscribe',
+    usage: '/paper subscribe <topic> [daily|weekdays|weekly] [at HH:MM] [tz Area/City]',
+    summary:
+      'new matching papers posted in this channel on a schedule (default: daily at 09:00 in your time zone); a topic may be an author (`author:"Yann LeCun"`) or `top 5 trending`',
+    examples: [
+      '/paper subscribe reward models weekly at 9am tz Europe/Paris',
+      '/paper subscribe author:"Yann LeCun"',
+      '/paper subscribe top 5 trending weekly',
+    ],
+    parse: parseSubscribe,
+  },
+  {
+    group: 'follow',
+    word: 'subscriptions',
+    usage: '/paper subscriptions',
+    summary: 'this channel’s subscriptions, with their ids',
+    examples: ['/paper subscriptions'],
+    parse: alone({ kind: 'subscriptions' }),
+  },
+  {
+    group: 'follow',
+    word: 'pause',
+    usage: '/paper pause <id>',
+    summary: 'stops a subscription’s digests',
+    examples: ['/paper pause <id>'],
+    parse: withId('pause', '/paper pause <id>'),
+  },
+  {
+    group: 'follow',
+    word: 'resume',
+    usage: '/paper resume <id>',
+    summary: 'restarts them',
+    examples: ['/paper resume <id>'],
+    parse: withId('resume', '/paper resume <id>'),
+  },
+  {
+    group: 'follow',
+    word: 'digest',
+    usage: '/paper digest now <id>',
+    summary: 'posts the next digest at once',
+    examples: ['/paper digest now <id>'],
+    parse: (args) => {
+      if (args.length === 0 || (args.length === 1 && args[0]?.toLowerCase() === 'now'))
+        return invalid(problem('command', 'To post a digest at once: `/paper digest now <id>`.'));
+      return args[0]?.toLowerCase() === 'now'
+        ? withId('digest-now', '/paper digest now <id>')(args.slice(1))
+        : undefined;
+    },
+  },
+  {
+    group: 'follow',
+    word: 'unsubscribe',
+    usage: '/paper unsubscribe <id or topic>',
+    summary: 'removes a subscription',
+    examples: ['/paper unsubscribe reward models'],
+    parse: (args) =>
+      args.length > 0
+        ? { kind: 'unsubscribe', target: args.join(' ') }
+        : invalid(
+            problem(
+              'command',
+              'Say which subscription to remove: `/paper unsubscribe <id or topic>` (see `/paper subscriptions`).',
+            ),
+          ),
+  },
+  {
+    group: 'conversation',
+    usage: '@paperbot <question>',
+    summary:
+      'I answer in the thread; mention me alone in a thread and I search with its first message (`@paperbot help`: this help)',
+    examples: ['@paperbot papers on reward model ensembles?', '@paperbot help'],
+  },
+  {
+    group: 'taste',
+    word: 'taste',
+    usage: '/paper taste [reset]',
+    summary:
+      'the papers this channel liked and disliked (👍 / 👎 on digests) and the words that weigh most; `reset` forgets them',
+    examples: ['/paper taste'],
+    parse: parseTaste,
+  },
+  {
+    group: 'status',
+    word: 'status',
+    usage: '/paper status',
+    summary: 'what I know and how fresh it is: the papers, the newest, each source’s last refresh',
+    examples: ['/paper status'],
+    parse: alone({ kind: 'status' }),
+  },
+  {
+    group: 'status',
+    word: 'help',
+    usage: '/paper help',
+    summary: 'this help',
+    examples: ['/paper help'],
+    parse: alone({ kind: 'help' }),
+  },
+];
+
+/** `taste`, `taste reset`, `taste reset confirm`; other words after "taste" are a search. */
+function parseTaste(args: string[]): PaperCommand | undefined {
   const words = args.map((a) => a.toLowerCase());
   if (words.length === 0) return { kind: 'taste' };
   if (words[0] === 'reset' && words.length <= 2 && (words[1] ?? 'confirm') === 'confirm')
     return { kind: 'taste-reset', confirmed: words[1] === 'confirm' };
-  return invalid(
-    problem('command', "`/paper taste` shows this channel's taste; `/paper taste reset` forgets it."),
-  );
+  return undefined;
 }
 
 const CADENCES = new Set<string>(['daily', 'weekly', 'weekdays']);

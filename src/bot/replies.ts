@@ -1,17 +1,15 @@
+import { helpMessage } from '../blocks/help.js';
 import type { SlackMessage } from '../blocks/message.js';
-import {
-  helpMessage,
-  noHitsMessage,
-  noticeMessage,
-  resultsMessage,
-  sharedCardMessage,
-} from '../blocks/messages.js';
-import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.js';
+import { noHitsMessage, noticeMessage, resultsMessage, sharedCardMessage } from '../blocks/messages.js';
+import { escapeMrkdwn, escapeToFit, truncate } from '../blocks/mrkdwn.js';
+import { formatDay } from '../blocks/paperCard.js';
 import { statusMessage } from '../blocks/status.js';
 import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
-import type { PaperSearch } from '../search/paperSearch.js';
+import type { Paper } from '../papers/paper.js';
+import type { PaperSearch, SearchResults } from '../search/paperSearch.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
+import { Spelling, searchCorrectingSpelling } from '../search/spelling.js';
 import { tokenize } from '../search/text.js';
 import type { OperationsStatus, ServiceStatus } from '../status.js';
 import type { Scheduler } from '../subscriptions/scheduler.js';
@@ -21,9 +19,10 @@ import { VERSION } from '../version.js';
 import { AnchorReplies } from './anchors.js';
 import { type Audience, DiscussionNotes } from './discussionNotes.js';
 import { queryFromMessage, questionOf } from './mention.js';
-import { parsePaperCommand } from './paperCommand.js';
+import { arxivIdOf, asksForHelp, PAPER_COMMANDS, parsePaperCommand } from './paperCommand.js';
 import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
 import { TasteReplies } from './tasteReplies.js';
+import type { FetchPaper } from './unfurls.js';
 
 /** Cards in a `/paper` answer. */
 export const COMMAND_RESULTS = 5;
@@ -53,6 +52,11 @@ export interface RepliesDeps {
   operations?: OperationsStatus;
   /** The workspaces' memory: cards say where their papers were discussed (none: they do not). */
   discussions?: DiscussionStore;
+  /**
+   * Finds a paper that is not in the corpus (from arXiv) and adds it, as link previews do, for a
+   * search or a citation by arXiv id or link (none, offline: such a paper is said to be missing).
+   */
+  fetchPaper?: FetchPaper;
 }
 
 /**
@@ -71,6 +75,8 @@ export class Replies {
   readonly taste: TasteReplies;
   /** Where the papers of an answer were discussed (undefined without the workspaces' memory). */
   readonly notes: DiscussionNotes | undefined;
+  /** Spelling suggestions from the corpus's titles, made when first needed, and the size they are of. */
+  private spelling: { spelling: Promise<Spelling>; size: number } | undefined;
 
   constructor(deps: RepliesDeps) {
     this.index = deps.index;
@@ -90,14 +96,14 @@ export class Replies {
     const command = parsePaperCommand(text);
     switch (command.kind) {
       case 'help':
-        return helpMessage();
+        return helpMessage(PAPER_COMMANDS);
       case 'invalid':
         // Problems quote what the user typed: escape them, or `after:<!channel>` would broadcast.
         return noticeMessage(
           `:warning: ${command.problems.map((problem) => escapeMrkdwn(problem.message)).join('\n')}\nType \`/paper help\` for examples.`,
         );
       case 'search':
-        return this.noted(await this.searchPage(command.text, 0, context), context.audience);
+        return this.noted(await this.searchPage(text, 0, context), context.audience);
       case 'status':
         return statusMessage(await this.status(), await this.deps.store.inChannel(context));
       case 'cite':
@@ -136,6 +142,13 @@ export class Replies {
 
   /** The answer to a mention of the bot with this text. */
   async toMention(text: string, context: MentionContext): Promise<SlackMessage> {
+    // "@paperbot help" (a bare mention is not a request for help: it searches with its thread).
+    const asked = plainQuestion(text);
+    if (asked && asksForHelp(asked)) return helpMessage(PAPER_COMMANDS);
+    // "@paperbot <arXiv link or id>": that paper.
+    const arxivId = arxivIdOf(asked);
+    if (arxivId)
+      return this.noted(await this.paperByArxivId(arxivId, asked, context.where), context.audience);
     const question = questionOf(text);
     const { query, problems } = parseQuery(question);
     if (problems.length === 0 && (hasSearchTerms(query) || hasFilters(query))) {
@@ -185,16 +198,92 @@ export class Replies {
     const command = parsePaperCommand(queryText);
     if (command.kind !== 'search')
       return noticeMessage(':warning: That search can no longer be repeated; run `/paper` again.');
-    const results = await this.index.search(command.query, {
-      limit: COMMAND_RESULTS,
-      offset: Math.max(0, offset),
-    });
-    if (results.total === 0) return noHitsMessage(queryText, hasFilters(command.query));
-    return resultsMessage({ queryText }, results, {
+    if (command.arxivId) return this.paperByArxivId(command.arxivId, queryText, where);
+    const page = { limit: COMMAND_RESULTS, offset: Math.max(0, offset) };
+    // Words that match (almost) nothing may be misspelt: the closest spellings, when they find more.
+    const { results, corrected } = await searchCorrectingSpelling(this.index, command.query, page, () =>
+      this.spellingOf(),
+    );
+    const note = corrected ? `Did you mean “${corrected.join(' ')}”? These are papers for it.` : command.note;
+    if (results.total === 0)
+      return noHitsMessage(queryText, hasFilters(command.query), await this.whyNothing(command.query));
+    return resultsMessage({ queryText, ...(note ? { note } : {}) }, results, {
       cardButtons: { kind: 'search' },
       cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) },
       paging: { query: queryText, offset },
     });
+  }
+
+  /**
+   * A search that names one paper (`/paper 2501.12948`, an arXiv or Hugging Face link): that
+   * paper's card, from the corpus, or else fetched from arXiv and added (when online).
+   */
+  private async paperByArxivId(
+    arxivId: string,
+    queryText: string,
+    where?: ChannelRef,
+  ): Promise<SlackMessage> {
+    const paper = await this.findByArxivId(arxivId);
+    if (!paper) {
+      const missing = `:mag: arXiv:${escapeToFit(arxivId, 40)} is not among my ${this.index.size.toLocaleString('en-US')} papers`;
+      return noticeMessage(
+        this.deps.fetchPaper
+          ? `${missing}, and arXiv does not know it (or could not be reached). Check the id, or search with words of its title.`
+          : `${missing}. Search with words of its title, or add it: \`npx paperbot ingest arxiv\` or paste its link in a channel I am in.`,
+      );
+    }
+    const results: SearchResults = { hits: [{ paper, score: 1, matchedTerms: [] }], total: 1, strong: 1 };
+    return resultsMessage({ queryText }, results, {
+      cardButtons: { kind: 'search' },
+      cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) },
+    });
+  }
+
+  /** The paper with this arXiv id: in the corpus, or fetched (and added) when the bot can. */
+  private async findByArxivId(arxivId: string): Promise<Paper | undefined> {
+    const known = await this.index.getByArxivId(arxivId);
+    if (known || !this.deps.fetchPaper) return known;
+    try {
+      return await this.deps.fetchPaper(arxivId);
+    } catch (error) {
+      this.logger.warn(`Could not fetch arXiv:${arxivId}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /**
+   * Why a query found nothing, when the corpus is the reason: no paper by an author it names, or
+   * nothing published as recently as its date window asks (a corpus that is not being refreshed).
+   */
+  private async whyNothing(query: PaperQuery): Promise<string | undefined> {
+    const unknown = [];
+    for (const author of query.authors) {
+      const alone = { words: [], phrases: [], excluded: [], authors: [author], hasCode: false };
+      if ((await this.index.search(alone, { limit: 1 })).total === 0) unknown.push(author);
+    }
+    if (unknown.length > 0)
+      return `None of my ${this.index.size.toLocaleString('en-US')} papers has an author named ${unknown.map((name) => `“${name}”`).join(' or ')}.`;
+    if (!query.after) return undefined;
+    // A filter every dated paper passes: filter-only results come newest publication first.
+    const newest = await this.index.search(
+      { words: [], phrases: [], excluded: [], authors: [], hasCode: false, before: '9999-12-31' },
+      { limit: 1 },
+    );
+    const day = newest.hits[0]?.paper.published;
+    return day && day < query.after
+      ? `I have no paper published on or after ${formatDay(query.after)}: my newest are from ${formatDay(day)}.`
+      : undefined;
+  }
+
+  /** The spelling suggestions of the corpus as it is now (remade after the corpus grew). */
+  private async spellingOf(): Promise<Spelling | undefined> {
+    const { index } = this;
+    if (!index.titles) return undefined;
+    const size = index.size;
+    // One build at a time: concurrent searches share it.
+    if (this.spelling?.size !== size)
+      this.spelling = { spelling: Spelling.fromTitlesInTurns(index.titles()), size };
+    return this.spelling.spelling;
   }
 
   /** Papers similar to one: its title and the start of its abstract as the query, the paper itself left out. */
@@ -233,4 +322,12 @@ export class Replies {
       cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) },
     });
   }
+}
+
+/** A mention's text as typed: mentions dropped, links as their address. */
+function plainQuestion(text: string): string {
+  return text
+    .replace(/<(https?:\/\/[^<>|]+)(?:\|[^<>]*)?>/g, ' $1 ')
+    .replace(/<[^<>]*>/g, ' ')
+    .trim();
 }

@@ -5,6 +5,7 @@ import { followUpMessage } from '../blocks/discussions.js';
 import type { SlackMessage } from '../blocks/message.js';
 import { BUSY, noticeMessage, parsePageValue } from '../blocks/messages.js';
 import { digestMessage } from '../blocks/subscriptions.js';
+import { arxivIdOf } from '../bot/paperCommand.js';
 import type { Replies } from '../bot/replies.js';
 import type { CommandContext } from '../bot/subscriptionReplies.js';
 import type { FollowUpPoster, OutgoingFollowUp, ThreadTarget } from '../discussions/followUps.js';
@@ -166,6 +167,8 @@ async function press(replies: Replies, buttons: ConsoleButtons, command: ButtonC
 async function repliesTo(replies: Replies, line: string) {
   const command = /^\/paper(?:\s+|$)(.*)$/is.exec(line);
   if (command) return replies.toCommand(command[1] ?? '', CONSOLE_CONTEXT);
+  // A pasted paper link (or arXiv id) is answered with the paper, as Slack previews a link.
+  if (arxivIdOf(line)) return replies.toCommand(line, CONSOLE_CONTEXT);
   const mention = /^@paperbot\b(.*)$/is.exec(line);
   if (mention) {
     return replies.toMention(mention[1] ?? '', {

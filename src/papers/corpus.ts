@@ -3,8 +3,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Paper } from './paper.js';
 
-/** The corpus that ships with paperbot: the papers of the seed Hugging Face Papers page. */
-export const BUNDLED_CORPUS_FILE = fileURLToPath(new URL('../../data/seed-papers.jsonl', import.meta.url));
+/**
+ * The corpus that ships with paperbot (`npm run bundle`): the papers of the seed Hugging Face
+ * Papers page and a recent sample of the Hugging Face daily papers (see data/README.md).
+ */
+export const BUNDLED_CORPUS_FILE = fileURLToPath(new URL('../../data/bundled-papers.jsonl', import.meta.url));
 
 /** The working corpus file inside a data directory. */
 export function corpusFile(dataDir: string): string {

@@ -98,6 +98,11 @@ export class PaperCollection {
     return this.ids.length;
   }
 
+  /** The papers' titles, normalised (lower-case words), one per distinct title. */
+  titles(): Iterable<string> {
+    return this.idByTitle.keys();
+  }
+
   /** Whether a paper with this id is stored. */
   has(id: string): boolean {
     return this.slots.has(id);

@@ -69,6 +69,8 @@ export interface PaperSearch {
   getByArxivId(arxivId: string): Promise<Paper | undefined>;
   /** The `count` papers that arrived last, newest first. */
   newest(count: number): Promise<Paper[]>;
+  /** The papers' titles, normalised (the words spelling suggestions are taken from); none when not kept. */
+  titles?(): Iterable<string>;
   /** Papers in the corpus. */
   readonly size: number;
 }

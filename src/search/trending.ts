@@ -24,6 +24,11 @@ export interface Trending {
   since: string;
   /** Papers of the period with upvotes (the hits are the first of them). */
   upvoted: number;
+  /**
+   * Set when the period asked for had no paper with upvotes and the hits are of the latest period
+   * that has some instead (a corpus that is not being refreshed): the day that period ends on.
+   */
+  latestDay?: string;
 }
 
 /** The first day (UTC) of a period that ends on `now`'s day. */
@@ -42,7 +47,44 @@ export async function trendingPapers(
   index: PaperSearch,
   period: TrendingPeriod,
   now: Date,
+  options: { limit: number; excludeIds?: Iterable<string>; patient?: boolean; orLatest?: boolean },
+): Promise<Trending> {
+  const found = await trendingSince(index, period, now, options);
+  if (found.upvoted > 0 || !options.orLatest) return found;
+  // Nothing that recent: the same period, ending on the newest day that has upvoted papers.
+  const latestDay = await newestUpvotedDay(index, found.since, options.patient);
+  if (!latestDay) return found;
+  const latest = await trendingSince(index, period, new Date(`${latestDay}T12:00:00Z`), options, true);
+  return { ...latest, latestDay };
+}
+
+/** Papers published before `day` read to find the newest day with upvotes (newest first). */
+const LOOK_BACK = 500;
+
+/** The publication day of the newest paper with upvotes published before `day`, if any. */
+async function newestUpvotedDay(
+  index: PaperSearch,
+  day: string,
+  patient?: boolean,
+): Promise<string | undefined> {
+  const query: PaperQuery = {
+    words: [],
+    phrases: [],
+    excluded: [],
+    authors: [],
+    hasCode: false,
+    before: day,
+  };
+  const { hits } = await index.search(query, { limit: LOOK_BACK, ...(patient ? { patient: true } : {}) });
+  return hits.find((hit) => (hit.paper.upvotes ?? 0) > 0 && hit.paper.published)?.paper.published;
+}
+
+async function trendingSince(
+  index: PaperSearch,
+  period: TrendingPeriod,
+  now: Date,
   options: { limit: number; excludeIds?: Iterable<string>; patient?: boolean },
+  endsOnNow = false,
 ): Promise<Trending> {
   const since = periodStart(period, now);
   const query: PaperQuery = {
@@ -52,6 +94,8 @@ export async function trendingPapers(
     authors: [],
     hasCode: false,
     after: since,
+    // A past period ends on its last day; the current one takes whatever is dated after today too.
+    ...(endsOnNow ? { before: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10) } : {}),
   };
   const { hits } = await index.search(query, {
     limit: CANDIDATES,

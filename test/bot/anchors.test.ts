@@ -36,7 +36,6 @@ describe('parsing the anchors', () => {
 
   test.each([
     ['cite', 'Say which paper'],
-    ['trending month', 'Trending when?'],
     ['subscribe top 11 trending', 'Trending digests hold 1 to 10 papers'],
     ['subscribe top 0 trending', 'Trending digests hold 1 to 10 papers'],
   ])('%s is refused with what to type', (text, message) => {
@@ -120,8 +119,24 @@ describe('/paper trending', () => {
       'EnvHarness: Awakening Static Worlds for Agent Learning',
       'Zetta ζ: An Efficient Closed-Loop Embodied Harness for Self-Evolving Physical Intelligence',
     ]);
+  });
+
+  test('a corpus with nothing that recent says so and shows the latest period it has', async () => {
     const { replies: later } = await makeBot({ papers: recentHfPapers(7), now: '2026-12-01T12:00:00Z' });
-    expect((await later.toCommand('trending', commandContext())).text).toContain(
+    const today = await later.toCommand('trending', commandContext());
+    expect(today.text).toMatch(/^Trending: the two days to 20 Aug 2026:\n1\. /);
+    expect(JSON.stringify(today.blocks)).toContain(
+      'No paper published since 30 Nov 2026 has Hugging Face upvotes here: my newest are from 20 Aug 2026. These are the most upvoted of the latest two days I have.',
+    );
+    expect(titles(today)[0]).toBe('EnvHarness: Awakening Static Worlds for Agent Learning');
+    const week = await later.toCommand('trending week', commandContext());
+    expect(week.text).toMatch(/^Trending: the week to 20 Aug 2026:\n1\. /);
+    valid(today);
+    valid(week);
+    // Nothing with upvotes at all: the period asked for, and what to try.
+    const unvoted = recentHfPapers(7).map(({ upvotes: _upvotes, ...paper }) => paper);
+    const { replies: none } = await makeBot({ papers: unvoted, now: '2026-12-01T12:00:00Z' });
+    expect((await none.toCommand('trending', commandContext())).text).toContain(
       'No paper published since 30 Nov 2026 has Hugging Face upvotes yet. Try `/paper trending week`.',
     );
   });

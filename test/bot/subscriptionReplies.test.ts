@@ -58,7 +58,8 @@ describe('parsing /paper subscribe', () => {
     ],
     [`subscribe ${'x'.repeat(2000)}`, 'command', 'That is too long; keep it under 1000 characters.'],
     ['pause', 'command', 'Say which subscription: `/paper pause <id>` (ids are in `/paper subscriptions`).'],
-    ['digest abc', 'command', 'To post a digest at once: `/paper digest now <id>`.'],
+    ['digest', 'command', 'To post a digest at once: `/paper digest now <id>`.'],
+    ['digest now', 'command', 'To post a digest at once: `/paper digest now <id>`.'],
   ])('%s is refused, on the %s', (text, field, message) => {
     expect(parsePaperCommand(text)).toEqual({ kind: 'invalid', problems: [{ field, message }] });
   });

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from '@jest/globals';
-import { helpMessage } from '../../src/blocks/messages.js';
+import { helpMessage } from '../../src/blocks/help.js';
+import { PAPER_COMMANDS } from '../../src/bot/paperCommand.js';
 import { CONSOLE_HELP, runConsole } from '../../src/console/console.js';
 import { renderText } from '../../src/console/renderText.js';
 import type { DocumentResults, SearchRequest } from '../../src/search/documentIndex.js';
 import { SearchBusy } from '../../src/search/paperSearch.js';
 import { LocalSearcher, type Searcher } from '../../src/search/searcher.js';
 import { makeBot } from '../support/bot.js';
+import { shippedPapers } from '../support/papers.js';
 
 async function session(lines: string[], interactive = false, searcher?: Searcher): Promise<string> {
   const input = new PassThrough();
@@ -50,7 +52,7 @@ describe('the local console', () => {
     ]);
     expect(printed).toContain('Papers for “knowledge distillation”');
     expect(printed).toContain('Type /paper <words> to search');
-    expect(printed).toContain(renderText(helpMessage()));
+    expect(printed).toContain(renderText(helpMessage(PAPER_COMMANDS)));
     expect(printed).not.toContain('never read');
   });
 
@@ -150,5 +152,23 @@ describe('the console as a terminal', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a pasted paper link', () => {
+  test('is answered with the paper, as a link preview would be', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+    });
+    const { replies, index } = await makeBot({ papers: shippedPapers() });
+    const done = runConsole(replies, { input, output, interactive: false });
+    input.end('https://arxiv.org/abs/2310.02743\n');
+    await done;
+    await index.close();
+    expect(printed).toContain('Reward Model Ensembles Help Mitigate Overoptimization');
+    expect(printed).not.toContain('Type /paper <words> to search');
   });
 });

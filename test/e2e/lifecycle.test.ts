@@ -9,8 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/gl
 import { WebSocketServer } from 'ws';
 import { openLowdbStore } from '../../src/subscriptions/store.js';
 import { FakeSlack, TEST_TOKEN } from '../support/fakeSlack.js';
-import { FakeSources, hfDays } from '../support/fakeSources.js';
-import { bundledPapers } from '../support/papers.js';
+import { FakeSources, unbundledHfDays } from '../support/fakeSources.js';
+import { BUNDLED_SIZE, bundledPapers } from '../support/papers.js';
 import { freePort } from '../support/ports.js';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
 import { subscription, TEST_TEAM } from '../support/subscriptions.js';
@@ -244,7 +244,7 @@ describe('a first start connected to Slack', () => {
 
   test('backfills the recent days in the background, says so in /paper status and /metrics, and never logs a secret', async () => {
     // The replay's last three days, served as today and the two days before.
-    const replay = hfDays(3);
+    const replay = unbundledHfDays(3);
     const today = Date.now();
     const dates = [2, 1, 0].map((back) => new Date(today - back * 86_400_000).toISOString().slice(0, 10));
     for (const [i, day] of replay.entries()) sources.hfDays.set(dates[i] as string, day.items);
@@ -284,7 +284,7 @@ describe('a first start connected to Slack', () => {
     );
     const { body } = await slack.waitFor(() => slack.responses.find((r) => r.id === 'first-status'));
     const status = JSON.stringify(body.blocks);
-    expect(status).toContain(`*Corpus:* ${(80 + papers).toLocaleString('en-US')} papers`);
+    expect(status).toContain(`*Corpus:* ${(BUNDLED_SIZE + papers).toLocaleString('en-US')} papers`);
     expect(status).toContain('*Backfill* (Hugging Face, last 3 days): finished ');
     expect(status).toContain(`3 of 3 days read, ${papers} new papers`);
     if (process.env.PAPERBOT_TIMINGS) timings(`/paper status answer: ${JSON.stringify(body)}`);
@@ -292,7 +292,7 @@ describe('a first start connected to Slack', () => {
     const metrics = await (await fetch(`http://127.0.0.1:${bot.port}/metrics`)).text();
     expect(metrics).toContain('paperbot_refresh_total{source="Hugging Face backfill",outcome="ok"} 3');
     expect(metrics).toContain(`paperbot_refresh_new_papers_total{source="Hugging Face backfill"} ${papers}`);
-    expect(metrics).toContain(`paperbot_corpus_papers ${80 + papers}`);
+    expect(metrics).toContain(`paperbot_corpus_papers ${BUNDLED_SIZE + papers}`);
     expect(metrics).toContain('paperbot_slack_requests_total{kind="command",name="/paper"} 1');
     if (process.env.PAPERBOT_TIMINGS) timings(`/metrics:\n${metrics}`);
     const ready = await fetch(`http://127.0.0.1:${bot.port}/readyz`);
@@ -331,7 +331,7 @@ describe('a first start connected to Slack', () => {
       `This corpus was never refreshed. The console does not backfill; to add the last 14 days of Hugging Face daily papers: npx paperbot ingest hf-daily --since ${since}\n`,
     );
     expect(stdout).toContain('paperbot status');
-    expect(stdout).toContain('Corpus: 80 papers');
+    expect(stdout).toContain(`Corpus: ${BUNDLED_SIZE} papers`);
     expect(sources.requests.length).toBe(before); // nothing was fetched
   });
 });

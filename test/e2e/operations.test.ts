@@ -21,7 +21,8 @@ import {
   viewViolations,
 } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
-import { FakeSources, hfDays } from '../support/fakeSources.js';
+import { FakeSources, unbundledHfDays } from '../support/fakeSources.js';
+import { BUNDLED_SIZE } from '../support/papers.js';
 import { eventBody, postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
 import { subscription } from '../support/subscriptions.js';
@@ -40,7 +41,7 @@ describe('operating a running app: status, health, metrics, request logs', () =>
 
   beforeAll(async () => {
     sources = await new FakeSources().start();
-    const [day] = hfDays(1);
+    const [day] = unbundledHfDays(1);
     sources.hfDays.set('2026-11-26', day?.items ?? []);
     const state = RefreshState.inMemory();
     // The bundled corpus, and what the refresh adds to it, in a data directory of its own.
@@ -122,8 +123,11 @@ describe('operating a running app: status, health, metrics, request logs', () =>
       text: { type: 'plain_text', text: 'paperbot status', emoji: false },
     });
     const [corpus, hf, arxiv, channel] = sectionTexts(body);
+    const papers = BUNDLED_SIZE + (unbundledHfDays(1)[0]?.items.length ?? 0);
     expect(corpus).toMatch(
-      /^\*Corpus:\* 97 papers · newest: “.+” \(published \d{4}-\d\d-\d\d, arrived Thu 26 Nov, 06:30 UTC\)$/,
+      new RegExp(
+        `^\\*Corpus:\\* ${papers} papers · newest: “.+” \\(published \\d{4}-\\d\\d-\\d\\d, arrived Thu 26 Nov, 06:30 UTC\\)$`,
+      ),
     );
     expect(hf).toMatch(
       /^\*Hugging Face daily papers\*\nlast read Thu 26 Nov, 06:30 UTC: \d+ new, 0 updated, 0 unchanged; [\d,]+ papers in the corpus\nnext read Thu 26 Nov, 07:05 UTC$/,
@@ -139,7 +143,7 @@ describe('operating a running app: status, health, metrics, request logs', () =>
     );
     expect(body.text).toMatch(
       new RegExp(
-        `^paperbot ${VERSION}: 97 papers, newest “.+”; 2 sources \\(1 failing\\); 1 subscriptions in this channel$`,
+        `^paperbot ${VERSION}: ${papers} papers, newest “.+”; 2 sources \\(1 failing\\); 1 subscriptions in this channel$`,
       ),
     );
   });

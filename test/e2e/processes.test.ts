@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from '@jest/globals';
-import { hfDays } from '../support/fakeSources.js';
+import { unbundledHfDays } from '../support/fakeSources.js';
+import { BUNDLED_SIZE } from '../support/papers.js';
 import { createTestDatabase } from '../support/postgres.js';
 
 // These run the compiled program exactly as `npm start` and `npx paperbot` do; `npm test` builds dist/ first.
@@ -141,7 +142,7 @@ describe('the compiled programs', () => {
 
   test('paperbot ingest file merges into the data directory, and search finds the new papers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'paperbot-proc-'));
-    const rows = hfDays(1)[0]?.items ?? [];
+    const rows = unbundledHfDays(1)[0]?.items ?? [];
     const file = join(dir, 'day.json');
     writeFileSync(file, JSON.stringify(rows));
     const ingested = await run('cli.js', ['ingest', 'file', file], '', { PAPERBOT_DATA_DIR: dir });
@@ -152,7 +153,9 @@ describe('the compiled programs', () => {
       ),
     );
     expect(ingested.stdout).toMatch(
-      new RegExp(`^${rows.length} new, 0 updated, 0 unchanged; ${80 + rows.length} papers in the corpus`),
+      new RegExp(
+        `^${rows.length} new, 0 updated, 0 unchanged; ${BUNDLED_SIZE + rows.length} papers in the corpus`,
+      ),
     );
     const title = rows[0]?.paper.title.replace(/\s+/g, ' ').trim() ?? '';
     const found = await run('cli.js', ['search', '--json', '--limit', '1', `"${title}"`], '', {

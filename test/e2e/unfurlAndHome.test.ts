@@ -11,7 +11,7 @@ import { blockKitViolations, liveMarkup, sectionTexts, viewViolations } from '..
 import { FakeClock } from '../support/bot.js';
 import { arxivRows, FakeSources } from '../support/fakeSources.js';
 import { makePaper } from '../support/papers.js';
-import { buttonClickBody, eventBody, postSigned } from '../support/signing.js';
+import { buttonClickBody, eventBody, postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
 import { subscription } from '../support/subscriptions.js';
 
@@ -20,6 +20,8 @@ afterEach(async () => {
   await running?.stop();
   running = undefined;
 });
+
+const FORM = 'application/x-www-form-urlencoded';
 
 describe('arxivIdOfLink', () => {
   test.each([
@@ -88,6 +90,41 @@ describe('link unfurling', () => {
       expect(blockKitViolations({ text: 'x', ...preview })).toEqual([]);
     expect(await library.getByArxivId(rows[2]?.id ?? '')).toBeDefined(); // now in the corpus
     expect(sources.requests.filter((r) => r.includes('id_list'))).toHaveLength(2); // the unknown and the dead one
+  });
+
+  test('/paper with the id or link of a paper not in the corpus fetches it from arXiv, adds it and answers with it', async () => {
+    const library = await Library.inMemory([]);
+    const fetchPaper = arxivPaperFetcher(
+      library,
+      { hfApiUrl: sources.hfUrl, arxivApiUrl: sources.arxivUrl, arxivCategories: [], arxivMax: 1 },
+      () => new Date('2026-11-26T12:00:00Z'),
+      { sleep: async () => {} },
+    );
+    running = await startApp({ index: library, fetchPaper });
+    const wanted = rows[3];
+    for (const [text, id] of [
+      [`https://arxiv.org/abs/${wanted?.id}`, 'by-link'],
+      [`${wanted?.id}`, 'by-id'],
+    ] as const) {
+      await postSigned(running.eventsUrl, slashCommandBody(text, running.slack.responseUrl(id)), FORM);
+      const { body } = await running.slack.waitFor(() => running?.slack.responses.find((r) => r.id === id));
+      expect(sectionTexts(body)[0]).toContain(wanted?.title.replace(/\s+/g, ' ').trim().slice(0, 40) ?? '');
+    }
+    expect(await library.getByArxivId(wanted?.id ?? '')).toBeDefined(); // now in the corpus
+    // Fetched once: the second answer came from the corpus.
+    expect(sources.requests.filter((r) => r.includes(`id_list=${wanted?.id}`))).toHaveLength(1);
+    // An id arXiv does not know is said to be missing.
+    await postSigned(
+      running.eventsUrl,
+      slashCommandBody('2999.99999', running.slack.responseUrl('dead')),
+      FORM,
+    );
+    const { body: dead } = await running.slack.waitFor(() =>
+      running?.slack.responses.find((r) => r.id === 'dead'),
+    );
+    expect(JSON.stringify(dead)).toContain(
+      'arXiv:2999.99999 is not among my 1 papers, and arXiv does not know it',
+    );
   });
 
   test('when nothing resolves (arXiv down), no chat.unfurl is made: Slack keeps its own preview', async () => {

@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gunzipSync } from 'node:zlib';
 import type { DailyArxivRow } from '../../src/papers/sources/dailyArxiv.js';
+import { shippedPapers } from './papers.js';
 
 const SHARED = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 
@@ -20,6 +21,22 @@ export function hfDays(
 ): Array<{ date: string; items: Array<{ paper: { id: string; title: string } }> }> {
   const lines = inflatedOnce(`${SHARED}hf-daily-papers/by_day.jsonl.gz`).split('\n').filter(Boolean);
   return (count === undefined ? lines : lines.slice(-count)).map((line) => JSON.parse(line));
+}
+
+/**
+ * `count` days of real Hugging Face items none of which is in the bundled corpus (which holds the
+ * last weeks of the same set): days from four months before its end, without the papers the
+ * bundled corpus took or an earlier of these days listed, so that each item is a new paper.
+ */
+export function unbundledHfDays(count: number): ReturnType<typeof hfDays> {
+  const seen = new Set(shippedPapers().map((paper) => paper.arxivId));
+  return hfDays(120)
+    .slice(0, count)
+    .map((day) => {
+      const items = day.items.filter((item) => !seen.has(item.paper.id));
+      for (const item of items) seen.add(item.paper.id);
+      return { ...day, items };
+    });
 }
 
 /** A gzip file's text, inflated once per machine and version of the file (cached in the temp folder). */

@@ -7,12 +7,30 @@ export const SEED_PAGE = fileURLToPath(
   new URL('../../../shared/seed/000_0c55fc5ad3c50566.txt', import.meta.url),
 );
 
-/** The corpus that ships in data/. */
-export const BUNDLED_CORPUS = fileURLToPath(new URL('../../data/seed-papers.jsonl', import.meta.url));
+/** The corpus that ships in data/: the seed papers and a sample of the Hugging Face daily papers. */
+export const BUNDLED_CORPUS = fileURLToPath(new URL('../../data/bundled-papers.jsonl', import.meta.url));
 
-/** The bundled seed papers, parsed without validation (tests of the loader validate). */
+/** The seed page's papers as `npm run seed` writes them. */
+export const SEED_CORPUS = fileURLToPath(new URL('../../data/seed-papers.jsonl', import.meta.url));
+
+/**
+ * The seed page's 80 papers (the first papers of the bundled corpus), parsed without validation:
+ * the small real corpus most tests search.
+ */
 export function bundledPapers(): Paper[] {
-  return readFileSync(BUNDLED_CORPUS, 'utf8')
+  return papersOf(SEED_CORPUS);
+}
+
+/** Every paper of the bundled corpus, parsed without validation (tests of the loader validate). */
+export function shippedPapers(): Paper[] {
+  return papersOf(BUNDLED_CORPUS);
+}
+
+/** How many papers the bundled corpus has. */
+export const BUNDLED_SIZE = shippedPapers().length;
+
+function papersOf(file: string): Paper[] {
+  return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Paper);

@@ -154,6 +154,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     logger: options.logger ?? silentLogger,
     ...(operations ? { operations } : {}),
     discussions,
+    ...(options.fetchPaper ? { fetchPaper: options.fetchPaper } : {}),
   });
   const followUps = new FollowUps({
     store: discussions,

@@ -1,5 +1,6 @@
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { HOME_ACTIONS, homeView } from '../../blocks/home.js';
+import { PAPER_COMMANDS } from '../../bot/paperCommand.js';
 import type { SubscriptionReplies } from '../../bot/subscriptionReplies.js';
 import type { Logger } from '../../logger.js';
 import type { PaperSearch } from '../../search/paperSearch.js';
@@ -65,7 +66,7 @@ async function publishHome(
       : undefined;
   await client.views.publish({
     user_id: user,
-    view: homeView(subscriptions, await deps.index.newest(5), page, status),
+    view: homeView(subscriptions, await deps.index.newest(5), page, status, PAPER_COMMANDS),
   });
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, test } from '@jest/globals';
 import { serialiseCorpus } from '../../../src/papers/corpus.js';
 import { Paper } from '../../../src/papers/paper.js';
 import { parseHfPapersPage } from '../../../src/papers/sources/hfPapersPage.js';
-import { BUNDLED_CORPUS, SEED_PAGE } from '../../support/papers.js';
+import { SEED_CORPUS, SEED_PAGE } from '../../support/papers.js';
 
 const ARRIVED = '2026-11-26T00:00:00.000Z';
 const CHROME = [
@@ -50,7 +50,7 @@ describe('parseHfPapersPage on the seed page', () => {
   });
 
   test('data/seed-papers.jsonl is exactly this parse (regenerate with npm run seed)', () => {
-    const shipped = readFileSync(BUNDLED_CORPUS, 'utf8');
+    const shipped = readFileSync(SEED_CORPUS, 'utf8');
     expect(shipped).toBe(serialiseCorpus(papers).toString());
     // Every row is a valid paper (start-up trusts the bundled corpus only once it checked it).
     const rows = shipped.split('\n').filter(Boolean);
