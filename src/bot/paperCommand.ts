@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { hasFilters, hasSearchTerms, isEmptyQuery, type PaperQuery, parseQuery } from '../search/query.js';
 import { TRENDING_PERIODS, type TrendingPeriod } from '../search/trending.js';
+import { STRICTNESS, type Strictness } from '../subscriptions/aboutness.js';
 import { type Cadence, isTimeZone } from '../subscriptions/schedule.js';
 import { MAX_TOPIC_CHARS } from '../subscriptions/subscription.js';
 import { MAX_TRENDING, trendingCount, trendingTopic } from '../subscriptions/topics.js';
@@ -28,6 +29,7 @@ export type PaperCommand =
   | { kind: 'status' }
   | { kind: 'unsubscribe'; target: string }
   | { kind: 'pause' | 'resume' | 'digest-now'; id: string }
+  | { kind: 'strictness'; id: string; strictness: Strictness }
   | AnchorCommand
   /** `taste`: what the channel's votes taught it; `taste reset [confirm]`: forget them (asks first). */
   | { kind: 'taste' }
@@ -95,6 +97,25 @@ function withId(kind: 'pause' | 'resume' | 'digest-now', usage: string) {
   };
 }
 
+/**
+ * `strictness <id> strict|broad`: how sure a subscription's digests must be that a paper is about
+ * its topic. Anything else after the word is a search ("strictness of type systems").
+ */
+function parseStrictness(args: string[]): PaperCommand {
+  const [id, level, ...extra] = args;
+  const wanted = level?.toLowerCase();
+  if (id && extra.length === 0 && (STRICTNESS as readonly string[]).includes(wanted ?? ''))
+    return { kind: 'strictness', id: id.toLowerCase(), strictness: wanted as Strictness };
+  if (args.length === 0)
+    return invalid(
+      problem(
+        'command',
+        `Say which subscription and how strict: \`/paper strictness <id> ${STRICTNESS.join('|')}\`.`,
+      ),
+    );
+  return parseSearch(['strictness', ...args].join(' '));
+}
+
 // An arXiv id (new or old style, with an optional version) alone, as `arXiv:…`, or in an
 // arxiv.org / huggingface.co paper link.
 const ARXIV_REFERENCE =
@@ -150,6 +171,7 @@ const SUBCOMMANDS: Record<string, (args: string[]) => PaperCommand> = {
           ),
         ),
   pause: withId('pause', '/paper pause <id>'),
+  strictness: parseStrictness,
   resume: withId('resume', '/paper resume <id>'),
   taste: parseTaste,
   digest: (args) =>

@@ -9,6 +9,7 @@ import type { Paper } from '../../src/papers/paper.js';
 import type { PaperSearch, SearchResults } from '../../src/search/paperSearch.js';
 import { parseQuery } from '../../src/search/query.js';
 import { RANKING, type Ranking, type RankingChange, withRanking } from '../../src/search/ranking.js';
+import { DEFAULT_STRICTNESS, STRICTNESS, type Strictness } from '../../src/subscriptions/aboutness.js';
 import { type DigestLabels, type ReplayResult, replayDigests } from './digestReplay.js';
 import { openRealCorpus } from './evalCorpus.js';
 
@@ -137,15 +138,26 @@ async function runAbsent(rows: LabelledQuery[], index: PaperSearch, misses: bool
   return { queries: rows.length, strong };
 }
 
-/** The digest replay's line per split. */
-function digestLines(results: Record<'tune' | 'heldout', ReplayResult>): Record<string, Figures> {
-  for (const split of ['tune', 'heldout'] as const) {
-    const r = results[split];
-    say(
-      `${'digests'.padEnd(13)} ${split.padEnd(8)} ${String(r.topics).padStart(4)} topics   precision ${fixed(r.precision)}  recall ${fixed(r.recall)}  (${r.hits} relevant of ${r.posted} posted; ${r.relevant} relevant in the window)`,
-    );
+/**
+ * The digest replay's line per split, for the default strictness (`tune`, `heldout`) and each
+ * other one (`broad/tune`, …).
+ */
+function digestLines(
+  byStrictness: Partial<Record<Strictness, Record<'tune' | 'heldout', ReplayResult>>>,
+): Record<string, Figures> {
+  const figures: Record<string, Figures> = {};
+  for (const strictness of STRICTNESS) {
+    const results = byStrictness[strictness];
+    if (!results) continue;
+    for (const split of ['tune', 'heldout'] as const) {
+      const r = results[split];
+      say(
+        `${`digests ${strictness}`.padEnd(15)} ${split.padEnd(8)} ${String(r.topics).padStart(4)} topics   precision ${fixed(r.precision)}  recall ${fixed(r.recall)}  (${r.hits} relevant of ${r.posted} posted; ${r.relevant} relevant in the window)`,
+      );
+      figures[strictness === DEFAULT_STRICTNESS ? split : `${strictness}/${split}`] = r as unknown as Figures;
+    }
   }
-  return results as unknown as Record<string, Figures>;
+  return figures;
 }
 
 /** query id → relevant doc ids, from a BEIR qrels TSV. */
@@ -325,9 +337,16 @@ async function main(): Promise<void> {
       const { library, dir } = real;
       await library.rankWith(ranking);
       if (set === 'digests') {
-        results.digests = digestLines(
-          await replayDigests(labels, library, dir, (index) => index.rankWith(ranking)),
-        );
+        const replays: Partial<Record<Strictness, Record<'tune' | 'heldout', ReplayResult>>> = {};
+        for (const strictness of STRICTNESS)
+          replays[strictness] = await replayDigests(
+            labels,
+            library,
+            dir,
+            (index) => index.rankWith(ranking),
+            strictness,
+          );
+        results.digests = digestLines(replays);
         continue;
       }
       const file = `${EVAL}${set}.jsonl`;
