@@ -147,7 +147,7 @@ export function subscriptionListMessage(subscriptions: readonly Subscription[]):
         type: 'mrkdwn',
         text:
           `*This channel's subscriptions (${subscriptions.length})*\n` +
-          '`/paper strictness <id> strict|broad` sets how sure a digest must be that a paper is about its topic: ' +
+          '`/paper strictness &lt;id&gt; strict|broad` sets how sure a digest must be that a paper is about its topic: ' +
           '*strict* posts papers whose subject is the topic, *broad* also those where it is one thread among others.',
       },
     },
