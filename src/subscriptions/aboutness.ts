@@ -253,7 +253,9 @@ export function describeEvidence(evidence: AboutnessEvidence): string[] {
   if (evidence.acronym) said.push(`it uses the topic's acronym ${evidence.acronym}`);
   if (evidence.opening >= 0.99) said.push('its abstract opens on the topic');
   const { about, of } = evidence.sentences;
-  if (of > 0 && about > 0) said.push(`${about} of its ${of} abstract sentences concern it`);
+  // A one-sentence abstract is all opening.
+  if (of > 1 && about === of) said.push('every sentence of its abstract concerns it');
+  else if (of > 1 && about > 0) said.push(`${about} of its ${of} abstract sentences concern it`);
   if (evidence.onlyInLists) said.push('but the abstract names the topic only in a list or comparison');
   else if (!evidence.every) said.push('but not every word of the topic is in it');
   return said;
