@@ -58,6 +58,9 @@ export async function selectDigest(
       ? {}
       : { arrivedAfter: new Date(Date.parse(since) - ARRIVAL_MARGIN_MS).toISOString() }),
   });
+  // The topic's own words are shared by every candidate, so they do not count as resemblance to
+  // a voted paper.
+  const topicTerms = new Set(termsOf(subscription.topic));
   const about: Record<string, Aboutness> = {};
   let candidates: SearchHit[];
   const { floor } = results;
@@ -70,22 +73,26 @@ export async function selectDigest(
     const mark = PASS_MARK[subscription.strictness ?? DEFAULT_STRICTNESS];
     candidates = results.hits.filter((hit) => {
       const aboutness = judge.judge(hit.paper, hit.score / floor);
-      if (aboutness.score < mark) return false;
+      // A paper much like one the channel liked needs no more than `broad` evidence.
+      const needed = taste?.vouchesFor(hit.paper, topicTerms) ? Math.min(mark, PASS_MARK.broad) : mark;
+      if (aboutness.score < needed) return false;
       about[hit.paper.id] = aboutness;
       return true;
     });
   }
-  // Papers like the channel's 👎 (and unlike its 👍) fall below the floor: never posted. The
-  // topic's own words are shared by every candidate, so they do not count as resemblance.
-  const topicTerms = new Set(termsOf(subscription.topic));
+  // Papers like the channel's 👎 (and unlike its 👍) fall below the floor: never posted.
   const kept = taste ? candidates.filter((hit) => !taste.rejects(hit.paper, topicTerms)) : candidates;
   const ordered = kept
     .map((hit) => ({ hit, affinity: taste ? taste.affinity(hit.paper) : 0, day: publicationDay(hit.paper) }))
     // The channel's taste first (papers like its 👍 up, like its 👎 down), then newest publication
-    // first (not arrival: a bulk ingest stamps old and new papers alike), then the best match.
+    // first (not arrival alone: a bulk ingest stamps old and new papers alike), then newest arrival,
+    // then the best match.
     .sort(
       (a, b) =>
-        b.affinity - a.affinity || (a.day === b.day ? b.hit.score - a.hit.score : a.day < b.day ? 1 : -1),
+        b.affinity - a.affinity ||
+        compareDescending(a.day, b.day) ||
+        compareDescending(a.hit.paper.arrivedAt, b.hit.paper.arrivedAt) ||
+        b.hit.score - a.hit.score,
     )
     .map(({ hit }) => hit);
   const hits = ordered.slice(0, limit);
@@ -95,6 +102,11 @@ export async function selectDigest(
     if (aboutness) shown[hit.paper.id] = aboutness;
   }
   return { hits, overflow: kept.length > limit, about: shown };
+}
+
+/** Orders ISO strings latest first. */
+function compareDescending(a: string, b: string): number {
+  return a === b ? 0 : a < b ? 1 : -1;
 }
 
 /** The day a paper was published, else the day it arrived (ISO days compare as strings). */
@@ -166,6 +178,15 @@ export class ChannelTaste {
   affinity(paper: Paper): number {
     const { liked, disliked } = this.resemblance(paper);
     return Math.round((liked.similarity - disliked.similarity) * 10) / 10;
+  }
+
+  /**
+   * Whether the channel's votes speak for a paper: it resembles a liked paper at least
+   * {@link DISLIKE_FLOOR} and more than any disliked one (the mirror of {@link rejects}).
+   */
+  vouchesFor(paper: Paper, ignoring?: ReadonlySet<string>): boolean {
+    const { liked, disliked } = this.resemblance(paper, ignoring);
+    return liked.similarity >= DISLIKE_FLOOR && liked.similarity > disliked.similarity;
   }
 
   /**

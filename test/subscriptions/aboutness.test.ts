@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { Library } from '../../src/library.js';
 import { acronymsOf, describeEvidence, PASS_MARK, TopicJudge } from '../../src/subscriptions/aboutness.js';
-import { selectDigest } from '../../src/subscriptions/digest.js';
+import { ChannelTaste, selectDigest } from '../../src/subscriptions/digest.js';
 import { makePaper } from '../support/papers.js';
 
 const TOPIC = 'vision-language-action models';
@@ -99,5 +99,36 @@ describe('selectDigest with a strictness', () => {
     const strict = await selectDigest({ topic: TOPIC, strictness: 'strict' }, index, {});
     const broad = await selectDigest({ topic: TOPIC, strictness: 'broad' }, index, {});
     for (const hit of strict.hits) expect(broad.hits.map((h) => h.paper.id)).toContain(hit.paper.id);
+  });
+});
+
+describe("the channel's votes", () => {
+  // The topic is one of several threads here: enough for `broad`, not for `strict`.
+  const chores = makePaper({
+    title: 'Household Chores for Embodied Agents',
+    abstract:
+      'We present a benchmark of 500 household chores for robots. We fine-tune vision-language-action models on chores and compare planners. Long-horizon planning remains hard.',
+  });
+  const liked = makePaper({
+    title: 'Kitchen Chores for Household Robots',
+    abstract: 'A benchmark of household chores for robots: planners and long-horizon planning in kitchens.',
+  });
+
+  test('a paper much like one the channel liked needs only the broad evidence', async () => {
+    const library = await Library.inMemory([chores, liked, ...background]);
+    const posted = { [liked.id]: '2026-11-01T09:00:00.000Z' };
+    const ids = (digest: { hits: { paper: { id: string } }[] }) => digest.hits.map((hit) => hit.paper.id);
+    expect(ids(await selectDigest({ topic: TOPIC, strictness: 'strict' }, library, posted))).toEqual([]);
+    expect(ids(await selectDigest({ topic: TOPIC, strictness: 'broad' }, library, posted))).toEqual([
+      chores.id,
+    ]);
+    const taste = await ChannelTaste.of({ [liked.id]: 'like' }, library);
+    expect(
+      ids(await selectDigest({ topic: TOPIC, strictness: 'strict' }, library, posted, 5, taste)),
+    ).toEqual([chores.id]);
+    const disliking = await ChannelTaste.of({ [liked.id]: 'dislike' }, library);
+    expect(
+      ids(await selectDigest({ topic: TOPIC, strictness: 'broad' }, library, posted, 5, disliking)),
+    ).toEqual([]);
   });
 });
