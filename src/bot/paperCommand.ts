@@ -23,7 +23,14 @@ export type PaperCommand =
   | { kind: 'help' }
   | { kind: 'search'; text: string; query: PaperQuery }
   /** `cadence`, `time` and `tz` are absent where the user left them to the defaults. */
-  | { kind: 'subscribe'; topic: string; cadence?: Cadence; time?: string; tz?: string }
+  | {
+      kind: 'subscribe';
+      topic: string;
+      cadence?: Cadence;
+      time?: string;
+      tz?: string;
+      strictness?: Strictness;
+    }
   | { kind: 'subscriptions' }
   /** `/paper status`: what the bot knows and how fresh it is. */
   | { kind: 'status' }
@@ -212,7 +219,7 @@ function isTimeOption(words: readonly string[]): boolean {
  */
 function parseSubscribe(args: string[]): PaperCommand {
   const words = [...args];
-  const found: { cadence?: Cadence; time?: string; tz?: string } = {};
+  const found: { cadence?: Cadence; time?: string; tz?: string; strictness?: Strictness } = {};
   const problems: Problem[] = [];
   const word = (fromEnd: number) => words.at(-fromEnd);
   const lower = (fromEnd: number) => word(fromEnd)?.toLowerCase();
@@ -221,6 +228,12 @@ function parseSubscribe(args: string[]): PaperCommand {
     if (last === undefined) break;
     if (CADENCES.has(last.toLowerCase()) && found.cadence === undefined) {
       found.cadence = last.toLowerCase() as Cadence;
+      words.pop();
+    } else if (
+      (STRICTNESS as readonly string[]).includes(last.toLowerCase()) &&
+      found.strictness === undefined
+    ) {
+      found.strictness = last.toLowerCase() as Strictness;
       words.pop();
     } else if (found.time === undefined && isTimeOption(words)) {
       // "at 9am", or "at 9 am" as two words.

@@ -119,6 +119,7 @@ export class SubscriptionReplies {
       channel: context.channel,
       topic: command.topic,
       schedule,
+      ...(command.strictness ? { strictness: command.strictness } : {}),
       createdBy: context.user,
       createdAt: at.toISOString(),
       state: { status: 'active' },

@@ -9,6 +9,14 @@ describe('parsing /paper subscribe', () => {
     ['subscribe reward models', { topic: 'reward models' }],
     ['subscribe reward models weekly', { topic: 'reward models', cadence: 'weekly' }],
     [
+      'subscribe reward models broad weekly',
+      { topic: 'reward models', cadence: 'weekly', strictness: 'broad' },
+    ],
+    [
+      'subscribe reward models daily Strict',
+      { topic: 'reward models', cadence: 'daily', strictness: 'strict' },
+    ],
+    [
       'subscribe reward models weekdays at 8:30am tz America/New_York',
       { topic: 'reward models', cadence: 'weekdays', time: '08:30', tz: 'America/New_York' },
     ],
@@ -152,6 +160,11 @@ describe('subscription replies', () => {
       `:dart: *reward models* (\`${reward?.id}\`) is now *broad*: digests also post papers where the topic is one strong thread among others (more papers, some off-topic).`,
     );
     expect((await store.get('T0TEST', reward?.id ?? ''))?.strictness).toBe('broad');
+    await replies.toCommand('subscribe diffusion broad', context);
+    expect((await store.inChannel({ team: 'T0TEST', channel: 'C0GENERAL' }))[1]).toMatchObject({
+      topic: 'diffusion',
+      strictness: 'broad',
+    });
     expect(sectionTexts(await replies.toCommand('subscriptions', context))[1]).toContain(
       `\`${reward?.id}\` · broad`,
     );
