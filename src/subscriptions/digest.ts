@@ -72,9 +72,11 @@ export async function selectDigest(
     const judge = new TopicJudge(subscription.topic, results.termWeights);
     const mark = PASS_MARK[subscription.strictness ?? DEFAULT_STRICTNESS];
     candidates = results.hits.filter((hit) => {
-      const aboutness = judge.judge(hit.paper, hit.score / floor);
+      const match = hit.score / floor;
       // A paper much like one the channel liked needs no more than `broad` evidence.
       const needed = taste?.vouchesFor(hit.paper, topicTerms) ? Math.min(mark, PASS_MARK.broad) : mark;
+      if (judge.bestPossible(match) < needed) return false;
+      const aboutness = judge.judge(hit.paper, match);
       if (aboutness.score < needed) return false;
       about[hit.paper.id] = aboutness;
       return true;

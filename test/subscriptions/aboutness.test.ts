@@ -73,8 +73,11 @@ describe('TopicJudge', () => {
     );
   });
 
-  test('a stronger search match raises the score, all else equal', () => {
+  test('a stronger search match raises the score, all else equal; no text beats the best possible', () => {
     expect(judge.judge(inPassing, 3).score).toBeGreaterThan(judge.judge(inPassing, 1).score);
+    for (const paper of [onTopic, byAcronym, inPassing])
+      for (const match of [0.1, 1, 4])
+        expect(judge.judge(paper, match).score).toBeLessThanOrEqual(judge.bestPossible(match));
   });
 
   test('acronyms: initials of three letters or more, with and without small and last words', () => {
