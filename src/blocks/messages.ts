@@ -179,6 +179,7 @@ export function helpMessage(): SlackMessage {
     '`/paper subscribe reward models weekly at 9am tz Europe/Paris` — new matching papers, posted on a schedule (default: daily at 09:00 in your time zone)',
     '`/paper subscriptions` — this channel’s subscriptions · `/paper unsubscribe &lt;id or topic&gt;`',
     '`/paper pause &lt;id&gt;` · `/paper resume &lt;id&gt;` · `/paper digest now &lt;id&gt;`',
+    '`/paper strictness &lt;id&gt; strict|broad` — *strict* (the default) posts papers whose subject is the topic; *broad* also those where it is one thread among others (or subscribe with `broad` at the end)',
     ...EXTRA_HELP,
     '',
     '*Ask in a conversation*',
