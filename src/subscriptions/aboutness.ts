@@ -56,10 +56,10 @@ export interface Aboutness {
 }
 
 /**
- * Weights of the evidence, fitted by logistic regression on the tune topics of the digest labels
- * (the search's match strength is the log of its score over the relevance floor). The phrase in
- * the title weighs slightly less than its parts because a title phrase already counts in `title`
- * and `phrase`.
+ * Weights of the evidence, fitted by a class-balanced logistic regression on the search's top
+ * matches for the tune topics of test/eval/digest-labels.json (the match strength enters as the log
+ * of the score over the relevance floor). `phraseInTitle` is negative only because a title phrase
+ * already counts in both `title` and `phrase`: together they still add 1.3.
  */
 const WEIGHTS = {
   bias: -0.02,
@@ -77,7 +77,7 @@ const WEIGHTS = {
 /** A sentence ends at `.`, `!` or `?` followed by a space and a capital, a digit or a quote. */
 const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"(])/;
 
-/** Words before a topic that make it an example or a point of comparison rather than the subject. */
+/** Words that make a topic in their sentence an example or a point of comparison rather than the subject. */
 const LIST_CUE =
   /\b(?:such as|e\.g\.|including|like|compared (?:with|to)|than|versus|vs\.?|outperform\w*|beyond|baselines?)\b/i;
 
