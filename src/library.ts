@@ -184,7 +184,14 @@ export class Library implements PaperSink, PaperSearch {
       // A hit the corpus does not have (it was replaced meanwhile, and the index is being rebuilt).
       if (paper) hits.push({ paper, score, matchedTerms });
     });
-    return { hits, total: results.total, strong: results.strong };
+    const { total, strong, floor, termWeights } = results;
+    return {
+      hits,
+      total,
+      strong,
+      ...(floor === undefined ? {} : { floor }),
+      ...(termWeights ? { termWeights } : {}),
+    };
   }
 
   get(id: string): Promise<Paper | undefined> {

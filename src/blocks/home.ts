@@ -8,6 +8,7 @@ import { LIMITS } from './message.js';
 import { boldText, escapeToFit, plainText } from './mrkdwn.js';
 import { standaloneCard } from './paperCard.js';
 import { statusBlocks } from './status.js';
+import { strictnessNote } from './subscriptions.js';
 
 /** action_ids of the Home tab's buttons; the value is a subscription id (a page number for paging). */
 export const HOME_ACTIONS = {
@@ -87,7 +88,7 @@ export function homeView(
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `${boldText(s.topic, 200)} in ${channelLink(s.channel)} · \`${s.id}\`\n${describeSchedule(s.schedule)} · ${state}`,
+          text: `${boldText(s.topic, 200)} in ${channelLink(s.channel)} · \`${s.id}\`${strictnessNote(s)}\n${describeSchedule(s.schedule)} · ${state}`,
         },
       },
       {

@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { SearchHit } from '../search/paperSearch.js';
+import { DEFAULT_STRICTNESS } from '../subscriptions/aboutness.js';
 import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import { trendingCount, trendingPeriod } from '../subscriptions/topics.js';
@@ -123,6 +124,14 @@ export function subscriptionNotice(subscription: Subscription, user: string): Sl
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
+/**
+ * A topic subscription's strictness, as a list shows it (` · strict`); nothing for a trending one,
+ * which posts the most upvoted papers whatever their subject.
+ */
+export function strictnessNote(s: Pick<Subscription, 'topic' | 'strictness'>): string {
+  return trendingCount(s.topic) === undefined ? ` · ${s.strictness ?? DEFAULT_STRICTNESS}` : '';
+}
+
 /** `/paper subscriptions`: each subscription with its id, schedule, next run, last post and state. */
 export function subscriptionListMessage(subscriptions: readonly Subscription[]): SlackMessage {
   if (subscriptions.length === 0) {
@@ -134,7 +143,13 @@ export function subscriptionListMessage(subscriptions: readonly Subscription[]):
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: `*This channel's subscriptions (${subscriptions.length})*` },
+      text: {
+        type: 'mrkdwn',
+        text:
+          `*This channel's subscriptions (${subscriptions.length})*\n` +
+          '`/paper strictness &lt;id&gt; strict|broad` sets how sure a digest must be that a paper is about its topic: ' +
+          '*strict* posts papers whose subject is the topic, *broad* also those where it is one thread among others.',
+      },
     },
   ];
   for (const s of shown) {
@@ -150,7 +165,7 @@ export function subscriptionListMessage(subscriptions: readonly Subscription[]):
         type: 'section',
         text: {
           type: 'mrkdwn',
-          text: `${topicText(s.topic)} · \`${s.id}\`\n${describeSchedule(s.schedule)} · ${state} · last post: ${lastPost}`,
+          text: `${topicText(s.topic)} · \`${s.id}\`${strictnessNote(s)}\n${describeSchedule(s.schedule)} · ${state} · last post: ${lastPost}`,
         },
       },
     );

@@ -77,6 +77,7 @@ export function whyThisMessage(why: PickExplanation): SlackMessage {
       ? `It has the words of the topic “${escapeToFit(why.topic, 200)}”: ${why.matchedWords.map((w) => `*${escapeToFit(w, 40)}*`).join(', ')}.`
       : `It matches the topic “${escapeToFit(why.topic, 200)}”.`,
   );
+  if (why.about.length > 0) lines.push(`:dart: About the topic: ${escapeToFit(why.about.join('; '), 600)}.`);
   const percent = (x: number) => `${Math.round(x * 100)}%`;
   if (why.liked.paper)
     lines.push(

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HelpEntry } from '../blocks/help.js';
 import { hasFilters, hasSearchTerms, isEmptyQuery, type PaperQuery, parseQuery } from '../search/query.js';
 import { TRENDING_PERIODS, type TrendingPeriod } from '../search/trending.js';
+import { STRICTNESS, type Strictness } from '../subscriptions/aboutness.js';
 import { type Cadence, isTimeZone } from '../subscriptions/schedule.js';
 import { MAX_TOPIC_CHARS } from '../subscriptions/subscription.js';
 import { MAX_TRENDING, trendingCount, trendingTopic } from '../subscriptions/topics.js';
@@ -28,12 +29,20 @@ export type PaperCommand =
    */
   | { kind: 'search'; text: string; query: PaperQuery; arxivId?: string; note?: string }
   /** `cadence`, `time` and `tz` are absent where the user left them to the defaults. */
-  | { kind: 'subscribe'; topic: string; cadence?: Cadence; time?: string; tz?: string }
+  | {
+      kind: 'subscribe';
+      topic: string;
+      cadence?: Cadence;
+      time?: string;
+      tz?: string;
+      strictness?: Strictness;
+    }
   | { kind: 'subscriptions' }
   /** `/paper status`: what the bot knows and how fresh it is. */
   | { kind: 'status' }
   | { kind: 'unsubscribe'; target: string }
   | { kind: 'pause' | 'resume' | 'digest-now'; id: string }
+  | { kind: 'strictness'; id: string; strictness: Strictness }
   | AnchorCommand
   /** `taste`: what the channel's votes taught it; `taste reset [confirm]`: forget them (asks first). */
   | { kind: 'taste' }
@@ -174,6 +183,25 @@ function withId(kind: 'pause' | 'resume' | 'digest-now', usage: string) {
   };
 }
 
+/**
+ * `strictness <id> strict|broad`: how sure a subscription's digests must be that a paper is about
+ * its topic. Anything else after the word is a search ("strictness of type systems").
+ */
+function parseStrictness(args: string[]): PaperCommand | undefined {
+  const [id, level, ...extra] = args;
+  const wanted = level?.toLowerCase();
+  if (id && extra.length === 0 && (STRICTNESS as readonly string[]).includes(wanted ?? ''))
+    return { kind: 'strictness', id: id.toLowerCase(), strictness: wanted as Strictness };
+  if (args.length === 0)
+    return invalid(
+      problem(
+        'command',
+        `Say which subscription and how strict: \`/paper strictness <id> ${STRICTNESS.join('|')}\`.`,
+      ),
+    );
+  return undefined;
+}
+
 /** `cite <arXiv id or words>`: an id or link names the paper; words search for it. */
 function parseCite(args: string[]): PaperCommand {
   const text = args.join(' ');
@@ -268,7 +296,7 @@ export const PAPER_COMMANDS: readonly CommandSpec[] = [
   {
     group: 'follow',
     word: 'subscribe',
-    usage: '/paper subscribe <topic> [daily|weekdays|weekly] [at HH:MM] [tz Area/City]',
+    usage: '/paper subscribe <topic> [daily|weekdays|weekly] [at HH:MM] [tz Area/City] [strict|broad]',
     summary:
       'new matching papers posted in this channel on a schedule (default: daily at 09:00 in your time zone); a topic may be an author (`author:"Yann LeCun"`) or `top 5 trending`',
     examples: [
@@ -293,6 +321,15 @@ export const PAPER_COMMANDS: readonly CommandSpec[] = [
     summary: 'stops a subscription’s digests',
     examples: ['/paper pause <id>'],
     parse: withId('pause', '/paper pause <id>'),
+  },
+  {
+    group: 'follow',
+    word: 'strictness',
+    usage: '/paper strictness <id> strict|broad',
+    summary:
+      '*strict* (the default) posts papers whose subject is the topic; *broad* also those where it is one thread among others (or subscribe with `broad` at the end)',
+    examples: ['/paper strictness <id> broad'],
+    parse: parseStrictness,
   },
   {
     group: 'follow',
@@ -396,7 +433,7 @@ function isTimeOption(words: readonly string[]): boolean {
  */
 function parseSubscribe(args: string[]): PaperCommand {
   const words = [...args];
-  const found: { cadence?: Cadence; time?: string; tz?: string } = {};
+  const found: { cadence?: Cadence; time?: string; tz?: string; strictness?: Strictness } = {};
   const problems: Problem[] = [];
   const word = (fromEnd: number) => words.at(-fromEnd);
   const lower = (fromEnd: number) => word(fromEnd)?.toLowerCase();
@@ -405,6 +442,12 @@ function parseSubscribe(args: string[]): PaperCommand {
     if (last === undefined) break;
     if (CADENCES.has(last.toLowerCase()) && found.cadence === undefined) {
       found.cadence = last.toLowerCase() as Cadence;
+      words.pop();
+    } else if (
+      (STRICTNESS as readonly string[]).includes(last.toLowerCase()) &&
+      found.strictness === undefined
+    ) {
+      found.strictness = last.toLowerCase() as Strictness;
       words.pop();
     } else if (found.time === undefined && isTimeOption(words)) {
       // "at 9am", or "at 9 am" as two words.

@@ -11,6 +11,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { describeQuery, parseQuery } from '../search/query.js';
+import { STRICTNESS_MEANING, type Strictness } from '../subscriptions/aboutness.js';
 import { nextDigest } from '../subscriptions/digest.js';
 import { formatInZone, isTimeZone, nextRun, type Schedule } from '../subscriptions/schedule.js';
 import type { PostResult, Scheduler } from '../subscriptions/scheduler.js';
@@ -53,7 +54,7 @@ const DEFAULT_SCHEDULE = { cadence: 'daily', time: '09:00' } as const;
 
 type SubscriptionCommand = Extract<
   PaperCommand,
-  { kind: 'subscribe' | 'subscriptions' | 'unsubscribe' | 'pause' | 'resume' | 'digest-now' }
+  { kind: 'subscribe' | 'subscriptions' | 'unsubscribe' | 'pause' | 'resume' | 'digest-now' | 'strictness' }
 >;
 
 /** The answers to `/paper subscribe`, `subscriptions`, `unsubscribe`, `pause`, `resume` and `digest now`. */
@@ -74,7 +75,23 @@ export class SubscriptionReplies {
         return this.setPaused(command.id, command.kind === 'pause', context);
       case 'digest-now':
         return this.digestNow(command.id, context);
+      case 'strictness':
+        return this.setStrictness(command.id, command.strictness, context);
     }
+  }
+
+  /** `/paper strictness <id> strict|broad`: how sure its digests must be that a paper is about the topic. */
+  private async setStrictness(
+    id: string,
+    strictness: Strictness,
+    context: CommandContext,
+  ): Promise<SlackMessage> {
+    const subscription = await this.find(id, context);
+    if (!subscription) return this.unknown(id, context);
+    await this.deps.store.update(context.team, subscription.id, (s) => ({ ...s, strictness }));
+    return noticeMessage(
+      `:dart: ${topicText(subscription.topic)} (\`${subscription.id}\`) is now *${strictness}*: ${STRICTNESS_MEANING[strictness]}`,
+    );
   }
 
   private async subscribe(
@@ -102,6 +119,7 @@ export class SubscriptionReplies {
       channel: context.channel,
       topic: command.topic,
       schedule,
+      ...(command.strictness ? { strictness: command.strictness } : {}),
       createdBy: context.user,
       createdAt: at.toISOString(),
       state: { status: 'active' },

@@ -1,13 +1,15 @@
 import type { SlackMessage } from '../blocks/message.js';
 import { noticeMessage } from '../blocks/messages.js';
 import { tasteForgottenMessage, tasteMessage, tasteResetPrompt, whyThisMessage } from '../blocks/taste.js';
+import type { PaperSearch } from '../search/paperSearch.js';
+import { parseQuery } from '../search/query.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
 import type { ChannelRef } from '../subscriptions/subscription.js';
 import { describeTaste, explainPick, type PaperLookup } from '../subscriptions/taste.js';
 
 /** The answers about a channel's taste: `/paper taste`, `/paper taste reset`, and "Why this?" on digest cards. */
 export class TasteReplies {
-  constructor(private readonly deps: { store: SubscriptionStore; papers: PaperLookup }) {}
+  constructor(private readonly deps: { store: SubscriptionStore; papers: PaperLookup | PaperSearch }) {}
 
   /** What the channel's votes taught it. */
   async taste(where: ChannelRef): Promise<SlackMessage> {
@@ -36,7 +38,18 @@ export class TasteReplies {
       return noticeMessage(
         ':warning: That subscription was removed, so I cannot say why it picked this paper.',
       );
-    const why = await explainPick(subscription.topic, paper, await store.feedbackIn(where), papers);
+    // The topic's words weigh by their rarity in the corpus, as when the digest judged the paper.
+    const termWeights =
+      'search' in papers
+        ? (await papers.search(parseQuery(subscription.topic).query, { limit: 1 })).termWeights
+        : undefined;
+    const why = await explainPick(
+      subscription.topic,
+      paper,
+      await store.feedbackIn(where),
+      papers,
+      termWeights,
+    );
     return whyThisMessage(why);
   }
 }

@@ -50,6 +50,10 @@ export interface DocumentResults {
    * first ones, so hit `i` of a page is strong when `offset + i < strong`. Filter-only results all count.
    */
   strong: number;
+  /** The score of the relevance floor (absent for filter-only results). */
+  floor?: number;
+  /** Each query term's weight in the ranking (its idf in title and abstract), by index term. */
+  termWeights?: Record<string, number>;
 }
 
 /** What a snapshot keeps of a {@link DocumentIndex}. */
@@ -97,6 +101,8 @@ interface Plan {
    * query about a topic the corpus lacks finds no strong match.
    */
   reference: number;
+  /** Each query term's idf in the text field. */
+  termWeights: Record<string, number>;
   /** Query term `a` then `b`: the index of that pair in `pairMasses` at `a × terms + b`, or −1. */
   pairIndex: Int16Array;
   /** Each of the query's consecutive term pairs: the mean idf of its two terms. */
@@ -296,7 +302,7 @@ export class DocumentIndex {
       score: scores[n] as number,
       matchedTerms: this.matchedTerms(n, plan.lists, terms),
     }));
-    return { hits, total, strong };
+    return { hits, total, strong, floor, termWeights: plan.termWeights };
   }
 
   /**
@@ -314,7 +320,9 @@ export class DocumentIndex {
     const titleField = this.mini.fieldIds.title as number;
     const textIdf = (term: string) => idf(this.mini.postings(term, textField)?.size ?? 0, total);
     let reference = 0;
+    const termWeights: Record<string, number> = {};
     terms.forEach((term, t) => {
+      termWeights[term] = textIdf(term);
       reference += (fields.text.weight || 1) * textIdf(term);
       FIELDS.forEach((field, f) => {
         const { weight, k1, b } = fields[field];
@@ -368,6 +376,7 @@ export class DocumentIndex {
       lists,
       titles,
       reference,
+      termWeights,
       pairIndex,
       pairMasses,
       pairTotal,

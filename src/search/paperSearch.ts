@@ -22,6 +22,10 @@ export interface SearchResults {
    * hit `i` of a page that starts at `offset` is a strong match when `offset + i < strong`.
    */
   strong: number;
+  /** The score of the relevance floor (absent for filter-only results). */
+  floor?: number;
+  /** Each query term's weight in the ranking (its idf), by index term (absent for filter-only results). */
+  termWeights?: Record<string, number>;
 }
 
 /** Paging, arrival and exclusions for {@link PaperSearch.search}. */

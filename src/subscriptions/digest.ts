@@ -3,6 +3,7 @@ import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { parseQuery } from '../search/query.js';
 import { termsOf } from '../search/text.js';
 import { trendingPapers } from '../search/trending.js';
+import { type Aboutness, DEFAULT_STRICTNESS, PASS_MARK, type Strictness, TopicJudge } from './aboutness.js';
 import type { Schedule } from './schedule.js';
 import type { Subscription } from './subscription.js';
 import { trendingCount, trendingPeriod } from './topics.js';
@@ -10,7 +11,7 @@ import { trendingCount, trendingPeriod } from './topics.js';
 /** Papers in one digest at most. */
 export const DIGEST_SIZE = 5;
 
-/** Strong matches considered per digest before the channel's taste orders them. */
+/** Matches considered per digest before aboutness and the channel's taste sort them. */
 const CANDIDATES = 200;
 
 /** A digest: the papers to post, and whether matching papers were left for a later digest. */
@@ -18,6 +19,8 @@ export interface Digest {
   hits: SearchHit[];
   /** More papers matched than one digest holds. */
   overflow: boolean;
+  /** Why each posted paper counts as about the topic (by paper id; none for trending digests). */
+  about?: Record<string, Aboutness>;
 }
 
 /**
@@ -30,14 +33,15 @@ export interface Digest {
 export const ARRIVAL_MARGIN_MS = 2 * 60 * 60 * 1000;
 
 /**
- * The papers a subscription's next digest posts: strong matches of its topic (the ranking and
- * relevance floor of `/paper`), arrived after its `papersSince` less {@link ARRIVAL_MARGIN_MS} (every match, for a first digest or
- * a preview), not yet posted in its channel, newest arrival first (after the channel's taste, when
- * it has one), at most `limit`. Arrival and what was posted are filters inside the search, so a new
- * paper is never crowded out by older or already posted ones. Pure: the caller posts and records.
+ * The papers a subscription's next digest posts: matches of its topic (the ranking of `/paper`)
+ * that are about it (their {@link TopicJudge} score reaches the subscription's {@link PASS_MARK}),
+ * arrived after its `papersSince` less {@link ARRIVAL_MARGIN_MS} (every match, for a first digest or
+ * a preview), not yet posted in its channel, newest publication first (after the channel's taste,
+ * when it has one), at most `limit`. Arrival and what was posted are filters inside the search, so a
+ * new paper is never crowded out by older or already posted ones. Pure: the caller posts and records.
  */
 export async function selectDigest(
-  subscription: Pick<Subscription, 'topic' | 'papersSince'>,
+  subscription: Pick<Subscription, 'topic' | 'papersSince'> & { strictness?: Strictness | undefined },
   index: PaperSearch,
   posted: Readonly<Record<string, string>>,
   limit = DIGEST_SIZE,
@@ -54,25 +58,62 @@ export async function selectDigest(
       ? {}
       : { arrivedAfter: new Date(Date.parse(since) - ARRIVAL_MARGIN_MS).toISOString() }),
   });
-  const strong = results.hits.slice(0, results.strong);
-  // Papers like the channel's 👎 (and unlike its 👍) fall below the floor: never posted. The
-  // topic's own words are shared by every candidate, so they do not count as resemblance.
+  // The topic's own words are shared by every candidate, so they do not count as resemblance to
+  // a voted paper.
   const topicTerms = new Set(termsOf(subscription.topic));
-  const kept = taste ? strong.filter((hit) => !taste.rejects(hit.paper, topicTerms)) : strong;
+  const about: Record<string, Aboutness> = {};
+  let candidates: SearchHit[];
+  const { floor } = results;
+  if (floor === undefined || floor <= 0) {
+    // A topic of filters only (`author:…`): every match is one.
+    candidates = results.hits.slice(0, results.strong);
+  } else {
+    // Any match may be about the topic, below the floor too: it then needs plainer evidence.
+    const judge = new TopicJudge(subscription.topic, results.termWeights);
+    const mark = PASS_MARK[subscription.strictness ?? DEFAULT_STRICTNESS];
+    candidates = results.hits.filter((hit) => {
+      const match = hit.score / floor;
+      // A paper much like one the channel liked needs no more than `broad` evidence.
+      const needed = taste?.vouchesFor(hit.paper, topicTerms) ? Math.min(mark, PASS_MARK.broad) : mark;
+      if (judge.bestPossible(match) < needed) return false;
+      const aboutness = judge.judge(hit.paper, match);
+      if (aboutness.score < needed) return false;
+      about[hit.paper.id] = aboutness;
+      return true;
+    });
+  }
+  // Papers like the channel's 👎 (and unlike its 👍) fall below the floor: never posted.
+  const kept = taste ? candidates.filter((hit) => !taste.rejects(hit.paper, topicTerms)) : candidates;
   const ordered = kept
-    .map((hit) => ({ hit, affinity: taste ? taste.affinity(hit.paper) : 0 }))
-    // The channel's taste first (papers like its 👍 up, like its 👎 down), then newest first.
+    .map((hit) => ({ hit, affinity: taste ? taste.affinity(hit.paper) : 0, day: publicationDay(hit.paper) }))
+    // The channel's taste first (papers like its 👍 up, like its 👎 down), then newest publication
+    // first (not arrival alone: a bulk ingest stamps old and new papers alike), then newest arrival,
+    // then the best match.
     .sort(
       (a, b) =>
         b.affinity - a.affinity ||
-        (a.hit.paper.arrivedAt === b.hit.paper.arrivedAt
-          ? b.hit.score - a.hit.score
-          : a.hit.paper.arrivedAt < b.hit.paper.arrivedAt
-            ? 1
-            : -1),
+        compareDescending(a.day, b.day) ||
+        compareDescending(a.hit.paper.arrivedAt, b.hit.paper.arrivedAt) ||
+        b.hit.score - a.hit.score,
     )
     .map(({ hit }) => hit);
-  return { hits: ordered.slice(0, limit), overflow: results.strong - (strong.length - kept.length) > limit };
+  const hits = ordered.slice(0, limit);
+  const shown: Record<string, Aboutness> = {};
+  for (const hit of hits) {
+    const aboutness = about[hit.paper.id];
+    if (aboutness) shown[hit.paper.id] = aboutness;
+  }
+  return { hits, overflow: kept.length > limit, about: shown };
+}
+
+/** Orders ISO strings latest first. */
+function compareDescending(a: string, b: string): number {
+  return a === b ? 0 : a < b ? 1 : -1;
+}
+
+/** The day a paper was published, else the day it arrived (ISO days compare as strings). */
+function publicationDay(paper: Paper): string {
+  return paper.published ?? paper.arrivedAt.slice(0, 10);
 }
 
 /**
@@ -81,7 +122,10 @@ export async function selectDigest(
  * never posted in the channel; for a topic, {@link selectDigest}. `patient` as there.
  */
 export async function nextDigest(
-  subscription: Pick<Subscription, 'topic' | 'papersSince'> & { schedule: Pick<Schedule, 'cadence'> },
+  subscription: Pick<Subscription, 'topic' | 'papersSince'> & {
+    schedule: Pick<Schedule, 'cadence'>;
+    strictness?: Strictness | undefined;
+  },
   index: PaperSearch,
   posted: Readonly<Record<string, string>>,
   now: Date,
@@ -136,6 +180,15 @@ export class ChannelTaste {
   affinity(paper: Paper): number {
     const { liked, disliked } = this.resemblance(paper);
     return Math.round((liked.similarity - disliked.similarity) * 10) / 10;
+  }
+
+  /**
+   * Whether the channel's votes speak for a paper: it resembles a liked paper at least
+   * {@link DISLIKE_FLOOR} and more than any disliked one (the mirror of {@link rejects}).
+   */
+  vouchesFor(paper: Paper, ignoring?: ReadonlySet<string>): boolean {
+    const { liked, disliked } = this.resemblance(paper, ignoring);
+    return liked.similarity >= DISLIKE_FLOOR && liked.similarity > disliked.similarity;
   }
 
   /**

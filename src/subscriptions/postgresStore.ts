@@ -33,12 +33,13 @@ interface SubscriptionRow {
   refusal_error: string | null;
   last_post_at: Date | null;
   next_run_at: Date;
+  strictness: string | null;
 }
 
 const COLUMNS =
   'team_id, id, enterprise_id, channel_id, topic, cadence, run_time, time_zone, created_by, created_at, status, ' +
   'paused_reason, paused_since, last_run_at, papers_since, pending_run, refusal_count, refusal_error, ' +
-  'last_post_at, next_run_at';
+  'last_post_at, next_run_at, strictness';
 
 const iso = (date: Date | null) => (date === null ? undefined : date.toISOString());
 
@@ -64,6 +65,7 @@ function fromRow(row: SubscriptionRow): Subscription {
       row.refusal_count === null ? undefined : { count: row.refusal_count, error: row.refusal_error ?? '' },
     lastPostAt: iso(row.last_post_at),
     nextRunAt: row.next_run_at.toISOString(),
+    strictness: row.strictness ?? undefined,
   });
 }
 
@@ -91,6 +93,7 @@ function toRow(s: Subscription): unknown[] {
     s.refusals?.error ?? null,
     s.lastPostAt ?? null,
     s.nextRunAt,
+    s.strictness ?? null,
   ];
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STRICTNESS } from './aboutness.js';
 import { Schedule } from './schedule.js';
 
 /** Whether a subscription posts, and if not, why. */
@@ -28,6 +29,11 @@ export const Subscription = z.object({
   /** The topic as typed; the same query syntax as `/paper`. */
   topic: z.string().min(1).max(MAX_TOPIC_CHARS),
   schedule: Schedule,
+  /**
+   * How sure a digest must be that a paper is about the topic (see subscriptions/aboutness.ts);
+   * absent: the default strictness.
+   */
+  strictness: z.enum(STRICTNESS).optional(),
   createdBy: z.string(),
   createdAt: z.iso.datetime(),
   state: SubscriptionState,

@@ -1,6 +1,7 @@
 import type { Paper } from '../papers/paper.js';
 import { parseQuery } from '../search/query.js';
 import { processTerm, termsOf, tokenize } from '../search/text.js';
+import { describeEvidence, TopicJudge } from './aboutness.js';
 import { ChannelTaste, type Resemblance } from './digest.js';
 import type { Vote } from './subscription.js';
 
@@ -39,6 +40,8 @@ export interface PickExplanation {
   disliked: Resemblance;
   /** With the votes as they are now, digests of the topic leave it out. */
   belowFloor: boolean;
+  /** What in its title and abstract makes it about the topic, in words (see {@link describeEvidence}). */
+  about: string[];
 }
 
 const TITLE_WEIGHT = 3;
@@ -119,12 +122,16 @@ export async function describeTaste(
   };
 }
 
-/** Why a subscription's digest picked `paper`: the topic's words it has, and the voted papers it resembles. */
+/**
+ * Why a subscription's digest picked `paper`: the topic's words it has, the evidence that it is
+ * about the topic (`termWeights` as for {@link TopicJudge}), and the voted papers it resembles.
+ */
 export async function explainPick(
   topic: string,
   paper: Paper,
   votes: Readonly<Record<string, Vote>>,
   papers: PaperLookup,
+  termWeights?: Readonly<Record<string, number>>,
 ): Promise<PickExplanation> {
   const { query } = parseQuery(topic);
   const terms = new Set(termsOf(`${paper.title} ${paper.abstract} ${(paper.aiKeywords ?? []).join(' ')}`));
@@ -135,5 +142,6 @@ export async function explainPick(
   const taste = await ChannelTaste.of(votes, papers);
   const { liked, disliked } = taste.resemblance(paper);
   const belowFloor = taste.rejects(paper, new Set(termsOf(topic)));
-  return { paper, topic, matchedWords, liked, disliked, belowFloor };
+  const about = describeEvidence(new TopicJudge(topic, termWeights).evidence(paper));
+  return { paper, topic, matchedWords, liked, disliked, belowFloor, about };
 }

@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/logger.js';
 import { corpusFile, serialiseCorpus, writeFileAtomically } from '../../src/papers/corpus.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { papersFromHfItems } from '../../src/papers/sources/hfDaily.js';
+import { DEFAULT_STRICTNESS, type Strictness } from '../../src/subscriptions/aboutness.js';
 import { DIGEST_SIZE, nextPapersSince, selectDigest } from '../../src/subscriptions/digest.js';
 
 const BY_DAY = fileURLToPath(
@@ -75,7 +76,8 @@ async function indexBeforeWindow(dir: string, corpus: Library, labels: DigestLab
 /**
  * Replays the window: each day its papers are added to the index at 06:00 UTC and every topic's
  * subscription runs its daily digest at 09:00 (at most {@link DIGEST_SIZE} papers, the rest
- * carried over as the scheduler does), starting the day before the window. Returns, per split,
+ * carried over as the scheduler does), starting the day before the window, every subscription
+ * with the given strictness. Returns, per split,
  * the precision and recall of everything posted against the labels.
  */
 export async function replayDigests(
@@ -83,6 +85,7 @@ export async function replayDigests(
   corpus: Library,
   cacheDir: string,
   prepare: (index: Library) => Promise<void> = async () => {},
+  strictness: Strictness = DEFAULT_STRICTNESS,
 ): Promise<Record<'tune' | 'heldout', ReplayResult>> {
   const index = await indexBeforeWindow(join(cacheDir, 'digest-replay'), corpus, labels);
   await prepare(index);
@@ -90,6 +93,7 @@ export async function replayDigests(
   const start = new Date(Date.parse(`${labels.window.days[0]}T09:00:00Z`) - 86_400_000).toISOString();
   const subscriptions = labels.topics.map(({ topic }) => ({
     topic,
+    strictness,
     createdAt: start,
     papersSince: start,
     posted: {} as Record<string, string>,

@@ -9,6 +9,7 @@ import type { Paper } from '../../src/papers/paper.js';
 import type { PaperSearch, SearchResults } from '../../src/search/paperSearch.js';
 import { parseQuery } from '../../src/search/query.js';
 import { RANKING, type Ranking, type RankingChange, withRanking } from '../../src/search/ranking.js';
+import { DEFAULT_STRICTNESS, STRICTNESS, type Strictness } from '../../src/subscriptions/aboutness.js';
 import { type DigestLabels, type ReplayResult, replayDigests } from './digestReplay.js';
 import { openRealCorpus } from './evalCorpus.js';
 
@@ -26,7 +27,7 @@ interface LabelledQuery {
   id: string;
   query: string;
   arxivId?: string;
-  split?: 'tune' | 'heldout';
+  split?: 'tune' | 'heldout' | 'fresh';
   style: string;
 }
 
@@ -94,7 +95,10 @@ async function runLabelled(
   { misses, styles }: { misses: boolean; styles: boolean },
 ): Promise<Record<string, Figures>> {
   const results: Record<string, Figures> = {};
-  for (const split of ['tune', 'heldout'] as const) {
+  const splits = (['tune', 'heldout', 'fresh'] as const).filter((split) =>
+    rows.some((r) => r.split === split),
+  );
+  for (const split of splits) {
     const outcomes: Outcome[] = [];
     const byStyle = new Map<string, Outcome[]>();
     for (const row of rows.filter((r) => r.split === split)) {
@@ -137,15 +141,26 @@ async function runAbsent(rows: LabelledQuery[], index: PaperSearch, misses: bool
   return { queries: rows.length, strong };
 }
 
-/** The digest replay's line per split. */
-function digestLines(results: Record<'tune' | 'heldout', ReplayResult>): Record<string, Figures> {
-  for (const split of ['tune', 'heldout'] as const) {
-    const r = results[split];
-    say(
-      `${'digests'.padEnd(13)} ${split.padEnd(8)} ${String(r.topics).padStart(4)} topics   precision ${fixed(r.precision)}  recall ${fixed(r.recall)}  (${r.hits} relevant of ${r.posted} posted; ${r.relevant} relevant in the window)`,
-    );
+/**
+ * The digest replay's line per split, for the default strictness (`tune`, `heldout`) and each
+ * other one (`broad/tune`, …).
+ */
+function digestLines(
+  byStrictness: Partial<Record<Strictness, Record<'tune' | 'heldout', ReplayResult>>>,
+): Record<string, Figures> {
+  const figures: Record<string, Figures> = {};
+  for (const strictness of STRICTNESS) {
+    const results = byStrictness[strictness];
+    if (!results) continue;
+    for (const split of ['tune', 'heldout'] as const) {
+      const r = results[split];
+      say(
+        `${`digests ${strictness}`.padEnd(15)} ${split.padEnd(8)} ${String(r.topics).padStart(4)} topics   precision ${fixed(r.precision)}  recall ${fixed(r.recall)}  (${r.hits} relevant of ${r.posted} posted; ${r.relevant} relevant in the window)`,
+      );
+      figures[strictness === DEFAULT_STRICTNESS ? split : `${strictness}/${split}`] = r as unknown as Figures;
+    }
   }
-  return results as unknown as Record<string, Figures>;
+  return figures;
 }
 
 /** query id → relevant doc ids, from a BEIR qrels TSV. */
@@ -229,7 +244,7 @@ async function runScifact({
   return results;
 }
 
-const SETS = ['descriptions', 'known-items', 'absent', 'digests', 'scifact'] as const;
+const SETS = ['descriptions', 'descriptions-fresh', 'known-items', 'absent', 'digests', 'scifact'] as const;
 type SetName = (typeof SETS)[number];
 type Results = Partial<Record<SetName, Record<string, Figures>>>;
 
@@ -257,11 +272,15 @@ function variantLine(name: string, results: Results): string {
     const r = results.digests?.[split];
     return r ? `${fixed(r.precision as number)} ${fixed(r.recall as number)}` : '-';
   };
-  return `| ${name} | ${d('tune')} | ${d('heldout')} | ${k('tune')} | ${k('heldout')} | ${f('train')} | ${f('test')} | ${absent} | ${weak('tune')} | ${weak('heldout')} | ${g('tune')} | ${g('heldout')} |`;
+  const fresh = results['descriptions-fresh']?.fresh;
+  const fr = fresh
+    ? `${fixed(fresh.s1 as number)} ${fixed(fresh.s10 as number)} ${fixed(fresh.mrr10 as number)}`
+    : '-';
+  return `| ${name} | ${d('tune')} | ${d('heldout')} | ${fr} | ${k('tune')} | ${k('heldout')} | ${f('train')} | ${f('test')} | ${absent} | ${weak('tune')} | ${weak('heldout')} | ${g('tune')} | ${g('heldout')} |`;
 }
 
 /**
- * `npm run eval [-- --sets descriptions,known-items,absent,digests,scifact] [--misses] [--styles]
+ * `npm run eval [-- --sets descriptions,descriptions-fresh,known-items,absent,digests,scifact] [--misses] [--styles]
  * [--json FILE] [--ranking JSON | --variants FILE]`: search quality through the bot's own
  * PaperSearch (the Library) and its `/paper` and mention query parsing, over the 85k real corpus (cached under
  * `.cache/` after the first run) and SciFact. Tune on `tune` (and SciFact `train`), report `heldout`
@@ -307,9 +326,9 @@ async function main(): Promise<void> {
   const labels = JSON.parse(readFileSync(`${EVAL}digest-labels.json`, 'utf8')) as DigestLabels;
   if (!verbose) {
     console.log(
-      '| variant | descriptions tune s@1 s@10 MRR | held out | known items tune s@1 | held out | SciFact train nDCG@10 | test | absent with strong hits | no strong match, descriptions+known, tune | held out | digests tune P R | held out |',
+      '| variant | descriptions tune s@1 s@10 MRR | held out | fresh (never tuned on) | known items tune s@1 | held out | SciFact train nDCG@10 | test | absent with strong hits | no strong match, descriptions+known, tune | held out | digests tune P R | held out |',
     );
-    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   }
   const all: Record<string, Results> = {};
   for (const [name, change] of Object.entries(variants)) {
@@ -325,9 +344,16 @@ async function main(): Promise<void> {
       const { library, dir } = real;
       await library.rankWith(ranking);
       if (set === 'digests') {
-        results.digests = digestLines(
-          await replayDigests(labels, library, dir, (index) => index.rankWith(ranking)),
-        );
+        const replays: Partial<Record<Strictness, Record<'tune' | 'heldout', ReplayResult>>> = {};
+        for (const strictness of STRICTNESS)
+          replays[strictness] = await replayDigests(
+            labels,
+            library,
+            dir,
+            (index) => index.rankWith(ranking),
+            strictness,
+          );
+        results.digests = digestLines(replays);
         continue;
       }
       const file = `${EVAL}${set}.jsonl`;

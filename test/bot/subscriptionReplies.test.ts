@@ -9,6 +9,14 @@ describe('parsing /paper subscribe', () => {
     ['subscribe reward models', { topic: 'reward models' }],
     ['subscribe reward models weekly', { topic: 'reward models', cadence: 'weekly' }],
     [
+      'subscribe reward models broad weekly',
+      { topic: 'reward models', cadence: 'weekly', strictness: 'broad' },
+    ],
+    [
+      'subscribe reward models daily Strict',
+      { topic: 'reward models', cadence: 'daily', strictness: 'strict' },
+    ],
+    [
       'subscribe reward models weekdays at 8:30am tz America/New_York',
       { topic: 'reward models', cadence: 'weekdays', time: '08:30', tz: 'America/New_York' },
     ],
@@ -144,6 +152,36 @@ describe('subscription replies', () => {
     );
   });
 
+  test('strictness: set by id, shown in the list, kept in the store; a wrong id or level is said', async () => {
+    const { replies, store } = await makeBot();
+    const context = commandContext();
+    await replies.toCommand('subscribe reward models', context);
+    const [reward] = await store.inChannel({ team: 'T0TEST', channel: 'C0GENERAL' });
+    expect((await replies.toCommand(`strictness ${reward?.id} broad`, context)).text).toBe(
+      `:dart: *reward models* (\`${reward?.id}\`) is now *broad*: digests also post papers where the topic is one strong thread among others (more papers, some off-topic).`,
+    );
+    expect((await store.get('T0TEST', reward?.id ?? ''))?.strictness).toBe('broad');
+    await replies.toCommand('subscribe diffusion broad', context);
+    expect((await store.inChannel({ team: 'T0TEST', channel: 'C0GENERAL' }))[1]).toMatchObject({
+      topic: 'diffusion',
+      strictness: 'broad',
+    });
+    expect(sectionTexts(await replies.toCommand('subscriptions', context))[1]).toContain(
+      `\`${reward?.id}\` · broad`,
+    );
+    expect((await replies.toCommand('strictness nope strict', context)).text).toContain(
+      ':warning: No subscription `nope` in this channel.',
+    );
+    expect(parsePaperCommand('strictness')).toMatchObject({ kind: 'invalid' });
+    // Not a level: the words are a search.
+    expect(parsePaperCommand('strictness of type systems')).toMatchObject({ kind: 'search' });
+    expect(parsePaperCommand('Strictness AB12CD Strict')).toEqual({
+      kind: 'strictness',
+      id: 'ab12cd',
+      strictness: 'strict',
+    });
+  });
+
   test('list, pause, resume and unsubscribe by id or topic', async () => {
     const { replies, store, clock } = await makeBot();
     const context = commandContext();
@@ -153,7 +191,7 @@ describe('subscription replies', () => {
     const list = await replies.toCommand('subscriptions', context);
     expectValidMessage(list);
     expect(sectionTexts(list)[1]).toBe(
-      `*reward models* · \`${reward?.id}\`\nevery Monday at 09:00 (Europe/Paris) · next digest Mon 30 Nov, 09:00 · last post: never`,
+      `*reward models* · \`${reward?.id}\` · strict\nevery Monday at 09:00 (Europe/Paris) · next digest Mon 30 Nov, 09:00 · last post: never`,
     );
     clock.set('2026-11-28T10:00:00Z');
     expect((await replies.toCommand(`pause ${reward?.id}`, context)).text).toContain(

@@ -86,6 +86,7 @@ describe('the channel’s taste', () => {
       [
         '*Why “Graph Neural Networks for Protein Molecules”?*',
         'It has the words of the topic “neural networks”: *neural*, *networks*.',
+        ':dart: About the topic: the topic is in its title; its abstract opens on the topic.',
         ':thumbsup: It resembles “Graph Neural Networks for Molecules”, which this channel liked (55% of their words shared).',
         ':thumbsdown: It also resembles “Neural Networks for Stock Prices”, which this channel disliked (15%).',
       ].join('\n'),

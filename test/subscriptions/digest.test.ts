@@ -81,7 +81,7 @@ describe('selectDigest', () => {
       hits: { length: 2 },
       overflow: true,
     });
-    expect(await selectDigest({ topic: 'quantum chromodynamics' }, index, {})).toEqual({
+    expect(await selectDigest({ topic: 'quantum chromodynamics' }, index, {})).toMatchObject({
       hits: [],
       overflow: false,
     });

@@ -77,9 +77,22 @@ export function storeContract(under: StoreUnderTest): void {
         },
         refusals: { count: 2, error: 'invalid_blocks' },
         lastPostAt: '2026-11-20T09:00:00.000Z',
+        strictness: 'broad',
       });
       await store.add(full);
       expect(await store.get(A, 'full')).toEqual(full);
+      await store.close();
+    });
+
+    test('a strictness is stored, changed and read back; none means the default', async () => {
+      const store = await open();
+      await store.add(subscription('aaaa', { team: A }));
+      expect((await store.get(A, 'aaaa'))?.strictness).toBeUndefined();
+      const broad = await store.update(A, 'aaaa', (s) => ({ ...s, strictness: 'broad' }));
+      expect(broad?.strictness).toBe('broad');
+      expect((await store.get(A, 'aaaa'))?.strictness).toBe('broad');
+      await store.update(A, 'aaaa', (s) => ({ ...s, strictness: 'strict' }));
+      expect((await store.inChannel(GENERAL))[0]?.strictness).toBe('strict');
       await store.close();
     });
 
