@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
@@ -132,39 +132,48 @@ describe('Library.ingest', () => {
 describe('Library.remove', () => {
   test('removes papers by id or arXiv id from the corpus and the index; the bot beside it reads the corpus again', async () => {
     const dir = emptyDataDir();
-    const cli = await Library.open(dir, silentLogger);
-    await cli.ingest({
-      papers: [
-        makePaper({ id: 'junk-row', title: '| GET /healthz | a liveness probe |' }),
-        makePaper({ id: '2401.00002', arxivId: '2401.00002', title: 'Protein Folding' }),
-        makePaper({ id: '2401.00003', title: 'Graph Transformers' }),
-      ],
-      skipped: [],
-    });
-    // The bot, its index in a worker thread, opened on the same folder.
-    const bot = await Library.open(dir, silentLogger, {
-      searcher: new WorkerSearcher({ workers: 1, logger: silentLogger }),
-    });
-    expect(await search(bot, 'liveness probe')).toEqual(['| GET /healthz | a liveness probe |']);
-
-    const outcome = await cli.remove(['junk-row', '2401.00002', 'never-stored']);
-    expect(outcome.removed.map((paper) => paper.id)).toEqual(['junk-row', '2401.00002']);
-    expect(outcome.unknown).toEqual(['never-stored']);
-    expect(cli.size).toBe(1);
-    expect(await search(cli, 'liveness probe')).toEqual([]);
-    expect(await cli.getByArxivId('2401.00002')).toBeUndefined();
-    expect(readFileSync(corpusFile(dir), 'utf8')).not.toContain('liveness');
-
-    await bot.catchUp();
-    expect(bot.size).toBe(1);
-    expect(await search(bot, 'liveness probe')).toEqual([]);
-    expect(await search(bot, 'graph')).toEqual(['Graph Transformers']);
-    await cli.close();
-    await bot.close();
-    // A later start: the snapshot written at close is of the corpus without them.
-    const reopened = await Library.open(dir, silentLogger);
-    expect(reopened.origin).toBe('snapshot');
-    expect(await search(reopened, 'protein')).toEqual([]);
-    await reopened.close();
+    try {
+      await removeBesideTheBot(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
+
+/** paperbot remove (a library) beside a running bot's library on one data directory. */
+async function removeBesideTheBot(dir: string): Promise<void> {
+  const cli = await Library.open(dir, silentLogger);
+  await cli.ingest({
+    papers: [
+      makePaper({ id: 'junk-row', title: '| GET /healthz | a liveness probe |' }),
+      makePaper({ id: '2401.00002', arxivId: '2401.00002', title: 'Protein Folding' }),
+      makePaper({ id: '2401.00003', title: 'Graph Transformers' }),
+    ],
+    skipped: [],
+  });
+  // The bot, its index in a worker thread, opened on the same folder.
+  const bot = await Library.open(dir, silentLogger, {
+    searcher: new WorkerSearcher({ workers: 1, logger: silentLogger }),
+  });
+  expect(await search(bot, 'liveness probe')).toEqual(['| GET /healthz | a liveness probe |']);
+
+  const outcome = await cli.remove(['junk-row', '2401.00002', 'never-stored']);
+  expect(outcome.removed.map((paper) => paper.id)).toEqual(['junk-row', '2401.00002']);
+  expect(outcome.unknown).toEqual(['never-stored']);
+  expect(cli.size).toBe(1);
+  expect(await search(cli, 'liveness probe')).toEqual([]);
+  expect(await cli.getByArxivId('2401.00002')).toBeUndefined();
+  expect(readFileSync(corpusFile(dir), 'utf8')).not.toContain('liveness');
+
+  await bot.catchUp();
+  expect(bot.size).toBe(1);
+  expect(await search(bot, 'liveness probe')).toEqual([]);
+  expect(await search(bot, 'graph')).toEqual(['Graph Transformers']);
+  await cli.close();
+  await bot.close();
+  // A later start: the snapshot written at close is of the corpus without them.
+  const reopened = await Library.open(dir, silentLogger);
+  expect(reopened.origin).toBe('snapshot');
+  expect(await search(reopened, 'protein')).toEqual([]);
+  await reopened.close();
+}

@@ -96,7 +96,7 @@ describe('a command line with manners', () => {
     });
     expect(debug.code).toBe(1);
     expect(debug.stderr).toMatch(/\n\s+at /);
-  });
+  }, 90_000);
 });
 
 describe('ingest refuses what is not papers', () => {
@@ -122,7 +122,7 @@ describe('ingest refuses what is not papers', () => {
         .map((hit: { title: string }) => hit.title)
         .join('\n'),
     ).not.toContain('|');
-  });
+  }, 90_000);
 
   test('JSON of another shape is refused; --format takes a file at its word', async () => {
     const { code, stderr } = await paperbot(['ingest', 'file', 'package.json']);
@@ -150,7 +150,7 @@ describe('ingest refuses what is not papers', () => {
     expect(removed.stderr).toBe('Not in the corpus: 0000.00000.\n');
     expect(removed.code).toBe(1);
     expect((await hits()).filter((hit) => hit.title.startsWith('|'))).toEqual([]);
-  });
+  }, 90_000);
 
   test('ingest file shows its progress and is recorded for /paper status', async () => {
     const dir = folder();
@@ -187,5 +187,5 @@ describe('ingest refuses what is not papers', () => {
       .sort()
       .at(-1);
     expect(console.stdout).toMatch(new RegExp(`newest: “[^”]+” \\(published ${newestDay}, arrived `));
-  });
+  }, 90_000);
 });

@@ -1,10 +1,12 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from '@jest/globals';
-import { DataFolderLock } from '../../src/dataFolderLock.js';
+import { FakeSlack, TEST_TOKEN } from '../support/fakeSlack.js';
+import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
 
 // Two real processes of the compiled program on one data folder (`npm test` builds dist/ first).
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -125,16 +127,73 @@ test('the lock of a killed console is taken over, with everything it confirmed',
   expect(lockFiles(dir)).toEqual([]);
 }, 60_000);
 
-test('a console on a folder the bot holds refuses, naming the bot', async () => {
-  const dir = dataFolder();
-  // This test process plays the bot: it holds the folder as the bot does.
-  const bot = await DataFolderLock.acquire(dir, 'bot');
-  try {
-    const console = startConsole(dir);
-    expect(await console.end()).toBe(1);
-    expect(console.stderr).toContain(`is in use by the bot (process ${process.pid}, started `);
-    expect(existsSync(join(dir, 'subscriptions.json'))).toBe(false);
-  } finally {
-    await bot.release();
+/** A bot process (HTTP mode, against the fake Slack) on `dir`; resolves once it listens. */
+async function startBot(dir: string, slack: FakeSlack) {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      SLACK_BOT_TOKEN: TEST_TOKEN,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      PORT: String(port),
+      SLACK_API_URL: slack.apiUrl,
+      PAPERBOT_DATA_DIR: dir,
+      PAPERBOT_BACKFILL_DAYS: '0',
+      PAPERBOT_REFRESH_HF: 'off',
+      PAPERBOT_REFRESH_ARXIV: 'off',
+    },
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const started = Date.now();
+  while (!stderr.includes('paperbot is listening')) {
+    if (child.exitCode !== null || Date.now() - started > 30_000)
+      throw new Error(`the bot did not start: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}, 60_000);
+  return {
+    pid: child.pid as number,
+    eventsUrl: `http://127.0.0.1:${port}/slack/events`,
+    child,
+    exited,
+    stderr: () => stderr,
+  };
+}
+
+test('a bot holds its folder: a console or a second bot on it refuses, naming the bot; the subscription it confirmed stays', async () => {
+  const dir = dataFolder();
+  const slack = await new FakeSlack().start();
+  try {
+    const bot = await startBot(dir, slack);
+    const response = await postSigned(
+      bot.eventsUrl,
+      slashCommandBody('subscribe diffusion models tz UTC', slack.responseUrl('sub')),
+      'application/x-www-form-urlencoded',
+    );
+    expect(response.status).toBe(200);
+    await slack.waitFor(() => slack.responses.find((r) => r.id === 'sub'));
+    const answer = JSON.stringify(slack.responses.find((r) => r.id === 'sub')?.body);
+    const id = /Subscribed this channel to diffusion models \(([a-z0-9]{6})\)\./.exec(answer)?.[1];
+    expect(id).toBeDefined();
+
+    const console = startConsole(dir);
+    console.end();
+    expect(await console.exited).toBe(1);
+    expect(console.stderr).toContain(
+      `The data folder ${dir} is in use by the bot (process ${bot.pid}, started `,
+    );
+    await expect(startBot(dir, slack)).rejects.toThrow(`is in use by the bot (process ${bot.pid}, started `);
+
+    bot.child.kill('SIGTERM');
+    expect(await bot.exited).toBe(0);
+    expect(lockFiles(dir)).toEqual([]);
+    expect(readFileSync(join(dir, 'subscriptions.json'), 'utf8')).toContain(`"id": "${id}"`);
+  } finally {
+    await slack.stop();
+  }
+}, 90_000);
