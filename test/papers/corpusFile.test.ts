@@ -1,22 +1,22 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { PaperbotError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
 import { BUNDLED_CORPUS_FILE, corpusFile, serialiseCorpus } from '../../src/papers/corpus.js';
 import { catalogFile, FileCorpusStore } from '../../src/papers/corpusFile.js';
 import { Paper } from '../../src/papers/paper.js';
+import { closedAfter } from '../support/cleanup.js';
 import { makePaper } from '../support/papers.js';
+import { tempDir } from '../support/tmp.js';
 
-const emptyDir = () => mkdtempSync(join(tmpdir(), 'paperbot-corpus-'));
+const emptyDir = () => tempDir('paperbot-corpus-');
 const stores: FileCorpusStore[] = [];
 const storeOf = (
   dir: string,
   options: ConstructorParameters<typeof FileCorpusStore>[2] = {},
   logger = silentLogger,
 ) => {
-  const store = new FileCorpusStore(dir, logger, options);
+  const store = closedAfter(new FileCorpusStore(dir, logger, options));
   stores.push(store);
   return store;
 };
