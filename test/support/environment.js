@@ -25,6 +25,12 @@ export default class PaperbotEnvironment extends TestEnvironment {
       await run(this.#forTest.splice(0), event.test.name);
     } else if (event.name === 'run_finish') await run(this.#forFile.splice(0), 'the file');
   }
+
+  async teardown() {
+    // Registered late: by a test that timed out and went on running after the file was done.
+    await run([...this.#forFile.splice(0), ...this.#forTest.splice(0)], 'the file');
+    await super.teardown();
+  }
 }
 
 async function run(cleanups, after) {
