@@ -62,6 +62,8 @@ async function bot(): Promise<{ eventsUrl: string; log: () => string }> {
       PAPERBOT_CORPUS_CATCH_UP: '1',
       PAPERBOT_REFRESH_HF: 'off',
       PAPERBOT_REFRESH_ARXIV: 'off',
+      // No backfill: the first start would fetch days from huggingface.co, which tests never reach.
+      PAPERBOT_BACKFILL_DAYS: '0',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { openLowdbStore } from '../../src/subscriptions/store.js';
-import { closedAfter } from '../support/cleanup.js';
+import { cleanUpAfter, closedAfter } from '../support/cleanup.js';
 import { tempDir } from '../support/tmp.js';
 
 const STORE = fileURLToPath(new URL('../../dist/subscriptions/store.js', import.meta.url));
@@ -32,6 +32,8 @@ async function killAfterAcks(script: string, args: string[], afterAcks: number):
   const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // It runs until killed: also when the test fails or times out before enough acknowledgements.
+  cleanUpAfter(() => child.kill('SIGKILL'));
   const acked: string[] = [];
   let buffer = '';
   await new Promise<void>((resolve) => {

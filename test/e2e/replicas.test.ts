@@ -50,6 +50,8 @@ async function replica(token: string): Promise<{ child: ChildProcess; log: () =>
       PAPERBOT_DATA_DIR: tempDir('paperbot-replica-'),
       PAPERBOT_REFRESH_HF: 'off',
       PAPERBOT_REFRESH_ARXIV: 'off',
+      // No backfill: the first start would fetch days from huggingface.co, which tests never reach.
+      PAPERBOT_BACKFILL_DAYS: '0',
       // A replica that finished its tick comes back for what a dead one left within a second.
       PAPERBOT_DIGEST_INTERVAL: '1',
       LOG_LEVEL: 'warn',
