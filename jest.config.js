@@ -1,7 +1,10 @@
 /** @type {import('jest').Config} */
 export default {
-  testEnvironment: 'node',
+  // Node's, plus the clean-ups of test/support/cleanup.ts (tempDir() of test/support/tmp.ts uses them).
+  testEnvironment: '<rootDir>/test/support/environment.js',
   roots: ['<rootDir>/test'],
+  // Not the system temp folder: a run leaves nothing there (test/support/globalTeardown.js checks).
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   testMatch: ['**/*.test.ts'],
   // One PostgreSQL server for the whole run (suites make their own databases on it).
   globalSetup: '<rootDir>/test/support/globalSetup.js',

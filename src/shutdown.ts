@@ -18,7 +18,7 @@ export interface ShutdownSteps {
  * `boundMs`, flush the stores, and exit 0. Work cut off by the bound is safe to cut: a digest is
  * recorded only once Slack accepted it, and one whose post was under way is looked for in the
  * channel at the next start, so it is posted once or not at all. A second signal exits at once.
- * Returns a function that removes the handlers (tests).
+ * Returns a function that removes the handlers and ends a shutdown's wait (tests).
  */
 export function exitGracefullyOnSignals(
   steps: ShutdownSteps,
@@ -28,6 +28,8 @@ export function exitGracefullyOnSignals(
   const boundMs = options.boundMs ?? SHUTDOWN_BOUND_MS;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping = false;
+  /** The bound of the shutdown under way. */
+  let timer: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn(`${signal} again: exiting without waiting.`);
@@ -44,7 +46,6 @@ export function exitGracefullyOnSignals(
     let code = 0;
     try {
       steps.stopIntake();
-      let timer: NodeJS.Timeout | undefined;
       const finished = await Promise.race([
         Promise.resolve(steps.drain()).then(() => true),
         new Promise<false>((resolve) => {
@@ -70,5 +71,7 @@ export function exitGracefullyOnSignals(
   return () => {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    // A shutdown cut short by a second signal would otherwise keep its bound's timer running.
+    clearTimeout(timer);
   };
 }

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, test } from '@jest/globals';
 import { Library } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
@@ -9,10 +7,12 @@ import { describeIngest } from '../src/papers/ingest.js';
 import { parseQuery } from '../src/search/query.js';
 import { snapshotFile } from '../src/search/snapshot.js';
 import { WorkerSearcher } from '../src/search/workerSearcher.js';
+import { closedAfter } from './support/cleanup.js';
 import { BUNDLED_SIZE, makePaper } from './support/papers.js';
+import { tempDir } from './support/tmp.js';
 
 const emptyDataDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'paperbot-library-'));
+  const dir = tempDir('paperbot-library-');
   writeFileSync(corpusFile(dir), '');
   return dir;
 };
@@ -22,7 +22,7 @@ const search = async (library: Library, text: string) =>
 describe('Library.ingest', () => {
   test('new papers are searchable at once, and stored: a reopened library loads them from the snapshot', async () => {
     const dir = emptyDataDir();
-    const library = await Library.open(dir, silentLogger);
+    const library = closedAfter(await Library.open(dir, silentLogger));
     const report = await library.ingest({
       papers: [
         makePaper({ id: '2401.00001', title: 'Graph Transformers' }),
@@ -36,14 +36,14 @@ describe('Library.ingest', () => {
     );
     expect(await search(library, 'protein')).toEqual(['Protein Folding']);
     expect(readFileSync(corpusFile(dir), 'utf8').split('\n').filter(Boolean)).toHaveLength(2);
-    const reopened = await Library.open(dir, silentLogger);
+    const reopened = closedAfter(await Library.open(dir, silentLogger));
     expect(reopened.origin).toBe('snapshot');
     expect(await search(reopened, 'graph')).toEqual(['Graph Transformers']);
   });
 
   test('an empty data directory ingests on top of the bundled seed, merging a seed paper by title', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paperbot-library-'));
-    const library = await Library.open(dir, silentLogger);
+    const dir = tempDir('paperbot-library-');
+    const library = closedAfter(await Library.open(dir, silentLogger));
     const report = await library.ingest({
       papers: [
         makePaper({
@@ -60,7 +60,7 @@ describe('Library.ingest', () => {
 
   test('nothing changed: nothing written', async () => {
     const dir = emptyDataDir();
-    const library = await Library.open(dir, silentLogger);
+    const library = closedAfter(await Library.open(dir, silentLogger));
     await library.ingest({ papers: [makePaper({ title: 'Once' })], skipped: [] });
     const corpus = readFileSync(corpusFile(dir), 'utf8');
     expect((await library.ingest({ papers: [makePaper({ title: 'Once' })], skipped: [] })).unchanged).toBe(1);
@@ -69,7 +69,7 @@ describe('Library.ingest', () => {
 
   test('an ingest appends what changed and rewrites nothing; the snapshot waits for a checkpoint', async () => {
     const dir = emptyDataDir();
-    const library = await Library.open(dir, silentLogger, { checkpointAfter: 3 });
+    const library = closedAfter(await Library.open(dir, silentLogger, { checkpointAfter: 3 }));
     const snapshot = readFileSync(snapshotFile(dir));
     await library.ingest({ papers: [makePaper({ title: 'One' }), makePaper({ title: 'Two' })], skipped: [] });
     await library.ingest({ papers: [makePaper({ title: 'One', upvotes: 3 })], skipped: [] });
@@ -82,15 +82,19 @@ describe('Library.ingest', () => {
 
   test('with the index in a worker thread, as the bot has it: ingested papers are found at once', async () => {
     const dir = emptyDataDir();
-    const library = await Library.open(dir, silentLogger, {
-      searcher: new WorkerSearcher({ logger: silentLogger }),
-    });
+    const library = closedAfter(
+      await Library.open(dir, silentLogger, {
+        searcher: new WorkerSearcher({ logger: silentLogger }),
+      }),
+    );
     await library.ingest({ papers: [makePaper({ title: 'Protein Folding' })], skipped: [] });
     expect(await search(library, 'protein')).toEqual(['Protein Folding']);
     await library.close();
-    const reopened = await Library.open(dir, silentLogger, {
-      searcher: new WorkerSearcher({ logger: silentLogger }),
-    });
+    const reopened = closedAfter(
+      await Library.open(dir, silentLogger, {
+        searcher: new WorkerSearcher({ logger: silentLogger }),
+      }),
+    );
     expect(reopened.origin).toBe('snapshot');
     expect(await search(reopened, 'protein')).toEqual(['Protein Folding']);
     await reopened.close();
@@ -98,8 +102,8 @@ describe('Library.ingest', () => {
 
   test('papers another process stored reach the running library at its next catch-up', async () => {
     const dir = emptyDataDir();
-    const bot = await Library.open(dir, silentLogger);
-    const cli = await Library.open(dir, silentLogger);
+    const bot = closedAfter(await Library.open(dir, silentLogger));
+    const cli = closedAfter(await Library.open(dir, silentLogger));
     await cli.ingest({ papers: [makePaper({ title: 'From The CLI' })], skipped: [] });
     expect(await search(bot, 'cli')).toEqual([]);
     await bot.catchUp();
@@ -108,8 +112,8 @@ describe('Library.ingest', () => {
 
   test('papers another process wrote meanwhile are kept', async () => {
     const dir = emptyDataDir();
-    const bot = await Library.open(dir, silentLogger);
-    const cli = await Library.open(dir, silentLogger);
+    const bot = closedAfter(await Library.open(dir, silentLogger));
+    const cli = closedAfter(await Library.open(dir, silentLogger));
     await cli.ingest({ papers: [makePaper({ title: 'From The CLI' })], skipped: [] });
     await bot.ingest({ papers: [makePaper({ title: 'From The Bot' })], skipped: [] });
     expect(await search(bot, 'cli')).toEqual(['From The CLI']);
@@ -119,7 +123,7 @@ describe('Library.ingest', () => {
 
   test('concurrent ingests are serialised: none is lost', async () => {
     const dir = emptyDataDir();
-    const library = await Library.open(dir, silentLogger);
+    const library = closedAfter(await Library.open(dir, silentLogger));
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
         library.ingest({ papers: [makePaper({ title: `Paper Number ${i}` })], skipped: [] }),

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
@@ -8,8 +7,10 @@ import type { Database } from '../src/db/database.js';
 import { Library } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
 import { parseQuery } from '../src/search/query.js';
+import { closedAfter } from './support/cleanup.js';
 import { BUNDLED_SIZE, makePaper } from './support/papers.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
+import { tempDir } from './support/tmp.js';
 
 // The corpus in PostgreSQL as replicas see it: several Libraries (each a replica's, with its own
 // database pool and data directory) on one database, and `paperbot ingest` writing into it.
@@ -35,10 +36,10 @@ afterAll(async () => {
 });
 
 /** A replica's library: a database pool of its own and a data directory of its own (its index snapshot). */
-async function replica(dataDir = mkdtempSync(join(tmpdir(), 'paperbot-replica-'))): Promise<Library> {
+async function replica(dataDir = tempDir('paperbot-replica-')): Promise<Library> {
   const db = await database.open({ poolSize: 3 });
   handles.push(db);
-  const library = await Library.open(dataDir, silentLogger, { database: db });
+  const library = closedAfter(await Library.open(dataDir, silentLogger, { database: db }));
   libraries.push(library);
   return library;
 }
@@ -117,7 +118,7 @@ describe('the corpus in PostgreSQL, shared by replicas', () => {
   });
 
   test('a replica restarted on its data directory restores its index snapshot and catches up from it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paperbot-replica-'));
+    const dir = tempDir('paperbot-replica-');
     const first = await replica(dir); // a new database: indexed from the rows, snapshot written
     expect(first.origin).toBe('built');
     const other = await replica();
@@ -130,7 +131,7 @@ describe('the corpus in PostgreSQL, shared by replicas', () => {
   test('paperbot ingest writes into the database, and a running replica takes the papers in', async () => {
     const running = await replica();
     running.start(50);
-    const dir = mkdtempSync(join(tmpdir(), 'paperbot-cli-'));
+    const dir = tempDir('paperbot-cli-');
     const file = join(dir, 'papers.jsonl');
     const paper = makePaper({ title: 'Spectral Gardening of Neural Fields', source: 'paperbot' });
     writeFileSync(file, `${JSON.stringify(paper)}\n`);

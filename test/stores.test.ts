@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@jest/globals';
 import { silentLogger } from '../src/logger.js';
 import { openStores } from '../src/stores.js';
 import { createTestDatabase } from './support/postgres.js';
+import { tempDir } from './support/tmp.js';
 
 // The store check behind /readyz: a query on PostgreSQL, a writable folder for the lowdb files.
 
@@ -26,7 +26,7 @@ test('PostgreSQL: ready while the server answers, not ready (with the reason) on
 });
 
 test('lowdb: ready while the subscriptions folder is writable, not once it is gone', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'paperbot-stores-'));
+  const dir = tempDir('paperbot-stores-');
   const stores = await openStores(
     {
       subscriptionsFile: join(dir, 'subscriptions.json'),

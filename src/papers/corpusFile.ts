@@ -299,8 +299,10 @@ export class FileCorpusStore implements CorpusStore {
   }
 
   async close(): Promise<void> {
-    await this.handle?.close();
+    // Handles retired while papers were being read are closed here too if those reads never ended.
+    const handles = [this.handle, ...this.retired.splice(0)];
     this.handle = undefined;
+    await Promise.all(handles.map((handle) => handle?.close()));
   }
 
   /** The current position. */

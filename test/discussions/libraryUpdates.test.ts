@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { expect, test } from '@jest/globals';
 import { newsOf } from '../../src/discussions/news.js';
 import { Library, type PaperUpdate } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import { corpusFile } from '../../src/papers/corpus.js';
+import { closedAfter } from '../support/cleanup.js';
 import { makePaper } from '../support/papers.js';
+import { tempDir } from '../support/tmp.js';
 
 const paper = makePaper({
   id: '2401.00001',
@@ -16,9 +16,9 @@ const paper = makePaper({
 });
 
 test('the library tells its listeners what its ingests and its catch-ups changed, as it was and as it is', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'paperbot-updates-'));
+  const dataDir = tempDir('paperbot-updates-');
   writeFileSync(corpusFile(dataDir), '');
-  const bot = await Library.open(dataDir, silentLogger);
+  const bot = closedAfter(await Library.open(dataDir, silentLogger));
   const heard: PaperUpdate[][] = [];
   bot.onUpdated((updates) => heard.push(updates));
   await bot.ingest({ papers: [paper], skipped: [] });
@@ -39,7 +39,7 @@ test('the library tells its listeners what its ingests and its catch-ups changed
     { kind: 'upvotes', threshold: 50, upvotes: 60 },
   ]);
   // `paperbot ingest` in another process stores a new version; the bot hears of it when it catches up.
-  const cli = await Library.open(dataDir, silentLogger);
+  const cli = closedAfter(await Library.open(dataDir, silentLogger));
   await cli.ingest({ papers: [{ ...paper, arxivVersion: 2 }], skipped: [] });
   await cli.close();
   await bot.catchUp();

@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { createMemoryDiscussionStore, openLowdbDiscussionStore } from '../../src/discussions/store.js';
 import { PaperbotError } from '../../src/errors.js';
+import { tempDir } from '../support/tmp.js';
 import { discussionStoreContract, sighting } from './storeContract.js';
 
-const tempFile = () => join(mkdtempSync(join(tmpdir(), 'paperbot-discussions-')), 'discussions.json');
+const tempFile = () => join(tempDir('paperbot-discussions-'), 'discussions.json');
 
 discussionStoreContract({ name: 'memory', open: async () => createMemoryDiscussionStore() });
 discussionStoreContract({ name: 'lowdb', open: () => openLowdbDiscussionStore(tempFile()) });

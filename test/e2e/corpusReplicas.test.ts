@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
@@ -9,6 +8,7 @@ import { FakeSlack, TEST_TOKEN } from '../support/fakeSlack.js';
 import { makePaper } from '../support/papers.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
+import { tempDir } from '../support/tmp.js';
 
 // Two compiled bots (as `npm start` runs them) on one database, and `paperbot ingest` (as `npx
 // paperbot` runs it) storing a paper there: both bots answer /paper with it at their next catch-up.
@@ -58,10 +58,12 @@ async function bot(): Promise<{ eventsUrl: string; log: () => string }> {
       PORT: String(port),
       SLACK_API_URL: slack.apiUrl,
       PAPERBOT_DATABASE_URL: database.url,
-      PAPERBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'paperbot-corpus-replica-')),
+      PAPERBOT_DATA_DIR: tempDir('paperbot-corpus-replica-'),
       PAPERBOT_CORPUS_CATCH_UP: '1',
       PAPERBOT_REFRESH_HF: 'off',
       PAPERBOT_REFRESH_ARXIV: 'off',
+      // No backfill: the first start would fetch days from huggingface.co, which tests never reach.
+      PAPERBOT_BACKFILL_DAYS: '0',
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -101,7 +103,7 @@ test('a paper stored by paperbot ingest is in both running bots’ answers at th
   });
   expect(await ask(a.eventsUrl, 'tidal resonance ocean sensor fusion', 'before')).not.toContain(paper.title);
 
-  const dir = mkdtempSync(join(tmpdir(), 'paperbot-corpus-cli-'));
+  const dir = tempDir('paperbot-corpus-cli-');
   const file = join(dir, 'papers.jsonl');
   writeFileSync(file, `${JSON.stringify(paper)}\n`);
   const code = await new Promise<number | null>((resolve, reject) => {

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { openLowdbStore } from '../../src/subscriptions/store.js';
+import { cleanUpAfter, closedAfter } from '../support/cleanup.js';
+import { tempDir } from '../support/tmp.js';
 
 const STORE = fileURLToPath(new URL('../../dist/subscriptions/store.js', import.meta.url));
 
@@ -31,6 +32,8 @@ async function killAfterAcks(script: string, args: string[], afterAcks: number):
   const child = spawn(process.execPath, ['--input-type=module', '-e', script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // It runs until killed: also when the test fails or times out before enough acknowledgements.
+  cleanUpAfter(() => child.kill('SIGKILL'));
   const acked: string[] = [];
   let buffer = '';
   await new Promise<void>((resolve) => {
@@ -47,7 +50,7 @@ async function killAfterAcks(script: string, args: string[], afterAcks: number):
 }
 
 test('kill -9 during bursts of writes: the file parses and every acknowledged subscription is there', async () => {
-  const file = join(mkdtempSync(join(tmpdir(), 'paperbot-crash-')), 'subscriptions.json');
+  const file = join(tempDir('paperbot-crash-'), 'subscriptions.json');
   const acknowledged = new Set<string>();
   for (const [round, afterAcks] of [37, 101, 163, 250, 333].entries()) {
     for (const id of await killAfterAcks(WRITER, [file, String(round)], afterAcks)) acknowledged.add(id);
@@ -88,7 +91,7 @@ test('kill -9 during ingests, checkpoints and compactions: the corpus opens, wit
   const { Library } = await import('../../src/library.js');
   const { silentLogger } = await import('../../src/logger.js');
   const { parseQuery } = await import('../../src/search/query.js');
-  const dir = mkdtempSync(join(tmpdir(), 'paperbot-crash-corpus-'));
+  const dir = tempDir('paperbot-crash-corpus-');
   writeFileSync(join(dir, 'papers.jsonl'), ''); // an empty corpus, not the bundled one
   const acknowledged = new Map<string, number>(); // id → the latest acknowledged version
   for (const [round, afterAcks] of [45, 130, 210, 333, 404].entries()) {
@@ -96,7 +99,7 @@ test('kill -9 during ingests, checkpoints and compactions: the corpus opens, wit
       const [id, version] = line.split('@');
       acknowledged.set(id as string, Math.max(acknowledged.get(id as string) ?? 0, Number(version)));
     }
-    const library = await Library.open(dir, silentLogger);
+    const library = closedAfter(await Library.open(dir, silentLogger));
     const ids = [...acknowledged.keys()];
     const papers = await Promise.all(ids.map((id) => library.get(id)));
     const lost = ids.filter((id, i) => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, test } from '@jest/globals';
 import { openLowdbDiscussionStore } from '../../src/discussions/store.js';
@@ -8,10 +7,12 @@ import { silentLogger } from '../../src/logger.js';
 import { corpusFile } from '../../src/papers/corpus.js';
 import { expectValidMessage } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
+import { closedAfter } from '../support/cleanup.js';
 import { FakeSlack, type StoredMessage } from '../support/fakeSlack.js';
 import { makePaper } from '../support/papers.js';
 import { eventBody, postSigned } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
+import { tempDir } from '../support/tmp.js';
 
 let running: RunningApp | undefined;
 let slack: FakeSlack | undefined;
@@ -55,14 +56,14 @@ async function shareLink(app: RunningApp, channel: string): Promise<string> {
 }
 
 test('news merged into a discussed paper is told once in its threads, across a restart, and never in an archived channel', async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'paperbot-followups-'));
+  const dataDir = tempDir('paperbot-followups-');
   writeFileSync(corpusFile(dataDir), '');
   const memoryFile = join(dataDir, 'discussions.json');
   const clock = new FakeClock(new Date('2026-11-26T12:00:00Z'));
   slack = await new FakeSlack().start();
   slack.addChannel({ id: 'C0ML', name: 'ml-reading' });
   slack.addChannel({ id: 'C0OLD', name: 'old-reading' });
-  let library = await Library.open(dataDir, silentLogger);
+  let library = closedAfter(await Library.open(dataDir, silentLogger));
   await library.ingest({ papers: [paper], skipped: [] });
   running = await startApp({
     index: library,
@@ -100,7 +101,7 @@ test('news merged into a discussed paper is told once in its threads, across a r
 
   // A restart (the memory is on disk), then a new arXiv version and 120 upvotes arrive.
   await running.stop(false);
-  library = await Library.open(dataDir, silentLogger);
+  library = closedAfter(await Library.open(dataDir, silentLogger));
   running = await startApp({
     index: library,
     library,
@@ -126,9 +127,9 @@ test('a follow-up whose answer was lost is found in the thread by the next run, 
   const clock = new FakeClock(new Date('2026-11-26T12:00:00Z'));
   slack = await new FakeSlack().start();
   slack.addChannel({ id: 'C0ML', name: 'ml-reading' });
-  const dataDir = mkdtempSync(join(tmpdir(), 'paperbot-followups-'));
+  const dataDir = tempDir('paperbot-followups-');
   writeFileSync(corpusFile(dataDir), '');
-  const library = await Library.open(dataDir, silentLogger);
+  const library = closedAfter(await Library.open(dataDir, silentLogger));
   await library.ingest({ papers: [paper], skipped: [] });
   running = await startApp({ index: library, library, clock, slack });
   await shareLink(running, 'C0ML');

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, expect, test } from '@jest/globals';
 import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
@@ -9,10 +7,12 @@ import { Refresher } from '../../src/papers/refresher.js';
 import { configuredSources } from '../../src/papers/refreshSources.js';
 import { sectionTexts } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
+import { closedAfter } from '../support/cleanup.js';
 import { FakeSlack } from '../support/fakeSlack.js';
 import { FakeSources, hfDays } from '../support/fakeSources.js';
 import { postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
+import { tempDir } from '../support/tmp.js';
 
 const DAY_MS = 86_400_000;
 const days = hfDays(30);
@@ -26,9 +26,9 @@ afterAll(async () => {
 test('30 days of HF daily papers through the running bot: the corpus grows by exactly the new papers, and a subscription gets each matching one once', async () => {
   sources = await new FakeSources().start();
   for (const day of days) sources.hfDays.set(day.date, day.items);
-  const dataDir = mkdtempSync(join(tmpdir(), 'paperbot-replay-'));
+  const dataDir = tempDir('paperbot-replay-');
   writeFileSync(corpusFile(dataDir), ''); // start from an empty corpus
-  const library = await Library.open(dataDir, silentLogger);
+  const library = closedAfter(await Library.open(dataDir, silentLogger));
   const first = days[0]?.date ?? '';
   const clock = new FakeClock(new Date(`${first}T08:00:00Z`));
   // Slack allows about one post per second per channel: the digests of this replay are a day

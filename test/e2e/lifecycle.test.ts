@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
@@ -14,6 +12,7 @@ import { BUNDLED_SIZE, bundledPapers } from '../support/papers.js';
 import { freePort } from '../support/ports.js';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
 import { subscription, TEST_TEAM } from '../support/subscriptions.js';
+import { tempDir } from '../support/tmp.js';
 
 // The compiled bot (as `npm start` runs it) on a fake Slack: a first start that backfills, and a
 // SIGTERM in the middle of a digest run. Timings are printed with PAPERBOT_TIMINGS=1.
@@ -135,7 +134,7 @@ const timings = (line: string) => {
 
 describe('a SIGTERM in the middle of a digest run', () => {
   test('the digests under way finish, the rest wait for the next start: each posted once, the process exits 0 at once', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'paperbot-sigterm-'));
+    const dataDir = tempDir('paperbot-sigterm-');
     const channels = await dueSubscriptions(dataDir, 'T', 40);
     // Slack takes 300 ms to accept each post: the run takes seconds, 8 channels at a time.
     slack.on('chat.postMessage', () => ({ body: { ok: true }, delayMs: 300 }));
@@ -193,7 +192,7 @@ describe('a SIGTERM in the middle of a digest run', () => {
   }, 90_000);
 
   test('a post still unanswered at the bound is left pending: the next start finds it in the channel and does not post it again', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'paperbot-sigterm-'));
+    const dataDir = tempDir('paperbot-sigterm-');
     const channels = await dueSubscriptions(dataDir, 'B', 3);
     // Slack stores each post at once but answers only after 5 s, longer than the 1 s bound.
     slack.on('chat.postMessage', () => ({ body: { ok: true }, delayMs: 5000 }));
@@ -249,7 +248,7 @@ describe('a first start connected to Slack', () => {
     const dates = [2, 1, 0].map((back) => new Date(today - back * 86_400_000).toISOString().slice(0, 10));
     for (const [i, day] of replay.entries()) sources.hfDays.set(dates[i] as string, day.items);
     const papers = replay.reduce((sum, day) => sum + day.items.length, 0);
-    const dataDir = mkdtempSync(join(tmpdir(), 'paperbot-first-'));
+    const dataDir = tempDir('paperbot-first-');
     const bot = await startBot(dataDir, {
       PAPERBOT_BACKFILL_DAYS: '3',
       PAPERBOT_HF_API_URL: sources.hfUrl,
@@ -313,7 +312,7 @@ describe('a first start connected to Slack', () => {
     const child = spawn(process.execPath, [MAIN], {
       env: {
         PATH: process.env.PATH ?? '',
-        PAPERBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'paperbot-console-')),
+        PAPERBOT_DATA_DIR: tempDir('paperbot-console-'),
         PAPERBOT_HF_API_URL: sources.hfUrl,
         PAPERBOT_REFRESH_HF: 'off',
         PAPERBOT_REFRESH_ARXIV: 'off',
@@ -350,7 +349,7 @@ describe('Socket Mode', () => {
     try {
       const healthPort = await freePort();
       const bot = await startBot(
-        mkdtempSync(join(tmpdir(), 'paperbot-socket-')),
+        tempDir('paperbot-socket-'),
         { SLACK_APP_TOKEN: 'xapp-test-app-token', PAPERBOT_HEALTH_PORT: String(healthPort) },
         'paperbot is connected to Slack (Socket Mode)',
       );

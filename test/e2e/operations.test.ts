@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type { SlackMessage } from '../../src/blocks/message.js';
 import { renderText } from '../../src/console/renderText.js';
@@ -21,11 +18,13 @@ import {
   viewViolations,
 } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
+import { closedAfter } from '../support/cleanup.js';
 import { FakeSources, unbundledHfDays } from '../support/fakeSources.js';
 import { BUNDLED_SIZE } from '../support/papers.js';
 import { eventBody, postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
 import { subscription } from '../support/subscriptions.js';
+import { tempDir } from '../support/tmp.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const NOW = '2026-11-26T12:00:00Z';
@@ -45,7 +44,7 @@ describe('operating a running app: status, health, metrics, request logs', () =>
     sources.hfDays.set('2026-11-26', day?.items ?? []);
     const state = RefreshState.inMemory();
     // The bundled corpus, and what the refresh adds to it, in a data directory of its own.
-    const library = await Library.open(mkdtempSync(join(tmpdir(), 'paperbot-ops-')), silentLogger);
+    const library = closedAfter(await Library.open(tempDir('paperbot-ops-'), silentLogger));
     const refresher = new Refresher({
       library,
       sources: configuredSources(

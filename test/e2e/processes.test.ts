@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { unbundledHfDays } from '../support/fakeSources.js';
 import { BUNDLED_SIZE } from '../support/papers.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { tempDir } from '../support/tmp.js';
 
 // These run the compiled program exactly as `npm start` and `npx paperbot` do; `npm test` builds dist/ first.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,7 +16,7 @@ function run(script: string, args: string[], input: string, env: Record<string, 
     const child = spawn(process.execPath, [join(ROOT, 'dist', script), ...args], {
       env: {
         PATH: process.env.PATH ?? '',
-        PAPERBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'paperbot-proc-')),
+        PAPERBOT_DATA_DIR: tempDir('paperbot-proc-'),
         ...env,
       },
     });
@@ -54,7 +54,7 @@ describe('the compiled programs', () => {
   });
 
   test('a corrupt subscriptions file stops start-up, naming it, and is not touched', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'paperbot-proc-')), 'subscriptions.json');
+    const file = join(tempDir('paperbot-proc-'), 'subscriptions.json');
     writeFileSync(file, 'not json');
     const { code, stderr } = await run('main.js', [], '/paper x\n', { PAPERBOT_SUBSCRIPTIONS_FILE: file });
     expect(code).toBe(1);
@@ -64,7 +64,7 @@ describe('the compiled programs', () => {
   });
 
   test('the console subscribes its own channel and keeps it on disk', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paperbot-proc-'));
+    const dir = tempDir('paperbot-proc-');
     const first = await run('main.js', [], '/paper subscribe reward model tz UTC\n', {
       PAPERBOT_DATA_DIR: dir,
     });
@@ -141,7 +141,7 @@ describe('the compiled programs', () => {
   });
 
   test('paperbot ingest file merges into the data directory, and search finds the new papers', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'paperbot-proc-'));
+    const dir = tempDir('paperbot-proc-');
     const rows = unbundledHfDays(1)[0]?.items ?? [];
     const file = join(dir, 'day.json');
     writeFileSync(file, JSON.stringify(rows));
@@ -174,7 +174,7 @@ describe('the compiled programs', () => {
 
   test('the paperbot command builds the CLI when it is missing, and says what to do before npm ci', async () => {
     // A fresh clone: sources and bin/, no dist/ (and no node_modules/ at first).
-    const clone = mkdtempSync(join(tmpdir(), 'paperbot-clone-'));
+    const clone = tempDir('paperbot-clone-');
     for (const part of ['src', 'bin', 'data', 'package.json', 'tsconfig.json']) {
       cpSync(join(ROOT, part), join(clone, part), { recursive: true });
     }
@@ -183,7 +183,7 @@ describe('the compiled programs', () => {
         const child = spawn(process.execPath, [join(clone, 'bin', 'paperbot.js'), ...args], {
           env: {
             PATH: process.env.PATH ?? '',
-            PAPERBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'paperbot-proc-')),
+            PAPERBOT_DATA_DIR: tempDir('paperbot-proc-'),
           },
         });
         let stdout = '';

@@ -1,7 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { Database } from '../../src/db/database.js';
@@ -12,6 +9,7 @@ import { freePort } from '../support/ports.js';
 import { createTestDatabase, type TestDatabase } from '../support/postgres.js';
 import { SIGNING_SECRET } from '../support/signing.js';
 import { subscription } from '../support/subscriptions.js';
+import { tempDir } from '../support/tmp.js';
 
 // Two compiled bots (as `npm start` runs them) on one database, one killed with SIGKILL mid-tick:
 // every due digest still reaches its channel exactly once, counted at the fake Slack.
@@ -49,9 +47,11 @@ async function replica(token: string): Promise<{ child: ChildProcess; log: () =>
       PORT: String(await freePort()),
       SLACK_API_URL: slack.apiUrl,
       PAPERBOT_DATABASE_URL: database.url,
-      PAPERBOT_DATA_DIR: mkdtempSync(join(tmpdir(), 'paperbot-replica-')),
+      PAPERBOT_DATA_DIR: tempDir('paperbot-replica-'),
       PAPERBOT_REFRESH_HF: 'off',
       PAPERBOT_REFRESH_ARXIV: 'off',
+      // No backfill: the first start would fetch days from huggingface.co, which tests never reach.
+      PAPERBOT_BACKFILL_DAYS: '0',
       // A replica that finished its tick comes back for what a dead one left within a second.
       PAPERBOT_DIGEST_INTERVAL: '1',
       LOG_LEVEL: 'warn',

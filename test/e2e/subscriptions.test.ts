@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { PaperbotError } from '../../src/errors.js';
@@ -10,9 +9,10 @@ import type { ApiCall, FakeSlack } from '../support/fakeSlack.js';
 import { bundledPapers, makePaper } from '../support/papers.js';
 import { postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
+import { tempDir } from '../support/tmp.js';
 
 const FORM = 'application/x-www-form-urlencoded';
-const tempFile = () => join(mkdtempSync(join(tmpdir(), 'paperbot-e2e-subs-')), 'subscriptions.json');
+const tempFile = () => join(tempDir('paperbot-e2e-subs-'), 'subscriptions.json');
 
 let running: RunningApp | undefined;
 afterEach(async () => {

@@ -1,6 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { arxivIdOfLink } from '../../src/bot/unfurls.js';
 import { Library } from '../../src/library.js';
@@ -9,11 +7,13 @@ import { corpusFile } from '../../src/papers/corpus.js';
 import { arxivPaperFetcher } from '../../src/papers/refreshSources.js';
 import { blockKitViolations, liveMarkup, sectionTexts, viewViolations } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
+import { closedAfter } from '../support/cleanup.js';
 import { arxivRows, FakeSources } from '../support/fakeSources.js';
 import { makePaper } from '../support/papers.js';
 import { buttonClickBody, eventBody, postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
 import { subscription } from '../support/subscriptions.js';
+import { tempDir } from '../support/tmp.js';
 
 let running: RunningApp | undefined;
 afterEach(async () => {
@@ -58,9 +58,9 @@ describe('link unfurling', () => {
     });
 
   test('a known paper and an unknown one (fetched from arXiv, then added to the corpus) are previewed; a dead link is left alone', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'paperbot-unfurl-'));
+    const dataDir = tempDir('paperbot-unfurl-');
     writeFileSync(corpusFile(dataDir), '');
-    const library = await Library.open(dataDir, silentLogger);
+    const library = closedAfter(await Library.open(dataDir, silentLogger));
     await library.ingest({
       papers: [makePaper({ id: '2310.02743', arxivId: '2310.02743', title: 'Reward Model Ensembles' })],
       skipped: [],

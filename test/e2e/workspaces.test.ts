@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { HOME_ACTIONS } from '../../src/blocks/home.js';
@@ -16,6 +14,7 @@ import type { FakeSlack, FakeWorkspace } from '../support/fakeSlack.js';
 import { suiteDatabase } from '../support/postgres.js';
 import { buttonClickBody, eventBody, postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp, TEST_APP } from '../support/slackApp.js';
+import { tempDir } from '../support/tmp.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const A: FakeWorkspace = { team: 'T0AAAA', name: 'Alpha' };
@@ -96,9 +95,7 @@ describe.each([
     'lowdb',
     async () => ({
       store: createMemoryStore(),
-      installations: await openLowdbInstallationStore(
-        join(mkdtempSync(join(tmpdir(), 'paperbot-oauth-')), 'installations.json'),
-      ),
+      installations: await openLowdbInstallationStore(join(tempDir('paperbot-oauth-'), 'installations.json')),
     }),
   ],
 ])('installing through OAuth (%s)', (_name, stores) => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import type { Database } from '../../src/db/database.js';
@@ -11,8 +10,9 @@ import {
   openLowdbInstallationStore,
 } from '../../src/installations/store.js';
 import { suiteDatabase } from '../support/postgres.js';
+import { tempDir } from '../support/tmp.js';
 
-const tempFile = () => join(mkdtempSync(join(tmpdir(), 'paperbot-installs-')), 'installations.json');
+const tempFile = () => join(tempDir('paperbot-installs-'), 'installations.json');
 
 /** An installation as Bolt's installer builds it after oauth.v2.access. */
 function installation(team: string, fields: Partial<Installation> = {}): Installation {

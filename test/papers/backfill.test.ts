@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
@@ -8,7 +6,9 @@ import { Backfill } from '../../src/papers/backfill.js';
 import { corpusFile } from '../../src/papers/corpus.js';
 import { RefreshState, refreshStateFile } from '../../src/papers/refreshState.js';
 import { FakeClock } from '../support/bot.js';
+import { closedAfter } from '../support/cleanup.js';
 import { FakeSources, hfDays } from '../support/fakeSources.js';
+import { tempDir } from '../support/tmp.js';
 
 const days = hfDays(3);
 const [oldest, middle, newest] = days.map((day) => day.date);
@@ -31,9 +31,9 @@ describe('Backfill against the fake Hugging Face API', () => {
   afterAll(async () => sources.stop());
 
   async function setup() {
-    const dir = mkdtempSync(join(tmpdir(), 'paperbot-backfill-'));
+    const dir = tempDir('paperbot-backfill-');
     writeFileSync(corpusFile(dir), '');
-    const library = await Library.open(dir, silentLogger);
+    const library = closedAfter(await Library.open(dir, silentLogger));
     const state = await RefreshState.open(dir);
     const clock = new FakeClock(new Date(`${newest}T12:00:00Z`));
     const lines: string[] = [];

@@ -1,6 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { PaperbotError } from '../../src/errors.js';
 import { silentLogger } from '../../src/logger.js';
@@ -8,16 +6,18 @@ import { BUNDLED_CORPUS_FILE, corpusFile, serialiseCorpus } from '../../src/pape
 import { catalogFile } from '../../src/papers/corpusCatalog.js';
 import { FileCorpusStore } from '../../src/papers/corpusFile.js';
 import { Paper } from '../../src/papers/paper.js';
+import { closedAfter } from '../support/cleanup.js';
 import { BUNDLED_SIZE, makePaper } from '../support/papers.js';
+import { tempDir } from '../support/tmp.js';
 
-const emptyDir = () => mkdtempSync(join(tmpdir(), 'paperbot-corpus-'));
+const emptyDir = () => tempDir('paperbot-corpus-');
 const stores: FileCorpusStore[] = [];
 const storeOf = (
   dir: string,
   options: ConstructorParameters<typeof FileCorpusStore>[2] = {},
   logger = silentLogger,
 ) => {
-  const store = new FileCorpusStore(dir, logger, options);
+  const store = closedAfter(new FileCorpusStore(dir, logger, options));
   stores.push(store);
   return store;
 };

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
@@ -8,7 +6,9 @@ import { corpusFile } from '../../src/papers/corpus.js';
 import { Refresher } from '../../src/papers/refresher.js';
 import { configuredSources } from '../../src/papers/refreshSources.js';
 import { FakeClock } from '../support/bot.js';
+import { closedAfter } from '../support/cleanup.js';
 import { arxivRows, FakeSources, hfDays } from '../support/fakeSources.js';
+import { tempDir } from '../support/tmp.js';
 
 const days = hfDays(3);
 
@@ -22,9 +22,9 @@ describe('Refresher with the configured sources', () => {
   afterAll(async () => sources.stop());
 
   async function setup(start: string) {
-    const dir = mkdtempSync(join(tmpdir(), 'paperbot-refresh-'));
+    const dir = tempDir('paperbot-refresh-');
     writeFileSync(corpusFile(dir), '');
-    const library = await Library.open(dir, silentLogger);
+    const library = closedAfter(await Library.open(dir, silentLogger));
     const clock = new FakeClock(new Date(start));
     const warn = jest.fn();
     const refresher = new Refresher({

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, jest, test } from '@jest/globals';
 import { Library } from '../../src/library.js';
@@ -16,17 +15,19 @@ import {
   writeIndexSnapshot,
 } from '../../src/search/snapshot.js';
 import { readSectionFile, writeSectionFile } from '../../src/sectionFile.js';
+import { closedAfter } from '../support/cleanup.js';
 import { BUNDLED_SIZE, bundledPapers, makePaper } from '../support/papers.js';
+import { tempDir } from '../support/tmp.js';
 
 function dataDirWith(titles: string[]): string {
-  const dir = mkdtempSync(join(tmpdir(), 'paperbot-snapshot-'));
+  const dir = tempDir('paperbot-snapshot-');
   writeFileSync(corpusFile(dir), serialiseCorpus(titles.map((title) => makePaper({ title }))));
   return dir;
 }
 
 /** Opens the library of a data directory and closes it again: what a start of the bot does to its files. */
 async function start(dir: string, logger = silentLogger) {
-  const library = await Library.open(dir, logger);
+  const library = closedAfter(await Library.open(dir, logger));
   const { origin } = library;
   const found = (await library.search(parseQuery('diffusion protein graph').query, { limit: 10 })).hits
     .map((hit) => hit.paper.title)
@@ -37,7 +38,7 @@ async function start(dir: string, logger = silentLogger) {
 
 /** The index after a trip through a snapshot file. */
 async function roundTrip(index: DocumentIndex): Promise<DocumentIndex> {
-  const file = join(mkdtempSync(join(tmpdir(), 'paperbot-snapshot-')), 'index.snapshot');
+  const file = join(tempDir('paperbot-snapshot-'), 'index.snapshot');
   await writeIndexSnapshot(file, index, { at: 'here' });
   return DocumentIndex.restore(readIndexSnapshot(readFileSync(file)).saved);
 }
@@ -61,7 +62,7 @@ describe('the index snapshot at start-up', () => {
   test('papers stored after it are caught up from its position, not indexed again', async () => {
     const dir = dataDirWith(['Graph Neural Networks']);
     await start(dir);
-    const library = await Library.open(dir, silentLogger);
+    const library = closedAfter(await Library.open(dir, silentLogger));
     await library.ingest({ papers: [makePaper({ title: 'Protein Folding' })], skipped: [] });
     // No close: as after a crash, the snapshot is the one from before the ingest.
     const info = jest.fn();
@@ -125,7 +126,7 @@ describe('the index snapshot at start-up', () => {
     // A directory below a regular file cannot be created, even by root.
     const blocked = join(corpusFile(dir), 'data');
     const warn = jest.fn();
-    const library = await Library.open(blocked, { ...silentLogger, warn });
+    const library = closedAfter(await Library.open(blocked, { ...silentLogger, warn }));
     expect(library.origin).toBe('built');
     expect(library.size).toBe(BUNDLED_SIZE); // the bundled corpus
     expect(String(warn.mock.calls[0]?.[0])).toMatch(/^Could not write the corpus catalog of .*: ENOTDIR/);

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { silentLogger } from '../../src/logger.js';
@@ -9,6 +7,7 @@ import { parseQuery } from '../../src/search/query.js';
 import { writeIndexSnapshot } from '../../src/search/snapshot.js';
 import { WorkerSearcher } from '../../src/search/workerSearcher.js';
 import { bundledPapers } from '../support/papers.js';
+import { tempDir } from '../support/tmp.js';
 
 // The worker threads run the compiled search (dist/), which `npm test` builds first.
 const documents = bundledPapers().map(searchDocument);
@@ -56,7 +55,7 @@ describe('WorkerSearcher', () => {
       for (const text of ['reward model ensembles', '"human feedback" -survey', 'segmentation has:code'])
         expect(await searcher.search(request(text))).toEqual(local.search(request(text)));
 
-      const file = join(mkdtempSync(join(tmpdir(), 'paperbot-worker-')), 'index.snapshot');
+      const file = join(tempDir('paperbot-worker-'), 'index.snapshot');
       await writeIndexSnapshot(file, local, { offset: 1, fingerprint: 'x' });
       const restored = start({ workers });
       expect(await restored.restore(file)).toEqual({ offset: 1, fingerprint: 'x' });

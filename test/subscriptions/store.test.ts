@@ -1,13 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { PaperbotError } from '../../src/errors.js';
 import { createMemoryStore, openLowdbStore } from '../../src/subscriptions/store.js';
 import { subscription } from '../support/subscriptions.js';
+import { tempDir } from '../support/tmp.js';
 import { storeContract } from './storeContract.js';
 
-const tempFile = () => join(mkdtempSync(join(tmpdir(), 'paperbot-store-')), 'subscriptions.json');
+const tempFile = () => join(tempDir('paperbot-store-'), 'subscriptions.json');
 
 storeContract({ name: 'memory', open: async () => createMemoryStore() });
 storeContract({ name: 'lowdb', open: () => openLowdbStore(tempFile()) });
@@ -78,7 +78,7 @@ describe('lowdb store on disk', () => {
   });
 
   test('a failed write changes nothing in memory and does not block later writes', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'paperbot-store-')), 'sub', 'subscriptions.json');
+    const file = join(tempDir('paperbot-store-'), 'sub', 'subscriptions.json');
     const store = await openLowdbStore(file);
     await store.add(subscription('aaaa'));
     // Replace the directory by a file: the next write cannot create its temporary file.

@@ -168,6 +168,8 @@ export class FakeSlack {
   private readonly responseReplies = new Map<string, FakeResponseUrlReply[]>();
   private readonly responseUrlIssued = new Map<string, { at: number; uses: number }>();
   private readonly exchangedTriggers = new Set<string>();
+  /** Late answers being waited for, and how to end each wait. */
+  private readonly delays = new Map<NodeJS.Timeout, () => void>();
   /** Per channel: when the posting bucket was last filled, and how many posts it holds. */
   private readonly buckets = new Map<string, { at: number; tokens: number }>();
   private readonly waiters: Array<() => void> = [];
@@ -233,6 +235,11 @@ export class FakeSlack {
 
   async stop(): Promise<void> {
     if (!this.server) return;
+    for (const [timer, resolve] of this.delays) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.delays.clear();
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
   }
@@ -761,7 +768,7 @@ export class FakeSlack {
     } else {
       reply = { status: 404, body: { ok: false, error: 'unknown_path' } };
     }
-    if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+    if (reply.delayMs) await this.delay(reply.delayMs);
     if (reply.hangUp) {
       res.socket?.destroy();
       this.wake();
@@ -774,6 +781,17 @@ export class FakeSlack {
 
   private wake(): void {
     for (const wake of this.waiters.splice(0)) wake();
+  }
+
+  /** Waits `ms` before a late answer; {@link FakeSlack.stop} ends the waits (no timer outlives the fake). */
+  private delay(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.delays.delete(timer);
+        resolve();
+      }, ms);
+      this.delays.set(timer, resolve);
+    });
   }
 }
 

@@ -1,5 +1,15 @@
 import { once } from 'node:events';
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,14 +23,15 @@ const SHARED = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 
 /**
  * The replay file: one real HF daily-papers API answer per day, in date order (the last `count`
- * days when given). Several test files read it: the 50 MB it inflates to is kept in the temp
- * folder, so that only the first inflates it (~0.5 s), and only the days asked for are parsed.
+ * days when given). Several test files read it: the 50 MB it inflates to is written once per run
+ * in the run's temp folder, and only the days asked for are read from its end and parsed.
  */
 export function hfDays(
   count?: number,
 ): Array<{ date: string; items: Array<{ paper: { id: string; title: string } }> }> {
-  const lines = inflatedOnce(`${SHARED}hf-daily-papers/by_day.jsonl.gz`).split('\n').filter(Boolean);
-  return (count === undefined ? lines : lines.slice(-count)).map((line) => JSON.parse(line));
+  const file = inflatedOnce(`${SHARED}hf-daily-papers/by_day.jsonl.gz`);
+  const lines = count === undefined ? readFileSync(file, 'utf8').split('\n') : lastLines(file, count);
+  return lines.filter(Boolean).map((line) => JSON.parse(line));
 }
 
 /**
@@ -39,17 +50,41 @@ export function unbundledHfDays(count: number): ReturnType<typeof hfDays> {
     });
 }
 
-/** A gzip file's text, inflated once per machine and version of the file (cached in the temp folder). */
+/** The last `count` lines of a text file that ends with a newline, read from its end. */
+function lastLines(file: string, count: number): string[] {
+  const fd = openSync(file, 'r');
+  try {
+    const { size } = fstatSync(fd);
+    let chunks: Buffer[] = [];
+    let newlines = 0;
+    // count + 1 newlines: the one that ends the file, and the one before the first line wanted.
+    for (let end = size; end > 0 && newlines <= count; ) {
+      const start = Math.max(0, end - 1024 * 1024);
+      const chunk = Buffer.allocUnsafe(end - start);
+      readSync(fd, chunk, 0, chunk.length, start);
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) newlines++;
+      chunks = [chunk, ...chunks];
+      end = start;
+    }
+    return Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).slice(-count);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A gzip file's text, inflated once per test run into the run's temp folder (which
+ * test/support/globalTeardown.js removes); returns the inflated file's path.
+ */
 function inflatedOnce(file: string): string {
   const { size, mtimeMs } = statSync(file);
-  const cached = join(tmpdir(), `paperbot-test-${basename(file, '.gz')}-${size}-${Math.round(mtimeMs)}`);
-  if (existsSync(cached)) return readFileSync(cached, 'utf8');
-  const text = gunzipSync(readFileSync(file)).toString('utf8');
+  const cached = join(tmpdir(), `paperbot-fixture-${basename(file, '.gz')}-${size}-${Math.round(mtimeMs)}`);
+  if (existsSync(cached)) return cached;
   // Written aside and renamed: test files in other workers may read it at the same time.
   const temporary = `${cached}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
+  writeFileSync(temporary, gunzipSync(readFileSync(file)));
   renameSync(temporary, cached);
-  return text;
+  return cached;
 }
 
 /**

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -8,10 +7,11 @@ import { serialiseCorpus } from '../../../src/papers/corpus.js';
 import { detectFormat, NotPapers, paperProblem, readPaperFile } from '../../../src/papers/sources/files.js';
 import { arxivRows, hfDays } from '../../support/fakeSources.js';
 import { makePaper, SEED_PAGE } from '../../support/papers.js';
+import { tempDir } from '../../support/tmp.js';
 
 const ARRIVED = '2026-11-26T00:00:00.000Z';
 const SHARED = fileURLToPath(new URL('../../../../shared/data/', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'paperbot-files-'));
+const dir = tempDir('paperbot-files-');
 const write = (name: string, content: string | Buffer) => {
   const path = join(dir, name);
   writeFileSync(path, content);
