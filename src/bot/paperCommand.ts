@@ -88,9 +88,10 @@ export function parsePaperCommand(raw: string): PaperCommand {
   if (spec?.parse) {
     const command = spec.parse(rest);
     if (command) return command;
-    // The words after a command word that do not fit it are a search ("resume screening with LLMs").
+    // The words after a command word that do not fit it are a search ("resume screening with LLMs"),
+    // which asks whether the command was meant, unless the word opened a request ("help me find…").
     const search = parseSearch(text);
-    return search.kind === 'search'
+    return search.kind === 'search' && search.text === text
       ? { ...search, note: `Did you mean the command \`${spec.usage}\`? These are papers for your words.` }
       : search;
   }

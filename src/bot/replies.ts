@@ -229,7 +229,7 @@ export class Replies {
       return noticeMessage(
         this.deps.fetchPaper
           ? `${missing}, and arXiv does not know it (or could not be reached). Check the id, or search with words of its title.`
-          : `${missing}. Search with words of its title, or add it: \`npx paperbot ingest arxiv\` or paste its link in a channel I am in.`,
+          : `${missing}. Search with words of its title; in Slack, paste its arxiv.org link in a channel I am in and I add it.`,
       );
     }
     const results: SearchResults = { hits: [{ paper, score: 1, matchedTerms: [] }], total: 1, strong: 1 };

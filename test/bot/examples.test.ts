@@ -123,6 +123,13 @@ describe('the issue, replayed as written on the bundled corpus', () => {
     },
   );
 
+  test('offline, an arXiv id the corpus lacks is said to be missing, with what to do', async () => {
+    const message = await answer('/paper 2999.99999');
+    expect(message.text).toContain(
+      `arXiv:2999.99999 is not among my ${fixture.index.size.toLocaleString('en-US')} papers. Search with words of its title;`,
+    );
+  });
+
   test('/paper trending and trending week show the latest period the corpus has, and say so', async () => {
     for (const [line, title] of [
       ['/paper trending', 'Trending: the two days to 20 Aug 2026'],
@@ -164,6 +171,7 @@ describe('the issue, replayed as written on the bundled corpus', () => {
   test('help me find diffusion papers finds diffusion papers, @paperbot help answers with help', async () => {
     const found = await answer('/paper help me find diffusion papers');
     expect(found.text).not.toContain('How to use paperbot');
+    expect(JSON.stringify(found.blocks)).not.toContain('Did you mean');
     expect(JSON.stringify(found.blocks)).toMatch(/Diffusion/);
     expect((await answer('@paperbot help')).text).toContain('How to use paperbot');
   });
