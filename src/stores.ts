@@ -7,6 +7,7 @@ import { type DiscussionStore, openLowdbDiscussionStore } from './discussions/st
 import { PostgresInstallationStore } from './installations/postgresStore.js';
 import { type InstallationStore, openLowdbInstallationStore } from './installations/store.js';
 import type { Logger } from './logger.js';
+import { openLowdbReadBudget, PostgresReadBudget, type ReadBudget } from './slack/readBudget.js';
 import { MemorySeenEvents, PostgresSeenEvents, type SeenEvents } from './slack/seenEvents.js';
 import { PostgresSubscriptionStore } from './subscriptions/postgresStore.js';
 import { openLowdbStore, type SubscriptionStore } from './subscriptions/store.js';
@@ -18,6 +19,8 @@ export interface Stores {
   discussions: DiscussionStore;
   /** The Slack events handled already (retries are answered once). */
   seenEvents: SeenEvents;
+  /** When each workspace may next read history / replies (one budget for every feature and replica). */
+  readBudget: ReadBudget;
   /** Installations (OAuth only). */
   installations?: InstallationStore;
   /** The database the stores are in, when there is one (the corpus is there too). */
@@ -50,6 +53,7 @@ export async function openStores(
       subscriptions: new PostgresSubscriptionStore(db),
       discussions: new PostgresDiscussionStore(db),
       seenEvents: new PostgresSeenEvents(db),
+      readBudget: new PostgresReadBudget(db),
       ...(options.installations ? { installations: new PostgresInstallationStore(db) } : {}),
       database: db,
       where: `PostgreSQL ${db.where}`,
@@ -70,10 +74,12 @@ export async function openStores(
     : undefined;
   const discussionsFile = discussionsFileBeside(config.subscriptionsFile);
   const discussions = await openLowdbDiscussionStore(discussionsFile);
+  const readBudget = await openLowdbReadBudget(join(dirname(config.subscriptionsFile), 'read-budget.json'));
   return {
     subscriptions,
     discussions,
     seenEvents: new MemorySeenEvents(),
+    readBudget,
     ...(installations ? { installations } : {}),
     where: installations
       ? `${config.subscriptionsFile} and ${config.installationsFile}`
@@ -86,6 +92,7 @@ export async function openStores(
     close: async () => {
       await subscriptions.close();
       await discussions.close();
+      await readBudget.close();
       await installations?.close();
     },
   };
