@@ -21,6 +21,7 @@ import type { BotIdentity } from './identity.js';
 import { installerCheck } from './installer.js';
 import { installerOptions } from './oauth.js';
 import { createPostingClient, type PostingFor, postingWith } from './posting.js';
+import { createMemoryReadBudget, type ReadBudget } from './readBudget.js';
 import { SlackHttpReceiver } from './receiver.js';
 import type { RequestTracker } from './requests.js';
 import { MemorySeenEvents, type SeenEvents } from './seenEvents.js';
@@ -48,6 +49,8 @@ export interface SlackAppOptions {
   discussions?: DiscussionStore;
   /** The events handled already (default: this process's memory; replicas share the database's). */
   seenEvents?: SeenEvents;
+  /** When each workspace may next read history / replies (default: this process's memory; replicas share the database's). */
+  readBudget?: ReadBudget;
   /** Overrides of the Web API client's options (tests shorten retries). */
   clientOptions?: webApi.WebClientOptions;
   now?: () => Date;
@@ -80,7 +83,11 @@ export function createSlackApp(options: SlackAppOptions): App {
     timeout: INTERACTIVE_TIMEOUT_MS,
     ...options.clientOptions,
   });
-  const posting: PostingFor = (context) => postingWith(once, context.botToken);
+  const reads = {
+    budget: options.readBudget ?? createMemoryReadBudget(),
+    ...(options.now ? { now: options.now } : {}),
+  };
+  const posting: PostingFor = (context) => postingWith(once, context, reads);
   const { auth } = options;
   const common = { logger: boltLogger(logger), clientOptions };
   const { health } = options;
