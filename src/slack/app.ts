@@ -60,8 +60,9 @@ export interface SlackAppOptions {
   health?: HealthEndpoints;
 }
 
-// Bolt's client, for calls that are safe to repeat: a few quick retries (429s wait for
-// Retry-After), then give up and log, rather than the client's default of retrying for 30 minutes.
+// Bolt's client, for calls that are safe to repeat: a few quick retries, then give up and log,
+// rather than the client's default of retrying for 30 minutes. A 429 is not waited out (its
+// Retry-After can be a minute, Tier 1's whole window): the call fails and the answer does without.
 // Posts go through a client that never retries by itself (see ChannelPoster).
 const INTERACTIVE_RETRIES = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000 };
 /** How long an answer to a person waits for one Web API call. */
@@ -77,6 +78,7 @@ export function createSlackApp(options: SlackAppOptions): App {
     slackApiUrl: connection.apiUrl,
     retryConfig: INTERACTIVE_RETRIES,
     timeout: INTERACTIVE_TIMEOUT_MS,
+    rejectRateLimitedCalls: true,
     ...options.clientOptions,
   };
   const once = createPostingClient(connection, logger, {

@@ -343,6 +343,20 @@ export interface Posting {
   }): Promise<ViewRef | undefined>;
   /** The user's time zone from their profile (users.info, tried once: it only refines a default). */
   userTimezone(user: string): Promise<string | undefined>;
+  /**
+   * The text of a thread's first message: one conversations.replies read, made only when the
+   * workspace's minute for it is free and tried once (a 429 is not waited out); throws
+   * {@link ReadLater} when the minute is spent, so that the answer says so at once.
+   */
+  threadStart(channel: string, threadTs: string): Promise<string | undefined>;
+}
+
+/** The workspace's read of a method was taken less than a minute ago: ask again later, or do without. */
+export class ReadLater extends Error {
+  constructor(method: ReadMethod) {
+    super(`${method} was read in this workspace less than a minute ago`);
+    this.name = 'ReadLater';
+  }
 }
 
 /** What views.open answers that a later views.update needs. */
@@ -367,6 +381,19 @@ export function postingWith(
     answers: new ChannelPoster(once, ANSWER_POLICY, { ...reads, team, ...auth }),
     openView: async (args) => (await once.views.open({ ...args, ...auth })).view,
     userTimezone: async (user) => (await once.users.info({ user, ...auth })).user?.tz,
+    threadStart: async (channel, threadTs) => {
+      const { budget, now = () => new Date() } = reads;
+      if (!(await budget.take(team, 'conversations.replies', now())))
+        throw new ReadLater('conversations.replies');
+      const thread = await once.conversations.replies({
+        channel,
+        ts: threadTs,
+        limit: 1,
+        inclusive: true,
+        ...auth,
+      });
+      return thread.messages?.[0]?.text;
+    },
   };
 }
 
