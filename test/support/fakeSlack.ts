@@ -9,6 +9,8 @@ export interface ApiCall {
   method: string;
   args: Record<string, unknown>;
   token: string | undefined;
+  /** The HTTP status the fake answered (429: rate-limited), once it answered. */
+  status?: number;
 }
 
 /** One POST to a `response_url` (what `respond()` sends), accepted or not. */
@@ -781,7 +783,8 @@ export class FakeSlack {
       const method = path.slice('/api/'.length);
       const args = decodeArgs(raw, req.headers['content-type'] ?? '');
       const token = req.headers.authorization?.replace(/^Bearer /, '');
-      this.calls.push({ method, args, token });
+      const call: ApiCall = { method, args, token };
+      this.calls.push(call);
       const override = this.overrides.get(method);
       const strict = this.handlers.get(method);
       const { workspace, refusal } = this.authenticate(method, token);
@@ -820,6 +823,7 @@ export class FakeSlack {
           ...(reply.delayMs ? { delayMs: reply.delayMs } : {}),
         };
       }
+      call.status = reply.status ?? 200;
     } else {
       reply = { status: 404, body: { ok: false, error: 'unknown_path' } };
     }
