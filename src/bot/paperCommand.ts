@@ -32,6 +32,8 @@ export type PaperCommand =
   /** `taste`: what the channel's votes taught it; `taste reset [confirm]`: forget them (asks first). */
   | { kind: 'taste' }
   | { kind: 'taste-reset'; confirmed: boolean }
+  /** `for <text>`: the best papers for a message's text (the message shortcut, in the console). */
+  | { kind: 'for'; text: string }
   /** Not understood: what to type instead (the messages are plain text, escaped when rendered). */
   | { kind: 'invalid'; problems: Problem[] };
 
@@ -134,6 +136,10 @@ function parseTrending(args: string[]): PaperCommand {
 }
 
 const SUBCOMMANDS: Record<string, (args: string[]) => PaperCommand> = {
+  for: (args) =>
+    args.length > 0
+      ? { kind: 'for', text: args.join(' ') }
+      : invalid(problem('command', 'Paste the message after it: `/paper for <a message or an abstract>`.')),
   cite: parseCite,
   trending: parseTrending,
   subscribe: parseSubscribe,

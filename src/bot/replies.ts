@@ -7,9 +7,11 @@ import {
   sharedCardMessage,
 } from '../blocks/messages.js';
 import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.js';
+import { threadPapersMessage, withPostInThread } from '../blocks/shortcuts.js';
 import { statusMessage } from '../blocks/status.js';
 import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
+import type { Paper } from '../papers/paper.js';
 import type { PaperSearch } from '../search/paperSearch.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
 import { tokenize } from '../search/text.js';
@@ -107,6 +109,11 @@ export class Replies {
         return this.taste.taste(context);
       case 'taste-reset':
         return this.taste.reset(context, command.confirmed);
+      case 'for':
+        return this.forMessage(command.text, {
+          where: context,
+          ...(context.audience ? { audience: context.audience } : {}),
+        });
       default:
         return this.subscriptions.answer(command, context);
     }
@@ -163,6 +170,61 @@ export class Replies {
       await this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note, context.where),
       context.audience,
     );
+  }
+
+  /**
+   * The best papers for someone's message (the message shortcut; `/paper for <text>`): its words
+   * are the query, operators not interpreted since nobody wrote them for the bot. With `threadTs`
+   * (the message's thread), a button posts the papers there.
+   */
+  async forMessage(
+    text: string,
+    options: { threadTs?: string; where?: ChannelRef; audience?: Audience } = {},
+  ): Promise<SlackMessage> {
+    const query = queryFromMessage(text);
+    if (!hasSearchTerms(query))
+      return noticeMessage(
+        'That message has no words I can search with. Try `/paper` with a few words about its topic.',
+      );
+    const words = truncate(query.words.join(' '), 60);
+    const results = await this.index.search(query, { limit: COMMAND_RESULTS });
+    if (results.total === 0) return noHitsMessage(words, false);
+    const found = await this.noted(
+      resultsMessage({ queryText: words, note: "Searched with the message's words" }, results, {
+        cardExtras: { followedAuthors: await this.anchors.followedAuthors(options.where) },
+      }),
+      options.audience,
+    );
+    return options.threadTs
+      ? withPostInThread(
+          found,
+          options.threadTs,
+          results.hits.map((hit) => hit.paper.id),
+        )
+      : found;
+  }
+
+  /** The papers found for a message, to post in its thread by `userId`; undefined when none is in the corpus any more. */
+  async papersForThread(paperIds: readonly string[], userId: string): Promise<SlackMessage | undefined> {
+    const papers = (await Promise.all(paperIds.map((id) => this.index.get(id)))).filter(
+      (paper): paper is Paper => paper !== undefined,
+    );
+    return papers.length > 0 ? threadPapersMessage(papers, userId) : undefined;
+  }
+
+  /**
+   * What the "Search papers" modal shows for a query: the results (the first page, without the
+   * buttons that need a channel), or the problem with the query, for its field.
+   */
+  async searchInModal(text: string): Promise<{ found: SlackMessage } | { problem: string }> {
+    const trimmed = text.trim();
+    const { query, problems } = parseQuery(trimmed);
+    if (problems.length > 0) return { problem: problems.join(' ') };
+    if (!hasSearchTerms(query) && !hasFilters(query))
+      return { problem: 'Tell me what to look for: a few words about the topic.' };
+    const results = await this.index.search(query, { limit: COMMAND_RESULTS });
+    if (results.total === 0) return { found: noHitsMessage(trimmed, hasFilters(query)) };
+    return { found: resultsMessage({ queryText: trimmed }, results) };
   }
 
   /** The answer with where its papers were discussed, as far as `audience` may know. */

@@ -10,6 +10,7 @@ import type { InstallationStore } from '../installations/store.js';
 import type { Logger } from '../logger.js';
 import { registerCardButtons } from './actions/cardButtons.js';
 import { registerLinkButtons } from './actions/linkButtons.js';
+import { registerPostInThread } from './actions/postInThread.js';
 import { registerResultButtons } from './actions/resultButtons.js';
 import { registerTasteButtons } from './actions/tasteButtons.js';
 import { registerPaperCommand } from './commands/paper.js';
@@ -25,6 +26,9 @@ import { createMemoryReadBudget, type ReadBudget } from './readBudget.js';
 import { SlackHttpReceiver } from './receiver.js';
 import type { RequestTracker } from './requests.js';
 import { MemorySeenEvents, type SeenEvents } from './seenEvents.js';
+import { registerFindPapers } from './shortcuts/findPapers.js';
+import { registerSearchPapers } from './shortcuts/searchPapers.js';
+import { registerSearchModal } from './views/searchModal.js';
 import { registerSubscribeModal } from './views/subscribeModal.js';
 
 /**
@@ -169,6 +173,10 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerTasteButtons(app, replies, logger);
   registerResultButtons(app, replies, posting, logger);
   registerSubscribeModal(app, replies, posting, logger);
+  registerFindPapers(app, replies, logger);
+  registerPostInThread(app, replies, posting, logger, discussions, now);
+  registerSearchPapers(app, posting, logger);
+  registerSearchModal(app, replies, logger);
   registerUninstalled(app, {
     store: options.home.store,
     ...(auth.kind === 'oauth' ? { installations: auth.installations } : {}),
