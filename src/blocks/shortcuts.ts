@@ -84,7 +84,7 @@ export function threadPapersMessage(papers: readonly Paper[], userId: string): S
   for (const paper of papers) blocks.push({ type: 'divider' }, ...standaloneCard(paper));
   const titles = papers.map((paper, i) => `${i + 1}. ${truncate(paper.title, 150)}`).join('\n');
   return {
-    text: escapeToFit(`Papers for this message, shared by ${who}:\n${titles}`, 3000),
+    text: `Papers for this message, shared by ${who}:\n${escapeToFit(titles, 2900)}`,
     blocks: blocks.slice(0, LIMITS.blocksPerMessage),
   };
 }

@@ -109,7 +109,10 @@ async function shareLink(app: RunningApp, channel: string): Promise<string> {
 const digestsIn = (slack: FakeSlack) =>
   slack.messagesIn('C0GENERAL').filter((m) => m.metadata?.event_type === 'paperbot_digest');
 
-describe.each<AppKind>(['distributed', 'internal'])('installed as an %s app', (kind) => {
+describe.each<[string, AppKind]>([
+  ['a distributed, non-Marketplace app (Tier 1 reads)', 'distributed'],
+  ['an internal app (Tier 3 reads)', 'internal'],
+])('installed as %s', (_name, kind) => {
   test('a digest whose answer was lost is posted once; one the minute cannot check waits for a later tick', async () => {
     const app = await start(kind);
     const { slack, clock, scheduler } = app;
