@@ -184,6 +184,7 @@ export function helpMessage(): SlackMessage {
     '*Ask in a conversation*',
     'Mention me with a question: `@paperbot papers on reward model ensembles?` I answer in the thread.',
     "Mention me alone in a thread and I search with the thread's first message.",
+    'On any message, *⋮ → Find papers for message*: the best papers for its text, only to you, with a button to post them in its thread (`/paper for &lt;text&gt;` does the same here). *Search papers* in the shortcuts menu opens a search window.',
     ...TASTE_HELP,
   ].join('\n');
   return {
