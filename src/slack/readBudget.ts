@@ -8,10 +8,17 @@ export type ReadMethod = 'conversations.history' | 'conversations.replies';
 
 /**
  * One read of each method per workspace per this interval: Tier 1, what Slack allows a
- * distributed app that is not in the Marketplace (an internal app's Tier 3 allows far more, so
- * the same budget is correct for both kinds of install).
+ * distributed app that is not in the Marketplace. It is correct for every kind of install (an
+ * internal or Marketplace app's Tier 3 allows far more), and the default.
  */
 export const READ_INTERVAL_MS = 60_000;
+
+/**
+ * The interval for an internal (customer-built) or Marketplace app, whose Tier 3 allows 50 reads
+ * a minute: after a crash with many digests unconfirmed in one workspace, they are checked in
+ * seconds rather than one a minute (PAPERBOT_SLACK_APP=internal).
+ */
+export const TIER3_READ_INTERVAL_MS = 60_000 / 50;
 
 /** The most messages one read asks for: Tier 1's largest (and default) `limit`. */
 export const READ_LIMIT = 15;
@@ -45,6 +52,7 @@ const emptyBudget = (): BudgetData => ({ version: 1, teams: {} });
 class EmbeddedReadBudget implements ReadBudget {
   constructor(
     private readonly document: JsonDocument<BudgetData>,
+    private readonly intervalMs: number,
     private readonly onClose: () => void = () => {},
   ) {}
 
@@ -54,7 +62,7 @@ class EmbeddedReadBudget implements ReadBudget {
       if (next !== undefined && Date.parse(next) > now.getTime()) return false;
       data.teams[team] = {
         ...data.teams[team],
-        [method]: new Date(now.getTime() + READ_INTERVAL_MS).toISOString(),
+        [method]: new Date(now.getTime() + this.intervalMs).toISOString(),
       };
       return true;
     });
@@ -75,8 +83,8 @@ class EmbeddedReadBudget implements ReadBudget {
 }
 
 /** The budget of one process, in memory (tests, the console, a single bot without a data file). */
-export function createMemoryReadBudget(): ReadBudget {
-  return new EmbeddedReadBudget(memoryDocument(emptyBudget()));
+export function createMemoryReadBudget(intervalMs = READ_INTERVAL_MS): ReadBudget {
+  return new EmbeddedReadBudget(memoryDocument(emptyBudget()), intervalMs);
 }
 
 // One lowdb instance per file and process (two would share steno's temporary file and lose writes).
@@ -86,7 +94,7 @@ const openFiles = new Map<string, Promise<ReadBudget>>();
  * The budget in a lowdb file (one process; it survives a restart within the minute), created on
  * the first write; a corrupt file stops the load with a message naming it.
  */
-export function openLowdbReadBudget(file: string): Promise<ReadBudget> {
+export function openLowdbReadBudget(file: string, intervalMs = READ_INTERVAL_MS): Promise<ReadBudget> {
   const path = resolve(file);
   let budget = openFiles.get(path);
   if (!budget) {
@@ -99,7 +107,7 @@ export function openLowdbReadBudget(file: string): Promise<ReadBudget> {
         const issue = parsed.error.issues[0];
         return { problem: `${issue?.path.join('.') || 'top level'}: ${issue?.message}` };
       },
-    }).then((document) => new EmbeddedReadBudget(document, () => openFiles.delete(path)));
+    }).then((document) => new EmbeddedReadBudget(document, intervalMs, () => openFiles.delete(path)));
     openFiles.set(path, budget);
     budget.catch(() => openFiles.delete(path));
   }
@@ -108,7 +116,10 @@ export function openLowdbReadBudget(file: string): Promise<ReadBudget> {
 
 /** The budget every replica shares, in the `read_budget` table (migration 6): one row per workspace and method. */
 export class PostgresReadBudget implements ReadBudget {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly intervalMs = READ_INTERVAL_MS,
+  ) {}
 
   async take(team: string, method: ReadMethod, now: Date): Promise<boolean> {
     // One statement: of two replicas taking the same minute, the row lock lets one through.
@@ -116,7 +127,7 @@ export class PostgresReadBudget implements ReadBudget {
       `INSERT INTO read_budget (team_id, method, next_at) VALUES ($1, $2, $3)
        ON CONFLICT (team_id, method) DO UPDATE SET next_at = EXCLUDED.next_at
        WHERE read_budget.next_at <= $4`,
-      [team, method, new Date(now.getTime() + READ_INTERVAL_MS), now],
+      [team, method, new Date(now.getTime() + this.intervalMs), now],
     );
     return taken.rowCount === 1;
   }

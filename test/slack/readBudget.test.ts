@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { PaperbotError } from '../../src/errors.js';
-import { createMemoryReadBudget, openLowdbReadBudget } from '../../src/slack/readBudget.js';
+import {
+  createMemoryReadBudget,
+  openLowdbReadBudget,
+  TIER3_READ_INTERVAL_MS,
+} from '../../src/slack/readBudget.js';
 import { readBudgetContract } from './readBudgetContract.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'paperbot-read-budget-'));
@@ -35,4 +39,13 @@ describe('lowdb read budget on disk', () => {
     await expect(openLowdbReadBudget(file)).rejects.toThrow(PaperbotError);
     await expect(openLowdbReadBudget(file)).rejects.toThrow(/read budget/);
   });
+});
+
+test("an internal app's budget (Tier 3) frees a method's read every 1.2 s, not every minute", async () => {
+  const budget = createMemoryReadBudget(TIER3_READ_INTERVAL_MS);
+  const at = (ms: number) => new Date(Date.parse('2026-11-26T12:00:00Z') + ms);
+  expect(await budget.take('T1', 'conversations.history', at(0))).toBe(true);
+  expect(await budget.take('T1', 'conversations.history', at(1199))).toBe(false);
+  expect(await budget.take('T1', 'conversations.history', at(1200))).toBe(true);
+  await budget.close();
 });
