@@ -38,6 +38,8 @@ export interface MentionContext {
   where?: ChannelRef;
   /** Whether the mention was posted inside a thread. */
   inThread: boolean;
+  /** The thread's ts (a mention inside a thread): the papers paperbot saw there answer a bare mention first. */
+  threadTs?: string;
   /** Reads the text of the thread's first message (only called for a bare mention in a thread). */
   threadParentText(): Promise<string | undefined>;
   /** Who will see the answer (to say where its papers were discussed), when the transport knows. */
@@ -149,6 +151,8 @@ export class Replies {
         'Ask me about a topic, e.g. `@paperbot papers on reward model ensembles?`, or mention me in a thread and I will search with its first message.',
       );
     }
+    const like = await this.likeThese(await this.papersSeenIn(context), context.where);
+    if (like) return this.noted(like, context.audience);
     let parentText: string | undefined;
     try {
       parentText = await context.threadParentText();
@@ -225,6 +229,42 @@ export class Replies {
     const results = await this.index.search(query, { limit: COMMAND_RESULTS });
     if (results.total === 0) return { found: noHitsMessage(trimmed, hasFilters(query)) };
     return { found: resultsMessage({ queryText: trimmed }, results) };
+  }
+
+  /** The papers paperbot posted, shared or saw linked in the mention's thread (none when it cannot tell). */
+  private async papersSeenIn(context: MentionContext): Promise<string[]> {
+    const { discussions } = this.deps;
+    if (!discussions || !context.where || !context.threadTs) return [];
+    try {
+      return await discussions.papersInThread(context.where, context.threadTs, MENTION_RESULTS);
+    } catch (error) {
+      this.logger.warn(`Could not read the papers of the thread: ${(error as Error).message}`);
+      return [];
+    }
+  }
+
+  /**
+   * Papers like those of a thread: their titles as the query, the thread's own papers left out;
+   * undefined when none of them is in the corpus.
+   */
+  private async likeThese(
+    paperIds: readonly string[],
+    where?: ChannelRef,
+  ): Promise<SlackMessage | undefined> {
+    const papers = (await Promise.all(paperIds.map((id) => this.index.get(id)))).filter(
+      (paper): paper is Paper => paper !== undefined,
+    );
+    if (papers.length === 0) return undefined;
+    const words = papers.flatMap((paper) => tokenize(paper.title));
+    const query = { words, phrases: [], excluded: [], authors: [], hasCode: false };
+    const results = await this.index.search(query, { limit: MENTION_RESULTS, excludeIds: [...paperIds] });
+    const shown = truncate(papers.map((paper) => paper.title).join('; '), 60);
+    if (results.hits.length === 0) return noHitsMessage(shown, false);
+    return resultsMessage(
+      { queryText: shown, note: 'Papers like the ones already in this thread' },
+      results,
+      { cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) } },
+    );
   }
 
   /** The answer with where its papers were discussed, as far as `audience` may know. */

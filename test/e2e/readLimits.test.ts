@@ -182,6 +182,17 @@ describe.each<[string, AppKind]>([
     expectWithinReadLimits(app.slack);
   });
 
+  test('a bare mention in a thread where paperbot saw papers is answered from them, without reading the thread', async () => {
+    const app = await start(kind);
+    const thread = await shareLink(app, 'C0GENERAL');
+    const { answer, ms } = await mention(app, `${BOT}`, thread);
+    expect(ms).toBeLessThan(ANSWER_WITHIN_MS);
+    expect(JSON.stringify(answer?.blocks)).toContain('Papers like the ones already in this thread');
+    expect(JSON.stringify(answer?.blocks)).not.toContain(`paper:${discussedPaper.id}"`); // not the thread's own
+    expect(app.slack.callsTo('conversations.replies')).toEqual([]);
+    expectWithinReadLimits(app.slack);
+  });
+
   test('a share and a mention answer whose answers were lost are posted once, each within 3 s', async () => {
     const app = await start(kind);
     const { slack, clock } = app;

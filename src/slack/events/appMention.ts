@@ -42,6 +42,7 @@ export function registerAppMention(
         replies.toMention(event.text, {
           where: { team: workspaceOf(context).team, channel: event.channel },
           inThread: parentTs !== undefined,
+          ...(parentTs !== undefined ? { threadTs: parentTs } : {}),
           // Everyone in the channel sees the answer: sightings here, and in public channels.
           audience: slackAudience(client, { team, channel: event.channel }),
           // One read of the thread's start when the workspace's minute is free, never waited for.
