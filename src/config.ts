@@ -159,6 +159,14 @@ const Env = z.object({
       .max(365, 'must be from 0 to 365 days')
       .default(14),
   ),
+  // How the Slack app is installed: a distributed, non-Marketplace app may read history and
+  // replies once a minute (the default, right for every install); an internal or Marketplace
+  // app 50 times, which settles unconfirmed posts faster after a crash.
+  PAPERBOT_SLACK_APP: setting(
+    z
+      .enum(['distributed', 'internal'], { message: 'must be distributed or internal' })
+      .default('distributed'),
+  ),
   PAPERBOT_SHUTDOWN_SECONDS: setting(
     z.coerce
       .number({ message: 'must be a whole number of seconds' })
@@ -233,6 +241,12 @@ export interface Config {
   backfillDays: number;
   /** How long a shutdown waits for the answers and digest posts under way (ms). */
   shutdownMs: number;
+  /**
+   * How the Slack app is installed, which decides how often each workspace may read
+   * conversations.history / .replies: `distributed` (non-Marketplace: Tier 1, once a minute; the
+   * default, right for every install) or `internal` (customer-built or Marketplace: Tier 3).
+   */
+  slackApp: 'distributed' | 'internal';
   /** Worker threads that hold the search index (each a whole copy). */
   searchWorkers: number;
   /** Where new papers come from, and when the running bot reads them (cron, UTC; absent: off). */
@@ -307,6 +321,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(vars.PAPERBOT_HEALTH_PORT ? { healthPort: vars.PAPERBOT_HEALTH_PORT } : {}),
     backfillDays: vars.PAPERBOT_BACKFILL_DAYS,
     shutdownMs: vars.PAPERBOT_SHUTDOWN_SECONDS * 1000,
+    slackApp: vars.PAPERBOT_SLACK_APP,
     searchWorkers: vars.PAPERBOT_SEARCH_WORKERS,
     sources,
   };

@@ -145,7 +145,7 @@ async function main(): Promise<void> {
         : undefined;
   const poster: DigestPoster =
     postingClient && tokens
-      ? new SlackDigestPoster(postingClient, tokens)
+      ? new SlackDigestPoster(postingClient, tokens, { budget: stores.readBudget })
       : new ConsoleDigestPoster(process.stdout, { color: interactive }, consoleButtons);
   const { discussions } = stores;
   const scheduler = new Scheduler({
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
   // News of papers (code, versions, upvotes) merged in by ingests go to the threads that discussed them.
   const followUpPoster: FollowUpPoster =
     postingClient && tokens
-      ? new SlackFollowUpPoster(postingClient, tokens)
+      ? new SlackFollowUpPoster(postingClient, tokens, { budget: stores.readBudget })
       : new ConsoleFollowUpPoster(process.stdout, { color: interactive });
   const followUps = new FollowUps({
     store: discussions,
@@ -234,6 +234,7 @@ async function main(): Promise<void> {
     home: { index, store, status: () => replies.status() },
     discussions,
     seenEvents: stores.seenEvents,
+    readBudget: stores.readBudget,
     logger,
     now,
     requests,

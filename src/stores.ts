@@ -7,6 +7,13 @@ import { type DiscussionStore, openLowdbDiscussionStore } from './discussions/st
 import { PostgresInstallationStore } from './installations/postgresStore.js';
 import { type InstallationStore, openLowdbInstallationStore } from './installations/store.js';
 import type { Logger } from './logger.js';
+import {
+  openLowdbReadBudget,
+  PostgresReadBudget,
+  READ_INTERVAL_MS,
+  type ReadBudget,
+  TIER3_READ_INTERVAL_MS,
+} from './slack/readBudget.js';
 import { MemorySeenEvents, PostgresSeenEvents, type SeenEvents } from './slack/seenEvents.js';
 import { PostgresSubscriptionStore } from './subscriptions/postgresStore.js';
 import { openLowdbStore, type SubscriptionStore } from './subscriptions/store.js';
@@ -18,6 +25,8 @@ export interface Stores {
   discussions: DiscussionStore;
   /** The Slack events handled already (retries are answered once). */
   seenEvents: SeenEvents;
+  /** When each workspace may next read history / replies (one budget for every feature and replica). */
+  readBudget: ReadBudget;
   /** Installations (OAuth only). */
   installations?: InstallationStore;
   /** The database the stores are in, when there is one (the corpus is there too). */
@@ -35,7 +44,8 @@ export interface Stores {
  * every replica), else the lowdb files of the data directory.
  */
 export async function openStores(
-  config: Pick<Config, 'databaseUrl' | 'subscriptionsFile' | 'installationsFile'>,
+  config: Pick<Config, 'databaseUrl' | 'subscriptionsFile' | 'installationsFile'> &
+    Partial<Pick<Config, 'slackApp'>>,
   options: {
     /** Opens the installations too (OAuth). */
     installations: boolean;
@@ -44,12 +54,14 @@ export async function openStores(
   },
   logger: Logger,
 ): Promise<Stores> {
+  const readInterval = config.slackApp === 'internal' ? TIER3_READ_INTERVAL_MS : READ_INTERVAL_MS;
   if (config.databaseUrl) {
     const db = await Database.open(config.databaseUrl, { logger });
     return {
       subscriptions: new PostgresSubscriptionStore(db),
       discussions: new PostgresDiscussionStore(db),
       seenEvents: new PostgresSeenEvents(db),
+      readBudget: new PostgresReadBudget(db, readInterval),
       ...(options.installations ? { installations: new PostgresInstallationStore(db) } : {}),
       database: db,
       where: `PostgreSQL ${db.where}`,
@@ -70,10 +82,15 @@ export async function openStores(
     : undefined;
   const discussionsFile = discussionsFileBeside(config.subscriptionsFile);
   const discussions = await openLowdbDiscussionStore(discussionsFile);
+  const readBudget = await openLowdbReadBudget(
+    join(dirname(config.subscriptionsFile), 'read-budget.json'),
+    readInterval,
+  );
   return {
     subscriptions,
     discussions,
     seenEvents: new MemorySeenEvents(),
+    readBudget,
     ...(installations ? { installations } : {}),
     where: installations
       ? `${config.subscriptionsFile} and ${config.installationsFile}`
@@ -86,6 +103,7 @@ export async function openStores(
     close: async () => {
       await subscriptions.close();
       await discussions.close();
+      await readBudget.close();
       await installations?.close();
     },
   };

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       backfillDays: 14,
       shutdownMs: 10_000,
+      slackApp: 'distributed',
       searchWorkers: 1,
       sources: CONSOLE_SOURCES,
     });
@@ -135,6 +136,7 @@ describe('loadConfig', () => {
       logLevel: 'debug',
       backfillDays: 14,
       shutdownMs: 10_000,
+      slackApp: 'distributed',
       searchWorkers: 1,
       sources: DEFAULT_SOURCES,
       slack: {
@@ -281,6 +283,14 @@ describe('loadConfig', () => {
       expect(loadConfig({ PAPERBOT_CORPUS_CATCH_UP: '2' }).corpusCatchUpMs).toBe(2000);
       expect(() => loadConfig({ PAPERBOT_CORPUS_CATCH_UP: '1.5' })).toThrow(
         '  PAPERBOT_CORPUS_CATCH_UP: must be a whole number of seconds (got "1.5")',
+      );
+    });
+
+    test('PAPERBOT_SLACK_APP: distributed (Tier 1 reads) unless the app is internal; anything else is refused', () => {
+      expect(loadConfig({}).slackApp).toBe('distributed');
+      expect(loadConfig({ PAPERBOT_SLACK_APP: 'internal' }).slackApp).toBe('internal');
+      expect(() => loadConfig({ PAPERBOT_SLACK_APP: 'marketplace' })).toThrow(
+        /PAPERBOT_SLACK_APP.*distributed or internal/s,
       );
     });
 

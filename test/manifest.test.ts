@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { SHORTCUTS } from '../src/blocks/shortcuts.js';
 import { OAUTH_REDIRECT_PATH } from '../src/config.js';
 import { BOT_SCOPES } from '../src/slack/oauth.js';
 
@@ -24,6 +25,17 @@ const Manifest = z.strictObject({
       messages_tab_enabled: z.boolean(),
       messages_tab_read_only_enabled: z.boolean(),
     }),
+    shortcuts: z
+      .array(
+        z.strictObject({
+          name: z.string().min(1).max(24),
+          type: z.enum(['message', 'global']),
+          callback_id: z.string().min(1).max(255),
+          description: z.string().min(1).max(150),
+        }),
+      )
+      .min(1)
+      .max(10),
     unfurl_domains: z.array(z.string().regex(/^[a-z0-9.-]+\.[a-z]+$/)).max(5),
     bot_user: z.strictObject({
       display_name: z
@@ -109,6 +121,13 @@ describe('manifest.yml', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
+  });
+
+  test('declares the message shortcut and the global shortcut the app listens for', () => {
+    expect(manifest.features.shortcuts).toEqual([
+      expect.objectContaining({ type: 'message', callback_id: SHORTCUTS.forMessage }),
+      expect.objectContaining({ type: 'global', callback_id: SHORTCUTS.search }),
+    ]);
   });
 
   test('grants exactly the scopes that the code uses, no more', () => {

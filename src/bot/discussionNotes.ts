@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 
 /**
  * Who sees an answer, as the transport knows it: a workspace's channel (and the person, for an
- * answer only they see), which other channels they can see, and what a thread holds now.
+ * answer only they see), and which other channels they can see.
  */
 export interface Audience {
   team: string;
@@ -14,8 +14,6 @@ export interface Audience {
   channel: string;
   /** Whether everyone who sees the answer can see `channel` (called for other channels only). */
   canSee(channel: string): Promise<boolean>;
-  /** The replies a thread has now, when the transport can read them. */
-  replyCount?(channel: string, threadTs: string): Promise<number | undefined>;
 }
 
 /** Sightings looked at per paper (the newest); older ones only add to "and N more threads". */
@@ -23,8 +21,8 @@ const SIGHTINGS_READ = 20;
 
 /**
  * Adds to an answer's cards where the paper was already shared or discussed in the workspace:
- * only threads in channels the audience can see, the newest first, with its replies refreshed
- * when the transport can read them.
+ * only threads in channels the audience can see, the newest first, with the reply count stored
+ * with the sighting when there is one (threads are not read while a person waits).
  */
 export class DiscussionNotes {
   constructor(
@@ -65,20 +63,12 @@ export class DiscussionNotes {
         }
         const [newest, ...others] = threads.values();
         if (!newest) continue;
-        summaries.set(paperId, { newest: await this.refreshed(newest, audience), others: others.length });
+        summaries.set(paperId, { newest, others: others.length });
       }
       return withDiscussions(message, summaries, audience.channel, this.now());
     } catch (error) {
       this.logger.warn('Could not add where papers were discussed:', error);
       return message;
     }
-  }
-
-  /** The sighting with its thread's reply count as it is now (stored for the next time), when it can be read. */
-  private async refreshed(sighting: Sighting, audience: Audience): Promise<Sighting> {
-    const count = await audience.replyCount?.(sighting.channel, sighting.threadTs).catch(() => undefined);
-    if (count === undefined || count === sighting.replyCount) return sighting;
-    await this.store.setReplyCount(sighting, sighting.threadTs, count);
-    return { ...sighting, replyCount: count };
   }
 }

@@ -47,6 +47,8 @@ export type PaperCommand =
   /** `taste`: what the channel's votes taught it; `taste reset [confirm]`: forget them (asks first). */
   | { kind: 'taste' }
   | { kind: 'taste-reset'; confirmed: boolean }
+  /** `for <text>`: the best papers for a message's text (the message shortcut, in the console). */
+  | { kind: 'for'; text: string }
   /** Not understood: what to type instead (the messages are plain text, escaped when rendered). */
   | { kind: 'invalid'; problems: Problem[] };
 
@@ -369,6 +371,20 @@ export const PAPER_COMMANDS: readonly CommandSpec[] = [
               'Say which subscription to remove: `/paper unsubscribe <id or topic>` (see `/paper subscriptions`).',
             ),
           ),
+  },
+  {
+    group: 'conversation',
+    word: 'for',
+    usage: '/paper for <a message or an abstract>',
+    summary:
+      'the best papers for a pasted text, only to you. In Slack: on any message, *⋮ → Find papers for message* (with a button to post them in its thread); *Search papers* in the shortcuts menu opens a search window',
+    examples: [
+      '/paper for Has anyone tried averaging several reward models so that RLHF stops exploiting the reward?',
+    ],
+    parse: (args) =>
+      args.length > 0
+        ? { kind: 'for', text: args.join(' ') }
+        : invalid(problem('command', 'Paste the message after it: `/paper for <a message or an abstract>`.')),
   },
   {
     group: 'conversation',

@@ -3,6 +3,7 @@ import type { SlackMessage } from '../blocks/message.js';
 import { noHitsMessage, noticeMessage, resultsMessage, sharedCardMessage } from '../blocks/messages.js';
 import { escapeMrkdwn, escapeToFit, truncate } from '../blocks/mrkdwn.js';
 import { formatDay } from '../blocks/paperCard.js';
+import { threadPapersMessage, withPostInThread } from '../blocks/shortcuts.js';
 import { statusMessage } from '../blocks/status.js';
 import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
@@ -35,6 +36,8 @@ export interface MentionContext {
   where?: ChannelRef;
   /** Whether the mention was posted inside a thread. */
   inThread: boolean;
+  /** The thread's ts (a mention inside a thread): the papers paperbot saw there answer a bare mention first. */
+  threadTs?: string;
   /** Reads the text of the thread's first message (only called for a bare mention in a thread). */
   threadParentText(): Promise<string | undefined>;
   /** Who will see the answer (to say where its papers were discussed), when the transport knows. */
@@ -113,6 +116,11 @@ export class Replies {
         return this.taste.taste(context);
       case 'taste-reset':
         return this.taste.reset(context, command.confirmed);
+      case 'for':
+        return this.forMessage(command.text, {
+          where: context,
+          ...(context.audience ? { audience: context.audience } : {}),
+        });
       default:
         return this.subscriptions.answer(command, context);
     }
@@ -162,6 +170,8 @@ export class Replies {
         'Ask me about a topic, e.g. `@paperbot papers on reward model ensembles?`, or mention me in a thread and I will search with its first message.',
       );
     }
+    const like = await this.likeThese(await this.papersSeenIn(context), context.where);
+    if (like) return this.noted(like, context.audience);
     let parentText: string | undefined;
     try {
       parentText = await context.threadParentText();
@@ -182,6 +192,97 @@ export class Replies {
     return this.noted(
       await this.results(truncate(parentWords, 60), parentQuery, MENTION_RESULTS, note, context.where),
       context.audience,
+    );
+  }
+
+  /**
+   * The best papers for someone's message (the message shortcut; `/paper for <text>`): its words
+   * are the query, operators not interpreted since nobody wrote them for the bot. With `threadTs`
+   * (the message's thread), a button posts the papers there.
+   */
+  async forMessage(
+    text: string,
+    options: { threadTs?: string; where?: ChannelRef; audience?: Audience } = {},
+  ): Promise<SlackMessage> {
+    const query = queryFromMessage(text);
+    if (!hasSearchTerms(query))
+      return noticeMessage(
+        'That message has no words I can search with. Try `/paper` with a few words about its topic.',
+      );
+    const words = truncate(query.words.join(' '), 60);
+    const results = await this.index.search(query, { limit: COMMAND_RESULTS });
+    if (results.total === 0) return noHitsMessage(words, false);
+    const found = await this.noted(
+      resultsMessage({ queryText: words, note: "Searched with the message's words" }, results, {
+        cardExtras: { followedAuthors: await this.anchors.followedAuthors(options.where) },
+      }),
+      options.audience,
+    );
+    return options.threadTs
+      ? withPostInThread(
+          found,
+          options.threadTs,
+          results.hits.map((hit) => hit.paper.id),
+        )
+      : found;
+  }
+
+  /** The papers found for a message, to post in its thread by `userId`; undefined when none is in the corpus any more. */
+  async papersForThread(paperIds: readonly string[], userId: string): Promise<SlackMessage | undefined> {
+    const papers = (await Promise.all(paperIds.map((id) => this.index.get(id)))).filter(
+      (paper): paper is Paper => paper !== undefined,
+    );
+    return papers.length > 0 ? threadPapersMessage(papers, userId) : undefined;
+  }
+
+  /**
+   * What the "Search papers" modal shows for a query: the results (the first page, without the
+   * buttons that need a channel), or the problem with the query, for its field.
+   */
+  async searchInModal(text: string): Promise<{ found: SlackMessage } | { problem: string }> {
+    const trimmed = text.trim();
+    const { query, problems } = parseQuery(trimmed);
+    if (problems.length > 0) return { problem: problems.join(' ') };
+    if (!hasSearchTerms(query) && !hasFilters(query))
+      return { problem: 'Tell me what to look for: a few words about the topic.' };
+    const results = await this.index.search(query, { limit: COMMAND_RESULTS });
+    if (results.total === 0) return { found: noHitsMessage(trimmed, hasFilters(query)) };
+    return { found: resultsMessage({ queryText: trimmed }, results) };
+  }
+
+  /** The papers paperbot posted, shared or saw linked in the mention's thread (none when it cannot tell). */
+  private async papersSeenIn(context: MentionContext): Promise<string[]> {
+    const { discussions } = this.deps;
+    if (!discussions || !context.where || !context.threadTs) return [];
+    try {
+      return await discussions.papersInThread(context.where, context.threadTs, MENTION_RESULTS);
+    } catch (error) {
+      this.logger.warn(`Could not read the papers of the thread: ${(error as Error).message}`);
+      return [];
+    }
+  }
+
+  /**
+   * Papers like those of a thread: their titles as the query, the thread's own papers left out;
+   * undefined when none of them is in the corpus.
+   */
+  private async likeThese(
+    paperIds: readonly string[],
+    where?: ChannelRef,
+  ): Promise<SlackMessage | undefined> {
+    const papers = (await Promise.all(paperIds.map((id) => this.index.get(id)))).filter(
+      (paper): paper is Paper => paper !== undefined,
+    );
+    if (papers.length === 0) return undefined;
+    const words = papers.flatMap((paper) => tokenize(paper.title));
+    const query = { words, phrases: [], excluded: [], authors: [], hasCode: false };
+    const results = await this.index.search(query, { limit: MENTION_RESULTS, excludeIds: [...paperIds] });
+    const shown = truncate(papers.map((paper) => paper.title).join('; '), 60);
+    if (results.hits.length === 0) return noHitsMessage(shown, false);
+    return resultsMessage(
+      { queryText: shown, note: 'Papers like the ones already in this thread' },
+      results,
+      { cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) } },
     );
   }
 

@@ -125,6 +125,16 @@ export class PostgresDiscussionStore implements DiscussionStore {
     return rows.map(sightingOf);
   }
 
+  async papersInThread(where: ChannelRef, threadTs: string, limit = 10): Promise<string[]> {
+    // The thread's sightings (index sightings_by_thread), each paper at its newest.
+    const { rows } = await this.db.query<{ paper_id: string }>(
+      `SELECT paper_id FROM sightings WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3
+       GROUP BY paper_id ORDER BY max(at) DESC, max(ts::numeric) DESC LIMIT $4`,
+      [where.team, where.channel, threadTs, limit],
+    );
+    return rows.map((row) => row.paper_id);
+  }
+
   async setReplyCount(where: ChannelRef, threadTs: string, replyCount: number): Promise<void> {
     await this.db.query(
       'UPDATE sightings SET reply_count = $4 WHERE team_id = $1 AND channel_id = $2 AND thread_ts = $3',

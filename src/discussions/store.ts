@@ -26,6 +26,8 @@ export interface DiscussionStore {
   linkedIn(where: ChannelRef): Promise<string[]>;
   /** Every workspace's sightings of these papers (the threads follow-ups go to). */
   threadsOf(paperIds: readonly string[]): Promise<Sighting[]>;
+  /** The papers seen in one thread (posted, shared or linked there), newest first, each once, at most `limit`. */
+  papersInThread(where: ChannelRef, threadTs: string, limit?: number): Promise<string[]>;
   /** The replies a thread has now (every sighting in it). */
   setReplyCount(where: ChannelRef, threadTs: string, replyCount: number): Promise<void>;
   /**
@@ -126,6 +128,13 @@ class EmbeddedDiscussionStore implements DiscussionStore {
         teams.flatMap((team) => this.byPaper.get(paperKey(team, id)) ?? []),
       ),
     );
+  }
+
+  async papersInThread(where: ChannelRef, threadTs: string, limit = 10): Promise<string[]> {
+    const inThread = (this.document.data.teams[where.team]?.sightings ?? []).filter(
+      (s) => s.channel === where.channel && s.threadTs === threadTs,
+    );
+    return [...new Set([...inThread].sort(newestFirst).map((s) => s.paperId))].slice(0, limit);
   }
 
   setReplyCount(where: ChannelRef, threadTs: string, replyCount: number): Promise<void> {

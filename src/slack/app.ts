@@ -10,6 +10,7 @@ import type { InstallationStore } from '../installations/store.js';
 import type { Logger } from '../logger.js';
 import { registerCardButtons } from './actions/cardButtons.js';
 import { registerLinkButtons } from './actions/linkButtons.js';
+import { registerPostInThread } from './actions/postInThread.js';
 import { registerResultButtons } from './actions/resultButtons.js';
 import { registerTasteButtons } from './actions/tasteButtons.js';
 import { registerPaperCommand } from './commands/paper.js';
@@ -21,9 +22,13 @@ import type { BotIdentity } from './identity.js';
 import { installerCheck } from './installer.js';
 import { installerOptions } from './oauth.js';
 import { createPostingClient, type PostingFor, postingWith } from './posting.js';
+import { createMemoryReadBudget, type ReadBudget } from './readBudget.js';
 import { SlackHttpReceiver } from './receiver.js';
 import type { RequestTracker } from './requests.js';
 import { MemorySeenEvents, type SeenEvents } from './seenEvents.js';
+import { registerFindPapers } from './shortcuts/findPapers.js';
+import { registerSearchPapers } from './shortcuts/searchPapers.js';
+import { registerSearchModal } from './views/searchModal.js';
 import { registerSubscribeModal } from './views/subscribeModal.js';
 
 /**
@@ -48,6 +53,8 @@ export interface SlackAppOptions {
   discussions?: DiscussionStore;
   /** The events handled already (default: this process's memory; replicas share the database's). */
   seenEvents?: SeenEvents;
+  /** When each workspace may next read history / replies (default: this process's memory; replicas share the database's). */
+  readBudget?: ReadBudget;
   /** Overrides of the Web API client's options (tests shorten retries). */
   clientOptions?: webApi.WebClientOptions;
   now?: () => Date;
@@ -57,8 +64,9 @@ export interface SlackAppOptions {
   health?: HealthEndpoints;
 }
 
-// Bolt's client, for calls that are safe to repeat: a few quick retries (429s wait for
-// Retry-After), then give up and log, rather than the client's default of retrying for 30 minutes.
+// Bolt's client, for calls that are safe to repeat: a few quick retries, then give up and log,
+// rather than the client's default of retrying for 30 minutes. A 429 is not waited out (its
+// Retry-After can be a minute, Tier 1's whole window): the call fails and the answer does without.
 // Posts go through a client that never retries by itself (see ChannelPoster).
 const INTERACTIVE_RETRIES = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4000 };
 /** How long an answer to a person waits for one Web API call. */
@@ -74,13 +82,18 @@ export function createSlackApp(options: SlackAppOptions): App {
     slackApiUrl: connection.apiUrl,
     retryConfig: INTERACTIVE_RETRIES,
     timeout: INTERACTIVE_TIMEOUT_MS,
+    rejectRateLimitedCalls: true,
     ...options.clientOptions,
   };
   const once = createPostingClient(connection, logger, {
     timeout: INTERACTIVE_TIMEOUT_MS,
     ...options.clientOptions,
   });
-  const posting: PostingFor = (context) => postingWith(once, context.botToken);
+  const reads = {
+    budget: options.readBudget ?? createMemoryReadBudget(),
+    ...(options.now ? { now: options.now } : {}),
+  };
+  const posting: PostingFor = (context) => postingWith(once, context, reads);
   const { auth } = options;
   const common = { logger: boltLogger(logger), clientOptions };
   const { health } = options;
@@ -160,6 +173,10 @@ export function createSlackApp(options: SlackAppOptions): App {
   registerTasteButtons(app, replies, logger);
   registerResultButtons(app, replies, posting, logger);
   registerSubscribeModal(app, replies, posting, logger);
+  registerFindPapers(app, replies, logger);
+  registerPostInThread(app, replies, posting, logger, discussions, now);
+  registerSearchPapers(app, posting, logger);
+  registerSearchModal(app, replies, logger);
   registerUninstalled(app, {
     store: options.home.store,
     ...(auth.kind === 'oauth' ? { installations: auth.installations } : {}),

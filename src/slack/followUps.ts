@@ -2,7 +2,13 @@ import type { webApi } from '@slack/bolt';
 import { followUpMessage } from '../blocks/discussions.js';
 import type { FollowUpPoster, OutgoingFollowUp, ThreadTarget } from '../discussions/followUps.js';
 import type { DigestTarget, PostResult } from '../subscriptions/scheduler.js';
-import { ChannelPoster, NOT_INSTALLED, type PostPolicy, type WorkspaceTokens } from './posting.js';
+import {
+  ChannelPoster,
+  NOT_INSTALLED,
+  type PostPolicy,
+  type Reads,
+  type WorkspaceTokens,
+} from './posting.js';
 
 /** The Slack message metadata type of paperbot's follow-ups (it carries their key). */
 export const FOLLOW_UP_EVENT = 'paperbot_follow_up';
@@ -22,6 +28,7 @@ export class SlackFollowUpPoster implements FollowUpPoster {
   constructor(
     private readonly client: webApi.WebClient,
     private readonly tokens: WorkspaceTokens,
+    private readonly reads: Reads,
     private readonly policy: PostPolicy = FOLLOW_UP_POLICY,
   ) {}
 
@@ -39,7 +46,7 @@ export class SlackFollowUpPoster implements FollowUpPoster {
   async post(target: ThreadTarget, followUp: OutgoingFollowUp, key: string): Promise<PostResult> {
     const token = await this.tokens.botToken(target);
     if (token === undefined) return { ok: false, error: 'not_installed', pauseReason: NOT_INSTALLED };
-    return new ChannelPoster(this.client, this.policy, token).post(
+    return new ChannelPoster(this.client, this.policy, { ...this.reads, team: target.team, token }).post(
       {
         channel: target.channel,
         thread_ts: target.threadTs,
@@ -52,7 +59,7 @@ export class SlackFollowUpPoster implements FollowUpPoster {
   async alreadyPosted(target: ThreadTarget, key: string, since: Date): Promise<boolean | undefined> {
     const token = await this.tokens.botToken(target);
     if (token === undefined) return undefined;
-    return new ChannelPoster(this.client, this.policy, token).find(
+    return new ChannelPoster(this.client, this.policy, { ...this.reads, team: target.team, token }).find(
       { channel: target.channel, threadTs: target.threadTs },
       key,
       since,

@@ -13,6 +13,8 @@ import type { Logger } from '../logger.js';
  * answer only one person sees (`user`), a guest (users.info: `is_restricted` /
  * `is_ultra_restricted`) sees sightings of the answer's channel only, since guests cannot open
  * public channels they were not invited to. A channel Slack will not describe counts as not visible.
+ * It never reads a thread (conversations.replies): an answer to a person must not wait on a read
+ * Slack allows a distributed app once a minute, so reply counts are those paperbot stored.
  */
 export function slackAudience(
   client: webApi.WebClient,
@@ -35,13 +37,6 @@ export function slackAudience(
       const answer = await client.conversations.info({ channel });
       const c = answer.channel;
       return Boolean(c?.is_channel && !c.is_private && !c.is_im && !c.is_mpim);
-    },
-    replyCount: async (channel, threadTs) => {
-      const answer = await client.conversations.replies({ channel, ts: threadTs, limit: 1, inclusive: true });
-      const parent = answer.messages?.[0];
-      return parent?.ts === threadTs && typeof parent.reply_count === 'number'
-        ? parent.reply_count
-        : undefined;
     },
   };
 }

@@ -6,6 +6,7 @@ import type { SlackConnection } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { DigestPoster, DigestTarget, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
 import { describeSlackError, SlackRefusal } from './deliver.js';
+import { READ_LIMIT, type ReadBudget, type ReadMethod } from './readBudget.js';
 
 /** The Slack message metadata type that marks paperbot's digests (and carries their run key). */
 export const DIGEST_EVENT = 'paperbot_digest';
@@ -114,10 +115,34 @@ export const DIGEST_POLICY: PostPolicy = { attempts: 6, backoffMs: 2000, maxRetr
 /** A message for a channel, or (with `thread_ts`) for a thread in it. */
 export type ChannelPost = SlackMessage & { channel: string; thread_ts?: string };
 
-/** How far Slack's clock may be behind ours when a lost post is looked for in the conversation. */
-const CLOCK_SKEW_MS = 5 * 60 * 1000;
-/** Pages of history read when looking for a lost post (200 messages each). */
-const MAX_PAGES = 25;
+/** How far Slack's clock may be from ours when a lost post is looked for in the conversation. */
+const CLOCK_SKEW_MS = 60 * 1000;
+
+/**
+ * Whose conversations a poster posts in, and what it may read there: the workspace (its team id,
+ * for the read budget), its bot token (one client serves every workspace; without it, the
+ * client's own), and the budget shared by every feature and replica.
+ */
+export interface PosterWorkspace extends Reads {
+  team: string;
+  token?: string;
+}
+
+/** The read budget every poster of a process shares, and its clock (tests pass a fake one). */
+export interface Reads {
+  budget: ReadBudget;
+  now?: () => Date;
+}
+
+/**
+ * Where the look for each lost post got to: the part of the conversation not read yet
+ * (`oldest`..`latest`, Slack timestamps, exclusive), so that the next look, a minute or a tick
+ * later, reads on from there instead of from the start. In this process's memory: after a
+ * restart a look starts over, which costs minutes, never a second post.
+ */
+const lookouts = new Map<string, { oldest: string; latest: string }>();
+/** Looks remembered at most (a lost post is rare; the oldest are forgotten first). */
+const MAX_LOOKOUTS = 1000;
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -129,15 +154,15 @@ const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resol
  * when it is certainly not there. Never throws: the outcome is a {@link PostResult}.
  */
 export class ChannelPoster {
-  /**
-   * `token` is the workspace's bot token, sent with every call (one client serves every
-   * workspace); without it, the client's own token.
-   */
+  private readonly token: string | undefined;
+
   constructor(
     private readonly client: webApi.WebClient,
     private readonly policy: PostPolicy,
-    private readonly token?: string,
-  ) {}
+    private readonly workspace: PosterWorkspace,
+  ) {
+    this.token = workspace.token;
+  }
 
   async post(
     message: ChannelPost,
@@ -226,9 +251,11 @@ export class ChannelPoster {
   }
 
   /**
-   * Whether a message tagged `key` is in the channel (or the thread `threadTs`) since `since`,
-   * reading every page from then on; undefined when Slack cannot say now (or the window holds
-   * more than 5,000 messages).
+   * Whether a message tagged `key` is in the channel (or the thread `threadTs`) since `since`:
+   * one read of at most 15 messages, made only when the workspace's budget for the method is free
+   * (never waited for). True when found; false when the whole window since `since` was read and
+   * it is not there; undefined when that cannot be told now (the budget is spent this minute, the
+   * read failed, or more messages are left: the next look reads on from where this one stopped).
    */
   async find(
     where: { channel: string; threadTs?: string },
@@ -236,43 +263,69 @@ export class ChannelPoster {
     since: Date,
     eventType: string,
   ): Promise<boolean | undefined> {
-    const oldest = ((since.getTime() - CLOCK_SKEW_MS) / 1000).toFixed(6);
+    const { team, budget, now = () => new Date() } = this.workspace;
+    const method: ReadMethod = where.threadTs ? 'conversations.replies' : 'conversations.history';
+    const lookout = `${team}\u0000${where.channel}\u0000${key}`;
+    const window = lookouts.get(lookout) ?? {
+      oldest: slackTs(since.getTime() - CLOCK_SKEW_MS),
+      // The post was made before this first look: what comes later is not it. (Wall-clock time,
+      // as Slack's timestamps are; `now` is the budget's clock, which tests play faster.)
+      latest: slackTs(Date.now() + CLOCK_SKEW_MS),
+    };
     try {
-      let cursor: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const common = {
-          channel: where.channel,
-          oldest,
-          limit: 200,
-          include_all_metadata: true,
-          cursor,
-          ...this.auth(),
-        };
-        const answer = where.threadTs
-          ? await this.client.conversations.replies({ ...common, ts: where.threadTs })
-          : await this.client.conversations.history(common);
-        const found = (answer.messages ?? []).some(
-          (m) =>
-            m.metadata?.event_type === eventType &&
-            (m.metadata.event_payload as { run?: unknown } | undefined)?.run === key,
-        );
-        if (found) return true;
-        cursor = answer.response_metadata?.next_cursor || undefined;
-        if (!cursor) return false;
-      }
-      return undefined;
+      if (!(await budget.take(team, method, now()))) return undefined;
+    } catch {
+      return undefined; // the budget's store is down: no read that might be one too many
+    }
+    let answer: webApi.ConversationsHistoryResponse | webApi.ConversationsRepliesResponse;
+    try {
+      const common = {
+        channel: where.channel,
+        ...window,
+        limit: READ_LIMIT,
+        include_all_metadata: true,
+        ...this.auth(),
+      };
+      answer = where.threadTs
+        ? await this.client.conversations.replies({ ...common, ts: where.threadTs })
+        : await this.client.conversations.history(common);
     } catch (error) {
+      const failure = callFailure(error);
+      if (failure.kind === 'later' && failure.retryAfterMs !== undefined)
+        await budget
+          .holdUntil(team, method, new Date(now().getTime() + failure.retryAfterMs))
+          .catch(() => {});
       // A channel the bot cannot read for a reason that pauses posting (removed from it, archived,
       // the token revoked) cannot be posted to either: "not there" lets the post be tried and
       // refused for that reason, which pauses a digest, instead of "cannot tell" every tick for ever.
-      const failure = callFailure(error);
       return failure.kind === 'refused' && failure.error in PAUSING_ERRORS ? false : undefined;
     }
+    const messages = answer.messages ?? [];
+    const found = messages.some(
+      (m) =>
+        m.metadata?.event_type === eventType &&
+        (m.metadata.event_payload as { run?: unknown } | undefined)?.run === key,
+    );
+    lookouts.delete(lookout);
+    if (found || !answer.has_more) return found;
+    // History pages newest first, a thread's replies oldest first: narrow the window by what was read.
+    const seen = messages.map((m) => m.ts).filter((ts): ts is string => typeof ts === 'string');
+    const rest = where.threadTs
+      ? { ...window, oldest: seen.reduce((a, b) => (Number(b) > Number(a) ? b : a), window.oldest) }
+      : { ...window, latest: seen.reduce((a, b) => (Number(b) < Number(a) ? b : a), window.latest) };
+    if (lookouts.size >= MAX_LOOKOUTS) lookouts.delete(lookouts.keys().next().value as string);
+    lookouts.set(lookout, rest);
+    return undefined;
   }
 
   private auth(): { token?: string } {
     return this.token === undefined ? {} : { token: this.token };
   }
+}
+
+/** A Slack timestamp ("1700000000.000100") for a time in milliseconds. */
+function slackTs(ms: number): string {
+  return (ms / 1000).toFixed(6);
 }
 
 /**
@@ -290,6 +343,20 @@ export interface Posting {
   }): Promise<ViewRef | undefined>;
   /** The user's time zone from their profile (users.info, tried once: it only refines a default). */
   userTimezone(user: string): Promise<string | undefined>;
+  /**
+   * The text of a thread's first message: one conversations.replies read, made only when the
+   * workspace's minute for it is free and tried once (a 429 is not waited out); throws
+   * {@link ReadLater} when the minute is spent, so that the answer says so at once.
+   */
+  threadStart(channel: string, threadTs: string): Promise<string | undefined>;
+}
+
+/** The workspace's read of a method was taken less than a minute ago: ask again later, or do without. */
+export class ReadLater extends Error {
+  constructor(method: ReadMethod) {
+    super(`${method} was read in this workspace less than a minute ago`);
+    this.name = 'ReadLater';
+  }
 }
 
 /** What views.open answers that a later views.update needs. */
@@ -298,16 +365,35 @@ export interface ViewRef {
   hash?: string;
 }
 
-/** The {@link Posting} of a request, with its workspace's token (Bolt's context has it). */
-export type PostingFor = (context: { botToken?: string }) => Posting;
+/** The {@link Posting} of a request, with its workspace and token (Bolt's context has them). */
+export type PostingFor = (context: { botToken?: string; teamId?: string; enterpriseId?: string }) => Posting;
 
-/** A {@link Posting} over the single-shot client, for the workspace of `token`. */
-export function postingWith(once: webApi.WebClient, token: string | undefined): Posting {
+/** A {@link Posting} over the single-shot client, for the request's workspace. */
+export function postingWith(
+  once: webApi.WebClient,
+  context: { botToken?: string; teamId?: string; enterpriseId?: string },
+  reads: Reads,
+): Posting {
+  const token = context.botToken;
   const auth = token === undefined ? {} : { token };
+  const team = context.teamId ?? context.enterpriseId ?? '';
   return {
-    answers: new ChannelPoster(once, ANSWER_POLICY, token),
+    answers: new ChannelPoster(once, ANSWER_POLICY, { ...reads, team, ...auth }),
     openView: async (args) => (await once.views.open({ ...args, ...auth })).view,
     userTimezone: async (user) => (await once.users.info({ user, ...auth })).user?.tz,
+    threadStart: async (channel, threadTs) => {
+      const { budget, now = () => new Date() } = reads;
+      if (!(await budget.take(team, 'conversations.replies', now())))
+        throw new ReadLater('conversations.replies');
+      const thread = await once.conversations.replies({
+        channel,
+        ts: threadTs,
+        limit: 1,
+        inclusive: true,
+        ...auth,
+      });
+      return thread.messages?.[0]?.text;
+    },
   };
 }
 
@@ -348,6 +434,7 @@ export class SlackDigestPoster implements DigestPoster {
   constructor(
     private readonly client: webApi.WebClient,
     private readonly tokens: WorkspaceTokens,
+    private readonly reads: Reads,
     private readonly options: PosterOptions = {},
   ) {
     this.policy = {
@@ -362,7 +449,7 @@ export class SlackDigestPoster implements DigestPoster {
     const token = await this.tokens.botToken(target);
     if (token === undefined) return { ok: false, error: 'not_installed', pauseReason: NOT_INSTALLED };
     const { channel } = target;
-    const poster = new ChannelPoster(this.client, this.policy, token);
+    const poster = new ChannelPoster(this.client, this.policy, { ...this.reads, team: target.team, token });
     const result = await poster.post(
       {
         channel,
@@ -380,7 +467,7 @@ export class SlackDigestPoster implements DigestPoster {
   async alreadyPosted(target: DigestTarget, runKey: string, since: Date): Promise<boolean | undefined> {
     const token = await this.tokens.botToken(target);
     if (token === undefined) return undefined;
-    return new ChannelPoster(this.client, this.policy, token).find(
+    return new ChannelPoster(this.client, this.policy, { ...this.reads, team: target.team, token }).find(
       { channel: target.channel },
       runKey,
       since,

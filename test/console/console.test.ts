@@ -42,6 +42,17 @@ describe('the local console', () => {
     expect(printed).not.toMatch(/Share to channel|More results|\(button\)/); // buttons that need Slack
   });
 
+  test('/paper for <a message> finds the papers for its words, operators not read as operators', async () => {
+    const printed = await session([
+      '/paper for Has anyone tried ensembles of reward models against overoptimization? -ensembles',
+      '/paper for',
+    ]);
+    expect(printed).toContain("Searched with the message's words");
+    expect(printed).toContain('Reward Model Ensembles Help Mitigate Overoptimization');
+    expect(printed).not.toMatch(/Post these in the thread/); // a button for Slack threads only
+    expect(printed).toContain('Paste the message after it: `/paper for <a message or an abstract>`.');
+  });
+
   test('mentions, help, unknown lines and exit', async () => {
     const printed = await session([
       '@paperbot papers on knowledge distillation?',

@@ -45,6 +45,34 @@ export function discussionStoreContract(under: DiscussionStoreUnderTest): void {
   const { open } = under;
 
   describe(`${under.name} discussion store: sightings`, () => {
+    test('the papers seen in one thread, newest first, each once, that thread only', async () => {
+      const store = await open();
+      const thread = '1700000000.000100';
+      await store.record([
+        sighting(thread, 'p1', { kind: 'digest' }),
+        sighting(thread, 'p2', { kind: 'digest' }),
+        sighting('1700000000.000300', 'p3', {
+          threadTs: thread,
+          kind: 'mention',
+          at: '2026-11-27T12:00:00.000Z',
+        }),
+        sighting('1700000000.000400', 'p1', {
+          threadTs: thread,
+          kind: 'mention',
+          at: '2026-11-28T12:00:00.000Z',
+        }),
+        sighting('1700000000.000500', 'p4'), // another thread of the channel
+        sighting('1700000000.000600', 'p5', { threadTs: thread, channel: 'C0OTHER' }),
+        sighting('1700000000.000700', 'p6', { threadTs: thread, team: B }),
+      ]);
+      const papers = await store.papersInThread({ team: A, channel: 'C0ML' }, thread);
+      expect(papers.slice(0, 2)).toEqual(['p1', 'p3']);
+      expect([...papers].sort()).toEqual(['p1', 'p2', 'p3']);
+      expect(await store.papersInThread({ team: A, channel: 'C0ML' }, thread, 1)).toEqual(['p1']);
+      expect(await store.papersInThread({ team: A, channel: 'C0ML' }, '1.2')).toEqual([]);
+      await store.close();
+    });
+
     test('a paper’s sightings, newest first, in its own workspace only; every field survives', async () => {
       const store = await open();
       const full = sighting('1700000000.000300', 'p1', {

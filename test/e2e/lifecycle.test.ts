@@ -221,7 +221,9 @@ describe('a SIGTERM in the middle of a digest run', () => {
     expect(pending).toHaveLength(3);
 
     slack.off('chat.postMessage');
-    const second = await startBot(dataDir);
+    // Installed as an internal app, as the fake's workspace is: the three checks of the channels'
+    // history take seconds (Tier 3), not one a minute (a distributed app's Tier 1, the default).
+    const second = await startBot(dataDir, { PAPERBOT_SLACK_APP: 'internal' });
     await until(
       () => jsonLines(second.log()).filter((line) => /had reached/.test(String(line.msg))).length === 3,
       20_000,

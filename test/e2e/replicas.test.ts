@@ -54,6 +54,9 @@ async function replica(token: string): Promise<{ child: ChildProcess; log: () =>
       PAPERBOT_BACKFILL_DAYS: '0',
       // A replica that finished its tick comes back for what a dead one left within a second.
       PAPERBOT_DIGEST_INTERVAL: '1',
+      // An internal app, as the fake's workspace is: the posts a killed replica left unconfirmed
+      // are checked in seconds (Tier 3), not one a minute (Tier 1, the default).
+      PAPERBOT_SLACK_APP: 'internal',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -8,6 +8,7 @@ import {
   callFailure,
   createPostingClient,
 } from '../../src/slack/posting.js';
+import { createMemoryReadBudget } from '../../src/slack/readBudget.js';
 import { type FakeReply, FakeSlack } from '../support/fakeSlack.js';
 
 let slack: FakeSlack;
@@ -92,10 +93,11 @@ describe('callFailure: did Slack act on a failed call?', () => {
 
 describe('ChannelPoster', () => {
   const poster = () =>
-    new ChannelPoster(createPostingClient(connection(slack.apiUrl), silentLogger, { timeout: 10_000 }), {
-      ...ANSWER_POLICY,
-      sleep: async () => {},
-    });
+    new ChannelPoster(
+      createPostingClient(connection(slack.apiUrl), silentLogger, { timeout: 10_000 }),
+      { ...ANSWER_POLICY, sleep: async () => {} },
+      { team: 'T0TEST', budget: createMemoryReadBudget() },
+    );
   const message = (text: string) => ({
     text,
     blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text } }],

@@ -134,6 +134,58 @@ describe('the strict fake Slack', () => {
     );
   });
 
+  test('a distributed, non-Marketplace app reads history and replies once a minute per method and workspace, 15 at most', async () => {
+    let now = Date.parse('2026-11-26T12:00:00Z');
+    const tier1 = await new FakeSlack({ now: () => now }).start();
+    try {
+      tier1.installAs('T0TEST', 'distributed');
+      const otherToken = tier1.addWorkspace({ team: 'T0OTHER', name: 'Other' });
+      tier1.installAs('T0OTHER', 'distributed');
+      const reader = clientOf(tier1);
+      for (let i = 0; i < 20; i++)
+        tier1.userMessage('C7', { text: `m${i}`, ts: `1700000000.${String(i + 1).padStart(6, '0')}` });
+      const parent = tier1.messagesIn('C7')[0]?.ts ?? '';
+      for (let i = 0; i < 20; i++) tier1.userMessage('C7', { text: `r${i}`, thread_ts: parent });
+      // Asked for 200: Slack gives 15, newest first, and a cursor to the rest.
+      const first = await reader.conversations.history({ channel: 'C7', limit: 200 });
+      expect(first.messages).toHaveLength(15);
+      expect(first.messages?.[0]?.text).toBe('m19');
+      expect(first.has_more).toBe(true);
+      // A second read of the same method within the minute: 429, Retry-After the seconds left.
+      now += 20_000;
+      let retryAfter: number | undefined;
+      try {
+        await reader.conversations.history({
+          channel: 'C7',
+          cursor: first.response_metadata?.next_cursor ?? '',
+        });
+      } catch (error) {
+        retryAfter = (error as { retryAfter?: number }).retryAfter;
+      }
+      expect(retryAfter).toBe(40);
+      // The other method has its own minute, and so has another workspace.
+      const replies = await reader.conversations.replies({ channel: 'C7', ts: parent });
+      expect(replies.messages).toHaveLength(15);
+      expect(replies.has_more).toBe(true);
+      expect(await outcome(reader.conversations.replies({ channel: 'C7', ts: parent }))).toBe('ratelimited');
+      expect(await outcome(reader.conversations.history({ channel: 'C7', token: otherToken }))).toBe('ok');
+      // A minute after the accepted read (the refused one does not count): the next page.
+      now += 40_000;
+      const second = await reader.conversations.history({
+        channel: 'C7',
+        cursor: first.response_metadata?.next_cursor ?? '',
+      });
+      expect(second.messages?.map((m) => m.text)).toEqual(['m4', 'm3', 'm2', 'm1', 'm0']);
+      expect(second.has_more).toBe(false);
+      // An internal app (the default) keeps Tier 3: reads in a row, pages up to 999.
+      tier1.installAs('T0TEST', 'internal');
+      expect((await reader.conversations.history({ channel: 'C7', limit: 200 })).messages).toHaveLength(20);
+      expect(await outcome(reader.conversations.history({ channel: 'C7' }))).toBe('ok');
+    } finally {
+      await tier1.stop();
+    }
+  });
+
   test('a response_url: 400 and the reason for invalid blocks, 404 after 5 uses or 30 minutes', async () => {
     const post = (url: string, body: unknown) =>
       fetch(url, {

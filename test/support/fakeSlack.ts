@@ -9,6 +9,8 @@ export interface ApiCall {
   method: string;
   args: Record<string, unknown>;
   token: string | undefined;
+  /** The HTTP status the fake answered (429: rate-limited), once it answered. */
+  status?: number;
 }
 
 /** One POST to a `response_url` (what `respond()` sends), accepted or not. */
@@ -90,6 +92,23 @@ export interface FakeUser {
   guest?: 'multi' | 'single';
 }
 
+/**
+ * How the app is installed in a workspace, which decides its read limits
+ * (https://docs.slack.dev/apis/web-api/rate-limits, "App types and rate limits"; changelog
+ * https://docs.slack.dev/changelog/2025/05/29/rate-limit-changes-for-non-marketplace-apps):
+ * `internal` (a customer-built app, or one approved for the Marketplace) keeps Tier 3 for
+ * conversations.history and conversations.replies; `distributed` (commercially distributed, not
+ * Marketplace-approved) gets 1 request a minute per method and workspace, `limit` at most 15.
+ */
+export type AppKind = 'internal' | 'distributed';
+
+/** The reads Slack limits for distributed, non-Marketplace apps. */
+export const TIER1_READS = ['conversations.history', 'conversations.replies'] as const;
+/** Tier 1 for those reads: one request per this interval, per method and workspace. */
+export const TIER1_INTERVAL_MS = 60_000;
+/** The largest (and default) `limit` of those reads for a distributed app. */
+export const TIER1_LIMIT = 15;
+
 /** The app's OAuth registration (Basic Information and OAuth & Permissions of its settings). */
 export interface FakeApp {
   clientId: string;
@@ -142,6 +161,9 @@ export function newTriggerId(ageMs = 0): string {
  *   (`exchanged_trigger_id`); views.update needs a view it opened, and a matching hash;
  * - conversations.history / .replies page with `limit` and `cursor`, honour `oldest`/`latest`
  *   (exclusive unless `inclusive`), and return message metadata only with `include_all_metadata`;
+ *   in a workspace where the app is installed as a distributed, non-Marketplace app
+ *   ({@link FakeSlack.installAs}), each allows one request a minute (then 429 with Retry-After)
+ *   and pages of at most 15 messages;
  * - a response_url answers HTTP 400 with a text body (`invalid_blocks`) to a payload Slack would
  *   refuse, and 404 after 5 uses (`used_url`) or 30 minutes (`expired_url`);
  * - every Web API call needs a bot token it issued (`not_authed`, `invalid_auth`) and has not
@@ -194,6 +216,10 @@ export class FakeSlack {
   /** Conversations declared with {@link FakeSlack.addChannel}. */
   private readonly channels = new Map<string, FakeChannel>();
   private readonly users = new Map<string, FakeUser>();
+  /** Workspace → how the app is installed there (not listed: internal). */
+  private readonly appKinds = new Map<string, AppKind>();
+  /** `team/method` → when Slack last accepted a Tier 1 read (of a distributed app). */
+  private readonly lastReads = new Map<string, number>();
 
   static readonly BOT_USER_ID = 'UPAPERBOT';
   static readonly BOT_ID = 'BPAPERBOT';
@@ -213,8 +239,9 @@ export class FakeSlack {
       'views.open': (args) => this.viewsOpen(args),
       'views.update': (args) => this.viewsUpdate(args),
       'views.publish': (args) => this.viewsPublish(args),
-      'conversations.history': (args) => this.conversationsHistory(args),
-      'conversations.replies': (args) => this.conversationsReplies(args),
+      // Called with the workspace's limits by handle(); an internal app's as a default.
+      'conversations.history': (args) => this.conversationsHistory(args, INTERNAL_READS),
+      'conversations.replies': (args) => this.conversationsReplies(args, INTERNAL_READS),
       'users.info': (args) => this.usersInfo(args),
       'conversations.info': (args) => this.conversationsInfo(args),
       'chat.getPermalink': (args) => this.getPermalink(args),
@@ -269,6 +296,16 @@ export class FakeSlack {
   addWorkspace(workspace: FakeWorkspace, token = `xoxb-${workspace.team}`): string {
     this.tokens.set(token, { workspace, revoked: false });
     return token;
+  }
+
+  /** Installs the app in `team` as `kind` (default for every workspace: internal). */
+  installAs(team: string, kind: AppKind): void {
+    this.appKinds.set(team, kind);
+  }
+
+  /** How the app is installed in `team`. */
+  appKindOf(team: string): AppKind {
+    return this.appKinds.get(team) ?? 'internal';
   }
 
   /** Makes channels a workspace's own: another workspace's token is told `channel_not_found` there. */
@@ -345,6 +382,7 @@ export class FakeSlack {
     this.responseUrlIssued.clear();
     this.exchangedTriggers.clear();
     this.buckets.clear();
+    this.lastReads.clear();
   }
 
   /** Calls of one Web API method, in order. */
@@ -608,7 +646,7 @@ export class FakeSlack {
 
   // --- conversations.* (https://docs.slack.dev/reference/methods/conversations.history, .replies) ---
 
-  private conversationsHistory(args: Record<string, unknown>): FakeReply {
+  private conversationsHistory(args: Record<string, unknown>, limits: ReadLimits): FakeReply {
     const channel = stringArg(args.channel);
     if (!channel) return refused('channel_not_found');
     // Top-level messages only (a reply stays in its thread), newest first.
@@ -616,24 +654,24 @@ export class FakeSlack {
       .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts)
       .slice()
       .reverse();
-    return this.page(messages, args, 100, this.messagesIn(channel));
+    return this.page(messages, args, limits.history, this.messagesIn(channel));
   }
 
-  private conversationsReplies(args: Record<string, unknown>): FakeReply {
+  private conversationsReplies(args: Record<string, unknown>, limits: ReadLimits): FakeReply {
     const channel = stringArg(args.channel);
     const ts = stringArg(args.ts);
     const messages = this.messagesIn(channel);
     if (!messages.some((m) => m.ts === ts)) return refused('thread_not_found');
     // The parent first, then its replies, oldest first.
     const thread = messages.filter((m) => m.ts === ts || m.thread_ts === ts);
-    return this.page(thread, args, 1000, messages);
+    return this.page(thread, args, limits.replies, messages);
   }
 
   /** One page of messages after `cursor`, within `oldest`/`latest`, metadata only when asked for. */
   private page(
     messages: StoredMessage[],
     args: Record<string, unknown>,
-    defaultLimit: number,
+    limits: { byDefault: number; max: number },
     channelMessages: StoredMessage[] = messages,
   ): FakeReply {
     const inclusive = truthy(args.inclusive);
@@ -645,7 +683,8 @@ export class FakeSlack {
       if (latest !== undefined && (inclusive ? ts > latest : ts >= latest)) return false;
       return true;
     });
-    const limit = Math.min(999, Math.max(1, Number(args.limit ?? defaultLimit) || defaultLimit));
+    const { byDefault, max } = limits;
+    const limit = Math.min(max, Math.max(1, Number(args.limit ?? byDefault) || byDefault));
     const start = args.cursor
       ? Number(Buffer.from(String(args.cursor), 'base64').toString().replace('next:', ''))
       : 0;
@@ -668,6 +707,24 @@ export class FakeSlack {
         next_cursor: hasMore ? Buffer.from(`next:${start + limit}`).toString('base64') : '',
       },
     });
+  }
+
+  /**
+   * A read of a distributed, non-Marketplace app: one request a minute per method and workspace
+   * (a refused request does not count), else HTTP 429 with the seconds left in Retry-After; pages
+   * of at most 15 messages, 15 by default (https://docs.slack.dev/reference/methods/conversations.history,
+   * https://docs.slack.dev/reference/methods/conversations.replies).
+   */
+  private tier1Read(method: string, args: Record<string, unknown>, team: string): FakeReply {
+    const key = `${team}/${method}`;
+    const now = this.now();
+    const last = this.lastReads.get(key);
+    if (last !== undefined && now - last < TIER1_INTERVAL_MS)
+      return rateLimited(Math.ceil((last + TIER1_INTERVAL_MS - now) / 1000));
+    this.lastReads.set(key, now);
+    return method === 'conversations.history'
+      ? this.conversationsHistory(args, TIER1_READ_LIMITS)
+      : this.conversationsReplies(args, TIER1_READ_LIMITS);
   }
 
   // --- the machinery ---
@@ -733,7 +790,8 @@ export class FakeSlack {
       const method = path.slice('/api/'.length);
       const args = decodeArgs(raw, req.headers['content-type'] ?? '');
       const token = req.headers.authorization?.replace(/^Bearer /, '');
-      this.calls.push({ method, args, token });
+      const call: ApiCall = { method, args, token };
+      this.calls.push(call);
       const override = this.overrides.get(method);
       const strict = this.handlers.get(method);
       const { workspace, refusal } = this.authenticate(method, token);
@@ -753,6 +811,13 @@ export class FakeSlack {
           bot_id: FakeSlack.BOT_ID,
           ...(workspace.enterprise ? { enterprise_id: workspace.enterprise } : {}),
         });
+      } else if (
+        !override &&
+        workspace &&
+        isTier1Read(method) &&
+        this.appKindOf(workspace.team) === 'distributed'
+      ) {
+        reply = this.tier1Read(method, args, workspace.team);
       } else {
         reply = override ? await override(args) : strict ? await strict(args) : refused('unknown_method');
       }
@@ -765,6 +830,7 @@ export class FakeSlack {
           ...(reply.delayMs ? { delayMs: reply.delayMs } : {}),
         };
       }
+      call.status = reply.status ?? 200;
     } else {
       reply = { status: 404, body: { ok: false, error: 'unknown_path' } };
     }
@@ -810,10 +876,34 @@ function refused(error: string, problems: string[] = []): FakeReply {
   };
 }
 
-/** HTTP 429 with Retry-After (https://docs.slack.dev/apis/web-api/rate-limits). */
-function rateLimited(): FakeReply {
-  return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+/** HTTP 429 with Retry-After in seconds (https://docs.slack.dev/apis/web-api/rate-limits). */
+function rateLimited(retryAfterSeconds = 1): FakeReply {
+  return {
+    status: 429,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+    body: { ok: false, error: 'ratelimited' },
+  };
 }
+
+/** Page sizes of the two reads: default and largest `limit`. */
+interface ReadLimits {
+  history: { byDefault: number; max: number };
+  replies: { byDefault: number; max: number };
+}
+
+/** Tier 3 (internal and Marketplace apps): history 100 by default, replies 1000; at most 999. */
+const INTERNAL_READS: ReadLimits = {
+  history: { byDefault: 100, max: 999 },
+  replies: { byDefault: 1000, max: 999 },
+};
+
+/** Tier 1 (distributed, non-Marketplace apps): 15 by default and at most. */
+const TIER1_READ_LIMITS: ReadLimits = {
+  history: { byDefault: TIER1_LIMIT, max: TIER1_LIMIT },
+  replies: { byDefault: TIER1_LIMIT, max: TIER1_LIMIT },
+};
+
+const isTier1Read = (method: string): boolean => (TIER1_READS as readonly string[]).includes(method);
 
 /** What chat.postMessage (and a response_url) refuses in a message payload, or undefined. */
 function messageProblem(args: Record<string, unknown>): FakeReply | undefined {

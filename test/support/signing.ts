@@ -137,6 +137,8 @@ export function viewSubmissionBody(
   view: Record<string, unknown>,
   values: Record<string, Record<string, unknown>>,
   user = 'U0ALICE',
+  /** The id Slack gave the view (views.open's answer), for a later views.update. */
+  viewId?: string,
 ): string {
   sequence++;
   const payload = {
@@ -148,13 +150,59 @@ export function viewSubmissionBody(
     trigger_id: newTriggerId(),
     view: {
       ...view,
-      id: `V${sequence}`,
+      id: viewId ?? `V${sequence}`,
       team_id: 'T0TEST',
       state: { values },
       hash: 'h',
       app_id: 'A0PAPERBOT',
       bot_id: 'BPAPERBOT',
     },
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/**
+ * A message shortcut's payload (`message_action`), form-encoded as Slack sends it: the message it
+ * was used on, where, a response_url and a trigger_id
+ * (https://docs.slack.dev/reference/interaction-payloads/shortcuts-interaction-payload).
+ */
+export function messageShortcutBody(
+  callbackId: string,
+  message: { ts: string; text: string; user?: string; thread_ts?: string },
+  context: { responseUrl: string; channel?: string; user?: string; team?: string },
+): string {
+  sequence++;
+  const team = context.team ?? 'T0TEST';
+  const payload = {
+    type: 'message_action',
+    callback_id: callbackId,
+    token: 'legacy-verification-token',
+    action_ts: `${Date.now() / 1000}`,
+    team: { id: team, domain: 'paperbot-test' },
+    user: { id: context.user ?? 'U0ALICE', name: 'alice', team_id: team },
+    channel: { id: context.channel ?? 'C0GENERAL', name: 'general' },
+    message: { type: 'message', user: message.user ?? 'U0BOB', ...message },
+    message_ts: message.ts,
+    response_url: context.responseUrl,
+    trigger_id: newTriggerId(),
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** A global shortcut's payload (`shortcut`): no channel and no response_url, a trigger_id only. */
+export function globalShortcutBody(
+  callbackId: string,
+  options: { user?: string; triggerAgeMs?: number } = {},
+): string {
+  sequence++;
+  const payload = {
+    type: 'shortcut',
+    callback_id: callbackId,
+    token: 'legacy-verification-token',
+    action_ts: `${Date.now() / 1000}`,
+    team: { id: 'T0TEST', domain: 'paperbot-test' },
+    user: { id: options.user ?? 'U0ALICE', username: 'alice', team_id: 'T0TEST' },
+    trigger_id: newTriggerId(options.triggerAgeMs),
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

@@ -16,6 +16,7 @@ import { SlackFollowUpPoster } from '../../src/slack/followUps.js';
 import { identifyBot } from '../../src/slack/identity.js';
 import { installationTokens } from '../../src/slack/oauth.js';
 import { createPostingClient, SlackDigestPoster, singleToken } from '../../src/slack/posting.js';
+import { createMemoryReadBudget, type ReadBudget } from '../../src/slack/readBudget.js';
 import type { SeenEvents } from '../../src/slack/seenEvents.js';
 import type { OperationsStatus } from '../../src/status.js';
 import { type DigestRun, Scheduler } from '../../src/subscriptions/scheduler.js';
@@ -69,6 +70,8 @@ export interface StartOptions {
   discussions?: DiscussionStore;
   /** The events handled already (default: the app's memory); replicas share PostgreSQL's. */
   seenEvents?: SeenEvents;
+  /** When each workspace may next read history / replies (default: in memory); replicas share PostgreSQL's. */
+  readBudget?: ReadBudget;
   /** A library whose ingests feed the follow-ups (Library.onUpdated), as in main.ts. */
   library?: Library;
   /**
@@ -132,10 +135,13 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const background = createPostingClient(connection, silentLogger, { timeout: 1000 });
   const discussions = options.discussions ?? createMemoryDiscussionStore();
   const tokens = auth.kind === 'token' ? singleToken(TEST_TOKEN) : installationTokens(auth.installations);
+  // One budget for the app's answers, its digests and its follow-ups, on the scenario's clock.
+  const readBudget = options.readBudget ?? createMemoryReadBudget();
+  const reads = { budget: readBudget, now: clock.now };
   const scheduler = new Scheduler({
     store,
     index,
-    poster: new SlackDigestPoster(background, tokens, {
+    poster: new SlackDigestPoster(background, tokens, reads, {
       spacingMs: 0,
       backoffMs: 10,
       attempts: options.postAttempts ?? 3,
@@ -158,7 +164,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   });
   const followUps = new FollowUps({
     store: discussions,
-    poster: new SlackFollowUpPoster(background, tokens, {
+    poster: new SlackFollowUpPoster(background, tokens, reads, {
       attempts: 2,
       backoffMs: 10,
       maxRetryAfterMs: 2000,
@@ -177,6 +183,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     ...appOperations,
     discussions,
     ...(options.seenEvents ? { seenEvents: options.seenEvents } : {}),
+    readBudget,
     now: clock.now,
     logger: options.logger ?? silentLogger,
     // The app's own retry policy, as in production: a test must see what a retry would do.

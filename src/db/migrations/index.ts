@@ -4,6 +4,7 @@ import { installations } from './0002-installations.js';
 import { discussions } from './0003-discussions.js';
 import { papers } from './0004-papers.js';
 import { seenEvents } from './0005-seen-events.js';
+import { readBudget } from './0006-read-budget.js';
 import { subscriptionStrictness } from './0008-subscription-strictness.js';
 
 /**
@@ -17,5 +18,6 @@ export const MIGRATIONS: readonly Migration[] = [
   discussions,
   papers,
   seenEvents,
+  readBudget,
   subscriptionStrictness,
 ];

@@ -33,7 +33,8 @@ export function registerAppMention(
     const threadTs = parentTs ?? event.ts;
     const workspace = workspaceOf(context);
     const { team } = workspace;
-    const { answers } = postingFor(context);
+    const posting = postingFor(context);
+    const { answers } = posting;
     await answerWith(
       logger,
       'app_mention',
@@ -41,17 +42,11 @@ export function registerAppMention(
         replies.toMention(event.text, {
           where: { team: workspaceOf(context).team, channel: event.channel },
           inThread: parentTs !== undefined,
+          ...(parentTs !== undefined ? { threadTs: parentTs } : {}),
           // Everyone in the channel sees the answer: sightings here, and in public channels.
           audience: slackAudience(client, { team, channel: event.channel }),
-          threadParentText: async () => {
-            const thread = await client.conversations.replies({
-              channel: event.channel,
-              ts: parentTs as string,
-              limit: 1,
-              inclusive: true,
-            });
-            return thread.messages?.[0]?.text;
-          },
+          // One read of the thread's start when the workspace's minute is free, never waited for.
+          threadParentText: () => posting.threadStart(event.channel, parentTs as string),
         }),
       async (message) => {
         const posted = await answers.post({ channel: event.channel, thread_ts: threadTs, ...message });
