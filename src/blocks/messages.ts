@@ -7,6 +7,7 @@ import { LIMITS, type SlackMessage } from './message.js';
 import { escapeMrkdwn, escapeToFit, plainText, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, type CardExtras, paperCard, standaloneCard } from './paperCard.js';
 import { TASTE_HELP } from './taste.js';
+import { TEAM_HELP } from './team.js';
 
 /** What a result list shows above its cards. */
 export interface ResultsHeading {
@@ -185,6 +186,7 @@ export function helpMessage(): SlackMessage {
     'Mention me with a question: `@paperbot papers on reward model ensembles?` I answer in the thread.',
     "Mention me alone in a thread and I search with the thread's first message.",
     ...TASTE_HELP,
+    ...TEAM_HELP,
   ].join('\n');
   return {
     text: 'How to use paperbot: /paper &lt;words&gt; searches papers; mention @paperbot in a thread to ask there.',

@@ -32,6 +32,7 @@ export type PaperCommand =
   /** `taste`: what the channel's votes taught it; `taste reset [confirm]`: forget them (asks first). */
   | { kind: 'taste' }
   | { kind: 'taste-reset'; confirmed: boolean }
+  | TeamCommand
   /** Not understood: what to type instead (the messages are plain text, escaped when rendered). */
   | { kind: 'invalid'; problems: Problem[] };
 
@@ -43,6 +44,27 @@ export type AnchorCommand =
   | { kind: 'cite'; arxivId: string; text: string }
   | { kind: 'cite'; text: string; query: PaperQuery }
   | { kind: 'trending'; period: TrendingPeriod };
+
+/**
+ * `/paper who <topic>` (who in the workspace shared or discussed papers on it), `/paper who forget
+ * me` (never be named by it).
+ */
+export type TeamCommand = { kind: 'who'; topic: string; query: PaperQuery } | { kind: 'who-forget' };
+
+/** `who <topic>`, or `who forget me`. */
+function parseWho(args: string[]): PaperCommand {
+  const topic = args.join(' ');
+  if (/^forget\s+me$/i.test(topic)) return { kind: 'who-forget' };
+  if (!topic)
+    return invalid(
+      problem(
+        'command',
+        'Say which topic: `/paper who reward models` (or `/paper who forget me` to never be named).',
+      ),
+    );
+  const parsed = parseSearch(topic);
+  return parsed.kind === 'search' ? { kind: 'who', topic, query: parsed.query } : parsed;
+}
 
 const CommandText = z
   .string()
@@ -152,6 +174,7 @@ const SUBCOMMANDS: Record<string, (args: string[]) => PaperCommand> = {
   pause: withId('pause', '/paper pause <id>'),
   resume: withId('resume', '/paper resume <id>'),
   taste: parseTaste,
+  who: parseWho,
   digest: (args) =>
     args[0]?.toLowerCase() === 'now'
       ? withId('digest-now', '/paper digest now <id>')(args.slice(1))

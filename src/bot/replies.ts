@@ -24,6 +24,7 @@ import { queryFromMessage, questionOf } from './mention.js';
 import { parsePaperCommand } from './paperCommand.js';
 import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
 import { TasteReplies } from './tasteReplies.js';
+import { TeamReplies } from './teamReplies.js';
 
 /** Cards in a `/paper` answer. */
 export const COMMAND_RESULTS = 5;
@@ -69,6 +70,8 @@ export class Replies {
   readonly anchors: AnchorReplies;
   /** `/paper taste`, its reset, and "Why this?" on digest cards. */
   readonly taste: TasteReplies;
+  /** `/paper who`: what the workspace's memory says about its people. */
+  readonly team: TeamReplies;
   /** Where the papers of an answer were discussed (undefined without the workspaces' memory). */
   readonly notes: DiscussionNotes | undefined;
 
@@ -82,6 +85,7 @@ export class Replies {
       followedAuthors: (where) => this.anchors.followedAuthors(where),
     });
     this.taste = new TasteReplies({ store: deps.store, papers: deps.index });
+    this.team = new TeamReplies(deps);
     this.notes = deps.discussions ? new DiscussionNotes(deps.discussions, deps.now, deps.logger) : undefined;
   }
 
@@ -107,6 +111,9 @@ export class Replies {
         return this.taste.taste(context);
       case 'taste-reset':
         return this.taste.reset(context, command.confirmed);
+      case 'who':
+      case 'who-forget':
+        return this.team.answer(command, context);
       default:
         return this.subscriptions.answer(command, context);
     }

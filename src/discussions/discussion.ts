@@ -92,7 +92,12 @@ export const DiscussionData = z.object({
   version: z.literal(1),
   teams: z.record(
     z.string(),
-    z.object({ sightings: z.array(Sighting).default([]), followUps: z.array(FollowUp).default([]) }),
+    z.object({
+      sightings: z.array(Sighting).default([]),
+      followUps: z.array(FollowUp).default([]),
+      /** People who asked never to be named by `/paper who` (Slack user ids). */
+      unnamed: z.array(z.string().min(1).max(40)).default([]),
+    }),
   ),
 });
 export type DiscussionData = z.infer<typeof DiscussionData>;

@@ -48,6 +48,9 @@ const hostile = fc.constantFrom(
   'cite',
   'trending',
   'top 5 trending',
+  'who',
+  'forget me',
+  'recap',
   'author:"<!channel>"',
   '2310.02743',
   'https://arxiv.org/abs/2310.02743v2',
@@ -79,7 +82,16 @@ describe('hostile /paper text', () => {
     await fc.assert(
       fc.asyncProperty(
         long,
-        fc.constantFrom('', 'subscribe ', 'unsubscribe ', 'digest now ', 'cite ', 'trending '),
+        fc.constantFrom(
+          '',
+          'subscribe ',
+          'unsubscribe ',
+          'digest now ',
+          'cite ',
+          'trending ',
+          'who ',
+          'recap ',
+        ),
         async (text, prefix) => {
           const message = await replies.toCommand(prefix + text, commandContext());
           expect(blockKitViolations(message)).toEqual([]);

@@ -4,6 +4,7 @@ import { installations } from './0002-installations.js';
 import { discussions } from './0003-discussions.js';
 import { papers } from './0004-papers.js';
 import { seenEvents } from './0005-seen-events.js';
+import { teamMemory } from './0007-team-memory.js';
 
 /**
  * Every migration, in order. A new table (the corpus's papers, say) is a new file here with the
@@ -16,4 +17,5 @@ export const MIGRATIONS: readonly Migration[] = [
   discussions,
   papers,
   seenEvents,
+  teamMemory,
 ];
