@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { Sighting } from '../discussions/discussion.js';
+import type { Recap, RecapNews, RecapPaper } from '../discussions/recap.js';
 import type { Person } from '../discussions/teamMemory.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { boldText, escapeToFit, plainText, userMention } from './mrkdwn.js';
@@ -89,9 +90,93 @@ export function unnamedMessage(): SlackMessage {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
+const PERIOD_NAMES = { day: 'day', week: 'week', month: 'month' } as const;
+const SHORT_DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+/** "3 threads, 12 replies, 2 shares, 1 👍": what made a paper one of the period's. */
+function activity(entry: RecapPaper): string {
+  const parts = [plural(entry.threads, 'thread'), plural(entry.replies, 'reply', 'replies')];
+  if (entry.shares > 0) parts.push(plural(entry.shares, 'share'));
+  if (entry.votes > 0) parts.push(`${entry.votes} :thumbsup:`);
+  return parts.join(', ');
+}
+
+/** One line of news: ":rocket: *Title*: code at …" or ":page_facing_up: *Title*: arXiv v3". */
+function newsLine({ paper, news }: RecapNews): string {
+  const what = news.map((item) =>
+    item.kind === 'code'
+      ? `code at ${escapeToFit(item.url.replace(/^https?:\/\//, ''), 200)}`
+      : item.kind === 'version'
+        ? `arXiv v${item.version}`
+        : `${item.threshold} upvotes`,
+  );
+  const icon = news.some((item) => item.kind === 'code') ? ':rocket:' : ':page_facing_up:';
+  return `${icon} ${boldText(paper.title, 200)}: ${what.join(', ')}`;
+}
+
+/**
+ * "The week in papers": the papers the workspace discussed most in the period (each with its
+ * activity, where, and a button to its liveliest thread), then those that got code or a new
+ * version. `forChannel` says whose view it is: a channel's (a subscription) or one person's.
+ */
+export function recapMessage(recap: Recap, here: string, forChannel: boolean): SlackMessage {
+  const period = PERIOD_NAMES[recap.period];
+  const span = `${SHORT_DAY.format(new Date(recap.since))} – ${SHORT_DAY.format(new Date(recap.until))}`;
+  const whose = forChannel ? 'everyone here can see' : 'you can see';
+  if (recap.discussed.length === 0 && recap.news.length === 0) {
+    const text = `:newspaper: Nothing was discussed this ${period} (${span}) in the channels ${whose}.`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const blocks: KnownBlock[] = [
+    { type: 'header', text: plainText(`The ${period} in papers`, LIMITS.headerText) },
+    {
+      type: 'context',
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${span} · the papers discussed most (threads, replies, votes, shares) in the channels ${whose}`,
+        },
+      ],
+    },
+  ];
+  for (const [i, entry] of recap.discussed.entries()) {
+    const places = [...new Set(entry.where.map((s) => placeOf(s.channel, here)))].join(', ');
+    const text = `${i + 1}. ${boldText(entry.paper.title, 300)}\n:speech_balloon: ${activity(entry)} · ${places}`;
+    const liveliest = entry.where[0];
+    const button = liveliest && threadButton(liveliest, `recap-thread-${i}`);
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text },
+      ...(button ? { accessory: button } : {}),
+    });
+  }
+  if (recap.news.length > 0) {
+    const lines: string[] = [];
+    let room = LIMITS.sectionText - 40;
+    for (const item of recap.news) {
+      const line = newsLine(item);
+      if (line.length + 1 > room) break;
+      lines.push(line);
+      room -= line.length + 1;
+    }
+    blocks.push({ type: 'divider' });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `*Got code or a new version*\n${lines.join('\n')}` },
+    });
+  }
+  const count = recap.discussed.length;
+  return {
+    text: `The ${period} in papers (${span}): ${plural(count, 'paper')} discussed, ${plural(recap.news.length, 'paper')} with code or a new version`,
+    blocks,
+  };
+}
+
 /** The help lines of what the team's memory answers. */
 export const TEAM_HELP = [
   '',
   '*What your team knows*',
   '`/paper who reward models` — who shared or discussed papers on a topic (channels you can see), only to you · `/paper who forget me` — never be named',
+  '`/paper recap` · `/paper recap month` — the papers discussed most this week (or month), and those that got code or a new version',
+  '`/paper subscribe recap weekly` — that recap, posted in this channel (private channels never appear in another channel’s recap)',
 ];

@@ -3,7 +3,13 @@ import { hasFilters, hasSearchTerms, isEmptyQuery, type PaperQuery, parseQuery }
 import { TRENDING_PERIODS, type TrendingPeriod } from '../search/trending.js';
 import { type Cadence, isTimeZone } from '../subscriptions/schedule.js';
 import { MAX_TOPIC_CHARS } from '../subscriptions/subscription.js';
-import { MAX_TRENDING, trendingCount, trendingTopic } from '../subscriptions/topics.js';
+import {
+  isRecapTopic,
+  MAX_TRENDING,
+  RECAP_TOPIC,
+  trendingCount,
+  trendingTopic,
+} from '../subscriptions/topics.js';
 
 /** The longest `/paper` text accepted; a query longer than this is a paste, not a search. */
 export const MAX_COMMAND_CHARS = 1000;
@@ -49,7 +55,18 @@ export type AnchorCommand =
  * `/paper who <topic>` (who in the workspace shared or discussed papers on it), `/paper who forget
  * me` (never be named by it).
  */
-export type TeamCommand = { kind: 'who'; topic: string; query: PaperQuery } | { kind: 'who-forget' };
+export type TeamCommand =
+  | { kind: 'who'; topic: string; query: PaperQuery }
+  | { kind: 'who-forget' }
+  /** `/paper recap [week|month]`: what the workspace discussed most. */
+  | { kind: 'recap'; period: 'week' | 'month' };
+
+/** `recap [week|month]`. */
+function parseRecap(args: string[]): PaperCommand {
+  const period = args.join(' ').toLowerCase() || 'week';
+  if (period === 'week' || period === 'month') return { kind: 'recap', period };
+  return invalid(problem('command', 'Recap when? `/paper recap` (this week) or `/paper recap month`.'));
+}
 
 /** `who <topic>`, or `who forget me`. */
 function parseWho(args: string[]): PaperCommand {
@@ -175,6 +192,7 @@ const SUBCOMMANDS: Record<string, (args: string[]) => PaperCommand> = {
   resume: withId('resume', '/paper resume <id>'),
   taste: parseTaste,
   who: parseWho,
+  recap: parseRecap,
   digest: (args) =>
     args[0]?.toLowerCase() === 'now'
       ? withId('digest-now', '/paper digest now <id>')(args.slice(1))
@@ -264,6 +282,9 @@ function parseSubscribe(args: string[]): PaperCommand {
         `That topic is ${topic.length} characters; keep it under ${MAX_TOPIC_CHARS} (a few words work best).`,
       ),
     );
+  } else if (isRecapTopic(topic)) {
+    // "recap": what the workspace discussed, instead of a topic's new papers.
+    if (problems.length === 0) return { kind: 'subscribe', topic: RECAP_TOPIC, ...found };
   } else if (trendingCount(topic) !== undefined) {
     // "top N trending" (or "trending"): the most upvoted papers instead of a topic.
     const count = trendingCount(topic) as number;

@@ -113,6 +113,7 @@ export class Replies {
         return this.taste.reset(context, command.confirmed);
       case 'who':
       case 'who-forget':
+      case 'recap':
         return this.team.answer(command, context);
       default:
         return this.subscriptions.answer(command, context);

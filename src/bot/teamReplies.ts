@@ -1,10 +1,12 @@
 import type { SlackMessage } from '../blocks/message.js';
 import { noticeMessage } from '../blocks/messages.js';
-import { unnamedMessage, whoMessage } from '../blocks/team.js';
+import { recapMessage, unnamedMessage, whoMessage } from '../blocks/team.js';
+import { type RecapPeriod, recapOf } from '../discussions/recap.js';
 import type { DiscussionStore } from '../discussions/store.js';
 import { peopleOf, type Viewer, visibleTo } from '../discussions/teamMemory.js';
 import type { PaperSearch } from '../search/paperSearch.js';
 import type { PaperQuery } from '../search/query.js';
+import type { SubscriptionStore } from '../subscriptions/store.js';
 import type { TeamCommand } from './paperCommand.js';
 import type { CommandContext } from './subscriptionReplies.js';
 
@@ -16,14 +18,17 @@ export const WHO_PEOPLE = 10;
 /** What the answers about the team's memory read. */
 export interface TeamDeps {
   index: PaperSearch;
+  /** The channel's 👍 count in its recap. */
+  store: SubscriptionStore;
   discussions?: DiscussionStore;
+  now: () => Date;
 }
 
 const NO_MEMORY = noticeMessage(
   ':information_source: paperbot does not remember discussions here, so it cannot tell who discussed what.',
 );
 
-/** `/paper who <topic>` and `/paper who forget me`. */
+/** `/paper who <topic>`, `/paper who forget me` and `/paper recap [week|month]`. */
 export class TeamReplies {
   constructor(private readonly deps: TeamDeps) {}
 
@@ -35,7 +40,25 @@ export class TeamReplies {
       await discussions.unname(context.team, context.user);
       return unnamedMessage();
     }
+    if (command.kind === 'recap') return this.recap(command.period, context, discussions);
     return this.who(command.topic, command.query, context, discussions);
+  }
+
+  /** What the workspace discussed most in the period, as far as the asker can see. */
+  private async recap(
+    period: RecapPeriod,
+    context: CommandContext,
+    discussions: DiscussionStore,
+  ): Promise<SlackMessage> {
+    const recap = await recapOf(
+      { store: discussions, paper: (id) => this.deps.index.get(id) },
+      context.team,
+      viewerOf(context),
+      period,
+      this.deps.now(),
+      await this.deps.store.feedbackIn(context),
+    );
+    return recapMessage(recap, context.channel, false);
   }
 
   /**
@@ -54,9 +77,12 @@ export class TeamReplies {
       paperIds.length > 0 ? discussions.inWorkspace(context.team, { paperIds }) : [],
       discussions.unnamed(context.team),
     ]);
-    // Without a transport's audience, only the channel itself is known to be visible.
-    const viewer: Viewer = context.audience ?? { channel: context.channel, canSee: async () => false };
-    const people = peopleOf(await visibleTo(sightings, viewer), new Set(unnamed));
+    const people = peopleOf(await visibleTo(sightings, viewerOf(context)), new Set(unnamed));
     return whoMessage(topic, people.slice(0, WHO_PEOPLE), context.channel);
   }
+}
+
+/** Who sees the answer; without a transport's audience, only the channel itself is known to be visible. */
+function viewerOf(context: CommandContext): Viewer {
+  return context.audience ?? { channel: context.channel, canSee: async () => false };
 }

@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { followUpMessage } from '../blocks/discussions.js';
 import { BUSY } from '../blocks/messages.js';
-import { digestMessage } from '../blocks/subscriptions.js';
+import { renderDigest } from '../blocks/subscriptions.js';
 import type { Replies } from '../bot/replies.js';
 import type { CommandContext } from '../bot/subscriptionReplies.js';
 import type { FollowUpPoster, OutgoingFollowUp, ThreadTarget } from '../discussions/followUps.js';
@@ -94,9 +94,7 @@ export class ConsoleDigestPoster implements DigestPoster {
   ) {}
 
   async post(target: DigestTarget, digest: OutgoingDigest): Promise<PostResult> {
-    const message = digestMessage(digest.subscription, digest.hits, {
-      followedAuthors: digest.followedAuthors ?? [],
-    });
+    const message = renderDigest(digest, target.channel);
     const ts = consoleTs();
     this.output.write(`\n[digest in #${target.channel}, ${ts}]\n${renderText(message, this.style)}\n`);
     // A ts of its own, as Slack gives one: the digest is remembered, and its papers' news printed under it.

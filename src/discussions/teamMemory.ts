@@ -9,10 +9,13 @@ export interface Viewer {
 }
 
 /**
- * The sightings the viewer may know of: those in their channel, and in the channels they can see
+ * The sightings (or anything said in a channel) the viewer may know of: those in their channel, and in the channels they can see
  * (asked once per channel; a channel that cannot be told counts as not visible).
  */
-export async function visibleTo(sightings: readonly Sighting[], viewer: Viewer): Promise<Sighting[]> {
+export async function visibleTo<T extends Pick<Sighting, 'channel'>>(
+  sightings: readonly T[],
+  viewer: Viewer,
+): Promise<T[]> {
   const answers = new Map<string, Promise<boolean>>();
   const canSee = (channel: string) => {
     if (channel === viewer.channel) return Promise.resolve(true);

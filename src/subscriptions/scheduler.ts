@@ -1,12 +1,20 @@
+import { type Recap, recapOf } from '../discussions/recap.js';
 import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
 import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { Ticker } from '../ticker.js';
-import { ChannelTaste, DIGEST_SIZE, type Digest, nextDigest, nextPapersSince } from './digest.js';
+import {
+  ChannelTaste,
+  DIGEST_SIZE,
+  type Digest,
+  nextDigest,
+  nextPapersSince,
+  recapDigest,
+} from './digest.js';
 import { nextRun } from './schedule.js';
 import type { ClaimedChannel, DigestClaims, RunRecord, SubscriptionKey, SubscriptionStore } from './store.js';
 import type { ChannelRef, Subscription } from './subscription.js';
-import { followedAuthors } from './topics.js';
+import { followedAuthors, isRecapTopic, recapPeriod } from './topics.js';
 
 /** What posting a message to a channel came to. */
 export type PostResult =
@@ -30,6 +38,8 @@ export interface OutgoingDigest {
   hits: readonly SearchHit[];
   /** The `author:` filters of the channel's subscriptions: cards mark these authors as followed. */
   followedAuthors?: readonly string[];
+  /** For a recap subscription: what the workspace discussed (shown instead of cards). */
+  recap?: Recap;
 }
 
 /** Where a digest goes: a channel of a workspace (and its Enterprise Grid org, to find the token). */
@@ -50,6 +60,11 @@ export interface DigestPoster {
    * that cannot be told now.
    */
   alreadyPosted(target: DigestTarget, runKey: string, since: Date): Promise<boolean | undefined>;
+  /**
+   * Whether everyone in the target channel can see `channel` (a public channel), for a recap to
+   * name it; without this, a recap names its own channel only.
+   */
+  canSee?(target: DigestTarget, channel: string): Promise<boolean>;
 }
 
 /** The outcome of one digest run. */
@@ -305,7 +320,7 @@ export class Scheduler {
     const followed = followedAuthors([subscription, ...channel.subscriptions]);
     const run = await this.post(
       subscription,
-      { hits: digest.hits, followedAuthors: followed },
+      { hits: digest.hits, followedAuthors: followed, ...(digest.recap ? { recap: digest.recap } : {}) },
       { at: now, papersSince, nextRunAt },
       claims,
     );
@@ -368,6 +383,7 @@ export class Scheduler {
     index: PaperSearch,
     now: Date,
   ): Promise<Digest> {
+    if (isRecapTopic(subscription.topic)) return this.recap(subscription, channel, now);
     const taste = await ChannelTaste.of(channel.feedback, this.deps.index);
     // Patient: nobody waits on a digest, so it waits for a busy index rather than be refused.
     return nextDigest(
@@ -379,6 +395,28 @@ export class Scheduler {
       taste.isEmpty ? undefined : taste,
       true,
     );
+  }
+
+  /**
+   * A recap subscription's digest: what the workspace discussed in the period, as its channel can
+   * see it (the channel itself, and the channels the poster says everyone there can see).
+   */
+  private async recap(subscription: Subscription, channel: ClaimedChannel, now: Date): Promise<Digest> {
+    const { discussions, poster, index } = this.deps;
+    if (!discussions) return { hits: [], overflow: false };
+    const target = targetOf(subscription);
+    const recap = await recapOf(
+      { store: discussions, paper: (id) => index.get(id) },
+      subscription.team,
+      {
+        channel: subscription.channel,
+        canSee: async (other) => (poster.canSee ? poster.canSee(target, other) : false),
+      },
+      recapPeriod(subscription.schedule),
+      now,
+      channel.feedback,
+    );
+    return recapDigest(recap);
   }
 
   /** Remembers where a digest posted its papers (its thread is where their follow-ups go). */
@@ -417,7 +455,7 @@ export class Scheduler {
    */
   private async post(
     subscription: Subscription,
-    { hits, followedAuthors: followed }: Omit<OutgoingDigest, 'subscription'>,
+    { hits, followedAuthors: followed, recap }: Omit<OutgoingDigest, 'subscription'>,
     run: Omit<RunRecord, 'postedPaperIds'>,
     claims: DigestClaims,
   ): Promise<DigestRun> {
@@ -433,7 +471,7 @@ export class Scheduler {
     }
     const result = await poster.post(
       targetOf(subscription),
-      { subscription, hits, ...(followed ? { followedAuthors: followed } : {}) },
+      { subscription, hits, ...(followed ? { followedAuthors: followed } : {}), ...(recap ? { recap } : {}) },
       key,
     );
     if (result.ok) {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { whoMessage } from '../../src/blocks/team.js';
+import { recapMessage, whoMessage } from '../../src/blocks/team.js';
 import { parsePaperCommand } from '../../src/bot/paperCommand.js';
 import { Replies } from '../../src/bot/replies.js';
 import type { Sighting } from '../../src/discussions/discussion.js';
@@ -30,6 +30,18 @@ describe('/paper who: parsing', () => {
     expect(parsePaperCommand('WHO forget   me')).toEqual({ kind: 'who-forget' });
     expect(parsePaperCommand('who')).toMatchObject({ kind: 'invalid', problems: [{ field: 'command' }] });
     expect(parsePaperCommand('who after:yesterday')).toMatchObject({ kind: 'invalid' });
+  });
+
+  test('recap takes week (the default) or month; a recap subscription is stored as the topic recap', () => {
+    expect(parsePaperCommand('recap')).toEqual({ kind: 'recap', period: 'week' });
+    expect(parsePaperCommand('Recap MONTH')).toEqual({ kind: 'recap', period: 'month' });
+    expect(parsePaperCommand('recap of the year')).toMatchObject({ kind: 'invalid' });
+    expect(parsePaperCommand('subscribe Recap weekly at 9am')).toMatchObject({
+      kind: 'subscribe',
+      topic: 'recap',
+      cadence: 'weekly',
+      time: '09:00',
+    });
   });
 });
 
@@ -119,6 +131,61 @@ describe('/paper who over the memory', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('recap messages', () => {
+  test('hostile titles, code URLs, channels and permalinks stay valid and inert, at any size', () => {
+    const text = fc.oneof(
+      fc.constantFrom('<!channel>', '<@U0BOSS>', '<#C0SECRET|x>', '*', '`', '&lt;', '\u202e', '\ud800'),
+      fc.string({ maxLength: 30 }),
+    );
+    const words = fc.array(text, { minLength: 1, maxLength: 60 }).map((parts) => parts.join(' ') || 'x');
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            title: words,
+            channel: fc.constantFrom('C0ML', '<!channel>', 'G0PRIV', 'c0lower'),
+            replies: fc.nat(10_000),
+            url: words.map((w) => `https://github.com/${w.slice(0, 400)}`),
+          }),
+          { maxLength: 12 },
+        ),
+        fc.constantFrom('day', 'week', 'month' as const),
+        fc.boolean(),
+        (rows, period, forChannel) => {
+          const papers = rows.map((row, i) => makePaper({ id: `p${i}`, title: row.title.slice(0, 1000) }));
+          const message = recapMessage(
+            {
+              period,
+              since: '2026-11-19T12:00:00.000Z',
+              until: '2026-11-26T12:00:00.000Z',
+              discussed: rows.slice(0, 10).map((row, i) => ({
+                paper: papers[i] as ReturnType<typeof makePaper>,
+                threads: 1,
+                replies: row.replies,
+                shares: 1,
+                votes: i % 2,
+                where: [seen(i, `p${i}`, { channel: row.channel, replyCount: row.replies })],
+              })),
+              news: rows.slice(0, 8).map((row, i) => ({
+                paper: papers[i] as ReturnType<typeof makePaper>,
+                news: [
+                  { kind: 'code' as const, url: row.url },
+                  { kind: 'version' as const, version: 3 },
+                ],
+              })),
+            },
+            'C0GENERAL',
+            forChannel,
+          );
+          expect(blockKitViolations(message)).toEqual([]);
+          expect(liveMarkup(message)).toEqual([]);
+        },
+      ),
+      { numRuns: 150 },
     );
   });
 });
