@@ -252,7 +252,7 @@ export interface Config {
     arxivMax: number;
   };
   /** Semantic Scholar's Graph API: citation counts and references (the key raises its rate limit). */
-  semanticScholar?: { apiUrl: string; apiKey?: string };
+  semanticScholar: { apiUrl: string; apiKey?: string };
 }
 
 /** Settings whose value is shown in errors with its password hidden. */

@@ -7,6 +7,8 @@ import { type DiscussionStore, openLowdbDiscussionStore } from './discussions/st
 import { PostgresInstallationStore } from './installations/postgresStore.js';
 import { type InstallationStore, openLowdbInstallationStore } from './installations/store.js';
 import type { Logger } from './logger.js';
+import { type CitationStore, openLowdbCitationStore } from './papers/citations.js';
+import { PostgresCitationStore } from './papers/postgresCitationStore.js';
 import { MemorySeenEvents, PostgresSeenEvents, type SeenEvents } from './slack/seenEvents.js';
 import { PostgresSubscriptionStore } from './subscriptions/postgresStore.js';
 import { openLowdbStore, type SubscriptionStore } from './subscriptions/store.js';
@@ -16,6 +18,8 @@ export interface Stores {
   subscriptions: SubscriptionStore;
   /** The workspaces' memory: where papers were shared and discussed, and the follow-ups told. */
   discussions: DiscussionStore;
+  /** Citation counts from Semantic Scholar, and the papers to ask it about. */
+  citations: CitationStore;
   /** The Slack events handled already (retries are answered once). */
   seenEvents: SeenEvents;
   /** Installations (OAuth only). */
@@ -49,6 +53,7 @@ export async function openStores(
     return {
       subscriptions: new PostgresSubscriptionStore(db),
       discussions: new PostgresDiscussionStore(db),
+      citations: new PostgresCitationStore(db),
       seenEvents: new PostgresSeenEvents(db),
       ...(options.installations ? { installations: new PostgresInstallationStore(db) } : {}),
       database: db,
@@ -70,9 +75,11 @@ export async function openStores(
     : undefined;
   const discussionsFile = discussionsFileBeside(config.subscriptionsFile);
   const discussions = await openLowdbDiscussionStore(discussionsFile);
+  const citations = await openLowdbCitationStore(join(dirname(config.subscriptionsFile), 'citations.json'));
   return {
     subscriptions,
     discussions,
+    citations,
     seenEvents: new MemorySeenEvents(),
     ...(installations ? { installations } : {}),
     where: installations
@@ -86,6 +93,7 @@ export async function openStores(
     close: async () => {
       await subscriptions.close();
       await discussions.close();
+      await citations.close();
       await installations?.close();
     },
   };

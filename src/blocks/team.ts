@@ -108,7 +108,9 @@ function newsLine({ paper, news }: RecapNews): string {
       ? `code at ${escapeToFit(item.url.replace(/^https?:\/\//, ''), 200)}`
       : item.kind === 'version'
         ? `arXiv v${item.version}`
-        : `${item.threshold} upvotes`,
+        : item.kind === 'upvotes'
+          ? `${item.threshold} upvotes`
+          : 'cited by a new paper',
   );
   const icon = news.some((item) => item.kind === 'code') ? ':rocket:' : ':page_facing_up:';
   return `${icon} ${boldText(paper.title, 200)}: ${what.join(', ')}`;

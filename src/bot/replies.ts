@@ -10,6 +10,7 @@ import { escapeMrkdwn, truncate } from '../blocks/mrkdwn.js';
 import { statusMessage } from '../blocks/status.js';
 import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
+import type { CitationStore } from '../papers/citations.js';
 import type { PaperSearch } from '../search/paperSearch.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
 import { tokenize } from '../search/text.js';
@@ -19,6 +20,7 @@ import type { SubscriptionStore } from '../subscriptions/store.js';
 import type { ChannelRef } from '../subscriptions/subscription.js';
 import { VERSION } from '../version.js';
 import { AnchorReplies } from './anchors.js';
+import { CitationNotes } from './citationNotes.js';
 import { type Audience, DiscussionNotes } from './discussionNotes.js';
 import { queryFromMessage, questionOf } from './mention.js';
 import { parsePaperCommand } from './paperCommand.js';
@@ -54,6 +56,8 @@ export interface RepliesDeps {
   operations?: OperationsStatus;
   /** The workspaces' memory: cards say where their papers were discussed (none: they do not). */
   discussions?: DiscussionStore;
+  /** The citation cache: cards say how often their papers are cited (none: they do not). */
+  citations?: CitationStore;
 }
 
 /**
@@ -74,6 +78,8 @@ export class Replies {
   readonly team: TeamReplies;
   /** Where the papers of an answer were discussed (undefined without the workspaces' memory). */
   readonly notes: DiscussionNotes | undefined;
+  /** How often the papers of an answer are cited (undefined without the citation cache). */
+  readonly citationNotes: CitationNotes | undefined;
 
   constructor(deps: RepliesDeps) {
     this.index = deps.index;
@@ -87,6 +93,9 @@ export class Replies {
     this.taste = new TasteReplies({ store: deps.store, papers: deps.index });
     this.team = new TeamReplies(deps);
     this.notes = deps.discussions ? new DiscussionNotes(deps.discussions, deps.now, deps.logger) : undefined;
+    this.citationNotes = deps.citations
+      ? new CitationNotes(deps.citations, deps.index, deps.now, deps.logger)
+      : undefined;
   }
 
   /** The answer to `/paper <text>` typed in `context.channel`. */
@@ -175,7 +184,8 @@ export class Replies {
 
   /** The answer with where its papers were discussed, as far as `audience` may know. */
   private async noted(message: SlackMessage, audience: Audience | undefined): Promise<SlackMessage> {
-    return this.notes && audience ? this.notes.annotate(message, audience) : message;
+    const discussed = this.notes && audience ? await this.notes.annotate(message, audience) : message;
+    return this.citationNotes ? this.citationNotes.annotate(discussed) : discussed;
   }
 
   /**

@@ -126,7 +126,7 @@ export class ConsoleFollowUpPoster implements FollowUpPoster {
   }
 
   async post(target: ThreadTarget, followUp: OutgoingFollowUp): Promise<PostResult> {
-    const message = followUpMessage(followUp.paper, followUp.news);
+    const message = followUpMessage(followUp.paper, followUp.news, followUp.citing);
     this.output.write(
       `\n[reply in the thread of ${target.threadTs} in #${target.channel}]\n${renderText(message, this.style)}\n`,
     );

@@ -26,6 +26,9 @@ const EMOJI: Record<string, string> = {
   ':thumbsup:': '👍',
   ':thumbsdown:': '👎',
   ':wastebasket:': '🗑',
+  ':paperclip:': '📎',
+  ':busts_in_silhouette:': '👥',
+  ':books:': '📚',
 };
 
 /**

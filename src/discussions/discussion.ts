@@ -50,6 +50,8 @@ export const News = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('code'), url: z.url({ protocol: /^https?$/ }) }),
   z.object({ kind: z.literal('version'), version: z.number().int().positive() }),
   z.object({ kind: z.literal('upvotes'), threshold: z.number().int().positive(), upvotes: z.number().int() }),
+  /** A newly ingested paper (`by`, its id) cites it. */
+  z.object({ kind: z.literal('cited'), by: z.string().min(1).max(200) }),
 ]);
 export type News = z.infer<typeof News>;
 
@@ -62,6 +64,8 @@ export function newsKey(news: News): string {
       return `version:${news.version}`;
     case 'upvotes':
       return `upvotes:${news.threshold}`;
+    case 'cited':
+      return `cited:${news.by}`;
   }
 }
 

@@ -43,7 +43,10 @@ export interface CitationFetch {
  * while a person waits), and the queue of papers to ask about. Writes resolve once stored.
  */
 export interface CitationStore {
-  /** Asks for papers: wanted now (and, for `checkReferences`, their references to be told once). */
+  /**
+   * Asks for papers: wanted now (and, for `checkReferences`, their references to be told once).
+   * A paper wanted less than a day ago keeps its date (no write for every card shown).
+   */
   want(arxivIds: readonly string[], at: Date, checkReferences: boolean): Promise<void>;
   /**
    * Papers to ask about now, at most `limit`: wanted in the last {@link WANTED_FOR_MS}, never
@@ -55,6 +58,14 @@ export interface CitationStore {
   /** The known counts of these papers. */
   counts(arxivIds: readonly string[]): Promise<Map<string, CitationCount>>;
   close(): Promise<void>;
+}
+
+/** Whether wanting a known paper again changes it: its references to check, or a day since it was last wanted. */
+function wantedAgain(entry: CitationEntry, at: Date, checkReferences: boolean): boolean {
+  return (
+    (checkReferences && !entry.checkReferences) ||
+    Date.parse(entry.wantedAt) <= at.getTime() - REFRESH_AFTER_MS
+  );
 }
 
 /** Whether an entry is due at `now`. */
@@ -80,7 +91,13 @@ class EmbeddedCitationStore implements CitationStore {
   ) {}
 
   want(arxivIds: readonly string[], at: Date, checkReferences: boolean): Promise<void> {
-    if (arxivIds.length === 0) return Promise.resolve();
+    const papers = this.document.data.papers;
+    const changes = arxivIds.some((id) => {
+      const known = Object.hasOwn(papers, id) ? papers[id] : undefined;
+      return !known || wantedAgain(known, at, checkReferences);
+    });
+    // Cards ask for their papers on every answer: a file is rewritten only when something changes.
+    if (!changes) return Promise.resolve();
     return this.document.change((data) => {
       for (const arxivId of arxivIds) {
         const known = Object.hasOwn(data.papers, arxivId) ? data.papers[arxivId] : undefined;
@@ -88,6 +105,7 @@ class EmbeddedCitationStore implements CitationStore {
           data.papers[arxivId] = { arxivId, wantedAt: at.toISOString(), checkReferences };
           continue;
         }
+        if (!wantedAgain(known, at, checkReferences)) continue;
         if (Date.parse(known.wantedAt) < at.getTime()) known.wantedAt = at.toISOString();
         known.checkReferences ||= checkReferences;
       }

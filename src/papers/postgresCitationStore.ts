@@ -42,7 +42,9 @@ export class PostgresCitationStore implements CitationStore {
        SELECT id, $2, $3 FROM unnest($1::text[]) AS id
        ON CONFLICT (arxiv_id) DO UPDATE SET
          wanted_at = GREATEST(citations.wanted_at, EXCLUDED.wanted_at),
-         check_references = citations.check_references OR EXCLUDED.check_references`,
+         check_references = citations.check_references OR EXCLUDED.check_references
+       WHERE citations.wanted_at <= EXCLUDED.wanted_at - interval '1 day'
+          OR (EXCLUDED.check_references AND NOT citations.check_references)`,
       [[...new Set(arxivIds)], at, checkReferences],
     );
   }
