@@ -138,6 +138,7 @@ async function main(): Promise<void> {
     now,
     logger,
     discussions,
+    citations: stores.citations,
     observe: (run) => metrics.countDigest(run),
   });
   // News of papers (code, versions, upvotes) merged in by ingests go to the threads that discussed them.

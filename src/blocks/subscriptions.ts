@@ -1,9 +1,11 @@
 import type { KnownBlock } from '@slack/types';
 import type { Recap } from '../discussions/recap.js';
+import type { CitationCount } from '../papers/citations.js';
 import type { SearchHit } from '../search/paperSearch.js';
 import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
 import { isRecapTopic, trendingCount, trendingPeriod } from '../subscriptions/topics.js';
+import { withCitationCounts } from './discussions.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { boldText, escapeToFit, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, type CardExtras, paperCard } from './paperCard.js';
@@ -89,12 +91,16 @@ export function renderDigest(
     hits: readonly SearchHit[];
     followedAuthors?: readonly string[];
     recap?: Recap;
+    citations?: ReadonlyMap<string, CitationCount>;
   },
   here: string,
 ): SlackMessage {
   const { subscription } = digest;
   if (!digest.recap)
-    return digestMessage(subscription, digest.hits, { followedAuthors: digest.followedAuthors ?? [] });
+    return withCitationCounts(
+      digestMessage(subscription, digest.hits, { followedAuthors: digest.followedAuthors ?? [] }),
+      digest.citations ?? new Map(),
+    );
   const message = recapMessage(digest.recap, here, true);
   const manage: KnownBlock = {
     type: 'context',

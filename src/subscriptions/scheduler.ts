@@ -1,6 +1,7 @@
 import { type Recap, recapOf } from '../discussions/recap.js';
 import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
+import type { CitationCount, CitationStore } from '../papers/citations.js';
 import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { Ticker } from '../ticker.js';
 import {
@@ -40,6 +41,8 @@ export interface OutgoingDigest {
   followedAuthors?: readonly string[];
   /** For a recap subscription: what the workspace discussed (shown instead of cards). */
   recap?: Recap;
+  /** The known citation counts of its papers (by paper id), from the cache. */
+  citations?: ReadonlyMap<string, CitationCount>;
 }
 
 /** Where a digest goes: a channel of a workspace (and its Enterprise Grid org, to find the token). */
@@ -111,6 +114,8 @@ export interface SchedulerDeps {
    * what they post is remembered there (none: neither).
    */
   discussions?: DiscussionStore;
+  /** The citation cache: digest cards say how often their papers are cited (none: they do not). */
+  citations?: CitationStore;
 }
 
 /**
@@ -318,9 +323,15 @@ export class Scheduler {
       };
     }
     const followed = followedAuthors([subscription, ...channel.subscriptions]);
+    const citations = await this.citationsOf(digest.hits, now);
     const run = await this.post(
       subscription,
-      { hits: digest.hits, followedAuthors: followed, ...(digest.recap ? { recap: digest.recap } : {}) },
+      {
+        hits: digest.hits,
+        followedAuthors: followed,
+        ...(digest.recap ? { recap: digest.recap } : {}),
+        ...(citations.size > 0 ? { citations } : {}),
+      },
       { at: now, papersSince, nextRunAt },
       claims,
     );
@@ -419,6 +430,27 @@ export class Scheduler {
     return recapDigest(recap);
   }
 
+  /**
+   * The cached citation counts of a digest's papers (by paper id), and the papers wanted so that
+   * their counts are kept fresh. A failure only costs the counts.
+   */
+  private async citationsOf(hits: readonly SearchHit[], now: Date): Promise<Map<string, CitationCount>> {
+    const { citations, logger } = this.deps;
+    const byPaper = new Map<string, CitationCount>();
+    if (!citations) return byPaper;
+    const byArxiv = new Map(
+      hits.flatMap(({ paper }) => (paper.arxivId ? [[paper.arxivId, paper.id] as const] : [])),
+    );
+    try {
+      await citations.want([...byArxiv.keys()], now, false);
+      for (const [arxivId, count] of await citations.counts([...byArxiv.keys()]))
+        byPaper.set(byArxiv.get(arxivId) as string, count);
+    } catch (error) {
+      logger.warn('Could not read citation counts for a digest:', error);
+    }
+    return byPaper;
+  }
+
   /** Remembers where a digest posted its papers (its thread is where their follow-ups go). */
   private async remember(
     subscription: Subscription,
@@ -455,7 +487,7 @@ export class Scheduler {
    */
   private async post(
     subscription: Subscription,
-    { hits, followedAuthors: followed, recap }: Omit<OutgoingDigest, 'subscription'>,
+    { hits, followedAuthors: followed, recap, citations }: Omit<OutgoingDigest, 'subscription'>,
     run: Omit<RunRecord, 'postedPaperIds'>,
     claims: DigestClaims,
   ): Promise<DigestRun> {
@@ -471,7 +503,13 @@ export class Scheduler {
     }
     const result = await poster.post(
       targetOf(subscription),
-      { subscription, hits, ...(followed ? { followedAuthors: followed } : {}), ...(recap ? { recap } : {}) },
+      {
+        subscription,
+        hits,
+        ...(followed ? { followedAuthors: followed } : {}),
+        ...(recap ? { recap } : {}),
+        ...(citations ? { citations } : {}),
+      },
       key,
     );
     if (result.ok) {

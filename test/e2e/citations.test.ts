@@ -94,10 +94,10 @@ async function settle(app: RunningApp): Promise<void> {
   }
 }
 
-async function slash(app: RunningApp, text: string, id: string) {
+async function slash(app: RunningApp, text: string, id: string, channel = 'C0ML') {
   await postSigned(
     app.eventsUrl,
-    slashCommandBody(text, app.slack.responseUrl(id), { channel_id: 'C0ML' }),
+    slashCommandBody(text, app.slack.responseUrl(id), { channel_id: channel }),
     FORM,
   );
   return (await app.slack.waitFor(() => app.slack.responses.find((r) => r.id === id))).body;
@@ -175,6 +175,16 @@ describe('citations of discussed papers', () => {
     const answer = await slash(restarted, 'reward model ensembles', 'search2');
     expectValidMessage(answer);
     expect(JSON.stringify(answer)).toContain(':books: Cited by 250 (31 influential) · Semantic Scholar');
+    // So do its digest cards, in a channel where it was not shared yet.
+    restarted.slack.addChannel({ id: 'C0GENERAL', name: 'general' });
+    await slash(restarted, 'subscribe reward model ensembles', 'sub', 'C0GENERAL');
+    const [subscription] = await restarted.store.inChannel({ team: 'T0TEST', channel: 'C0GENERAL' });
+    await slash(restarted, `digest now ${subscription?.id}`, 'now', 'C0GENERAL');
+    const digest = restarted.slack
+      .messagesIn('C0GENERAL')
+      .find((m) => m.metadata?.event_type === 'paperbot_digest') as StoredMessage;
+    expectValidMessage(digest);
+    expect(JSON.stringify(digest.blocks)).toContain(':books: Cited by 250 (31 influential)');
   });
 
   test('Semantic Scholar answering 429, 500, nothing and garbage leaves answers and digests unaffected, and its news comes later', async () => {

@@ -142,6 +142,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
   const background = createPostingClient(connection, silentLogger, { timeout: 1000 });
   const discussions = options.discussions ?? createMemoryDiscussionStore();
+  const citations = options.citations ?? createMemoryCitationStore();
   const tokens = auth.kind === 'token' ? singleToken(TEST_TOKEN) : installationTokens(auth.installations);
   const scheduler = new Scheduler({
     store,
@@ -155,9 +156,9 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     logger: silentLogger,
     ...(options.operations?.observeDigest ? { observe: options.operations.observeDigest } : {}),
     discussions,
+    citations,
   });
   const { status: operations, observeDigest: _, ...appOperations } = options.operations ?? {};
-  const citations = options.citations ?? createMemoryCitationStore();
   const replies = new Replies({
     index,
     store,
