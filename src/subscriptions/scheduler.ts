@@ -323,7 +323,7 @@ export class Scheduler {
       };
     }
     const followed = followedAuthors([subscription, ...channel.subscriptions]);
-    const citations = await this.citationsOf(digest.hits, now);
+    const citations = await this.citationsOf(digest.hits);
     const run = await this.post(
       subscription,
       {
@@ -431,10 +431,11 @@ export class Scheduler {
   }
 
   /**
-   * The cached citation counts of a digest's papers (by paper id), and the papers wanted so that
-   * their counts are kept fresh. A failure only costs the counts.
+   * The cached citation counts of a digest's papers (by paper id): one read. A digest's papers are
+   * mostly new ones, which the citation tracker fetches from their ingest on. A failure only costs
+   * the counts.
    */
-  private async citationsOf(hits: readonly SearchHit[], now: Date): Promise<Map<string, CitationCount>> {
+  private async citationsOf(hits: readonly SearchHit[]): Promise<Map<string, CitationCount>> {
     const { citations, logger } = this.deps;
     const byPaper = new Map<string, CitationCount>();
     if (!citations) return byPaper;
@@ -442,7 +443,6 @@ export class Scheduler {
       hits.flatMap(({ paper }) => (paper.arxivId ? [[paper.arxivId, paper.id] as const] : [])),
     );
     try {
-      await citations.want([...byArxiv.keys()], now, false);
       for (const [arxivId, count] of await citations.counts([...byArxiv.keys()]))
         byPaper.set(byArxiv.get(arxivId) as string, count);
     } catch (error) {
