@@ -123,6 +123,13 @@ const Env = z.object({
   PAPERBOT_SUBSCRIPTIONS_FILE: setting(z.string().optional()),
   PAPERBOT_HF_API_URL: setting(apiBase('https://huggingface.co/api/')),
   PAPERBOT_ARXIV_API_URL: setting(apiBase('http://export.arxiv.org/api/')),
+  PAPERBOT_SEMANTIC_SCHOLAR_API_URL: setting(apiBase('https://api.semanticscholar.org/')),
+  PAPERBOT_SEMANTIC_SCHOLAR_API_KEY: setting(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{8,200}$/, 'must be a Semantic Scholar API key (letters and digits)')
+      .optional(),
+  ),
   PAPERBOT_REFRESH_HF: setting(cronOrOff('5 * * * *')),
   PAPERBOT_REFRESH_ARXIV: setting(cronOrOff('30 6 * * *')),
   PAPERBOT_ARXIV_CATEGORIES: setting(
@@ -258,6 +265,8 @@ export interface Config {
     arxivCategories: string[];
     arxivMax: number;
   };
+  /** Semantic Scholar's Graph API: citation counts and references (the key raises its rate limit). */
+  semanticScholar: { apiUrl: string; apiKey?: string };
 }
 
 /** Settings whose value is shown in errors with its password hidden. */
@@ -270,6 +279,7 @@ const SECRETS = new Set([
   'SLACK_SIGNING_SECRET',
   'SLACK_CLIENT_SECRET',
   'SLACK_STATE_SECRET',
+  'PAPERBOT_SEMANTIC_SCHOLAR_API_KEY',
 ]);
 
 /** A setting's value as an error may show it. */
@@ -307,6 +317,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     arxivCategories: vars.PAPERBOT_ARXIV_CATEGORIES,
     arxivMax: vars.PAPERBOT_ARXIV_MAX,
   };
+  const semanticScholar = {
+    apiUrl: vars.PAPERBOT_SEMANTIC_SCHOLAR_API_URL,
+    ...(vars.PAPERBOT_SEMANTIC_SCHOLAR_API_KEY ? { apiKey: vars.PAPERBOT_SEMANTIC_SCHOLAR_API_KEY } : {}),
+  };
   const base = {
     dataDir,
     subscriptionsFile,
@@ -324,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slackApp: vars.PAPERBOT_SLACK_APP,
     searchWorkers: vars.PAPERBOT_SEARCH_WORKERS,
     sources,
+    semanticScholar,
   };
   const oauth = oauthSettings(vars);
   if (oauth) {

@@ -69,6 +69,7 @@ export interface PaperUpdate {
 export class Library implements PaperSink, PaperSearch {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly updateListeners: Array<(updates: PaperUpdate[]) => void> = [];
+  private readonly addedListeners: Array<(papers: Paper[]) => void> = [];
   private unsaved = 0;
   private unsavedSince = 0;
   private readonly ticker: Ticker<void>;
@@ -233,6 +234,14 @@ export class Library implements PaperSink, PaperSearch {
     this.updateListeners.push(listener);
   }
 
+  /**
+   * Calls `listener` after each ingest through this library that added papers new to the corpus
+   * (their citations are read this way). Papers other processes stored are theirs to tell. It must not throw.
+   */
+  onAdded(listener: (papers: Paper[]) => void): void {
+    this.addedListeners.push(listener);
+  }
+
   private tell(updates: PaperUpdate[]): void {
     if (updates.length > 0) for (const listener of this.updateListeners) listener(updates);
   }
@@ -314,6 +323,8 @@ export class Library implements PaperSink, PaperSearch {
             return before ? [{ before, after }] : [];
           }),
         );
+        const added = stored.filter((paper) => !previous.has(paper.id));
+        if (added.length > 0) for (const listener of this.addedListeners) listener(added);
       }
       const counts: Record<MergeOutcome, number> = { new: 0, updated: 0, unchanged: 0 };
       for (const outcome of outcomes) counts[outcome]++;

@@ -7,6 +7,7 @@ import { loadConfig, secretsOf } from './config.js';
 import { ConsoleButtons } from './console/buttons.js';
 import { CONSOLE_TEAM, ConsoleDigestPoster, ConsoleFollowUpPoster, runConsole } from './console/console.js';
 import { DataFolderLock } from './dataFolderLock.js';
+import { CitationTracker, SPACING_KEYLESS_MS, SPACING_WITH_KEY_MS } from './discussions/citationTracker.js';
 import { type FollowUpPoster, FollowUps } from './discussions/followUps.js';
 import { PaperbotError } from './errors.js';
 import { Readiness, startHealthServer } from './health.js';
@@ -17,6 +18,7 @@ import { Backfill } from './papers/backfill.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
 import { RefreshState } from './papers/refreshState.js';
+import { fetchCitations } from './papers/sources/semanticScholar.js';
 import { WorkerSearcher } from './search/workerSearcher.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
 import { createSlackApp, type SlackAuth } from './slack/app.js';
@@ -155,6 +157,7 @@ async function main(): Promise<void> {
     now,
     logger,
     discussions,
+    citations: stores.citations,
     observe: (run) => metrics.countDigest(run),
   });
   // News of papers (code, versions, upvotes) merged in by ingests go to the threads that discussed them.
@@ -170,6 +173,17 @@ async function main(): Promise<void> {
     logger,
   });
   library.onUpdated(followUps.onUpdated);
+  // Papers new to the corpus: their references are read, and the threads of the papers they cite told.
+  const citations = new CitationTracker({
+    store: stores.citations,
+    fetch: (ids) => fetchCitations(ids, config.semanticScholar),
+    papers: index,
+    tell: (cited) => followUps.tellCitations(cited),
+    now,
+    logger,
+    spacingMs: config.semanticScholar.apiKey ? SPACING_WITH_KEY_MS : SPACING_KEYLESS_MS,
+  });
+  library.onAdded(citations.onAdded);
   void followUps.settle().catch((error: unknown) => logger.warn('Settling follow-ups failed:', error));
   const operations: OperationsStatus = {
     startedAt,
@@ -188,6 +202,7 @@ async function main(): Promise<void> {
     operations,
     discussions,
     ...(fetchPaper ? { fetchPaper } : {}),
+    citations: stores.citations,
   });
   metrics.reportQueue('answers', answersWaiting);
 
@@ -202,6 +217,7 @@ async function main(): Promise<void> {
     scheduler.start(config.digestIntervalMs);
     refresher.start();
     library.start(config.corpusCatchUpMs);
+    citations.start();
     await runConsole(replies, {
       input: process.stdin,
       output: process.stdout,
@@ -211,6 +227,7 @@ async function main(): Promise<void> {
     });
     await refresher.stop();
     await scheduler.stop();
+    await citations.stop();
     await followUps.idle(); // a follow-up being posted is recorded before the stores close
     await library.close();
     await refreshState.settle();
@@ -253,6 +270,7 @@ async function main(): Promise<void> {
   scheduler.start(config.digestIntervalMs);
   refresher.start();
   library.start(config.corpusCatchUpMs);
+  citations.start();
   // A first day: the recent papers, read in the background while the bot answers.
   const backfill = Backfill.wanted(refreshState, config.backfillDays)
     ? new Backfill({
@@ -274,7 +292,13 @@ async function main(): Promise<void> {
       stopIntake: () => {
         readiness.shuttingDown();
         // The receiver stops first (no new requests); the background work stops taking new work.
-        stopped = Promise.allSettled([app.stop(), refresher.stop(), scheduler.stop(), backfill?.stop()]);
+        stopped = Promise.allSettled([
+          app.stop(),
+          refresher.stop(),
+          scheduler.stop(),
+          citations.stop(),
+          backfill?.stop(),
+        ]);
       },
       // In-flight answers and digest posts (and an ingest under way) finish.
       drain: () => Promise.all([stopped.then(() => followUps.idle()), requests.drained()]),

@@ -7,6 +7,8 @@ import { type DiscussionStore, openLowdbDiscussionStore } from './discussions/st
 import { PostgresInstallationStore } from './installations/postgresStore.js';
 import { type InstallationStore, openLowdbInstallationStore } from './installations/store.js';
 import type { Logger } from './logger.js';
+import { type CitationStore, openLowdbCitationStore } from './papers/citations.js';
+import { PostgresCitationStore } from './papers/postgresCitationStore.js';
 import {
   openLowdbReadBudget,
   PostgresReadBudget,
@@ -23,6 +25,8 @@ export interface Stores {
   subscriptions: SubscriptionStore;
   /** The workspaces' memory: where papers were shared and discussed, and the follow-ups told. */
   discussions: DiscussionStore;
+  /** Citation counts from Semantic Scholar, and the papers to ask it about. */
+  citations: CitationStore;
   /** The Slack events handled already (retries are answered once). */
   seenEvents: SeenEvents;
   /** When each workspace may next read history / replies (one budget for every feature and replica). */
@@ -60,6 +64,7 @@ export async function openStores(
     return {
       subscriptions: new PostgresSubscriptionStore(db),
       discussions: new PostgresDiscussionStore(db),
+      citations: new PostgresCitationStore(db),
       seenEvents: new PostgresSeenEvents(db),
       readBudget: new PostgresReadBudget(db, readInterval),
       ...(options.installations ? { installations: new PostgresInstallationStore(db) } : {}),
@@ -86,9 +91,11 @@ export async function openStores(
     join(dirname(config.subscriptionsFile), 'read-budget.json'),
     readInterval,
   );
+  const citations = await openLowdbCitationStore(join(dirname(config.subscriptionsFile), 'citations.json'));
   return {
     subscriptions,
     discussions,
+    citations,
     seenEvents: new MemorySeenEvents(),
     readBudget,
     ...(installations ? { installations } : {}),
@@ -104,6 +111,7 @@ export async function openStores(
       await subscriptions.close();
       await discussions.close();
       await readBudget.close();
+      await citations.close();
       await installations?.close();
     },
   };

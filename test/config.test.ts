@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       shutdownMs: 10_000,
       slackApp: 'distributed',
       searchWorkers: 1,
+      semanticScholar: { apiUrl: 'https://api.semanticscholar.org/' },
       sources: CONSOLE_SOURCES,
     });
   });
@@ -67,6 +68,26 @@ describe('loadConfig', () => {
         }),
       ),
     ).toEqual(['xoxb-1', 's3cret', 'p@ss']);
+  });
+
+  test('Semantic Scholar: its base URL and key; a bad key is refused without being shown', () => {
+    expect(
+      loadConfig({
+        PAPERBOT_SEMANTIC_SCHOLAR_API_URL: 'http://127.0.0.1:9000',
+        PAPERBOT_SEMANTIC_SCHOLAR_API_KEY: 'abcDEF1234567890',
+      }).semanticScholar,
+    ).toEqual({ apiUrl: 'http://127.0.0.1:9000/', apiKey: 'abcDEF1234567890' });
+    expect(() => loadConfig({ PAPERBOT_SEMANTIC_SCHOLAR_API_URL: 'ftp://x' })).toThrow(
+      /PAPERBOT_SEMANTIC_SCHOLAR_API_URL: must be an http\(s\) URL/,
+    );
+    let message = '';
+    try {
+      loadConfig({ PAPERBOT_SEMANTIC_SCHOLAR_API_KEY: 'secret key with spaces' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('PAPERBOT_SEMANTIC_SCHOLAR_API_KEY: must be a Semantic Scholar API key');
+    expect(message).not.toContain('key with spaces');
   });
 
   test('the subscriptions file can live elsewhere', () => {
@@ -138,6 +159,7 @@ describe('loadConfig', () => {
       shutdownMs: 10_000,
       slackApp: 'distributed',
       searchWorkers: 1,
+      semanticScholar: { apiUrl: 'https://api.semanticscholar.org/' },
       sources: DEFAULT_SOURCES,
       slack: {
         mode: 'http',

@@ -1,5 +1,6 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
 import type { News, Sighting } from '../discussions/discussion.js';
+import type { CitationCount } from '../papers/citations.js';
 import type { Paper } from '../papers/paper.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { boldText, escapeToFit, plainText } from './mrkdwn.js';
@@ -105,6 +106,41 @@ export function withDiscussions(
   return { ...message, blocks };
 }
 
+const COUNT = new Intl.NumberFormat('en-US');
+const SHORT_DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+/** A card's citation line: ":books: Cited by 1,234 (56 influential) · Semantic Scholar, 26 Nov". */
+export function citationLine(count: CitationCount): string {
+  const influential =
+    count.influentialCitationCount > 0
+      ? ` (${COUNT.format(count.influentialCitationCount)} influential)`
+      : '';
+  return `:books: Cited by ${COUNT.format(count.citationCount)}${influential} · Semantic Scholar, ${SHORT_DAY.format(new Date(count.fetchedAt))}`;
+}
+
+/**
+ * The message with a citation line in each card whose paper's count is known (`counts` by paper
+ * id), above its buttons. Blocks beyond Slack's 50 are not added.
+ */
+export function withCitationCounts(
+  message: SlackMessage,
+  counts: ReadonlyMap<string, CitationCount>,
+): SlackMessage {
+  if (counts.size === 0) return message;
+  const blocks: KnownBlock[] = [];
+  let room = LIMITS.blocksPerMessage - message.blocks.length;
+  for (const block of message.blocks) {
+    for (const [paperId, count] of counts) {
+      if (room > 0 && block.block_id === blockId('links', paperId)) {
+        blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: citationLine(count) }] });
+        room--;
+      }
+    }
+    blocks.push(block);
+  }
+  return { ...message, blocks };
+}
+
 /** The papers whose cards a message shows, in order (their ids are in the cards' block ids). */
 export function papersShown(message: SlackMessage): string[] {
   const prefix = blockId('paper', '');
@@ -114,10 +150,25 @@ export function papersShown(message: SlackMessage): string[] {
     .map((id) => id.slice(prefix.length));
 }
 
-/** A follow-up in a thread: "Code is out for *Title*: owner/repo" and the paper's card. */
-export function followUpMessage(paper: Paper, news: News): SlackMessage {
+/**
+ * A follow-up in a thread: "Code is out for *Title*: owner/repo" and the paper's card; for a
+ * citation, "📎 *New paper* cites *Title*" and the new paper's card.
+ */
+export function followUpMessage(paper: Paper, news: News, citing?: Paper): SlackMessage {
   const title = boldText(paper.title, 300);
   const plainTitle = escapeToFit(paper.title, 300);
+  if (news.kind === 'cited' && citing) {
+    return {
+      text: `${escapeToFit(citing.title, 300)} cites ${plainTitle}`,
+      blocks: [
+        {
+          type: 'section',
+          text: { type: 'mrkdwn', text: `:paperclip: ${boldText(citing.title, 300)} cites ${title}` },
+        },
+        ...standaloneCard(citing),
+      ],
+    };
+  }
   const [line, fallback] =
     news.kind === 'code'
       ? [`:rocket: Code is out for ${title}: ${escapeToFit(news.url, 500)}`, `Code is out for ${plainTitle}`]
@@ -126,10 +177,12 @@ export function followUpMessage(paper: Paper, news: News): SlackMessage {
             `:page_facing_up: ${title} has a new arXiv version (v${news.version}).`,
             `New arXiv version (v${news.version}) of ${plainTitle}`,
           ]
-        : [
-            `:fire: ${title} passed ${news.threshold} upvotes on Hugging Face (now ${news.upvotes}).`,
-            `${plainTitle} passed ${news.threshold} upvotes`,
-          ];
+        : news.kind === 'upvotes'
+          ? [
+              `:fire: ${title} passed ${news.threshold} upvotes on Hugging Face (now ${news.upvotes}).`,
+              `${plainTitle} passed ${news.threshold} upvotes`,
+            ]
+          : [`:paperclip: A new paper cites ${title}.`, `A new paper cites ${plainTitle}`];
   return {
     text: fallback,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: line } }, ...standaloneCard(paper)],

@@ -8,6 +8,7 @@ export const HELP_GROUPS = {
   anchors: 'Trending and citations',
   follow: 'Follow a topic, an author or what is trending in this channel',
   conversation: 'Ask in a conversation',
+  team: 'What your team knows',
   taste: 'What this channel has learnt',
   status: 'About paperbot',
 } as const;

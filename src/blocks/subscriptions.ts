@@ -1,13 +1,17 @@
 import type { KnownBlock } from '@slack/types';
+import type { Recap } from '../discussions/recap.js';
+import type { CitationCount } from '../papers/citations.js';
 import type { SearchHit } from '../search/paperSearch.js';
 import { DEFAULT_STRICTNESS } from '../subscriptions/aboutness.js';
 import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
-import { trendingCount, trendingPeriod } from '../subscriptions/topics.js';
+import { isRecapTopic, trendingCount, trendingPeriod } from '../subscriptions/topics.js';
+import { withCitationCounts } from './discussions.js';
 import { LIMITS, type SlackMessage } from './message.js';
 import { boldText, escapeToFit, truncate, userMention } from './mrkdwn.js';
 import { type CardButtons, type CardExtras, paperCard } from './paperCard.js';
 import { withWhyThis } from './taste.js';
+import { recapMessage } from './team.js';
 
 /** A topic in mrkdwn: escaped, bold. */
 export function topicText(topic: string): string {
@@ -81,6 +85,36 @@ export function digestMessage(
   };
 }
 
+/** A digest as the channel sees it: a recap's message for a recap subscription, else {@link digestMessage}. */
+export function renderDigest(
+  digest: {
+    subscription: Pick<Subscription, 'id' | 'topic' | 'schedule'>;
+    hits: readonly SearchHit[];
+    followedAuthors?: readonly string[];
+    recap?: Recap;
+    citations?: ReadonlyMap<string, CitationCount>;
+  },
+  here: string,
+): SlackMessage {
+  const { subscription } = digest;
+  if (!digest.recap)
+    return withCitationCounts(
+      digestMessage(subscription, digest.hits, { followedAuthors: digest.followedAuthors ?? [] }),
+      digest.citations ?? new Map(),
+    );
+  const message = recapMessage(digest.recap, here, true);
+  const manage: KnownBlock = {
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Subscription \`${subscription.id}\` · ${describeSchedule(subscription.schedule)} · \`/paper unsubscribe ${subscription.id}\` to stop`,
+      },
+    ],
+  };
+  return { ...message, blocks: [...message.blocks, manage].slice(0, LIMITS.blocksPerMessage) };
+}
+
 /** The reply to a new subscription: what was stored, when it posts, a warning if any, and a preview. */
 export function subscribedMessage(
   subscription: Subscription,
@@ -102,9 +136,11 @@ export function subscribedMessage(
         text:
           preview.length > 0
             ? `Preview: the ${preview.length === 1 ? 'paper' : `${preview.length} papers`} it would post now.`
-            : trendingCount(subscription.topic) === undefined
-              ? 'No paper matches it strongly yet: digests post strong matches as they arrive.'
-              : 'No upvoted paper of the period yet: digests post the most upvoted ones as they arrive.',
+            : isRecapTopic(subscription.topic)
+              ? 'Each recap: the papers discussed most in this channel and in public channels, and those that got code or a new version. `/paper recap` shows this week’s now.'
+              : trendingCount(subscription.topic) === undefined
+                ? 'No paper matches it strongly yet: digests post strong matches as they arrive.'
+                : 'No upvoted paper of the period yet: digests post the most upvoted ones as they arrive.',
       },
     ],
   });

@@ -5,7 +5,13 @@ import { TRENDING_PERIODS, type TrendingPeriod } from '../search/trending.js';
 import { STRICTNESS, type Strictness } from '../subscriptions/aboutness.js';
 import { type Cadence, isTimeZone } from '../subscriptions/schedule.js';
 import { MAX_TOPIC_CHARS } from '../subscriptions/subscription.js';
-import { MAX_TRENDING, trendingCount, trendingTopic } from '../subscriptions/topics.js';
+import {
+  isRecapTopic,
+  MAX_TRENDING,
+  RECAP_TOPIC,
+  trendingCount,
+  trendingTopic,
+} from '../subscriptions/topics.js';
 
 /** The longest `/paper` text accepted; a query longer than this is a paste, not a search. */
 export const MAX_COMMAND_CHARS = 1000;
@@ -49,6 +55,7 @@ export type PaperCommand =
   | { kind: 'taste-reset'; confirmed: boolean }
   /** `for <text>`: the best papers for a message's text (the message shortcut, in the console). */
   | { kind: 'for'; text: string }
+  | TeamCommand
   /** Not understood: what to type instead (the messages are plain text, escaped when rendered). */
   | { kind: 'invalid'; problems: Problem[] };
 
@@ -60,6 +67,38 @@ export type AnchorCommand =
   | { kind: 'cite'; arxivId: string; text: string }
   | { kind: 'cite'; text: string; query: PaperQuery }
   | { kind: 'trending'; period: TrendingPeriod };
+
+/**
+ * `/paper who <topic>` (who in the workspace shared or discussed papers on it), `/paper who forget
+ * me` (never be named by it).
+ */
+export type TeamCommand =
+  | { kind: 'who'; topic: string; query: PaperQuery }
+  | { kind: 'who-forget' }
+  /** `/paper recap [week|month]`: what the workspace discussed most. */
+  | { kind: 'recap'; period: 'week' | 'month' };
+
+/** `recap [week|month]`. */
+function parseRecap(args: string[]): PaperCommand | undefined {
+  const period = args.join(' ').toLowerCase() || 'week';
+  if (period === 'week' || period === 'month') return { kind: 'recap', period };
+  return undefined; // "recap of ..." is a search
+}
+
+/** `who <topic>`, or `who forget me`. */
+function parseWho(args: string[]): PaperCommand {
+  const topic = args.join(' ');
+  if (/^forget\s+me$/i.test(topic)) return { kind: 'who-forget' };
+  if (!topic)
+    return invalid(
+      problem(
+        'command',
+        'Say which topic: `/paper who reward models` (or `/paper who forget me` to never be named).',
+      ),
+    );
+  const parsed = parseSearch(topic);
+  return parsed.kind === 'search' ? { kind: 'who', topic, query: parsed.query } : parsed;
+}
 
 const CommandText = z
   .string()
@@ -394,6 +433,24 @@ export const PAPER_COMMANDS: readonly CommandSpec[] = [
     examples: ['@paperbot papers on reward model ensembles?', '@paperbot help'],
   },
   {
+    group: 'team',
+    word: 'who',
+    usage: '/paper who <topic>',
+    summary:
+      'who shared or discussed papers on a topic (in channels you can see), only to you; `/paper who forget me`: never be named',
+    examples: ['/paper who reward models'],
+    parse: parseWho,
+  },
+  {
+    group: 'team',
+    word: 'recap',
+    usage: '/paper recap [week|month]',
+    summary:
+      'the papers discussed most this week (or month), and those that got code or a new version; `/paper subscribe recap weekly` posts it in this channel (private channels never appear in another channel’s recap)',
+    examples: ['/paper recap', '/paper recap month'],
+    parse: parseRecap,
+  },
+  {
     group: 'taste',
     word: 'taste',
     usage: '/paper taste [reset]',
@@ -507,6 +564,9 @@ function parseSubscribe(args: string[]): PaperCommand {
         `That topic is ${topic.length} characters; keep it under ${MAX_TOPIC_CHARS} (a few words work best).`,
       ),
     );
+  } else if (isRecapTopic(topic)) {
+    // "recap": what the workspace discussed, instead of a topic's new papers.
+    if (problems.length === 0) return { kind: 'subscribe', topic: RECAP_TOPIC, ...found };
   } else if (trendingCount(topic) !== undefined) {
     // "top N trending" (or "trending"): the most upvoted papers instead of a topic.
     const count = trendingCount(topic) as number;

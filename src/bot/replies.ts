@@ -7,6 +7,7 @@ import { threadPapersMessage, withPostInThread } from '../blocks/shortcuts.js';
 import { statusMessage } from '../blocks/status.js';
 import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
+import type { CitationStore } from '../papers/citations.js';
 import type { Paper } from '../papers/paper.js';
 import type { PaperSearch, SearchResults } from '../search/paperSearch.js';
 import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
@@ -18,11 +19,13 @@ import type { SubscriptionStore } from '../subscriptions/store.js';
 import type { ChannelRef } from '../subscriptions/subscription.js';
 import { VERSION } from '../version.js';
 import { AnchorReplies } from './anchors.js';
+import { CitationNotes } from './citationNotes.js';
 import { type Audience, DiscussionNotes } from './discussionNotes.js';
 import { queryFromMessage, questionOf } from './mention.js';
 import { arxivIdOf, asksForHelp, PAPER_COMMANDS, parsePaperCommand } from './paperCommand.js';
 import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
 import { TasteReplies } from './tasteReplies.js';
+import { TeamReplies } from './teamReplies.js';
 import type { FetchPaper } from './unfurls.js';
 
 /** Cards in a `/paper` answer. */
@@ -60,6 +63,8 @@ export interface RepliesDeps {
    * search or a citation by arXiv id or link (none, offline: such a paper is said to be missing).
    */
   fetchPaper?: FetchPaper;
+  /** The citation cache: cards say how often their papers are cited (none: they do not). */
+  citations?: CitationStore;
 }
 
 /**
@@ -76,10 +81,14 @@ export class Replies {
   readonly anchors: AnchorReplies;
   /** `/paper taste`, its reset, and "Why this?" on digest cards. */
   readonly taste: TasteReplies;
+  /** `/paper who`: what the workspace's memory says about its people. */
+  readonly team: TeamReplies;
   /** Where the papers of an answer were discussed (undefined without the workspaces' memory). */
   readonly notes: DiscussionNotes | undefined;
   /** Spelling suggestions from the corpus's titles, made when first needed, and the size they are of. */
   private spelling: { spelling: Promise<Spelling>; size: number } | undefined;
+  /** How often the papers of an answer are cited (undefined without the citation cache). */
+  readonly citationNotes: CitationNotes | undefined;
 
   constructor(deps: RepliesDeps) {
     this.index = deps.index;
@@ -91,7 +100,11 @@ export class Replies {
       followedAuthors: (where) => this.anchors.followedAuthors(where),
     });
     this.taste = new TasteReplies({ store: deps.store, papers: deps.index });
+    this.team = new TeamReplies(deps);
     this.notes = deps.discussions ? new DiscussionNotes(deps.discussions, deps.now, deps.logger) : undefined;
+    this.citationNotes = deps.citations
+      ? new CitationNotes(deps.citations, deps.index, deps.now, deps.logger)
+      : undefined;
   }
 
   /** The answer to `/paper <text>` typed in `context.channel`. */
@@ -121,6 +134,10 @@ export class Replies {
           where: context,
           ...(context.audience ? { audience: context.audience } : {}),
         });
+      case 'who':
+      case 'who-forget':
+      case 'recap':
+        return this.team.answer(command, context);
       default:
         return this.subscriptions.answer(command, context);
     }
@@ -288,7 +305,8 @@ export class Replies {
 
   /** The answer with where its papers were discussed, as far as `audience` may know. */
   private async noted(message: SlackMessage, audience: Audience | undefined): Promise<SlackMessage> {
-    return this.notes && audience ? this.notes.annotate(message, audience) : message;
+    const discussed = this.notes && audience ? await this.notes.annotate(message, audience) : message;
+    return this.citationNotes ? this.citationNotes.annotate(discussed) : discussed;
   }
 
   /**

@@ -4,7 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { followUpMessage } from '../blocks/discussions.js';
 import type { SlackMessage } from '../blocks/message.js';
 import { BUSY, noticeMessage, parsePageValue } from '../blocks/messages.js';
-import { digestMessage } from '../blocks/subscriptions.js';
+import { renderDigest } from '../blocks/subscriptions.js';
 import { arxivIdOf } from '../bot/paperCommand.js';
 import type { Replies } from '../bot/replies.js';
 import type { CommandContext } from '../bot/subscriptionReplies.js';
@@ -190,9 +190,7 @@ export class ConsoleDigestPoster implements DigestPoster {
   ) {}
 
   async post(target: DigestTarget, digest: OutgoingDigest): Promise<PostResult> {
-    const message = digestMessage(digest.subscription, digest.hits, {
-      followedAuthors: digest.followedAuthors ?? [],
-    });
+    const message = renderDigest(digest, target.channel);
     const ts = consoleTs();
     this.buttons?.remember(message);
     this.output.write(
@@ -227,7 +225,7 @@ export class ConsoleFollowUpPoster implements FollowUpPoster {
   }
 
   async post(target: ThreadTarget, followUp: OutgoingFollowUp): Promise<PostResult> {
-    const message = followUpMessage(followUp.paper, followUp.news);
+    const message = followUpMessage(followUp.paper, followUp.news, followUp.citing);
     this.output.write(
       `\n[reply in the thread of ${target.threadTs} in #${target.channel}]\n${renderText(message, this.style)}\n`,
     );

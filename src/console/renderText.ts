@@ -30,6 +30,9 @@ const EMOJI: Record<string, string> = {
   ':thumbsdown:': '👎',
   ':wastebasket:': '🗑',
   ':link:': '🔗',
+  ':paperclip:': '📎',
+  ':busts_in_silhouette:': '👥',
+  ':books:': '📚',
 };
 
 /**
@@ -42,7 +45,9 @@ export function renderText(message: SlackMessage, style: TextStyle = { color: fa
   const styled = (s: string) =>
     s
       .replace(/:[a-z_]+:/g, (code) => EMOJI[code] ?? code)
-      .replace(/\*([^*\n]+)\*/g, (_m, inner: string) => bold(inner));
+      .replace(/\*([^*\n]+)\*/g, (_m, inner: string) => bold(inner))
+      // The mentions paperbot writes from Slack's ids (untrusted text was escaped: &lt;…).
+      .replace(/<([@#])([UWCG][A-Z0-9]+)>/g, '$1$2');
   // A ``` code block (a BibTeX entry) is printed verbatim, without its fences, ready to copy.
   const mrkdwn = (s: string) =>
     decode(

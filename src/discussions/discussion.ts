@@ -50,6 +50,8 @@ export const News = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('code'), url: z.url({ protocol: /^https?$/ }) }),
   z.object({ kind: z.literal('version'), version: z.number().int().positive() }),
   z.object({ kind: z.literal('upvotes'), threshold: z.number().int().positive(), upvotes: z.number().int() }),
+  /** A newly ingested paper (`by`, its id) cites it. */
+  z.object({ kind: z.literal('cited'), by: z.string().min(1).max(200) }),
 ]);
 export type News = z.infer<typeof News>;
 
@@ -62,6 +64,8 @@ export function newsKey(news: News): string {
       return `version:${news.version}`;
     case 'upvotes':
       return `upvotes:${news.threshold}`;
+    case 'cited':
+      return `cited:${news.by}`;
   }
 }
 
@@ -92,7 +96,12 @@ export const DiscussionData = z.object({
   version: z.literal(1),
   teams: z.record(
     z.string(),
-    z.object({ sightings: z.array(Sighting).default([]), followUps: z.array(FollowUp).default([]) }),
+    z.object({
+      sightings: z.array(Sighting).default([]),
+      followUps: z.array(FollowUp).default([]),
+      /** People who asked never to be named by `/paper who` (Slack user ids). */
+      unnamed: z.array(z.string().min(1).max(40)).default([]),
+    }),
   ),
 });
 export type DiscussionData = z.infer<typeof DiscussionData>;

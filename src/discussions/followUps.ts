@@ -29,6 +29,14 @@ export type FollowUpResult =
 export interface OutgoingFollowUp {
   paper: Paper;
   news: News;
+  /** For news of a citation: the new paper that cites `paper` (its card is shown). */
+  citing?: Paper;
+}
+
+/** A newly ingested paper, and the ids of the papers of the corpus it cites. */
+export interface Citing {
+  citing: Paper;
+  cited: readonly string[];
 }
 
 /** Delivers follow-ups to threads (Slack, or the console). */
@@ -91,6 +99,32 @@ export class FollowUps {
     await this.queue;
   }
 
+  /**
+   * Tells the threads of each cited paper that a new paper cites it, once per thread, cited and
+   * citing paper (the same protocol as other news), one call at a time with the others.
+   */
+  tellCitations(citations: readonly Citing[]): Promise<FollowUpRun[]> {
+    const next = this.queue.then(async () => {
+      const runs: FollowUpRun[] = [];
+      for (const { citing, cited } of citations) {
+        const ids = [...new Set(cited)].filter((id) => id !== citing.id);
+        if (ids.length === 0) continue;
+        const sightings = await this.deps.store.threadsOf(ids);
+        for (const id of ids) {
+          const here = threads(sightings.filter((s) => s.paperId === id));
+          if (here.length === 0) continue;
+          const paper = await this.deps.paper(id);
+          if (!paper) continue;
+          for (const thread of here)
+            runs.push(await this.tellOne(thread, paper, { kind: 'cited', by: citing.id }, citing));
+        }
+      }
+      return runs;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   /** Settles follow-ups left pending by a run that died or whose answer was lost. */
   settle(): Promise<FollowUpRun[]> {
     const next = this.queue.then(() => this.settleNow());
@@ -113,7 +147,7 @@ export class FollowUps {
     return runs;
   }
 
-  private async tellOne(thread: Sighting, paper: Paper, news: News): Promise<FollowUpRun> {
+  private async tellOne(thread: Sighting, paper: Paper, news: News, citing?: Paper): Promise<FollowUpRun> {
     const { store, now } = this.deps;
     const followUp: FollowUp = {
       team: thread.team,
@@ -129,10 +163,10 @@ export class FollowUps {
     // Recorded before posting: whoever recorded it posts it; everyone else (a second replica, a
     // later ingest of the same news) finds it recorded.
     if (!(await store.claimFollowUp(followUp))) return { key: followUp.key, outcome: 'taken' };
-    return this.deliver(followUp, paper);
+    return this.deliver(followUp, paper, citing);
   }
 
-  private async deliver(followUp: FollowUp, paper: Paper): Promise<FollowUpRun> {
+  private async deliver(followUp: FollowUp, paper: Paper, citing?: Paper): Promise<FollowUpRun> {
     const { store, poster, logger } = this.deps;
     const { key } = followUp;
     const target = targetOf(followUp);
@@ -143,7 +177,7 @@ export class FollowUps {
     }
     const result = await poster.post(
       { ...target, threadTs: followUp.threadTs },
-      { paper, news: followUp.news },
+      { paper, news: followUp.news, ...(citing ? { citing } : {}) },
       key,
     );
     if (result.ok) {
@@ -180,11 +214,12 @@ export class FollowUps {
         continue;
       }
       const paper = await this.deps.paper(followUp.paperId);
-      if (!paper) {
+      const citing = followUp.news.kind === 'cited' ? await this.deps.paper(followUp.news.by) : undefined;
+      if (!paper || (followUp.news.kind === 'cited' && !citing)) {
         await store.finish(followUp, 'skipped', 'paper_gone');
         continue;
       }
-      runs.push(await this.deliver(followUp, paper));
+      runs.push(await this.deliver(followUp, paper, citing));
     }
     return runs;
   }

@@ -1,6 +1,12 @@
 import type { Database } from '../db/database.js';
 import { FollowUp, Sighting } from './discussion.js';
-import type { ChannelRef, DiscussionStore, FollowUpKey } from './store.js';
+import {
+  type ChannelRef,
+  type DiscussionStore,
+  type FollowUpKey,
+  type SightingFilter,
+  WORKSPACE_SIGHTINGS,
+} from './store.js';
 
 interface SightingRow {
   team_id: string;
@@ -133,6 +139,34 @@ export class PostgresDiscussionStore implements DiscussionStore {
       [where.team, where.channel, threadTs, limit],
     );
     return rows.map((row) => row.paper_id);
+  }
+
+  async inWorkspace(team: string, filter: SightingFilter): Promise<Sighting[]> {
+    const [condition, value] =
+      'paperIds' in filter
+        ? ['paper_id = ANY($2::text[])', [...filter.paperIds]]
+        : ['at >= $2::timestamptz', filter.since];
+    const { rows } = await this.db.query<SightingRow>(
+      `SELECT ${SIGHTING_COLUMNS} FROM sightings WHERE team_id = $1 AND ${condition}
+       ORDER BY at DESC, ts::numeric DESC LIMIT $3`,
+      [team, value, filter.limit ?? WORKSPACE_SIGHTINGS],
+    );
+    return rows.map(sightingOf);
+  }
+
+  async unname(team: string, user: string): Promise<void> {
+    await this.db.query(
+      'INSERT INTO unnamed_people (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+      [team, user],
+    );
+  }
+
+  async unnamed(team: string): Promise<string[]> {
+    const { rows } = await this.db.query<{ user_id: string }>(
+      'SELECT user_id FROM unnamed_people WHERE team_id = $1 ORDER BY user_id',
+      [team],
+    );
+    return rows.map((row) => row.user_id);
   }
 
   async setReplyCount(where: ChannelRef, threadTs: string, replyCount: number): Promise<void> {

@@ -8,6 +8,14 @@ export interface ChannelRef {
   channel: string;
 }
 
+/** Which sightings of a workspace {@link DiscussionStore.inWorkspace} reads: of these papers, or since an instant. */
+export type SightingFilter =
+  | { paperIds: readonly string[]; limit?: number }
+  | { since: string; limit?: number };
+
+/** Sightings {@link DiscussionStore.inWorkspace} reads at most, unless told: a busy workspace's month. */
+export const WORKSPACE_SIGHTINGS = 5000;
+
 /** Which follow-up a change is about. */
 export type FollowUpKey = Pick<FollowUp, 'team' | 'key'>;
 
@@ -28,6 +36,15 @@ export interface DiscussionStore {
   threadsOf(paperIds: readonly string[]): Promise<Sighting[]>;
   /** The papers seen in one thread (posted, shared or linked there), newest first, each once, at most `limit`. */
   papersInThread(where: ChannelRef, threadTs: string, limit?: number): Promise<string[]>;
+  /**
+   * A workspace's sightings of these papers, or of every paper since an instant (ISO), newest
+   * first, at most `limit` (the people who discussed a topic, the period of a recap).
+   */
+  inWorkspace(team: string, filter: SightingFilter): Promise<Sighting[]>;
+  /** Remembers that a person asked never to be named by `/paper who` (again: no change). */
+  unname(team: string, user: string): Promise<void>;
+  /** The people of a workspace who asked never to be named. */
+  unnamed(team: string): Promise<string[]>;
   /** The replies a thread has now (every sighting in it). */
   setReplyCount(where: ChannelRef, threadTs: string, replyCount: number): Promise<void>;
   /**
@@ -137,6 +154,29 @@ class EmbeddedDiscussionStore implements DiscussionStore {
     return [...new Set([...inThread].sort(newestFirst).map((s) => s.paperId))].slice(0, limit);
   }
 
+  async inWorkspace(team: string, filter: SightingFilter): Promise<Sighting[]> {
+    const limit = filter.limit ?? WORKSPACE_SIGHTINGS;
+    let found: Sighting[];
+    if ('paperIds' in filter) {
+      found = [...new Set(filter.paperIds)].flatMap((id) => this.byPaper.get(paperKey(team, id)) ?? []);
+    } else {
+      const since = Date.parse(filter.since);
+      found = (this.document.data.teams[team]?.sightings ?? []).filter((s) => Date.parse(s.at) >= since);
+    }
+    return structuredClone(found.sort(newestFirst).slice(0, limit));
+  }
+
+  unname(team: string, user: string): Promise<void> {
+    return this.document.change((data) => {
+      const unnamed = ensure(data, team).unnamed;
+      if (!unnamed.includes(user)) unnamed.push(user);
+    });
+  }
+
+  async unnamed(team: string): Promise<string[]> {
+    return [...(this.document.data.teams[team]?.unnamed ?? [])];
+  }
+
   setReplyCount(where: ChannelRef, threadTs: string, replyCount: number): Promise<void> {
     return this.document.change((data) => {
       for (const s of data.teams[where.team]?.sightings ?? [])
@@ -191,7 +231,7 @@ class EmbeddedDiscussionStore implements DiscussionStore {
 }
 
 function ensure(data: DiscussionData, team: string): DiscussionData['teams'][string] {
-  data.teams[team] ??= { sightings: [], followUps: [] };
+  data.teams[team] ??= { sightings: [], followUps: [], unnamed: [] };
   return data.teams[team] as DiscussionData['teams'][string];
 }
 

@@ -50,7 +50,7 @@ export class SlackFollowUpPoster implements FollowUpPoster {
       {
         channel: target.channel,
         thread_ts: target.threadTs,
-        ...followUpMessage(followUp.paper, followUp.news),
+        ...followUpMessage(followUp.paper, followUp.news, followUp.citing),
       },
       { key, eventType: FOLLOW_UP_EVENT },
     );

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { webApi } from '@slack/bolt';
 import type { SlackMessage } from '../blocks/message.js';
-import { digestMessage } from '../blocks/subscriptions.js';
+import { renderDigest } from '../blocks/subscriptions.js';
 import type { SlackConnection } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { DigestPoster, DigestTarget, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
@@ -453,15 +453,26 @@ export class SlackDigestPoster implements DigestPoster {
     const result = await poster.post(
       {
         channel,
-        ...digestMessage(digest.subscription, digest.hits, {
-          followedAuthors: digest.followedAuthors ?? [],
-        }),
+        ...renderDigest(digest, channel),
       },
       { key: runKey, eventType: DIGEST_EVENT, beforeAttempt: () => this.waitForSlot(target) },
     );
     if (!result.ok || result.ts === undefined) return result;
     const permalink = await poster.permalink(channel, result.ts);
     return permalink ? { ...result, permalink } : result;
+  }
+
+  /** A public channel (conversations.info): everyone in the workspace can open it. Unknown: not visible. */
+  async canSee(target: DigestTarget, channel: string): Promise<boolean> {
+    const token = await this.tokens.botToken(target);
+    if (token === undefined) return false;
+    try {
+      const answer = await this.client.conversations.info({ channel, token });
+      const c = answer.channel;
+      return Boolean(c?.is_channel && !c.is_private && !c.is_im && !c.is_mpim);
+    } catch {
+      return false;
+    }
   }
 
   async alreadyPosted(target: DigestTarget, runKey: string, since: Date): Promise<boolean | undefined> {

@@ -1,3 +1,4 @@
+import type { Recap } from '../discussions/recap.js';
 import type { Paper } from '../papers/paper.js';
 import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { parseQuery } from '../search/query.js';
@@ -6,7 +7,7 @@ import { trendingPapers } from '../search/trending.js';
 import { type Aboutness, DEFAULT_STRICTNESS, PASS_MARK, type Strictness, TopicJudge } from './aboutness.js';
 import type { Schedule } from './schedule.js';
 import type { Subscription } from './subscription.js';
-import { trendingCount, trendingPeriod } from './topics.js';
+import { isRecapTopic, trendingCount, trendingPeriod } from './topics.js';
 
 /** Papers in one digest at most. */
 export const DIGEST_SIZE = 5;
@@ -21,6 +22,8 @@ export interface Digest {
   overflow: boolean;
   /** Why each posted paper counts as about the topic (by paper id; none for trending digests). */
   about?: Record<string, Aboutness>;
+  /** For a recap subscription: what the workspace discussed (its papers are the hits). */
+  recap?: Recap;
 }
 
 /**
@@ -133,6 +136,8 @@ export async function nextDigest(
   taste?: ChannelTaste,
   patient = false,
 ): Promise<Digest> {
+  // A recap reads the workspace's memory, not the index: the scheduler makes it (recapDigest).
+  if (isRecapTopic(subscription.topic)) return { hits: [], overflow: false };
   const count = trendingCount(subscription.topic);
   if (count === undefined) return selectDigest(subscription, index, posted, limit, taste, patient);
   const trending = await trendingPapers(index, trendingPeriod(subscription.schedule), now, {
@@ -141,6 +146,17 @@ export async function nextDigest(
     patient,
   });
   return { hits: trending.hits, overflow: false };
+}
+
+/** A recap as a digest: its papers (discussed, then with news) are the hits the ledger records. */
+export function recapDigest(recap: Recap): Digest {
+  const papers = new Map<string, Paper>();
+  for (const { paper } of [...recap.discussed, ...recap.news]) papers.set(paper.id, paper);
+  return {
+    hits: [...papers.values()].map((paper) => ({ paper, score: 0, matchedTerms: [] })),
+    overflow: false,
+    recap,
+  };
 }
 
 /**

@@ -1,12 +1,21 @@
+import { type Recap, recapOf } from '../discussions/recap.js';
 import type { DiscussionStore } from '../discussions/store.js';
 import type { Logger } from '../logger.js';
+import type { CitationCount, CitationStore } from '../papers/citations.js';
 import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { Ticker } from '../ticker.js';
-import { ChannelTaste, DIGEST_SIZE, type Digest, nextDigest, nextPapersSince } from './digest.js';
+import {
+  ChannelTaste,
+  DIGEST_SIZE,
+  type Digest,
+  nextDigest,
+  nextPapersSince,
+  recapDigest,
+} from './digest.js';
 import { nextRun } from './schedule.js';
 import type { ClaimedChannel, DigestClaims, RunRecord, SubscriptionKey, SubscriptionStore } from './store.js';
 import type { ChannelRef, Subscription } from './subscription.js';
-import { followedAuthors } from './topics.js';
+import { followedAuthors, isRecapTopic, recapPeriod } from './topics.js';
 
 /** What posting a message to a channel came to. */
 export type PostResult =
@@ -30,6 +39,10 @@ export interface OutgoingDigest {
   hits: readonly SearchHit[];
   /** The `author:` filters of the channel's subscriptions: cards mark these authors as followed. */
   followedAuthors?: readonly string[];
+  /** For a recap subscription: what the workspace discussed (shown instead of cards). */
+  recap?: Recap;
+  /** The known citation counts of its papers (by paper id), from the cache. */
+  citations?: ReadonlyMap<string, CitationCount>;
 }
 
 /** Where a digest goes: a channel of a workspace (and its Enterprise Grid org, to find the token). */
@@ -50,6 +63,11 @@ export interface DigestPoster {
    * that cannot be told now.
    */
   alreadyPosted(target: DigestTarget, runKey: string, since: Date): Promise<boolean | undefined>;
+  /**
+   * Whether everyone in the target channel can see `channel` (a public channel), for a recap to
+   * name it; without this, a recap names its own channel only.
+   */
+  canSee?(target: DigestTarget, channel: string): Promise<boolean>;
 }
 
 /** The outcome of one digest run. */
@@ -96,6 +114,8 @@ export interface SchedulerDeps {
    * what they post is remembered there (none: neither).
    */
   discussions?: DiscussionStore;
+  /** The citation cache: digest cards say how often their papers are cited (none: they do not). */
+  citations?: CitationStore;
 }
 
 /**
@@ -303,9 +323,15 @@ export class Scheduler {
       };
     }
     const followed = followedAuthors([subscription, ...channel.subscriptions]);
+    const citations = await this.citationsOf(digest.hits);
     const run = await this.post(
       subscription,
-      { hits: digest.hits, followedAuthors: followed },
+      {
+        hits: digest.hits,
+        followedAuthors: followed,
+        ...(digest.recap ? { recap: digest.recap } : {}),
+        ...(citations.size > 0 ? { citations } : {}),
+      },
       { at: now, papersSince, nextRunAt },
       claims,
     );
@@ -368,6 +394,7 @@ export class Scheduler {
     index: PaperSearch,
     now: Date,
   ): Promise<Digest> {
+    if (isRecapTopic(subscription.topic)) return this.recap(subscription, channel, now);
     const taste = await ChannelTaste.of(channel.feedback, this.deps.index);
     // Patient: nobody waits on a digest, so it waits for a busy index rather than be refused.
     return nextDigest(
@@ -379,6 +406,49 @@ export class Scheduler {
       taste.isEmpty ? undefined : taste,
       true,
     );
+  }
+
+  /**
+   * A recap subscription's digest: what the workspace discussed in the period, as its channel can
+   * see it (the channel itself, and the channels the poster says everyone there can see).
+   */
+  private async recap(subscription: Subscription, channel: ClaimedChannel, now: Date): Promise<Digest> {
+    const { discussions, poster, index } = this.deps;
+    if (!discussions) return { hits: [], overflow: false };
+    const target = targetOf(subscription);
+    const recap = await recapOf(
+      { store: discussions, paper: (id) => index.get(id) },
+      subscription.team,
+      {
+        channel: subscription.channel,
+        canSee: async (other) => (poster.canSee ? poster.canSee(target, other) : false),
+      },
+      recapPeriod(subscription.schedule),
+      now,
+      channel.feedback,
+    );
+    return recapDigest(recap);
+  }
+
+  /**
+   * The cached citation counts of a digest's papers (by paper id): one read. A digest's papers are
+   * mostly new ones, which the citation tracker fetches from their ingest on. A failure only costs
+   * the counts.
+   */
+  private async citationsOf(hits: readonly SearchHit[]): Promise<Map<string, CitationCount>> {
+    const { citations, logger } = this.deps;
+    const byPaper = new Map<string, CitationCount>();
+    if (!citations) return byPaper;
+    const byArxiv = new Map(
+      hits.flatMap(({ paper }) => (paper.arxivId ? [[paper.arxivId, paper.id] as const] : [])),
+    );
+    try {
+      for (const [arxivId, count] of await citations.counts([...byArxiv.keys()]))
+        byPaper.set(byArxiv.get(arxivId) as string, count);
+    } catch (error) {
+      logger.warn('Could not read citation counts for a digest:', error);
+    }
+    return byPaper;
   }
 
   /** Remembers where a digest posted its papers (its thread is where their follow-ups go). */
@@ -417,7 +487,7 @@ export class Scheduler {
    */
   private async post(
     subscription: Subscription,
-    { hits, followedAuthors: followed }: Omit<OutgoingDigest, 'subscription'>,
+    { hits, followedAuthors: followed, recap, citations }: Omit<OutgoingDigest, 'subscription'>,
     run: Omit<RunRecord, 'postedPaperIds'>,
     claims: DigestClaims,
   ): Promise<DigestRun> {
@@ -433,7 +503,13 @@ export class Scheduler {
     }
     const result = await poster.post(
       targetOf(subscription),
-      { subscription, hits, ...(followed ? { followedAuthors: followed } : {}) },
+      {
+        subscription,
+        hits,
+        ...(followed ? { followedAuthors: followed } : {}),
+        ...(recap ? { recap } : {}),
+        ...(citations ? { citations } : {}),
+      },
       key,
     );
     if (result.ok) {

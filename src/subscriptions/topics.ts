@@ -31,6 +31,19 @@ export function trendingPeriod(schedule: Pick<Schedule, 'cadence'>): TrendingPer
   return schedule.cadence === 'weekly' ? 'week' : 'today';
 }
 
+/** The stored topic of a recap subscription: what the workspace discussed, not a topic's papers. */
+export const RECAP_TOPIC = 'recap';
+
+/** Whether a topic is a recap (`recap`, any case). */
+export function isRecapTopic(topic: string): boolean {
+  return topic.trim().toLowerCase() === RECAP_TOPIC;
+}
+
+/** The period a recap digest covers: the last week for a weekly one, the last day otherwise. */
+export function recapPeriod(schedule: Pick<Schedule, 'cadence'>): 'week' | 'day' {
+  return schedule.cadence === 'weekly' ? 'week' : 'day';
+}
+
 /**
  * The authors a channel follows: the `author:` filters of its subscriptions' topics (lower-case,
  * as the query parser keeps them; `author:"yann lecun"` alone, or with topic words), each once.

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { followUpMessage, withDiscussions } from '../../src/blocks/discussions.js';
+import { followUpMessage, withCitationCounts, withDiscussions } from '../../src/blocks/discussions.js';
 import { digestMessage } from '../../src/blocks/subscriptions.js';
 import { tasteMessage, whyThisMessage } from '../../src/blocks/taste.js';
 import { Library } from '../../src/library.js';
@@ -48,6 +48,9 @@ const hostile = fc.constantFrom(
   'cite',
   'trending',
   'top 5 trending',
+  'who',
+  'forget me',
+  'recap',
   'author:"<!channel>"',
   '2310.02743',
   'https://arxiv.org/abs/2310.02743v2',
@@ -79,7 +82,16 @@ describe('hostile /paper text', () => {
     await fc.assert(
       fc.asyncProperty(
         long,
-        fc.constantFrom('', 'subscribe ', 'unsubscribe ', 'digest now ', 'cite ', 'trending '),
+        fc.constantFrom(
+          '',
+          'subscribe ',
+          'unsubscribe ',
+          'digest now ',
+          'cite ',
+          'trending ',
+          'who ',
+          'recap ',
+        ),
         async (text, prefix) => {
           const message = await replies.toCommand(prefix + text, commandContext());
           expect(blockKitViolations(message)).toEqual([]);
@@ -265,6 +277,20 @@ describe('hostile text in the memory, follow-ups and taste', () => {
             noted,
             followUpMessage(picked, { kind: 'code', url: 'https://github.com/a/b?x=<!channel>&y=>' }),
             followUpMessage(picked, { kind: 'upvotes', threshold: 100, upvotes: 101 }),
+            followUpMessage(picked, { kind: 'cited', by: disliked.id }, disliked),
+            withCitationCounts(
+              noted,
+              new Map([
+                [
+                  picked.id,
+                  {
+                    citationCount: replyCount ?? 0,
+                    influentialCitationCount: 3,
+                    fetchedAt: '2026-11-26T00:00:00.000Z',
+                  },
+                ],
+              ]),
+            ),
             tasteMessage(await describeTaste(votes, index)),
             whyThisMessage(await explainPick(topic, picked, votes, index)),
           ];

@@ -18,7 +18,7 @@ suiteDatabase((opened) => {
 discussionStoreContract({
   name: 'PostgreSQL',
   open: async () => {
-    await db.query('TRUNCATE sightings, follow_ups');
+    await db.query('TRUNCATE sightings, follow_ups, unnamed_people');
     return new PostgresDiscussionStore(db);
   },
 });

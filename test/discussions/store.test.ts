@@ -23,6 +23,18 @@ describe('lowdb discussion store on disk', () => {
     await reopened.close();
   });
 
+  test('who asked not to be named survives a restart; a file from before it loads as no one', async () => {
+    const file = tempFile();
+    writeFileSync(file, '{"version": 1, "teams": {"T0AAAA": {"sightings": [], "followUps": []}}}');
+    const store = await openLowdbDiscussionStore(file);
+    expect(await store.unnamed('T0AAAA')).toEqual([]);
+    await store.unname('T0AAAA', 'U0ALICE');
+    await store.close();
+    const reopened = await openLowdbDiscussionStore(file);
+    expect(await reopened.unnamed('T0AAAA')).toEqual(['U0ALICE']);
+    await reopened.close();
+  });
+
   test('a corrupt file stops the load with a message naming it, and is left untouched', async () => {
     const file = tempFile();
     writeFileSync(file, '{"version": 1, "teams": {"T": {"sightings": [{"ts": "<!channel>"}]}}}');

@@ -152,6 +152,47 @@ export function discussionStoreContract(under: DiscussionStoreUnderTest): void {
     });
   });
 
+  describe(`${under.name} discussion store: a workspace's memory`, () => {
+    test('sightings of some papers, or since an instant, newest first, in the workspace only', async () => {
+      const store = await open();
+      const day = (d: number) => `2026-11-${String(d).padStart(2, '0')}T12:00:00.000Z`;
+      await store.record([
+        sighting('1700000000.000100', 'p1', { at: day(20) }),
+        sighting('1700000000.000200', 'p2', { at: day(24), kind: 'share', user: 'U0BOB' }),
+        sighting('1700000000.000300', 'p1', { at: day(26), channel: 'C0OTHER', replyCount: 4 }),
+        sighting('1700000000.000400', 'p3', { at: day(27), kind: 'digest', user: undefined }),
+        sighting('1700000000.000500', 'p1', { at: day(28), team: B }),
+      ]);
+      const ts = (sightings: Sighting[]) => sightings.map((s) => s.ts);
+      expect(ts(await store.inWorkspace(A, { paperIds: ['p1', 'p2', 'p9'] }))).toEqual([
+        '1700000000.000300',
+        '1700000000.000200',
+        '1700000000.000100',
+      ]);
+      expect(ts(await store.inWorkspace(A, { paperIds: ['p1'], limit: 1 }))).toEqual(['1700000000.000300']);
+      expect(await store.inWorkspace(A, { paperIds: [] })).toEqual([]);
+      const recent = await store.inWorkspace(A, { since: day(24) });
+      expect(ts(recent)).toEqual(['1700000000.000400', '1700000000.000300', '1700000000.000200']);
+      expect(recent[1]).toEqual(
+        sighting('1700000000.000300', 'p1', { at: day(26), channel: 'C0OTHER', replyCount: 4 }),
+      );
+      expect(recent[0]?.user).toBeUndefined();
+      expect(ts(await store.inWorkspace(B, { since: day(1) }))).toEqual(['1700000000.000500']);
+      await store.close();
+    });
+
+    test('a person who asked not to be named is remembered once, in their workspace only', async () => {
+      const store = await open();
+      expect(await store.unnamed(A)).toEqual([]);
+      await store.unname(A, 'U0ALICE');
+      await store.unname(A, 'U0ALICE');
+      await store.unname(A, 'U0BOB');
+      expect((await store.unnamed(A)).sort()).toEqual(['U0ALICE', 'U0BOB']);
+      expect(await store.unnamed(B)).toEqual([]);
+      await store.close();
+    });
+  });
+
   describe(`${under.name} discussion store: follow-ups`, () => {
     test('a follow-up is claimed once per workspace and key; finishing records how it ended', async () => {
       const store = await open();

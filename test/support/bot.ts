@@ -1,5 +1,5 @@
 import type { SlackMessage } from '../../src/blocks/message.js';
-import { digestMessage } from '../../src/blocks/subscriptions.js';
+import { renderDigest } from '../../src/blocks/subscriptions.js';
 import { Replies } from '../../src/bot/replies.js';
 import type { CommandContext } from '../../src/bot/subscriptionReplies.js';
 import { Library } from '../../src/library.js';
@@ -50,9 +50,7 @@ export class RecordingPoster implements DigestPoster {
   historyUnavailable = false;
   async post(target: DigestTarget, digest: OutgoingDigest, runKey: string): Promise<PostResult> {
     const { landed, ...result } = this.results.shift() ?? { ok: true };
-    const message = digestMessage(digest.subscription, digest.hits, {
-      followedAuthors: digest.followedAuthors ?? [],
-    });
+    const message = renderDigest(digest, target.channel);
     const { channel, team } = target;
     if (result.ok || landed) this.posts.push({ channel, team, digest, message, runKey });
     return result;

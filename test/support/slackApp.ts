@@ -5,12 +5,15 @@ import type { App } from '@slack/bolt';
 import { Replies } from '../../src/bot/replies.js';
 import { type FetchPaper, Unfurls } from '../../src/bot/unfurls.js';
 import type { SlackConnection } from '../../src/config.js';
+import { CitationTracker } from '../../src/discussions/citationTracker.js';
 import { FollowUps } from '../../src/discussions/followUps.js';
 import { createMemoryDiscussionStore, type DiscussionStore } from '../../src/discussions/store.js';
 import type { InstallationStore } from '../../src/installations/store.js';
 import { Library } from '../../src/library.js';
 import { type Logger, silentLogger } from '../../src/logger.js';
+import { type CitationStore, createMemoryCitationStore } from '../../src/papers/citations.js';
 import type { Paper } from '../../src/papers/paper.js';
+import { fetchCitations } from '../../src/papers/sources/semanticScholar.js';
 import { createSlackApp, type SlackAppOptions, type SlackAuth } from '../../src/slack/app.js';
 import { SlackFollowUpPoster } from '../../src/slack/followUps.js';
 import { identifyBot } from '../../src/slack/identity.js';
@@ -42,6 +45,10 @@ export interface RunningApp {
   discussions: DiscussionStore;
   /** Follow-ups in threads, posted through the fake Slack (fed by `library` when given). */
   followUps: FollowUps;
+  /** The citation cache cards read. */
+  citations: CitationStore;
+  /** The citation tracker, when `semanticScholar` is given (fed by `library`'s new papers). */
+  tracker?: CitationTracker;
   /** Stops the app and closes the store; the fake Slack stays up unless `slackToo`. */
   stop(slackToo?: boolean): Promise<void>;
 }
@@ -74,6 +81,10 @@ export interface StartOptions {
   readBudget?: ReadBudget;
   /** A library whose ingests feed the follow-ups (Library.onUpdated), as in main.ts. */
   library?: Library;
+  /** The citation cache (default: in memory); replicas share one. */
+  citations?: CitationStore;
+  /** A (fake) Semantic Scholar: citations of `library`'s new papers are read from it, unpaced. */
+  semanticScholar?: { apiUrl: string; timeoutMs?: number };
   /**
    * Installs in many workspaces (OAuth) instead of the one token: the fake's app is registered
    * with {@link TEST_APP} and this bot's redirect URL; installations go to `installations`.
@@ -134,6 +145,7 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
   const background = createPostingClient(connection, silentLogger, { timeout: 1000 });
   const discussions = options.discussions ?? createMemoryDiscussionStore();
+  const citations = options.citations ?? createMemoryCitationStore();
   const tokens = auth.kind === 'token' ? singleToken(TEST_TOKEN) : installationTokens(auth.installations);
   // One budget for the app's answers, its digests and its follow-ups, on the scenario's clock.
   const readBudget = options.readBudget ?? createMemoryReadBudget();
@@ -150,12 +162,14 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     logger: silentLogger,
     ...(options.operations?.observeDigest ? { observe: options.operations.observeDigest } : {}),
     discussions,
+    citations,
   });
   const { status: operations, observeDigest: _, ...appOperations } = options.operations ?? {};
   const replies = new Replies({
     index,
     store,
     scheduler,
+    citations,
     now: clock.now,
     logger: options.logger ?? silentLogger,
     ...(operations ? { operations } : {}),
@@ -174,6 +188,20 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     logger: options.logger ?? silentLogger,
   });
   options.library?.onUpdated(followUps.onUpdated);
+  const s2 = options.semanticScholar;
+  const tracker = s2
+    ? new CitationTracker({
+        store: citations,
+        fetch: (ids) =>
+          fetchCitations(ids, { apiUrl: s2.apiUrl, ...(s2.timeoutMs ? { timeoutMs: s2.timeoutMs } : {}) }),
+        papers: index,
+        tell: (cited) => followUps.tellCitations(cited),
+        now: clock.now,
+        logger: options.logger ?? silentLogger,
+        spacingMs: 0,
+      })
+    : undefined;
+  if (tracker) options.library?.onAdded(tracker.onAdded);
   const app = createSlackApp({
     connection,
     auth,
@@ -202,12 +230,16 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
     clock,
     discussions,
     followUps,
+    citations,
+    ...(tracker ? { tracker } : {}),
     async stop(slackToo = true) {
       await scheduler.stop();
+      await tracker?.stop();
       await app.stop();
       await followUps.idle(); // a follow-up under way finishes first
       await store.close();
       await discussions.close();
+      await citations.close();
       if (slackToo) await slack.stop();
     },
   };

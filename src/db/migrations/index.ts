@@ -5,6 +5,7 @@ import { discussions } from './0003-discussions.js';
 import { papers } from './0004-papers.js';
 import { seenEvents } from './0005-seen-events.js';
 import { readBudget } from './0006-read-budget.js';
+import { teamMemory } from './0007-team-memory.js';
 import { subscriptionStrictness } from './0008-subscription-strictness.js';
 
 /**
@@ -19,5 +20,6 @@ export const MIGRATIONS: readonly Migration[] = [
   papers,
   seenEvents,
   readBudget,
+  teamMemory,
   subscriptionStrictness,
 ];
