@@ -145,12 +145,13 @@ function commandNamed(word: string): CommandSpec | undefined {
   return PAPER_COMMANDS.find((spec) => spec.word === name && spec.parse);
 }
 
+const REQUEST_VERB = '(?:find|show|give|get|list|recommend|suggest|search(?:\\s+for)?|look(?:ing)?\\s+for)';
+
 /**
- * A request's opening words ("help me find", "can you show me", "find me"): how people ask, not
- * what they ask about. Only whole openings that end in "me" or start with "help" are taken, so a
+ * A request's opening words ("help me find", "can you show me", "find me", "find papers on"): how
+ * people ask, not what they ask about. A verb alone is taken only before "me" or "papers", so a
  * title that starts with "Show" or "Find" is still searched whole.
  */
-const REQUEST_VERB = '(?:find|show|give|get|list|recommend|suggest|search(?:\\s+for)?|look(?:ing)?\\s+for)';
 const REQUEST_OPENING = new RegExp(
   [
     // "help me find", "can you please show me", "please find"
