@@ -6,7 +6,7 @@ import type { Migration } from '../migrate.js';
  * citation cache (Semantic Scholar's counts by arXiv id, and the papers still to ask about).
  */
 export const teamMemory: Migration = {
-  version: 6,
+  version: 7,
   name: 'team-memory',
   sql: `
 CREATE TABLE unnamed_people (
