@@ -85,7 +85,7 @@ export class PaperCollection {
     this.arrivals = new Float64Array(Math.max(16, this.ids.length));
     this.arrivals.set(catalog.arrivals);
     this.versions = new Int32Array(this.arrivals.length);
-    this.ids.forEach((id, slot) => this.slots.set(id, slot));
+    for (const [slot, id] of this.ids.entries()) this.slots.set(id, slot);
     // Copies: the store goes on changing its catalog's columns.
     this.built = undefined;
     this.unbuilt = { arxivIds: catalog.arxivIds.slice(), titles: catalog.titles.slice() };
