@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,15 +103,19 @@ export function timeNodeRun(
  */
 export async function benchStartup(runs: number): Promise<Record<string, ReturnType<typeof summary>>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'paperbot-bench-start-'));
-  await timeToConsole(process.execPath, ['dist/main.js'], dataDir); // writes the snapshot
   const node: number[] = [];
   const nodeCpu: number[] = [];
   const npm: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = await timeToConsole(process.execPath, ['dist/main.js'], dataDir);
-    node.push(start.ms);
-    nodeCpu.push(start.cpuMs);
-    npm.push((await timeToConsole('npm', ['start', '--silent'], dataDir)).ms);
+  try {
+    await timeToConsole(process.execPath, ['dist/main.js'], dataDir); // writes the snapshot
+    for (let i = 0; i < runs; i++) {
+      const start = await timeToConsole(process.execPath, ['dist/main.js'], dataDir);
+      node.push(start.ms);
+      nodeCpu.push(start.cpuMs);
+      npm.push((await timeToConsole('npm', ['start', '--silent'], dataDir)).ms);
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
   }
   return {
     'node dist/main.js → console': summary(node),
