@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import pino from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { currentRequest, type RequestContext } from './requestContext.js';
 
 /** The logging interface the domain uses; Bolt's logger satisfies it. */
@@ -54,6 +55,8 @@ const TOKEN_PATTERN = /\b(xox[a-z]|xapp)-[A-Za-z0-9-]+/g;
 /** The password of a database URL. */
 const URL_PASSWORD = /(postgres(?:ql)?:\/\/[^:/@\s"]*:)[^@\s"]+@/g;
 const REDACTED = '[redacted]';
+/** Loads CommonJS packages synchronously, when first needed. */
+const require = createRequire(import.meta.url);
 
 /**
  * The bot's logger, on pino: JSON lines (`{"level":"info","time":"…","msg":"…"}`) for a log
@@ -81,13 +84,16 @@ export function createLogger(options: LoggerOptions): Logger {
   };
   const stream =
     options.format === 'pretty'
-      ? pretty({
-          sync: true,
-          colorize: !options.stream,
-          translateTime: 'SYS:HH:MM:ss.l',
-          ignore: 'pid,hostname',
-          destination: options.stream ? writableOf(options.stream) : 2,
-        })
+      ? // pino-pretty (and its dependencies) load with the first line, not with the process.
+        openedOnFirstWrite(() =>
+          (require('pino-pretty') as typeof PinoPretty)({
+            sync: true,
+            colorize: !options.stream,
+            translateTime: 'SYS:HH:MM:ss.l',
+            ignore: 'pid,hostname',
+            destination: options.stream ? writableOf(options.stream) : 2,
+          }),
+        )
       : (options.stream ?? pino.destination({ dest: 2, sync: true }));
   const root = pino(
     {
@@ -120,6 +126,17 @@ export function createLogger(options: LoggerOptions): Logger {
       logger[name](fields, message);
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** A sink that `open`s the stream it writes to when the first line comes. */
+function openedOnFirstWrite(open: () => { write(text: string): unknown }): { write(text: string): void } {
+  let stream: { write(text: string): unknown } | undefined;
+  return {
+    write(text) {
+      stream ??= open();
+      stream.write(text);
+    },
+  };
 }
 
 /** A `write(text)` sink as the Node stream that pino-pretty writes to. */

@@ -13,7 +13,6 @@ import { PaperbotError } from './errors.js';
 import { Readiness, startHealthServer } from './health.js';
 import { Library } from './library.js';
 import { createLogger, defaultLogFormat } from './logger.js';
-import { Metrics, timed } from './metrics.js';
 import { Backfill } from './papers/backfill.js';
 import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
@@ -21,12 +20,9 @@ import { RefreshState } from './papers/refreshState.js';
 import { fetchCitations } from './papers/sources/semanticScholar.js';
 import { WorkerSearcher } from './search/workerSearcher.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
-import { createSlackApp, type SlackAuth } from './slack/app.js';
+import type { SlackAuth } from './slack/app.js';
 import { answersWaiting } from './slack/deliver.js';
-import { SlackFollowUpPoster } from './slack/followUps.js';
-import { identifyBot } from './slack/identity.js';
 import { installationTokens } from './slack/oauth.js';
-import { createPostingClient, SlackDigestPoster, singleToken } from './slack/posting.js';
 import { RequestTracker } from './slack/requests.js';
 import type { OperationsStatus } from './status.js';
 import { openStores } from './stores.js';
@@ -47,12 +43,15 @@ async function main(): Promise<void> {
     format: config.logFormat ?? defaultLogFormat(),
     secrets: secretsOf(config),
   });
-  const metrics = new Metrics();
-  const readiness = new Readiness(['index', 'store']);
   const { slack } = config;
+  // Bolt, Slack's Web API and prom-client are a good part of start-up: the console talks to no
+  // workspace and serves no /metrics, so it never loads them.
+  const slackSide = slack ? await loadSlackSide() : undefined;
+  const metrics = slackSide ? new slackSide.Metrics() : undefined;
+  const readiness = new Readiness(['index', 'store']);
   // Socket Mode has no HTTP server: the probes get a port of their own, open while the index loads.
   let healthServer: Server | undefined;
-  if (slack && config.healthPort) {
+  if (metrics && config.healthPort) {
     healthServer = await startHealthServer({ readiness, metrics }, config.healthPort);
     logger.info(`Health and metrics on port ${config.healthPort} (/healthz, /readyz, /metrics)`);
   }
@@ -60,7 +59,8 @@ async function main(): Promise<void> {
   const closeHealth = () =>
     new Promise((resolve) => (healthServer ? healthServer.close(resolve) : resolve(undefined)));
   // One workspace's token: who it is (its workspace files every subscription). OAuth: none.
-  const identity = slack && slack.mode !== 'oauth' ? await identifyBot(slack, logger) : undefined;
+  const identity =
+    slack && slackSide && slack.mode !== 'oauth' ? await slackSide.identifyBot(slack, logger) : undefined;
   // One writer per data folder: the lowdb files are held in memory and written whole. With a
   // database the state is PostgreSQL's, shared by replicas.
   const folderLock = config.databaseUrl
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       process.exit(1);
     },
   });
-  metrics.reportQueue('search', () => searcher.waiting);
+  metrics?.reportQueue('search', () => searcher.waiting);
   const library = await Library.open(config.dataDir, logger, {
     searcher,
     ...(stores.database ? { database: stores.database } : {}),
@@ -109,9 +109,9 @@ async function main(): Promise<void> {
     throw error;
   });
   readiness.set('index', () => {});
-  metrics.reportCorpus(() => library.size);
+  metrics?.reportCorpus(() => library.size);
   // Every search (answers, digests, the Home tab) is timed.
-  const index = timed(library, 'search', metrics.searchSeconds);
+  const index = slackSide && metrics ? slackSide.timed(library, 'search', metrics.searchSeconds) : library;
   const closeLibrary = async (error: unknown) => {
     await library.close();
     await stores.close();
@@ -133,21 +133,21 @@ async function main(): Promise<void> {
     now,
     logger,
     state: refreshState,
-    observe: (run) => metrics.countRefresh(run),
+    observe: (run) => metrics?.countRefresh(run),
   });
   const interactive = Boolean(process.stdin.isTTY);
   // The console's typed buttons: what its answers and its digests printed last.
   const consoleButtons = new ConsoleButtons();
-  const postingClient = slack && auth ? createPostingClient(slack, logger) : undefined;
+  const postingClient = slack && slackSide && auth ? slackSide.createPostingClient(slack, logger) : undefined;
   const tokens =
     auth?.kind === 'token'
-      ? singleToken(auth.identity.botToken)
+      ? slackSide?.singleToken(auth.identity.botToken)
       : auth
         ? installationTokens(auth.installations)
         : undefined;
   const poster: DigestPoster =
-    postingClient && tokens
-      ? new SlackDigestPoster(postingClient, tokens, { budget: stores.readBudget })
+    slackSide && postingClient && tokens
+      ? new slackSide.SlackDigestPoster(postingClient, tokens, { budget: stores.readBudget })
       : new ConsoleDigestPoster(process.stdout, { color: interactive }, consoleButtons);
   const { discussions } = stores;
   const scheduler = new Scheduler({
@@ -158,12 +158,12 @@ async function main(): Promise<void> {
     logger,
     discussions,
     citations: stores.citations,
-    observe: (run) => metrics.countDigest(run),
+    observe: (run) => metrics?.countDigest(run),
   });
   // News of papers (code, versions, upvotes) merged in by ingests go to the threads that discussed them.
   const followUpPoster: FollowUpPoster =
-    postingClient && tokens
-      ? new SlackFollowUpPoster(postingClient, tokens, { budget: stores.readBudget })
+    slackSide && postingClient && tokens
+      ? new slackSide.SlackFollowUpPoster(postingClient, tokens, { budget: stores.readBudget })
       : new ConsoleFollowUpPoster(process.stdout, { color: interactive });
   const followUps = new FollowUps({
     store: discussions,
@@ -204,9 +204,9 @@ async function main(): Promise<void> {
     ...(fetchPaper ? { fetchPaper } : {}),
     citations: stores.citations,
   });
-  metrics.reportQueue('answers', answersWaiting);
+  metrics?.reportQueue('answers', answersWaiting);
 
-  if (!slack || !auth) {
+  if (!slack || !slackSide || !metrics || !auth) {
     process.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
     if (Backfill.wanted(refreshState, config.backfillDays)) {
       const since = new Date(Date.now() - (config.backfillDays - 1) * 86_400_000).toISOString().slice(0, 10);
@@ -243,7 +243,7 @@ async function main(): Promise<void> {
     logger,
     replies.notes,
   );
-  const app = createSlackApp({
+  const app = slackSide.createSlackApp({
     connection: slack,
     auth,
     replies,
@@ -314,6 +314,27 @@ async function main(): Promise<void> {
     logger,
     { boundMs: config.shutdownMs },
   );
+}
+
+/** What only a bot connected to Slack uses, loaded when it is. */
+async function loadSlackSide() {
+  const [app, followUps, identity, metrics, posting] = await Promise.all([
+    import('./slack/app.js'),
+    import('./slack/followUps.js'),
+    import('./slack/identity.js'),
+    import('./metrics.js'),
+    import('./slack/posting.js'),
+  ]);
+  return {
+    createSlackApp: app.createSlackApp,
+    SlackFollowUpPoster: followUps.SlackFollowUpPoster,
+    identifyBot: identity.identifyBot,
+    Metrics: metrics.Metrics,
+    timed: metrics.timed,
+    createPostingClient: posting.createPostingClient,
+    SlackDigestPoster: posting.SlackDigestPoster,
+    singleToken: posting.singleToken,
+  };
 }
 
 main().catch((error: unknown) => {

@@ -171,16 +171,18 @@ export function authorsLine(authors: readonly string[]): string {
 }
 
 // Creating an Intl formatter is costly; one serves every card.
-const DAY_FORMAT = new Intl.DateTimeFormat('en-GB', {
-  day: 'numeric',
-  month: 'short',
-  year: 'numeric',
-  timeZone: 'UTC',
-});
+// Made with the first card: building a formatter loads locale data, which start-up does not need.
+let dayFormat: Intl.DateTimeFormat | undefined;
 
 /** "8 May 2024" for "2024-05-08". */
 export function formatDay(day: string): string {
-  return DAY_FORMAT.format(new Date(`${day}T00:00:00Z`));
+  dayFormat ??= new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  });
+  return dayFormat.format(new Date(`${day}T00:00:00Z`));
 }
 
 function linkButtons(paper: Paper): ActionsBlock & { elements: Button[] } {

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { PaperbotError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type Migration, migrate } from './migrate.js';
@@ -47,6 +47,7 @@ export class Database implements Queryable {
   readonly where: string;
 
   private constructor(
+    private readonly driver: typeof pg,
     private readonly pool: pg.Pool,
     private readonly client: pg.ClientConfig,
   ) {
@@ -59,15 +60,17 @@ export class Database implements Queryable {
    * check when the server cannot be reached or refuses the login.
    */
   static async open(url: string, options: DatabaseOptions): Promise<Database> {
+    // node-postgres loads here, not at start-up: a bot on lowdb files never needs it.
+    const { default: driver } = await import('pg');
     const client: pg.ClientConfig = {
       connectionString: url,
       application_name: options.applicationName ?? 'paperbot',
       connectionTimeoutMillis: 10_000,
     };
-    const pool = new pg.Pool({ ...client, max: options.poolSize ?? 10 });
+    const pool = new driver.Pool({ ...client, max: options.poolSize ?? 10 });
     // Without a handler, an idle connection that the server drops would crash the process.
     pool.on('error', (error) => options.logger.warn('A database connection was lost:', error.message));
-    const database = new Database(pool, client);
+    const database = new Database(driver, pool, client);
     try {
       await database.query('SELECT 1');
       await migrate(database, options.migrations ?? MIGRATIONS, options.logger);
@@ -120,7 +123,7 @@ export class Database implements Queryable {
    * application_name in `pg_stat_activity`.
    */
   async session(name?: string): Promise<Session> {
-    const client = new pg.Client(name ? { ...this.client, application_name: name } : this.client);
+    const client = new this.driver.Client(name ? { ...this.client, application_name: name } : this.client);
     let lost = false;
     // The server ended the session: its locks are released, so its holder must stop relying on them.
     client.on('error', () => {

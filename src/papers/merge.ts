@@ -69,8 +69,10 @@ export class PaperCollection {
   private arrivals = new Float64Array(0);
   /** Per slot: bumped when a new version is stored, so that a read that raced it is not cached. */
   private versions = new Int32Array(0);
-  private readonly idByArxiv = new Map<string, string>();
-  private readonly idByTitle = new Map<string, string>();
+  /** The arXiv-id and title lookups, once built (see {@link PaperCollection.lookups}). */
+  private built: { idByArxiv: Map<string, string>; idByTitle: Map<string, string> } | undefined;
+  /** The loaded catalog's arXiv ids and titles by slot, until the lookups are built from them. */
+  private unbuilt: { arxivIds: readonly string[]; titles: readonly string[] } | undefined;
   private readonly cache = new Map<string, Paper>();
 
   constructor(private readonly read: PaperReader) {}
@@ -78,20 +80,37 @@ export class PaperCollection {
   /** Replaces what the collection knows with a store's catalog. */
   load(catalog: Catalog): void {
     this.slots.clear();
-    this.idByArxiv.clear();
-    this.idByTitle.clear();
     this.cache.clear();
     this.ids = [...catalog.ids];
     this.arrivals = new Float64Array(Math.max(16, this.ids.length));
     this.arrivals.set(catalog.arrivals);
     this.versions = new Int32Array(this.arrivals.length);
-    this.ids.forEach((id, slot) => {
-      this.slots.set(id, slot);
-      const arxivId = catalog.arxivIds[slot];
-      if (arxivId) this.idByArxiv.set(arxivId, id);
-      const title = catalog.titles[slot] as string;
-      if (!this.idByTitle.has(title)) this.idByTitle.set(title, id);
-    });
+    for (const [slot, id] of this.ids.entries()) this.slots.set(id, slot);
+    // Copies: the store goes on changing its catalog's columns.
+    this.built = undefined;
+    this.unbuilt = { arxivIds: catalog.arxivIds.slice(), titles: catalog.titles.slice() };
+  }
+
+  /**
+   * The arXiv-id and title lookups, built from the loaded catalog when first needed (a merge, a
+   * paper asked for by its arXiv id) rather than at start-up: over every paper's title they take a
+   * good part of a start, and the first answers need neither.
+   */
+  private lookups(): { idByArxiv: Map<string, string>; idByTitle: Map<string, string> } {
+    if (this.built) return this.built;
+    const idByArxiv = new Map<string, string>();
+    const idByTitle = new Map<string, string>();
+    const { arxivIds, titles } = this.unbuilt ?? { arxivIds: [], titles: [] };
+    for (let slot = 0; slot < titles.length; slot++) {
+      const id = this.ids[slot] as string;
+      const arxivId = arxivIds[slot];
+      if (arxivId) idByArxiv.set(arxivId, id);
+      const title = titles[slot] as string;
+      if (!idByTitle.has(title)) idByTitle.set(title, id);
+    }
+    this.unbuilt = undefined;
+    this.built = { idByArxiv, idByTitle };
+    return this.built;
   }
 
   get size(): number {
@@ -100,7 +119,7 @@ export class PaperCollection {
 
   /** The papers' titles, normalised (lower-case words), one per distinct title. */
   titles(): Iterable<string> {
-    return this.idByTitle.keys();
+    return this.lookups().idByTitle.keys();
   }
 
   /** Whether a paper with this id is stored. */
@@ -138,7 +157,7 @@ export class PaperCollection {
 
   /** The paper with this arXiv id (its id, or a merged paper that learnt it). */
   getByArxivId(arxivId: string): Promise<Paper | undefined> {
-    return this.get(this.idByArxiv.get(arxivId) ?? arxivId);
+    return this.get(this.lookups().idByArxiv.get(arxivId) ?? arxivId);
   }
 
   /** The `count` papers that arrived last, newest first (ties: the first stored first). */
@@ -170,13 +189,14 @@ export class PaperCollection {
     const previous = new Map<string, Paper>();
     const stagedArxiv = new Map<string, string>();
     const stagedTitle = new Map<string, string>();
+    const { idByArxiv, idByTitle } = this.lookups();
     const outcomes: MergeOutcome[] = [];
     for (const paper of incoming) {
       const title = normaliseTitle(paper.title);
       const id =
         (this.slots.has(paper.id) || staged.has(paper.id) ? paper.id : undefined) ??
-        (paper.arxivId ? (stagedArxiv.get(paper.arxivId) ?? this.idByArxiv.get(paper.arxivId)) : undefined) ??
-        this.idByTitle.get(title) ??
+        (paper.arxivId ? (stagedArxiv.get(paper.arxivId) ?? idByArxiv.get(paper.arxivId)) : undefined) ??
+        idByTitle.get(title) ??
         stagedTitle.get(title);
       const existing = id === undefined ? undefined : (staged.get(id) ?? (await this.get(id)));
       let stored: Paper;
@@ -197,13 +217,14 @@ export class PaperCollection {
       }
       staged.set(stored.id, stored);
       if (stored.arxivId) stagedArxiv.set(stored.arxivId, stored.id);
-      if (!this.idByTitle.has(title) && !stagedTitle.has(title)) stagedTitle.set(title, stored.id);
+      if (!idByTitle.has(title) && !stagedTitle.has(title)) stagedTitle.set(title, stored.id);
     }
     return { outcomes, changed: [...staged.values()], previous };
   }
 
   /** Records papers as stored (each replacing the one with its id). */
   put(papers: readonly Paper[]): void {
+    const { idByArxiv, idByTitle } = this.lookups();
     for (const paper of papers) {
       let slot = this.slots.get(paper.id);
       if (slot === undefined) {
@@ -221,9 +242,9 @@ export class PaperCollection {
       }
       this.arrivals[slot] = Date.parse(paper.arrivedAt);
       this.versions[slot] = (this.versions[slot] as number) + 1;
-      if (paper.arxivId) this.idByArxiv.set(paper.arxivId, paper.id);
+      if (paper.arxivId) idByArxiv.set(paper.arxivId, paper.id);
       const title = normaliseTitle(paper.title);
-      if (!this.idByTitle.has(title)) this.idByTitle.set(title, paper.id);
+      if (!idByTitle.has(title)) idByTitle.set(title, paper.id);
       this.remember(paper);
     }
   }

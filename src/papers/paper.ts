@@ -1,15 +1,11 @@
 import { z } from 'zod';
+import { DAY_PATTERN, isRealDay } from './day.js';
 
 /** A calendar day, `YYYY-MM-DD`, checked to be a real date. */
 export const IsoDay = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine(
-    (day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)) && new Date(day).toISOString().startsWith(day),
-    {
-      message: 'not a real calendar date',
-    },
-  );
+  .regex(DAY_PATTERN, 'expected a date as YYYY-MM-DD')
+  .refine(isRealDay, { message: 'not a real calendar date' });
 
 const HttpUrl = z.url({ protocol: /^https?$/ });
 

@@ -124,6 +124,6 @@ export class Refresher {
   }
 
   private following(source: RefreshSource, after: Date): Date {
-    return new Cron(source.schedule, { timezone: 'UTC', paused: true }).nextRun(after) ?? new Date(8.64e15);
+    return new Cron(source.schedule, { utcOffset: 0, paused: true }).nextRun(after) ?? new Date(8.64e15);
   }
 }

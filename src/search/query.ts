@@ -1,4 +1,4 @@
-import { IsoDay } from '../papers/paper.js';
+import { isIsoDay } from '../papers/day.js';
 import { termsOf } from './text.js';
 
 /**
@@ -71,7 +71,7 @@ export function parseQuery(text: string): ParsedQuery {
         break;
       case 'after':
       case 'before':
-        if (IsoDay.safeParse(value).success) query[field] = value;
+        if (isIsoDay(value)) query[field] = value;
         else problems.push(`\`${field}:${value}\` is not a date; write it as \`${EXAMPLES[field]}\`.`);
         break;
     }

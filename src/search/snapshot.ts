@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { z } from 'zod';
 import type { CorpusPosition } from '../papers/corpusStore.js';
 import { readSectionFile, type Section, writeSectionFile } from '../sectionFile.js';
 import type { DocumentIndex, SavedDocumentIndex } from './documentIndex.js';
@@ -20,19 +19,45 @@ export function snapshotFile(dataDir: string): string {
 }
 
 /** What a snapshot was written for: it is used only for the same three. */
-const Header = z.object({
-  format: z.string(),
+interface Header {
+  format: string;
   /** The minisearch version whose internal state the index holds. */
-  minisearch: z.string(),
+  minisearch: string;
   /** Where in the corpus the index was: its papers are those of the corpus up to there. */
-  corpus: z.record(z.string(), z.union([z.string(), z.number()])),
-});
+  corpus: CorpusPosition;
+}
 
 /** The rest of the header, for a snapshot of this format. */
-const IndexHeader = Header.extend({
-  fieldIdsByName: z.record(z.string(), z.number()),
-  averageFieldLength: z.array(z.number()),
-});
+interface IndexHeader extends Header {
+  fieldIdsByName: Record<string, number>;
+  averageFieldLength: number[];
+}
+
+// The header is checked by hand rather than with zod: snapshots are read in the search workers,
+// and loading zod would be a good part of a worker's start-up.
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isNumber = (value: unknown): value is number => typeof value === 'number';
+const isRecordOf = (value: unknown, item: (value: unknown) => boolean): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(item);
+
+function isHeader(value: unknown): value is Header {
+  if (typeof value !== 'object' || value === null) return false;
+  const header = value as Record<string, unknown>;
+  return (
+    isString(header.format) &&
+    isString(header.minisearch) &&
+    isRecordOf(header.corpus, (item) => isString(item) || isNumber(item))
+  );
+}
+
+function isIndexHeader(header: Header): header is IndexHeader {
+  const rest = header as unknown as Record<string, unknown>;
+  return (
+    isRecordOf(rest.fieldIdsByName, isNumber) &&
+    Array.isArray(rest.averageFieldLength) &&
+    rest.averageFieldLength.every(isNumber)
+  );
+}
 
 /** The sections of a snapshot and the array each holds. */
 const SECTIONS = {
@@ -76,7 +101,7 @@ export async function writeIndexSnapshot(
   corpus: CorpusPosition,
 ): Promise<void> {
   const saved = index.save();
-  const header: z.infer<typeof IndexHeader> = {
+  const header: IndexHeader = {
     format: INDEX_FORMAT,
     minisearch: MINISEARCH_VERSION,
     corpus,
@@ -117,15 +142,14 @@ export function readIndexSnapshot(bytes: Uint8Array): { corpus: CorpusPosition; 
     throw new UnusableSnapshot((error as Error).message);
   }
   // The header first: a snapshot of another format or minisearch version may have another shape.
-  const header = Header.safeParse(file.header);
-  if (!header.success) throw new UnusableSnapshot('it has no header');
-  if (header.data.format !== INDEX_FORMAT || header.data.minisearch !== MINISEARCH_VERSION)
+  const header = file.header;
+  if (!isHeader(header)) throw new UnusableSnapshot('it has no header');
+  if (header.format !== INDEX_FORMAT || header.minisearch !== MINISEARCH_VERSION)
     throw new UnusableSnapshot(
-      `it is of index format ${header.data.format} and minisearch ${header.data.minisearch}`,
+      `it is of index format ${header.format} and minisearch ${header.minisearch}`,
       true,
     );
-  const full = IndexHeader.safeParse(file.header);
-  if (!full.success) throw new UnusableSnapshot('its header is incomplete');
+  if (!isIndexHeader(header)) throw new UnusableSnapshot('its header is incomplete');
   const section = <T>(name: keyof typeof SECTIONS): T => {
     const value = file.sections.get(name);
     const kind = SECTIONS[name];
@@ -142,10 +166,10 @@ export function readIndexSnapshot(bytes: Uint8Array): { corpus: CorpusPosition; 
     postingCounts: section('mini.postingCounts'),
     documents: section('mini.documents'),
     frequencies: section('mini.frequencies'),
-    fieldIdsByName: full.data.fieldIdsByName,
+    fieldIdsByName: header.fieldIdsByName,
     documentIds: section('mini.documentIds'),
     fieldLengths: section('mini.fieldLengths'),
-    averageFieldLength: full.data.averageFieldLength,
+    averageFieldLength: header.averageFieldLength,
   };
   const table: SavedTable = {
     sequenceStarts: section('table.sequenceStarts'),
@@ -157,5 +181,5 @@ export function readIndexSnapshot(bytes: Uint8Array): { corpus: CorpusPosition; 
     live: section('table.live'),
     authors: section('table.authors'),
   };
-  return { corpus: full.data.corpus, saved: { terms: section('terms'), mini, table } };
+  return { corpus: header.corpus, saved: { terms: section('terms'), mini, table } };
 }

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { benchCorpusStartup } from './corpusStartup.js';
 import { benchReplicas } from './replicas.js';
@@ -45,24 +45,35 @@ async function main(): Promise<void> {
   });
   const machine = `${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
   console.log(`paperbot benchmarks on ${machine}\n`);
+  // Wall-clock figures mean little on a busy machine: each section says how busy it was.
+  const load = () =>
+    loadavg()
+      .map((average) => average.toFixed(2))
+      .join(' ');
+  console.log(`load average (1, 5, 15 min) at the start: ${load()}\n`);
   console.log(`sections ${[...sections].join(', ')}; sizes ${sizes.join(', ')}; parts ${parts.join(', ')}\n`);
   const results: Record<string, unknown> = {};
-  if (sections.has('startup')) results.startup = await benchStartup(quick ? 3 : 10);
-  if (sections.has('slash')) results.slashCommand = await benchSlashLatency(quick ? 50 : 300);
-  if (sections.has('replicas')) results.replicas = await benchReplicas(10_000, quick ? 1 : 3);
-  if (sections.has('corpus-start')) results.corpusStart = await benchCorpusStartup(quick ? 1 : 3);
+  const loads: Record<string, string> = {};
+  const section = async (name: string, run: () => Promise<unknown>) => {
+    results[name] = await run();
+    loads[name] = load();
+  };
+  if (sections.has('startup')) await section('startup', () => benchStartup(quick ? 3 : 10));
+  if (sections.has('slash')) await section('slashCommand', () => benchSlashLatency(quick ? 50 : 300));
+  if (sections.has('replicas')) await section('replicas', () => benchReplicas(10_000, quick ? 1 : 3));
+  if (sections.has('corpus-start')) await section('corpusStart', () => benchCorpusStartup(quick ? 1 : 3));
   for (const [name, rows] of Object.entries(results)) {
-    console.log(name);
+    console.log(`${name} (load average at its end: ${loads[name]})`);
     console.table(rows);
   }
   const bySize: Partial<Record<Size, Record<string, string | number>>> = {};
   for (const size of sections.has('corpora') ? sizes : []) {
     bySize[size] = await benchSizeInChild(size, parts);
-    console.log(`corpus: ${size}`);
+    console.log(`corpus: ${size} (load average at its end: ${load()})`);
     console.table(bySize[size]);
   }
   results.corpora = bySize;
-  if (values.json) writeFileSync(values.json, `${JSON.stringify({ machine, results }, null, 2)}\n`);
+  if (values.json) writeFileSync(values.json, `${JSON.stringify({ machine, loads, results }, null, 2)}\n`);
 }
 
 await main();

@@ -21,7 +21,7 @@ import { bundledPapers } from '../support/papers.js';
 import { Bm25Reference } from './bm25Reference.js';
 import { loadDailyArxiv, random } from './corpora.js';
 import { benchDigests, sampleTopics } from './digests.js';
-import { timeToConsole } from './startup.js';
+import { timeNodeRun, timeToConsole } from './startup.js';
 import { quantile } from './stats.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -148,7 +148,7 @@ export async function benchSize(
       row['catalog (MB)'] = Math.round(statSync(catalogFile(dataDir)).size / 1e6);
     }
     if (parts.has('start')) {
-      const starts: { ms: number; peakRssMb: number }[] = [];
+      const starts: { ms: number; cpuMs: number; peakRssMb: number }[] = [];
       for (let run = 0; run < 3; run++)
         starts.push(await timeToConsole(process.execPath, [join(ROOT, 'dist', 'main.js')], dataDir, OFFLINE));
       row['cold start from catalog + snapshot, median of 3 (s)'] = (
@@ -161,6 +161,33 @@ export async function benchSize(
         starts.map((start) => start.peakRssMb),
         0.5,
       );
+      row['cold start CPU time, median of 3 (s)'] = (
+        quantile(
+          starts.map((start) => start.cpuMs),
+          0.5,
+        ) / 1000
+      ).toFixed(2);
+      // From a command line to its answer: the process starts, opens the corpus, searches, exits.
+      const searches: { ms: number; cpuMs: number }[] = [];
+      for (let run = 0; run < 3; run++)
+        searches.push(
+          await timeNodeRun([join(ROOT, 'dist', 'cli.js'), 'search', '--json', 'reward model ensembles'], {
+            ...OFFLINE,
+            PAPERBOT_DATA_DIR: dataDir,
+          }),
+        );
+      row['cold `paperbot search` to its answer, median of 3 (s)'] = (
+        quantile(
+          searches.map((search) => search.ms),
+          0.5,
+        ) / 1000
+      ).toFixed(2);
+      row['cold `paperbot search` CPU time, median of 3 (s)'] = (
+        quantile(
+          searches.map((search) => search.cpuMs),
+          0.5,
+        ) / 1000
+      ).toFixed(2);
     }
     if (parts.has('postings')) Object.assign(row, await postingsRssInChild(dataDir));
     const botParts = (['load', 'ingest'] as const).filter((part) => parts.has(part));

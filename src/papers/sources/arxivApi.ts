@@ -1,16 +1,27 @@
-import { XMLParser } from 'fast-xml-parser';
+import { createRequire } from 'node:module';
+import type { XMLParser } from 'fast-xml-parser';
 import { dedupeUrls, findLinks } from '../links.js';
 import { collapseWhitespace, type Paper } from '../paper.js';
 import { type FetchOptions, fetchText, type Skipped, type SourceBatch, sourceError } from './http.js';
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  removeNSPrefix: true,
-  parseTagValue: false,
-  trimValues: true,
-  isArray: (name) => ['entry', 'author', 'link', 'category'].includes(name),
-});
+let parser: XMLParser | undefined;
+/** The Atom parser, made (and fast-xml-parser loaded) with the first page rather than at start-up. */
+function atomParser(): XMLParser {
+  if (!parser) {
+    const fastXmlParser = createRequire(import.meta.url)(
+      'fast-xml-parser',
+    ) as typeof import('fast-xml-parser');
+    parser = new fastXmlParser.XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: '',
+      removeNSPrefix: true,
+      parseTagValue: false,
+      trimValues: true,
+      isArray: (name) => ['entry', 'author', 'link', 'category'].includes(name),
+    });
+  }
+  return parser;
+}
 
 type Node = Record<string, unknown>;
 const text = (value: unknown): string =>
@@ -32,7 +43,7 @@ export interface ArxivPage extends SourceBatch {
  * code links come from the abstract and the `arxiv:comment`.
  */
 export function parseArxivAtom(xml: string, arrivedAt: string): ArxivPage {
-  const document = parser.parse(xml) as Node;
+  const document = atomParser().parse(xml) as Node;
   const feed = document.feed as Node | undefined;
   if (!feed) throw new Error('not an Atom feed');
   const entries = (feed.entry as Node[] | undefined) ?? [];
