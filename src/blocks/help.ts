@@ -58,13 +58,18 @@ export function helpMessage(entries: readonly HelpEntry[]): SlackMessage {
   };
 }
 
-/** The Home tab's guide: every command's usage, what it does and its first example, one line each. */
-export function guideText(entries: readonly HelpEntry[]): string {
-  return entries
-    .map((entry) => {
-      const example = entry.examples.find((line) => line !== entry.usage && !line.includes('<'));
-      return `${code(entry.usage)} — ${entry.summary}${example ? ` (e.g. ${code(example)})` : ''}`;
-    })
-    .join('\n')
-    .slice(0, LIMITS.sectionText - 100);
+/**
+ * The Home tab's guide: every command's usage, what it does and its first example, one line each,
+ * a section's text per group (so that no group is cut at a section's length).
+ */
+export function guideSections(entries: readonly HelpEntry[]): string[] {
+  return (Object.entries(HELP_GROUPS) as [HelpGroup, string][]).flatMap(([group, title]) => {
+    const lines = entries
+      .filter((entry) => entry.group === group)
+      .map((entry) => {
+        const example = entry.examples.find((line) => line !== entry.usage && !line.includes('<'));
+        return `${code(entry.usage)} — ${entry.summary}${example ? ` (e.g. ${code(example)})` : ''}`;
+      });
+    return lines.length === 0 ? [] : [[`*${title}*`, ...lines].join('\n').slice(0, LIMITS.sectionText)];
+  });
 }

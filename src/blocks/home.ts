@@ -3,7 +3,7 @@ import type { Paper } from '../papers/paper.js';
 import type { ServiceStatus } from '../status.js';
 import { describeSchedule, formatInZone } from '../subscriptions/schedule.js';
 import type { Subscription } from '../subscriptions/subscription.js';
-import { guideText, type HelpEntry } from './help.js';
+import { guideSections, type HelpEntry } from './help.js';
 import { LIMITS } from './message.js';
 import { boldText, escapeToFit, plainText } from './mrkdwn.js';
 import { standaloneCard } from './paperCard.js';
@@ -49,13 +49,8 @@ export function homeView(
   const shown = subscriptions.slice(current * HOME_PAGE_SIZE, (current + 1) * HOME_PAGE_SIZE);
   const blocks: KnownBlock[] = [
     { type: 'header', text: plainText('paperbot: research papers in Slack', LIMITS.headerText) },
-    {
-      type: 'section',
-      text: {
-        type: 'mrkdwn',
-        text: ['*How to use paperbot*', guideText(guide)].join('\n'),
-      },
-    },
+    { type: 'section', text: { type: 'mrkdwn', text: '*How to use paperbot*' } },
+    ...guideSections(guide).map((text): KnownBlock => ({ type: 'section', text: { type: 'mrkdwn', text } })),
     ...(status
       ? ([
           { type: 'divider' },

@@ -38,6 +38,11 @@ export interface CardExtras {
    * card's authors whose names contain one are marked as followed.
    */
   followedAuthors?: readonly string[];
+  /**
+   * The `author:` filters of the search the card answers: the card's authors whose names contain
+   * one are bold, and named even where "et al." would hide them (the reason the paper matched).
+   */
+  searchedAuthors?: readonly string[];
   /** More context lines (already escaped mrkdwn), under the facts line, e.g. where the paper was discussed. */
   notes?: readonly string[];
 }
@@ -61,7 +66,7 @@ export function paperCard(
   const { paper } = hit;
   const lines = [boldText(paper.title, 400)];
   const byline = [
-    bylineAuthors(paper.authors, extras.followedAuthors ?? []),
+    bylineAuthors(paper.authors, extras.followedAuthors ?? [], extras.searchedAuthors ?? []),
     paper.published && formatDay(paper.published),
   ].filter(Boolean);
   if (byline.length > 0) lines.push(byline.join(' · '));
@@ -100,21 +105,34 @@ export function addCardContext(card: readonly KnownBlock[], mrkdwn: string): Kno
 
 /**
  * The byline's authors, escaped: as {@link authorsLine}, but followed authors are bold and marked
- * "(followed)", and one the "et al." would hide is named before it.
+ * "(followed)", searched ones bold, and one the "et al." would hide is named before it.
  */
-function bylineAuthors(authors: readonly string[], followed: readonly string[]): string {
+function bylineAuthors(
+  authors: readonly string[],
+  followed: readonly string[],
+  searched: readonly string[],
+): string {
   if (authors.length === 0) return '';
-  const isFollowed = (name: string) => {
+  const among = (names: readonly string[]) => (name: string) => {
     const folded = foldName(name);
-    return followed.some((wanted) => wanted !== '' && folded.includes(foldName(wanted)));
+    return names.some((wanted) => wanted !== '' && folded.includes(foldName(wanted)));
   };
+  const isFollowed = among(followed);
+  const isSearched = among(searched);
   const show = (name: string) =>
-    isFollowed(name) ? `${boldText(name, 100)} (followed)` : escapeToFit(name, 100);
+    isFollowed(name)
+      ? `${boldText(name, 100)} (followed)`
+      : isSearched(name)
+        ? boldText(name, 100)
+        : escapeToFit(name, 100);
   if (authors.length <= 4) {
     const names = authors.map(show);
     return names.length === 1 ? (names[0] as string) : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   }
-  const hidden = authors.slice(3).filter(isFollowed).slice(0, 3);
+  const hidden = authors
+    .slice(3)
+    .filter((name) => isFollowed(name) || isSearched(name))
+    .slice(0, 3);
   return `${[...authors.slice(0, 3), ...hidden].map(show).join(', ')} et al.`;
 }
 

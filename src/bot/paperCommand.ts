@@ -105,16 +105,14 @@ const CommandText = z
   .max(MAX_COMMAND_CHARS, `That is too long; keep it under ${MAX_COMMAND_CHARS} characters.`)
   .transform((text) => text.trim());
 
-const HELP_WORDS = new Set(['', 'help', '-h', '--help', '?', 'usage']);
+const HELP_WORDS = new Set(['', 'help', '-h', '--help', 'usage']);
 
 /** Whether a text (a `/paper` line, a mention's question) asks for help and nothing else. */
 export function asksForHelp(text: string): boolean {
-  return HELP_WORDS.has(
-    text
-      .trim()
-      .replace(/[.!?]+$/, '')
-      .toLowerCase(),
-  );
+  const typed = text.trim().toLowerCase();
+  const word = typed.replace(/[.!?]+$/, '');
+  // Nothing at all is a request for help; a lone "?" is not ("@paperbot ?" in a thread is a bare mention).
+  return HELP_WORDS.has(word) && (word !== '' || typed === '');
 }
 
 /** Parses the text after `/paper`. Never throws. */
@@ -419,7 +417,7 @@ export const PAPER_COMMANDS: readonly CommandSpec[] = [
     summary:
       'the best papers for a pasted text, only to you. In Slack: on any message, *⋮ → Find papers for message* (with a button to post them in its thread); *Search papers* in the shortcuts menu opens a search window',
     examples: [
-      '/paper for Has anyone tried averaging several reward models so that RLHF stops exploiting the reward?',
+      '/paper for We fine-tune with PPO against a learned reward and it keeps gaming it. Would an ensemble of reward models help?',
     ],
     parse: (args) =>
       args.length > 0

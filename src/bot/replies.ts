@@ -328,7 +328,10 @@ export class Replies {
       return noHitsMessage(queryText, hasFilters(command.query), await this.whyNothing(command.query));
     return resultsMessage({ queryText, ...(note ? { note } : {}) }, results, {
       cardButtons: { kind: 'search' },
-      cardExtras: { followedAuthors: await this.anchors.followedAuthors(where) },
+      cardExtras: {
+        followedAuthors: await this.anchors.followedAuthors(where),
+        searchedAuthors: command.query.authors,
+      },
       paging: { query: queryText, offset },
     });
   }

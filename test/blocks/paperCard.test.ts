@@ -154,6 +154,17 @@ describe('paperCard', () => {
     expect(JSON.stringify(accented)).toContain('*Yann Lécun* (followed)');
   });
 
+  test('the authors an author: search asked for are bold and named past "et al.", not marked as followed', () => {
+    const [section] = paperCard(
+      { paper: hfPaper, score: 0, matchedTerms: [] },
+      { kind: 'search' },
+      { searchedAuthors: ['lecun'] },
+    );
+    expect((section as { text: { text: string } }).text.text.split('\n')[1]).toBe(
+      'Hengyuan Xu, Ada Lovelace, Alan Turing, *Yann LeCun* et al.',
+    );
+  });
+
   test('notes and addCardContext add context lines just above the buttons', () => {
     const card = paperCard(
       { paper: hfPaper, score: 0, matchedTerms: [] },

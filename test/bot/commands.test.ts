@@ -23,6 +23,8 @@ const FREE_TEXT: Record<string, PaperCommand['kind']> = {
   subscribe: 'subscribe',
   unsubscribe: 'unsubscribe',
   cite: 'cite',
+  for: 'for',
+  who: 'who',
 };
 
 const commandWords = PAPER_COMMANDS.flatMap((spec) => (spec.word ? [spec.word] : []));

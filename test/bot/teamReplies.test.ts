@@ -35,7 +35,11 @@ describe('/paper who: parsing', () => {
   test('recap takes week (the default) or month; a recap subscription is stored as the topic recap', () => {
     expect(parsePaperCommand('recap')).toEqual({ kind: 'recap', period: 'week' });
     expect(parsePaperCommand('Recap MONTH')).toEqual({ kind: 'recap', period: 'month' });
-    expect(parsePaperCommand('recap of the year')).toMatchObject({ kind: 'invalid' });
+    // Other words after "recap" are a search that asks whether the command was meant.
+    expect(parsePaperCommand('recap of the year')).toMatchObject({
+      kind: 'search',
+      note: 'Did you mean the command `/paper recap [week|month]`? These are papers for your words.',
+    });
     expect(parsePaperCommand('subscribe Recap weekly at 9am')).toMatchObject({
       kind: 'subscribe',
       topic: 'recap',

@@ -99,16 +99,39 @@ describe('a command line with manners', () => {
   }, 90_000);
 });
 
+/**
+ * A README of the kind the issue ingested: prose, headings and table rows (one of them the
+ * "liveness probe" row that became a paper), written into a fresh folder.
+ */
+function readmeLike(): string {
+  const file = join(folder(), 'README.md');
+  // Long rows, as the README's were: each one read as a title and the next as its abstract.
+  const detail =
+    'answered on the health port (PAPERBOT_HEALTH_PORT), without Slack signatures, for the orchestrator that runs the bot; see the operating guide for the probes, their timeouts and what each answer means';
+  const rows = [
+    ['`GET /healthz`', `\`200 ok\`: the process is alive (a liveness probe), ${detail}.`],
+    ['`GET /readyz`', `\`200 ready\` once the corpus is loaded and Slack is connected, ${detail}.`],
+    ['`GET /metrics`', `Prometheus metrics: requests, answers, searches, digests, queues, ${detail}.`],
+    ['`GET /status`', `the corpus, each source's last refresh and the next digests, ${detail}.`],
+  ];
+  const table = rows.map(([a, b]) => `| ${a} | ${b} |`).join('\n');
+  writeFileSync(
+    file,
+    `# paperbot\n\nResearch papers, where your team already talks.\n\n## Operating it\n\n| path | answer |\n| --- | --- |\n${table}\n\n${table}\n`,
+  );
+  return file;
+}
+
 describe('ingest refuses what is not papers', () => {
   test('npx paperbot ingest file README.md adds nothing, and says why', async () => {
     const dir = folder();
-    const { code, stdout, stderr } = await paperbot(['ingest', 'file', 'README.md'], {
+    const { code, stdout, stderr } = await paperbot(['ingest', 'file', readmeLike()], {
       PAPERBOT_DATA_DIR: dir,
     });
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(
-      /^README\.md does not look like papers: (\d+) of the \1 read as hf-page fail the basic checks/,
+      /^\/.+\/README\.md does not look like papers: (\d+) of the \1 read as hf-page fail the basic checks/,
     );
     expect(stderr).toContain(
       'nothing was added. If it is papers, name its format: --format hf-page|hf-daily|daily-arxiv|paperbot.',
@@ -124,12 +147,27 @@ describe('ingest refuses what is not papers', () => {
     ).not.toContain('|');
   }, 90_000);
 
+  test("the project's own README.md, a real paper's card among its tables, adds no table row as a paper", async () => {
+    const dir = folder();
+    const ingested = await paperbot(['ingest', 'file', 'README.md'], { PAPERBOT_DATA_DIR: dir });
+    expect([0, 2]).toContain(ingested.code);
+    const found = await paperbot(
+      ['search', '--json', '--limit', '20', 'docs user guide operating settings'],
+      {
+        PAPERBOT_DATA_DIR: dir,
+      },
+    );
+    const titles = (JSON.parse(found.stdout) as Array<{ title: string }>).map((hit) => hit.title);
+    expect(titles.length).toBeGreaterThan(0);
+    for (const title of titles) expect(title).not.toMatch(/^\||\s\|\s/);
+  }, 90_000);
+
   test('JSON of another shape is refused; --format takes a file at its word', async () => {
     const { code, stderr } = await paperbot(['ingest', 'file', 'package.json']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^package\.json is JSON of a shape paperbot does not know/);
     const dir = folder();
-    const forced = await paperbot(['ingest', 'file', 'README.md', '--format', 'hf-page'], {
+    const forced = await paperbot(['ingest', 'file', readmeLike(), '--format', 'hf-page'], {
       PAPERBOT_DATA_DIR: dir,
     });
     expect(forced.code).toBe(0);

@@ -125,7 +125,8 @@ describe('operating a running app: status, health, metrics, request logs', () =>
     const papers = BUNDLED_SIZE + (unbundledHfDays(1)[0]?.items.length ?? 0);
     expect(corpus).toMatch(
       new RegExp(
-        `^\\*Corpus:\\* ${papers} papers · newest: “.+” \\(published \\d{4}-\\d\\d-\\d\\d, arrived Thu 26 Nov, 06:30 UTC\\)$`,
+        // The newest published: a bundled paper of 20 Aug 2026, newer than the replayed day ingested at 06:30.
+        `^\\*Corpus:\\* ${papers} papers · newest: “.+” \\(published 2026-08-20, arrived Thu 26 Nov, 00:00 UTC\\)$`,
       ),
     );
     expect(hf).toMatch(

@@ -81,8 +81,8 @@ export function paperProblem(paper: Pick<Paper, 'title' | 'abstract'>): string |
 
 /**
  * Refuses a batch read from a file of a guessed format when its "papers" are not believable: none
- * at all, or most failing {@link paperProblem}. The verdict is the file's: a real paper that
- * fails a check (a title in brackets, an abstract of formulas) is kept with its file.
+ * at all, or most failing {@link paperProblem}. In a file that passes, a paper that fails a check
+ * is kept (a title in brackets, an abstract of formulas), except markup, which is skipped.
  */
 function checked(name: string, format: FileFormat, batch: SourceBatch): SourceBatch {
   const hint = `If it is papers, name its format: --format ${FILE_FORMATS.join('|')}.`;
@@ -99,7 +99,17 @@ function checked(name: string, format: FileFormat, batch: SourceBatch): SourceBa
       `${name} does not look like papers: ${failing} of the ${batch.papers.length} read as ${format} fail the basic checks (e.g. “${title.length > 60 ? `${title.slice(0, 60)}…` : title}” has ${problems[at]}); nothing was added. ${hint}`,
     );
   }
-  return batch;
+  // Markup read as a paper (a table row, a heading) is never one, even in a file of papers.
+  const markup = (at: number) => problems[at]?.includes('markup') === true;
+  return {
+    papers: batch.papers.filter((_, at) => !markup(at)),
+    skipped: [
+      ...batch.skipped,
+      ...batch.papers.flatMap((paper, at) =>
+        markup(at) ? [{ reason: `“${paper.title.slice(0, 60)}” has ${problems[at]}` }] : [],
+      ),
+    ],
+  };
 }
 
 /**
