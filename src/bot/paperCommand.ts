@@ -109,10 +109,12 @@ const HELP_WORDS = new Set(['', 'help', '-h', '--help', 'usage']);
 
 /** Whether a text (a `/paper` line, a mention's question) asks for help and nothing else. */
 export function asksForHelp(text: string): boolean {
-  const typed = text.trim().toLowerCase();
-  const word = typed.replace(/[.!?]+$/, '');
-  // Nothing at all is a request for help; a lone "?" is not ("@paperbot ?" in a thread is a bare mention).
-  return HELP_WORDS.has(word) && (word !== '' || typed === '');
+  return HELP_WORDS.has(
+    text
+      .trim()
+      .replace(/[.!?]+$/, '')
+      .toLowerCase(),
+  );
 }
 
 /** Parses the text after `/paper`. Never throws. */

@@ -167,9 +167,10 @@ export class Replies {
 
   /** The answer to a mention of the bot with this text. */
   async toMention(text: string, context: MentionContext): Promise<SlackMessage> {
-    // "@paperbot help" (a bare mention is not a request for help: it searches with its thread).
+    // "@paperbot help" (a bare mention is not a request for help: it searches with its thread, and
+    // so does one with only punctuation, "@paperbot ?").
     const asked = plainQuestion(text);
-    if (asked && asksForHelp(asked)) return helpMessage(PAPER_COMMANDS);
+    if (asked && /\p{L}/u.test(asked) && asksForHelp(asked)) return helpMessage(PAPER_COMMANDS);
     // "@paperbot <arXiv link or id>": that paper.
     const arxivId = arxivIdOf(asked);
     if (arxivId)
