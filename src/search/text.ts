@@ -61,3 +61,8 @@ export function termsOf(text: string): string[] {
   }
   return terms;
 }
+
+/** Each item once, in the order first seen. */
+export function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
