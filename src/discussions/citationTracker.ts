@@ -154,7 +154,9 @@ export class CitationTracker {
 
   /** Waits until the spacing since the last request has passed. */
   private async pace(): Promise<void> {
-    const { spacingMs, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)) } = this.deps;
+    // Background work, like the ticker: the pause must not keep a finished process alive.
+    const { spacingMs, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms).unref()) } =
+      this.deps;
     const wait = this.lastRequest + spacingMs - Date.now();
     if (wait > 0) await sleep(wait);
     this.lastRequest = Date.now();
