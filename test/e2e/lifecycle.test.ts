@@ -254,6 +254,8 @@ describe('a first start connected to Slack', () => {
     const dataDir = tempDir('paperbot-first-');
     const bot = await startBot(dataDir, {
       PAPERBOT_BACKFILL_DAYS: '3',
+      // No pause between the days: the fake source needs no politeness.
+      PAPERBOT_BACKFILL_PACE: '0',
       PAPERBOT_HF_API_URL: sources.hfUrl,
       LOG_LEVEL: 'debug',
     });
