@@ -166,6 +166,15 @@ const Env = z.object({
       .max(365, 'must be from 0 to 365 days')
       .default(14),
   ),
+  // The pause between two requests of the backfill: polite to Hugging Face, a background job.
+  PAPERBOT_BACKFILL_PACE: setting(
+    z.coerce
+      .number({ message: 'must be a whole number of seconds' })
+      .int('must be a whole number of seconds')
+      .min(0, 'must be from 0 to 60 seconds')
+      .max(60, 'must be from 0 to 60 seconds')
+      .default(2),
+  ),
   // How the Slack app is installed: a distributed, non-Marketplace app may read history and
   // replies once a minute (the default, right for every install); an internal or Marketplace
   // app 50 times, which settles unconfirmed posts faster after a crash.
@@ -246,6 +255,8 @@ export interface Config {
   healthPort?: number;
   /** Days of Hugging Face daily papers read in the background at a first start (0: none). */
   backfillDays: number;
+  /** The pause between two requests of the backfill (ms). */
+  backfillPaceMs: number;
   /** How long a shutdown waits for the answers and digest posts under way (ms). */
   shutdownMs: number;
   /**
@@ -334,6 +345,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(vars.LOG_FORMAT ? { logFormat: vars.LOG_FORMAT } : {}),
     ...(vars.PAPERBOT_HEALTH_PORT ? { healthPort: vars.PAPERBOT_HEALTH_PORT } : {}),
     backfillDays: vars.PAPERBOT_BACKFILL_DAYS,
+    backfillPaceMs: vars.PAPERBOT_BACKFILL_PACE * 1000,
     shutdownMs: vars.PAPERBOT_SHUTDOWN_SECONDS * 1000,
     slackApp: vars.PAPERBOT_SLACK_APP,
     searchWorkers: vars.PAPERBOT_SEARCH_WORKERS,

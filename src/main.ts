@@ -280,6 +280,7 @@ async function main(): Promise<void> {
         now,
         logger,
         days: config.backfillDays,
+        paceMs: config.backfillPaceMs,
         observe: (run) => metrics.countRefresh(run),
       })
     : undefined;

@@ -25,6 +25,7 @@ describe('loadConfig', () => {
       corpusCatchUpMs: 60_000,
       logLevel: 'info',
       backfillDays: 14,
+      backfillPaceMs: 2000,
       shutdownMs: 10_000,
       slackApp: 'distributed',
       searchWorkers: 1,
@@ -43,16 +44,20 @@ describe('loadConfig', () => {
     );
   });
 
-  test('operations: backfill days (0 turns it off), the health port, the log format', () => {
+  test('operations: backfill days (0 turns it off) and pace, the health port, the log format', () => {
     const config = loadConfig({
       PAPERBOT_BACKFILL_DAYS: '0',
+      PAPERBOT_BACKFILL_PACE: '0',
       PAPERBOT_HEALTH_PORT: '9090',
       LOG_FORMAT: 'json',
     });
-    expect(config).toMatchObject({ backfillDays: 0, healthPort: 9090, logFormat: 'json' });
-    expect(() => loadConfig({ PAPERBOT_BACKFILL_DAYS: '-1', LOG_FORMAT: 'text' })).toThrow(
+    expect(config).toMatchObject({ backfillDays: 0, backfillPaceMs: 0, healthPort: 9090, logFormat: 'json' });
+    expect(() =>
+      loadConfig({ PAPERBOT_BACKFILL_DAYS: '-1', PAPERBOT_BACKFILL_PACE: '61', LOG_FORMAT: 'text' }),
+    ).toThrow(
       [
         '  PAPERBOT_BACKFILL_DAYS: must be from 0 to 365 days (got "-1")',
+        '  PAPERBOT_BACKFILL_PACE: must be from 0 to 60 seconds (got "61")',
         '  LOG_FORMAT: must be json or pretty (got "text")',
       ].join('\n'),
     );
@@ -156,6 +161,7 @@ describe('loadConfig', () => {
       corpusCatchUpMs: 60_000,
       logLevel: 'debug',
       backfillDays: 14,
+      backfillPaceMs: 2000,
       shutdownMs: 10_000,
       slackApp: 'distributed',
       searchWorkers: 1,

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { hfDays } from '../support/fakeSources.js';
+import { indexedDataDir } from '../support/indexedDataDir.js';
 
 // The compiled `paperbot` command, as `npx paperbot` runs it (`npm test` builds dist/ first).
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -124,7 +125,7 @@ function readmeLike(): string {
 
 describe('ingest refuses what is not papers', () => {
   test('npx paperbot ingest file README.md adds nothing, and says why', async () => {
-    const dir = folder();
+    const dir = indexedDataDir('paperbot-cli-');
     const { code, stdout, stderr } = await paperbot(['ingest', 'file', readmeLike()], {
       PAPERBOT_DATA_DIR: dir,
     });
@@ -148,7 +149,7 @@ describe('ingest refuses what is not papers', () => {
   }, 90_000);
 
   test("the project's own README.md, a real paper's card among its tables, adds no table row as a paper", async () => {
-    const dir = folder();
+    const dir = indexedDataDir('paperbot-cli-');
     const ingested = await paperbot(['ingest', 'file', 'README.md'], { PAPERBOT_DATA_DIR: dir });
     expect([0, 2]).toContain(ingested.code);
     const found = await paperbot(
@@ -166,7 +167,7 @@ describe('ingest refuses what is not papers', () => {
     const { code, stderr } = await paperbot(['ingest', 'file', 'package.json']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^package\.json is JSON of a shape paperbot does not know/);
-    const dir = folder();
+    const dir = indexedDataDir('paperbot-cli-');
     const forced = await paperbot(['ingest', 'file', readmeLike(), '--format', 'hf-page'], {
       PAPERBOT_DATA_DIR: dir,
     });
@@ -191,7 +192,7 @@ describe('ingest refuses what is not papers', () => {
   }, 90_000);
 
   test('ingest file shows its progress and is recorded for /paper status', async () => {
-    const dir = folder();
+    const dir = indexedDataDir('paperbot-cli-');
     const items = hfDays(3).flatMap((day) => day.items);
     const file = join(dir, 'days.json');
     writeFileSync(file, JSON.stringify(items));

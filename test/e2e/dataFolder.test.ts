@@ -1,27 +1,24 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from '@jest/globals';
 import { FakeSlack, TEST_TOKEN } from '../support/fakeSlack.js';
+import { indexedDataDir } from '../support/indexedDataDir.js';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
 
 // Two real processes of the compiled program on one data folder (`npm test` builds dist/ first).
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
-const folders: string[] = [];
 const children: ChildProcessWithoutNullStreams[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
+/** A data folder with the bundled corpus indexed: the tests are about its lock, not a first start. */
 function dataFolder(): string {
-  const folder = mkdtempSync(join(tmpdir(), 'paperbot-folder-'));
-  folders.push(folder);
-  return folder;
+  return indexedDataDir('paperbot-folder-');
 }
 
 /** A console on `dir`, its input left open: lines are typed into it one at a time. */

@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { openLowdbStore } from '../../src/subscriptions/store.js';
 import { FakeSlack, TEST_TOKEN } from '../support/fakeSlack.js';
 import { FakeSources, unbundledHfDays } from '../support/fakeSources.js';
+import { indexedDataDir } from '../support/indexedDataDir.js';
 import { BUNDLED_SIZE, bundledPapers } from '../support/papers.js';
 import { freePort } from '../support/ports.js';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
@@ -134,7 +135,7 @@ const timings = (line: string) => {
 
 describe('a SIGTERM in the middle of a digest run', () => {
   test('the digests under way finish, the rest wait for the next start: each posted once, the process exits 0 at once', async () => {
-    const dataDir = tempDir('paperbot-sigterm-');
+    const dataDir = indexedDataDir('paperbot-sigterm-');
     const channels = await dueSubscriptions(dataDir, 'T', 40);
     // Slack takes 300 ms to accept each post: the run takes seconds, 8 channels at a time.
     slack.on('chat.postMessage', () => ({ body: { ok: true }, delayMs: 300 }));
@@ -192,7 +193,7 @@ describe('a SIGTERM in the middle of a digest run', () => {
   }, 90_000);
 
   test('a post still unanswered at the bound is left pending: the next start finds it in the channel and does not post it again', async () => {
-    const dataDir = tempDir('paperbot-sigterm-');
+    const dataDir = indexedDataDir('paperbot-sigterm-');
     const channels = await dueSubscriptions(dataDir, 'B', 3);
     // Slack stores each post at once but answers only after 5 s, longer than the 1 s bound.
     slack.on('chat.postMessage', () => ({ body: { ok: true }, delayMs: 5000 }));
@@ -253,6 +254,8 @@ describe('a first start connected to Slack', () => {
     const dataDir = tempDir('paperbot-first-');
     const bot = await startBot(dataDir, {
       PAPERBOT_BACKFILL_DAYS: '3',
+      // No pause between the days: the fake source needs no politeness.
+      PAPERBOT_BACKFILL_PACE: '0',
       PAPERBOT_HF_API_URL: sources.hfUrl,
       LOG_LEVEL: 'debug',
     });
@@ -314,7 +317,7 @@ describe('a first start connected to Slack', () => {
     const child = spawn(process.execPath, [MAIN], {
       env: {
         PATH: process.env.PATH ?? '',
-        PAPERBOT_DATA_DIR: tempDir('paperbot-console-'),
+        PAPERBOT_DATA_DIR: indexedDataDir('paperbot-console-'),
         PAPERBOT_HF_API_URL: sources.hfUrl,
         PAPERBOT_REFRESH_HF: 'off',
         PAPERBOT_REFRESH_ARXIV: 'off',
@@ -351,7 +354,7 @@ describe('Socket Mode', () => {
     try {
       const healthPort = await freePort();
       const bot = await startBot(
-        tempDir('paperbot-socket-'),
+        indexedDataDir('paperbot-socket-'),
         { SLACK_APP_TOKEN: 'xapp-test-app-token', PAPERBOT_HEALTH_PORT: String(healthPort) },
         'paperbot is connected to Slack (Socket Mode)',
       );

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { unbundledHfDays } from '../support/fakeSources.js';
+import { indexedDataDir } from '../support/indexedDataDir.js';
 import { BUNDLED_SIZE } from '../support/papers.js';
 import { createTestDatabase } from '../support/postgres.js';
 import { tempDir } from '../support/tmp.js';
@@ -16,7 +17,7 @@ function run(script: string, args: string[], input: string, env: Record<string, 
     const child = spawn(process.execPath, [join(ROOT, 'dist', script), ...args], {
       env: {
         PATH: process.env.PATH ?? '',
-        PAPERBOT_DATA_DIR: tempDir('paperbot-proc-'),
+        PAPERBOT_DATA_DIR: indexedDataDir('paperbot-proc-'),
         ...env,
       },
     });
@@ -64,7 +65,7 @@ describe('the compiled programs', () => {
   });
 
   test('the console subscribes its own channel and keeps it on disk', async () => {
-    const dir = tempDir('paperbot-proc-');
+    const dir = indexedDataDir('paperbot-proc-');
     const first = await run('main.js', [], '/paper subscribe reward model tz UTC\n', {
       PAPERBOT_DATA_DIR: dir,
     });
@@ -141,7 +142,7 @@ describe('the compiled programs', () => {
   });
 
   test('paperbot ingest file merges into the data directory, and search finds the new papers', async () => {
-    const dir = tempDir('paperbot-proc-');
+    const dir = indexedDataDir('paperbot-proc-');
     const rows = unbundledHfDays(1)[0]?.items ?? [];
     const file = join(dir, 'day.json');
     writeFileSync(file, JSON.stringify(rows));
