@@ -164,7 +164,7 @@ export function viewSubmissionBody(
 /**
  * A message shortcut's payload (`message_action`), form-encoded as Slack sends it: the message it
  * was used on, where, a response_url and a trigger_id
- * (https://docs.slack.dev/reference/interaction-payloads/shortcuts-interaction-payload).
+ * (https://api.slack.com/reference/interaction-payloads/shortcuts).
  */
 export function messageShortcutBody(
   callbackId: string,
