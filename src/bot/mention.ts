@@ -1,5 +1,5 @@
 import { plainFromSlackMarkup } from '../blocks/mrkdwn.js';
-import type { PaperQuery } from '../search/query.js';
+import { type PaperQuery, paperQuery } from '../search/query.js';
 import { STOP_WORDS, tokenize } from '../search/text.js';
 
 /**
@@ -40,7 +40,7 @@ export function questionOf(mentionText: string): string {
  */
 export function queryFromMessage(messageText: string): PaperQuery {
   const words = tokenize(withoutEmoji(plainFromSlackMarkup(messageText))).slice(0, MAX_THREAD_WORDS);
-  return { words, phrases: [], excluded: [], authors: [], hasCode: false };
+  return paperQuery({ words });
 }
 
 /** Drops emoji codes (`:+1:`, `:tada:`), which Slack sends as text but which are not words. */

@@ -10,7 +10,14 @@ import type { Logger } from '../logger.js';
 import type { CitationStore } from '../papers/citations.js';
 import type { Paper } from '../papers/paper.js';
 import type { PaperSearch, SearchResults } from '../search/paperSearch.js';
-import { describeQuery, hasFilters, hasSearchTerms, type PaperQuery, parseQuery } from '../search/query.js';
+import {
+  describeQuery,
+  hasFilters,
+  hasSearchTerms,
+  type PaperQuery,
+  paperQuery,
+  parseQuery,
+} from '../search/query.js';
 import { Spelling, searchCorrectingSpelling } from '../search/spelling.js';
 import { tokenize } from '../search/text.js';
 import type { OperationsStatus, ServiceStatus } from '../status.js';
@@ -147,10 +154,7 @@ export class Replies {
   async status(): Promise<ServiceStatus> {
     const { operations } = this.deps;
     // Filter-only searches list the newest publication first; a corpus without dates has only arrivals.
-    const published = await this.index.search(
-      { words: [], phrases: [], excluded: [], authors: [], hasCode: false, after: '0001-01-01' },
-      { limit: 1 },
-    );
+    const published = await this.index.search(paperQuery({ after: '0001-01-01' }), { limit: 1 });
     const newest = published.hits[0]?.paper ?? (await this.index.newest(1))[0];
     const backfill = operations?.backfill();
     const lastIngest = await operations?.lastIngest?.();
@@ -293,7 +297,7 @@ export class Replies {
     );
     if (papers.length === 0) return undefined;
     const words = papers.flatMap((paper) => tokenize(paper.title));
-    const query = { words, phrases: [], excluded: [], authors: [], hasCode: false };
+    const query = paperQuery({ words });
     const results = await this.index.search(query, { limit: MENTION_RESULTS, excludeIds: [...paperIds] });
     const shown = truncate(papers.map((paper) => paper.title).join('; '), 60);
     if (results.hits.length === 0) return noHitsMessage(shown, false);
@@ -381,17 +385,14 @@ export class Replies {
   private async whyNothing(query: PaperQuery): Promise<string | undefined> {
     const unknown = [];
     for (const author of query.authors) {
-      const alone = { words: [], phrases: [], excluded: [], authors: [author], hasCode: false };
+      const alone = paperQuery({ authors: [author] });
       if ((await this.index.search(alone, { limit: 1 })).total === 0) unknown.push(author);
     }
     if (unknown.length > 0)
       return `None of my ${this.index.size.toLocaleString('en-US')} papers has an author named ${unknown.map((name) => `“${name}”`).join(' or ')}.`;
     if (!query.after) return undefined;
     // A filter every dated paper passes: filter-only results come newest publication first.
-    const newest = await this.index.search(
-      { words: [], phrases: [], excluded: [], authors: [], hasCode: false, before: '9999-12-31' },
-      { limit: 1 },
-    );
+    const newest = await this.index.search(paperQuery({ before: '9999-12-31' }), { limit: 1 });
     const day = newest.hits[0]?.paper.published;
     return day && day < query.after
       ? `I have no paper published on or after ${formatDay(query.after)}: my newest are from ${formatDay(day)}.`
@@ -414,7 +415,7 @@ export class Replies {
     const paper = await this.index.get(paperId);
     if (!paper) return noticeMessage(':warning: That paper is no longer in the corpus.');
     const words = [...tokenize(paper.title), ...tokenize(paper.abstract).slice(0, 40)];
-    const query = { words, phrases: [], excluded: [], authors: [], hasCode: false };
+    const query = paperQuery({ words });
     const found = await this.index.search(query, { limit: COMMAND_RESULTS, excludeIds: [paperId] });
     const { hits } = found;
     if (hits.length === 0)

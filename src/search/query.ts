@@ -22,6 +22,11 @@ export interface PaperQuery {
   before?: string;
 }
 
+/** A query with only the given parts: no words, phrases, exclusions, authors or filters otherwise. */
+export function paperQuery(parts: Partial<PaperQuery> = {}): PaperQuery {
+  return { words: [], phrases: [], excluded: [], authors: [], hasCode: false, ...parts };
+}
+
 /** The outcome of parsing: the query, and one sentence per part that could not be understood. */
 export interface ParsedQuery {
   query: PaperQuery;
@@ -34,7 +39,7 @@ const TOKEN = /(-?)(?:([a-z]+):)?(?:"([^"]*)"?|(\S*))/giu;
 
 /** Parses query text such as `reward models "human feedback" -survey author:smith has:code after:2024-01-01`. */
 export function parseQuery(text: string): ParsedQuery {
-  const query: PaperQuery = { words: [], phrases: [], excluded: [], authors: [], hasCode: false };
+  const query = paperQuery();
   const problems: string[] = [];
   // Slack clients often turn straight quotes into curly ones.
   const normalised = text.replace(/[“”„‟«»]/g, '"');

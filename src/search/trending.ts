@@ -1,5 +1,5 @@
 import type { PaperSearch, SearchHit } from './paperSearch.js';
-import type { PaperQuery } from './query.js';
+import { paperQuery } from './query.js';
 
 /** The periods `/paper trending` knows. */
 export const TRENDING_PERIODS = ['today', 'week'] as const;
@@ -67,14 +67,7 @@ async function newestUpvotedDay(
   day: string,
   patient?: boolean,
 ): Promise<string | undefined> {
-  const query: PaperQuery = {
-    words: [],
-    phrases: [],
-    excluded: [],
-    authors: [],
-    hasCode: false,
-    before: day,
-  };
+  const query = paperQuery({ before: day });
   const { hits } = await index.search(query, { limit: LOOK_BACK, ...(patient ? { patient: true } : {}) });
   return hits.find((hit) => (hit.paper.upvotes ?? 0) > 0 && hit.paper.published)?.paper.published;
 }
@@ -87,16 +80,11 @@ async function trendingSince(
   endsOnNow = false,
 ): Promise<Trending> {
   const since = periodStart(period, now);
-  const query: PaperQuery = {
-    words: [],
-    phrases: [],
-    excluded: [],
-    authors: [],
-    hasCode: false,
+  const query = paperQuery({
     after: since,
     // A past period ends on its last day; the current one takes whatever is dated after today too.
     ...(endsOnNow ? { before: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10) } : {}),
-  };
+  });
   const { hits } = await index.search(query, {
     limit: CANDIDATES,
     ...(options.excludeIds ? { excludeIds: [...options.excludeIds] } : {}),
