@@ -2,8 +2,9 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { blocksOf, expectValidMessage, sectionTexts, viewViolations } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
 import { HF_NOW, recentHfPapers } from '../support/hfPapers.js';
-import { buttonClickBody, postSigned, slashCommandBody } from '../support/signing.js';
+import { buttonClickBody, postSigned } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
+import { slash } from '../support/userActions.js';
 
 /** What every paper tool has, through the real Bolt app and the strict fake Slack: cite, trending, following authors. */
 const FORM = 'application/x-www-form-urlencoded';
@@ -17,11 +18,6 @@ const start = async () => {
   running = await startApp({ papers: recentHfPapers(7), clock: new FakeClock(new Date(HF_NOW)) });
   return running;
 };
-
-async function slash(app: RunningApp, text: string, id: string) {
-  await postSigned(app.eventsUrl, slashCommandBody(text, app.slack.responseUrl(id)), FORM);
-  return (await app.slack.waitFor(() => app.slack.responses.find((r) => r.id === id))).body;
-}
 
 async function clickCite(app: RunningApp, paperId: string, id: string) {
   const response = await postSigned(

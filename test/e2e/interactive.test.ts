@@ -2,8 +2,9 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { blocksOf, expectValidMessage, sectionTexts, viewViolations } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
 import { bundledPapers, makePaper } from '../support/papers.js';
-import { buttonClickBody, postSigned, slashCommandBody, viewSubmissionBody } from '../support/signing.js';
+import { buttonClickBody, postSigned, viewSubmissionBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
+import { slash } from '../support/userActions.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 let running: RunningApp | undefined;
@@ -11,11 +12,6 @@ afterEach(async () => {
   await running?.stop();
   running = undefined;
 });
-
-async function slash(app: RunningApp, text: string, id: string) {
-  await postSigned(app.eventsUrl, slashCommandBody(text, app.slack.responseUrl(id)), FORM);
-  return (await app.slack.waitFor(() => app.slack.responses.find((r) => r.id === id))).body;
-}
 
 async function click(app: RunningApp, action: { action_id: string; value?: string }, id: string) {
   const response = await postSigned(

@@ -3,8 +3,9 @@ import { blocksOf, expectValidMessage } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
 import type { ApiCall } from '../support/fakeSlack.js';
 import { makePaper } from '../support/papers.js';
-import { buttonClickBody, eventBody, postSigned, slashCommandBody } from '../support/signing.js';
+import { buttonClickBody, eventBody, postSigned } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
+import { slash } from '../support/userActions.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const DAY_MS = 86_400_000;
@@ -45,11 +46,6 @@ async function start(): Promise<RunningApp> {
   app.slack.addChannel({ id: 'C0SECRET', name: 'secret', isPrivate: true });
   app.slack.addUser({ id: 'U0GUEST', guest: 'multi' });
   return app;
-}
-
-async function slash(app: RunningApp, text: string, id: string, extra: Record<string, string> = {}) {
-  await postSigned(app.eventsUrl, slashCommandBody(text, app.slack.responseUrl(id), extra), FORM);
-  return (await app.slack.waitFor(() => app.slack.responses.find((r) => r.id === id))).body;
 }
 
 /** Someone posts the link in `channel`; Slack sends link_shared; resolves to the unfurl call. */

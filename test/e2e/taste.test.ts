@@ -2,25 +2,14 @@ import { afterEach, describe, expect, test } from '@jest/globals';
 import { blocksOf, expectValidMessage, sectionTexts } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
 import { makePaper } from '../support/papers.js';
-import { buttonClickBody, postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
+import { click, slash } from '../support/userActions.js';
 
-const FORM = 'application/x-www-form-urlencoded';
 let running: RunningApp | undefined;
 afterEach(async () => {
   await running?.stop();
   running = undefined;
 });
-
-async function slash(app: RunningApp, text: string, id: string) {
-  await postSigned(app.eventsUrl, slashCommandBody(text, app.slack.responseUrl(id)), FORM);
-  return (await app.slack.waitFor(() => app.slack.responses.find((r) => r.id === id))).body;
-}
-
-async function click(app: RunningApp, action: { action_id: string; value?: string }, id: string) {
-  await postSigned(app.eventsUrl, buttonClickBody(action, { responseUrl: app.slack.responseUrl(id) }), FORM);
-  return (await app.slack.waitFor(() => app.slack.responses.find((r) => r.id === id))).body;
-}
 
 const liked = makePaper({
   title: 'Graph Neural Networks for Molecules',

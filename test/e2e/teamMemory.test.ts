@@ -3,10 +3,10 @@ import { Library } from '../../src/library.js';
 import { blockKitViolations, blocksOf, expectValidMessage, liveMarkup } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
 import { makePaper } from '../support/papers.js';
-import { eventBody, postSigned, slashCommandBody } from '../support/signing.js';
+import { eventBody, postSigned } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
+import { slash } from '../support/userActions.js';
 
-const FORM = 'application/x-www-form-urlencoded';
 let running: RunningApp | undefined;
 afterEach(async () => {
   await running?.stop();
@@ -48,11 +48,6 @@ async function start(library?: Library): Promise<RunningApp> {
   app.slack.addChannel({ id: 'C0SECRET', name: 'secret', isPrivate: true });
   app.slack.addUser({ id: 'U0GUEST', guest: 'multi' });
   return app;
-}
-
-async function slash(app: RunningApp, text: string, id: string, extra: Record<string, string> = {}) {
-  await postSigned(app.eventsUrl, slashCommandBody(text, app.slack.responseUrl(id), extra), FORM);
-  return (await app.slack.waitFor(() => app.slack.responses.find((r) => r.id === id))).body;
 }
 
 /** `user` posts an arXiv link to `paperId` in `channel`; resolves once it is remembered. */
