@@ -224,6 +224,8 @@ async function main(): Promise<void> {
       interactive,
       buttons: consoleButtons,
       historyFile: join(config.dataDir, 'console-history'),
+      discussions,
+      now,
     });
     await refresher.stop();
     await scheduler.stop();

@@ -8,11 +8,13 @@ import { renderDigest } from '../blocks/subscriptions.js';
 import { arxivIdOf } from '../bot/paperCommand.js';
 import type { Replies } from '../bot/replies.js';
 import type { CommandContext } from '../bot/subscriptionReplies.js';
+import { Sighting } from '../discussions/discussion.js';
 import type { FollowUpPoster, OutgoingFollowUp, ThreadTarget } from '../discussions/followUps.js';
+import type { DiscussionStore } from '../discussions/store.js';
 import { SearchBusy } from '../search/paperSearch.js';
 import type { DigestPoster, DigestTarget, OutgoingDigest, PostResult } from '../subscriptions/scheduler.js';
 import { BUTTON_HELP, type ButtonCommand, ConsoleButtons, parseButtonCommand } from './buttons.js';
-import { renderText } from './renderText.js';
+import { CONSOLE_USER, renderText } from './renderText.js';
 
 /** Streams and styling of a console session. */
 export interface ConsoleOptions {
@@ -24,6 +26,9 @@ export interface ConsoleOptions {
   historyFile?: string;
   /** The buttons of what was printed last, shared with the digests printed meanwhile. */
   buttons?: ConsoleButtons;
+  /** Where a `share N` is remembered, as a share in a Slack channel is (for `/paper who` and `recap`). */
+  discussions?: DiscussionStore;
+  now?: () => Date;
 }
 
 /** The console is one channel, `console`, of its own workspace; its user's time zone is this machine's. */
@@ -34,7 +39,7 @@ export const CONSOLE_TEAM = 'console';
 const CONSOLE_CONTEXT: CommandContext = {
   team: CONSOLE_TEAM,
   channel: CONSOLE_CHANNEL,
-  user: 'console-user',
+  user: CONSOLE_USER,
   userTimezone: async () => Intl.DateTimeFormat().resolvedOptions().timeZone,
   // The console user sees the answer already; a second "channel" notice would only repeat it.
   announce: async () => ({ ok: true }),
@@ -95,7 +100,7 @@ export async function runConsole(replies: Replies, options: ConsoleOptions): Pro
       await appendFile(historyFile, `${line.replace(/\n/g, ' ')}\n`).catch(() => undefined);
     if (line === 'help' || line === '?') print(CONSOLE_HELP);
     else if (line) {
-      const messages = await answerLine(replies, buttons, line);
+      const messages = await answerLine({ replies, buttons, options }, line);
       if (messages.length === 0) print(USAGE);
       for (const message of messages) show(message);
       if (!interactive) print('');
@@ -114,10 +119,18 @@ async function readHistory(file: string): Promise<string[]> {
 /** A message to print; `shared`: a card posted to the channel, whose buttons do not replace the list's. */
 type Printed = SlackMessage & { shared?: boolean };
 
-async function answerLine(replies: Replies, buttons: ConsoleButtons, line: string): Promise<Printed[]> {
+/** What a typed line is answered with: the replies, the buttons printed last, the session's stores. */
+interface Session {
+  replies: Replies;
+  buttons: ConsoleButtons;
+  options: ConsoleOptions;
+}
+
+async function answerLine(session: Session, line: string): Promise<Printed[]> {
+  const { replies } = session;
   try {
     const button = parseButtonCommand(line);
-    if (button) return await press(replies, buttons, button);
+    if (button) return await press(session, button);
     const message = await repliesTo(replies, line);
     return message ? [message] : [];
   } catch (error) {
@@ -130,7 +143,8 @@ async function answerLine(replies: Replies, buttons: ConsoleButtons, line: strin
 const CONSOLE_WHERE = { team: CONSOLE_TEAM, channel: CONSOLE_CHANNEL };
 
 /** What a typed button answers: what the Slack button's listener would. */
-async function press(replies: Replies, buttons: ConsoleButtons, command: ButtonCommand): Promise<Printed[]> {
+async function press(session: Session, command: ButtonCommand): Promise<Printed[]> {
+  const { replies, buttons, options } = session;
   const pressed = buttons.press(command);
   if ('problem' in pressed) return [noticeMessage(`:information_source: ${pressed.problem}`)];
   const paperId = pressed.paperId ?? '';
@@ -158,6 +172,18 @@ async function press(replies: Replies, buttons: ConsoleButtons, command: ButtonC
     case 'share': {
       const card = await replies.sharedCard(paperId, CONSOLE_CONTEXT.user, CONSOLE_WHERE);
       if (!card) return [noticeMessage(':warning: That paper is no longer in the corpus.')];
+      const ts = consoleTs();
+      await options.discussions?.record([
+        Sighting.parse({
+          ...CONSOLE_WHERE,
+          ts,
+          threadTs: ts,
+          paperId,
+          kind: 'share',
+          user: CONSOLE_CONTEXT.user,
+          at: (options.now ?? (() => new Date()))().toISOString(),
+        }),
+      ]);
       // The shared card goes to the channel; the buttons stay those of the list it came from.
       return [{ ...card, shared: true }, noticeMessage(':white_check_mark: Shared to the channel.')];
     }

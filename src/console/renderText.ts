@@ -2,6 +2,9 @@ import type { KnownBlock } from '@slack/types';
 import type { SlackMessage } from '../blocks/message.js';
 import { buttonRows, TYPED } from './buttons.js';
 
+/** The console's one user, as a Slack user id: what they share or ask is remembered under it, and it prints as "you". */
+export const CONSOLE_USER = 'U0CONSOLE';
+
 /** Whether to use ANSI styles (bold, dim) for a terminal, and to show the buttons as typed commands. */
 export interface TextStyle {
   color: boolean;
@@ -47,6 +50,7 @@ export function renderText(message: SlackMessage, style: TextStyle = { color: fa
       .replace(/:[a-z_]+:/g, (code) => EMOJI[code] ?? code)
       .replace(/\*([^*\n]+)\*/g, (_m, inner: string) => bold(inner))
       // The mentions paperbot writes from Slack's ids (untrusted text was escaped: &lt;…).
+      .replaceAll(`<@${CONSOLE_USER}>`, 'you')
       .replace(/<([@#])([UWCG][A-Z0-9]+)>/g, '$1$2');
   // A ``` code block (a BibTeX entry) is printed verbatim, without its fences, ready to copy.
   const mrkdwn = (s: string) =>

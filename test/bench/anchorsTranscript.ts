@@ -27,7 +27,7 @@ const replies = new Replies({ index, store, scheduler, now, logger: silentLogger
 const context: CommandContext = {
   team: CONSOLE_TEAM,
   channel: CONSOLE_CHANNEL,
-  user: 'console-user',
+  user: 'U0CONSOLE',
   userTimezone: async () => 'UTC',
   announce: async () => ({ ok: true }),
 };

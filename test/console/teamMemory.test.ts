@@ -50,3 +50,19 @@ test('in the console: /paper who names who shared a topic’s papers, forget me 
   expect(printed()).toContain(`🚀 ${before.title}: code at github.com/example/rme`);
   expect(printed()).toMatch(/\[digest in #console, [\d.]+\]\nThe week in papers/);
 });
+
+test('a card shared in the console is remembered as a share: /paper who names you, /paper recap counts it', async () => {
+  const { discussions, printed, type } = await consoleRig('2026-11-26T12:00:00Z');
+  await type(['/paper reward model ensembles', 'share 1', '/paper who reward model', '/paper recap']);
+  expect(printed()).toContain('Shared by you');
+  expect(await discussions.threadsOf([ENSEMBLES])).toEqual([
+    expect.objectContaining({
+      team: CONSOLE_TEAM,
+      channel: CONSOLE_CHANNEL,
+      kind: 'share',
+      user: 'U0CONSOLE',
+    }),
+  ]);
+  expect(printed()).toContain('1. you: 1 paper in 1 thread, e.g. here');
+  expect(printed()).toContain('1 thread, 0 replies, 1 share · here');
+});

@@ -47,7 +47,7 @@ export async function consoleRig(startsAt: string) {
     /** Types `lines` into a non-interactive console and waits until it has answered them all. */
     async type(lines: string[]): Promise<void> {
       const input = new PassThrough();
-      const done = runConsole(replies, { input, output, interactive: false });
+      const done = runConsole(replies, { input, output, interactive: false, discussions, now: clock.now });
       input.end(lines.join('\n'));
       await done;
     },
