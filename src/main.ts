@@ -41,6 +41,8 @@ export interface ProgramIo {
   stdout: Writable;
   /** The logs and start-up messages. */
   stderr: Writable & { isTTY?: boolean };
+  /** Ends the bot with an exit status (after a shutdown on SIGTERM/SIGINT, or when its index is lost). */
+  exit: (code: number) => void;
 }
 
 const processIo = (): ProgramIo => ({
@@ -48,6 +50,7 @@ const processIo = (): ProgramIo => ({
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
+  exit: (code) => process.exit(code),
 });
 
 /**
@@ -117,7 +120,7 @@ export async function main(io: ProgramIo = processIo()): Promise<void> {
     // it is restarted (and restores the index from the corpus, which has every acknowledged paper).
     onStopped: () => {
       logger.error('Every search worker stopped: exiting so that paperbot is restarted.');
-      process.exit(1);
+      io.exit(1);
     },
   });
   metrics?.reportQueue('search', () => searcher.waiting);
@@ -311,7 +314,7 @@ export async function main(io: ProgramIo = processIo()): Promise<void> {
   metrics.reportQueue('backfill', () => backfill?.pending ?? 0);
 
   let stopped: Promise<unknown> = Promise.resolve();
-  exitGracefullyOnSignals(
+  const stopHandling = exitGracefullyOnSignals(
     {
       stopIntake: () => {
         readiness.shuttingDown();
@@ -336,7 +339,14 @@ export async function main(io: ProgramIo = processIo()): Promise<void> {
       },
     },
     logger,
-    { boundMs: config.shutdownMs },
+    {
+      boundMs: config.shutdownMs,
+      // A bot run inside another program (a test) leaves no handlers behind it.
+      exit: (code) => {
+        stopHandling();
+        io.exit(code);
+      },
+    },
   );
 }
 
