@@ -33,4 +33,5 @@ if (!existsSync(cli)) {
   const status = build();
   if (status !== 0) process.exit(status);
 }
-await import(cli.href);
+const { runCommandLine } = await import(cli.href);
+process.exitCode = await runCommandLine(process.argv.slice(2));

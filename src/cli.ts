@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { resultsMessage } from './blocks/messages.js';
 import { parsePaperCommand } from './bot/paperCommand.js';
@@ -20,6 +21,7 @@ import { FILE_FORMATS, type FileFormat, NotPapers, readPaperFile } from './paper
 import { fetchHfDay } from './papers/sources/hfDaily.js';
 import { parseHfPapersPage } from './papers/sources/hfPapersPage.js';
 import type { SourceBatch } from './papers/sources/http.js';
+import { isProgram } from './program.js';
 import type { PaperSearch } from './search/paperSearch.js';
 
 /** A subcommand: its usage lines, what it does, the options it takes, and how it runs. */
@@ -29,8 +31,31 @@ interface Subcommand {
   /** Each option and what it does, for its help. */
   optionHelp: Array<[string, string]>;
   options: NonNullable<ParseArgsConfig['options']>;
-  run(values: Values, positionals: string[]): Promise<void>;
+  /** Resolves with the exit status when it is not 0. */
+  run(values: Values, positionals: string[], io: CommandIo): Promise<number | undefined>;
 }
+
+/** What a command reads and writes: the process's own, unless a test runs it in its process. */
+export interface CommandIo {
+  /** The settings (PAPERBOT_*, LOG_LEVEL). */
+  env: NodeJS.ProcessEnv;
+  /** `search --stdin`'s queries. */
+  stdin: Readable;
+  /** The results. */
+  stdout: { write(text: string): unknown };
+  /** Messages and progress (a bar redrawn in place on a terminal). */
+  stderr: { write(text: string): unknown; isTTY?: boolean };
+}
+
+const processIo = (): CommandIo => ({
+  env: process.env,
+  // Opened only by the command that reads it.
+  get stdin() {
+    return process.stdin;
+  },
+  stdout: process.stdout,
+  stderr: process.stderr,
+});
 type Values = Record<string, string | boolean | Array<string | boolean> | undefined>;
 
 const WHERE = `Commands work on the corpus in PAPERBOT_DATA_DIR (default data/), or in PostgreSQL when
@@ -115,23 +140,23 @@ function commandHelp(command: Subcommand): string {
 /** A command-line mistake: its message (one sentence) is printed, and the exit status is 2. */
 class UsageError extends Error {}
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[], io: CommandIo): Promise<number | undefined> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
-    process.stdout.write(`${usage()}\n`);
+    io.stdout.write(`${usage()}\n`);
     return;
   }
   if (name === 'help') {
     const [about] = rest;
     const command = about === undefined ? undefined : SUBCOMMANDS[about];
     if (about !== undefined && !command) throw unknownCommand(about);
-    process.stdout.write(`${command ? commandHelp(command) : usage()}\n`);
+    io.stdout.write(`${command ? commandHelp(command) : usage()}\n`);
     return;
   }
   const command = Object.hasOwn(SUBCOMMANDS, name) ? SUBCOMMANDS[name] : undefined;
   if (!command) throw unknownCommand(name);
   if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(`${commandHelp(command)}\n`);
+    io.stdout.write(`${commandHelp(command)}\n`);
     return;
   }
   let parsed: { values: Values; positionals: string[] };
@@ -140,7 +165,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (error) {
     throw optionError(name, error as Error);
   }
-  await command.run(parsed.values, parsed.positionals);
+  return command.run(parsed.values, parsed.positionals, io);
 }
 
 function unknownCommand(name: string): UsageError {
@@ -182,34 +207,34 @@ interface HitJson {
   code: string[];
 }
 
-async function search(values: Values, positionals: string[]): Promise<void> {
+async function search(values: Values, positionals: string[], io: CommandIo): Promise<undefined> {
   const limit = values.limit === undefined ? COMMAND_RESULTS : Number(values.limit);
   if (positionals.length === 0 && !values.stdin)
     throw new UsageError('paperbot search needs a query, e.g. paperbot search "reward model ensembles".');
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
     throw new UsageError('--limit takes a whole number from 1 to 1000.');
   // The same PaperSearch as the bot's, its index in this thread: a command answers one query at a time.
-  const { library, close } = await openLibrary(loadConfig(), createStderrLogger('warn'));
+  const { library, close } = await openLibrary(loadConfig(io.env), createStderrLogger('warn', io.stderr));
   try {
     if (values.stdin) {
       for await (const line of createInterface({
-        input: process.stdin,
+        input: io.stdin,
         crlfDelay: Number.POSITIVE_INFINITY,
       })) {
-        process.stdout.write(`${JSON.stringify(await searchJson(library, line, limit))}\n`);
+        io.stdout.write(`${JSON.stringify(await searchJson(library, line, limit))}\n`);
       }
       return;
     }
     const text = positionals.join(' ');
     if (values.json) {
-      process.stdout.write(`${JSON.stringify(await searchJson(library, text, limit), null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(await searchJson(library, text, limit), null, 2)}\n`);
       return;
     }
     const command = parsePaperCommand(text);
     if (command.kind !== 'search')
       throw new UsageError(`Give a query, e.g. paperbot search "reward model ensembles".`);
     const results = await library.search(command.query, { limit });
-    process.stdout.write(`${renderText(resultsMessage({ queryText: text }, results))}\n`);
+    io.stdout.write(`${renderText(resultsMessage({ queryText: text }, results))}\n`);
   } finally {
     await close();
   }
@@ -253,27 +278,27 @@ async function searchJson(index: PaperSearch, text: string, limit: number): Prom
 }
 
 /** Progress on stderr: a bar redrawn in place on a terminal, a plain line per step otherwise. */
-function progress(label: string) {
-  const tty = Boolean(process.stderr.isTTY);
+function progress(label: string, stderr: CommandIo['stderr']) {
+  const tty = Boolean(stderr.isTTY);
   return {
     step(done: number, total: number, detail: string) {
       if (!tty) {
-        process.stderr.write(`${label} ${done}/${total}: ${detail}\n`);
+        stderr.write(`${label} ${done}/${total}: ${detail}\n`);
         return;
       }
       const width = 24;
       const filled = Math.round((done / Math.max(total, 1)) * width);
-      process.stderr.write(
+      stderr.write(
         `\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${detail}\x1b[K`,
       );
-      if (done >= total) process.stderr.write('\n');
+      if (done >= total) stderr.write('\n');
     },
   };
 }
 
-async function ingest(values: Values, args: string[]): Promise<void> {
+async function ingest(values: Values, args: string[], io: CommandIo): Promise<number | undefined> {
   const [kind, ...positionals] = args;
-  const config = loadConfig();
+  const config = loadConfig(io.env);
   const now = new Date();
   const arrivedAt = now.toISOString();
   const batches: SourceBatch[] = [];
@@ -301,7 +326,7 @@ async function ingest(values: Values, args: string[]): Promise<void> {
     ) {
       days.push(day.toISOString().slice(0, 10));
     }
-    const bar = progress('hf-daily');
+    const bar = progress('hf-daily', io.stderr);
     for (const [i, day] of days.entries()) {
       if (i > 0 && delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       try {
@@ -324,14 +349,14 @@ async function ingest(values: Values, args: string[]): Promise<void> {
     what = `arxiv --category ${categories.join(' --category ')}`;
     const client = new ArxivClient(config.sources.arxivApiUrl);
     for (const category of categories) {
-      const bar = progress(`arxiv ${category}`);
+      const bar = progress(`arxiv ${category}`, io.stderr);
       try {
         batches.push(
           await client.newest(category, max, arrivedAt, (done, total) => bar.step(done, total, 'papers')),
         );
       } catch (error) {
         failures.push((error as Error).message);
-        process.stderr.write(`arxiv ${category}: failed (${(error as Error).message})\n`);
+        io.stderr.write(`arxiv ${category}: failed (${(error as Error).message})\n`);
       }
     }
   } else if (kind === 'file') {
@@ -344,7 +369,7 @@ async function ingest(values: Values, args: string[]): Promise<void> {
     await existingFile(path);
     const started = performance.now();
     const batch = await readPaperFile(path, arrivedAt, format as FileFormat | undefined);
-    process.stderr.write(
+    io.stderr.write(
       `${path}: ${batch.papers.length} papers (${batch.format}) read in ${Math.round(performance.now() - started)} ms\n`,
     );
     batches.push(batch);
@@ -355,14 +380,14 @@ async function ingest(values: Values, args: string[]): Promise<void> {
     );
   }
 
-  const { library, close } = await openLibrary(config, createStderrLogger('warn'));
+  const { library, close } = await openLibrary(config, createStderrLogger('warn', io.stderr));
   const started = performance.now();
   const papers = batches.flatMap((b) => b.papers);
   const report: IngestReport = { new: 0, updated: 0, unchanged: 0, skipped: {}, corpusSize: library.size };
   for (const { reason } of batches.flatMap((b) => b.skipped))
     report.skipped[reason] = (report.skipped[reason] ?? 0) + 1;
   // In parts, so that a long merge shows its progress; merging part after part is merging the whole.
-  const bar = progress('merging');
+  const bar = progress('merging', io.stderr);
   try {
     for (let done = 0; done < papers.length; done += MERGE_PART) {
       const part = await library.ingest({ papers: papers.slice(done, done + MERGE_PART), skipped: [] });
@@ -381,7 +406,7 @@ async function ingest(values: Values, args: string[]): Promise<void> {
     // A running bot takes the new papers in within a minute; the checkpoint makes the next start fast.
     await close();
   }
-  process.stdout.write(
+  io.stdout.write(
     `${describeIngest(report)} (merged and saved in ${Math.round(performance.now() - started)} ms)\n`,
   );
   // Not with a database: the replicas' status is theirs; this data directory is not where they look.
@@ -393,16 +418,17 @@ async function ingest(values: Values, args: string[]): Promise<void> {
       summary: describeIngest(report),
     });
   if (failures.length > 0) {
-    process.stderr.write(`${failures.length} request(s) failed; run the command again to retry them.\n`);
-    process.exitCode = 1;
+    io.stderr.write(`${failures.length} request(s) failed; run the command again to retry them.\n`);
+    return 1;
   }
+  return undefined;
 }
 
-async function remove(_values: Values, names: string[]): Promise<void> {
+async function remove(_values: Values, names: string[], io: CommandIo): Promise<number | undefined> {
   if (names.length === 0)
     throw new UsageError('paperbot remove needs the ids of the papers, e.g. paperbot remove 2501.12948.');
-  const config = loadConfig();
-  const { library, close } = await openLibrary(config, createStderrLogger('warn'));
+  const config = loadConfig(io.env);
+  const { library, close } = await openLibrary(config, createStderrLogger('warn', io.stderr));
   let outcome: Awaited<ReturnType<Library['remove']>>;
   try {
     outcome = await library.remove(names.map((name) => name.replace(/^arxiv:/i, '')));
@@ -411,16 +437,17 @@ async function remove(_values: Values, names: string[]): Promise<void> {
   }
   const { removed, unknown } = outcome;
   if (removed.length > 0)
-    process.stdout.write(
+    io.stdout.write(
       `Removed ${removed.length} ${removed.length === 1 ? 'paper' : 'papers'}: ${removed.map((paper) => `“${paper.title}” (${paper.id})`).join(', ')}; ${library.size.toLocaleString('en-US')} papers in the corpus.\n`,
     );
   if (unknown.length > 0) {
-    process.stderr.write(`Not in the corpus: ${unknown.join(', ')}.\n`);
-    process.exitCode = 1;
+    io.stderr.write(`Not in the corpus: ${unknown.join(', ')}.\n`);
+    return 1;
   }
+  return undefined;
 }
 
-async function buildSeed(values: Values, positionals: string[]): Promise<void> {
+async function buildSeed(values: Values, positionals: string[], io: CommandIo): Promise<undefined> {
   const [page] = positionals;
   if (!page)
     throw new UsageError('paperbot build-seed needs the page file, e.g. paperbot build-seed page.txt.');
@@ -430,22 +457,37 @@ async function buildSeed(values: Values, positionals: string[]): Promise<void> {
   const papers = parseHfPapersPage(await readFile(page, 'utf8'), new Date(arrivedAt).toISOString());
   const out = (values.out as string | undefined) ?? 'data/seed-papers.jsonl';
   await writeFileAtomically(out, serialiseCorpus(papers));
-  process.stderr.write(`${papers.length} papers written to ${out}\n`);
+  io.stderr.write(`${papers.length} papers written to ${out}\n`);
+  return undefined;
 }
 
 /** Papers merged at a time by `paperbot ingest` (a progress step each). */
 const MERGE_PART = 1000;
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  // One sentence for people; where it came from only for whoever asked for debug logs.
-  const debug = process.env.LOG_LEVEL === 'debug';
-  const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof UsageError) process.stderr.write(`${message}\n`);
-  else if (error instanceof PaperbotError)
-    process.stderr.write(`${debug ? (error.stack ?? message) : message}\n`);
-  else
-    process.stderr.write(
-      `${debug && error instanceof Error ? error.stack : `paperbot failed: ${message} (LOG_LEVEL=debug shows where)`}\n`,
-    );
-  process.exitCode = error instanceof UsageError || error instanceof NotPapers ? 2 : 1;
-});
+/**
+ * Runs `paperbot <argv>` and returns its exit status: 2 for a command-line mistake (or a file that
+ * is not papers), 1 for a failure, each told in one sentence (the stack only with LOG_LEVEL=debug).
+ * bin/paperbot.js calls it; so does `node dist/cli.js`.
+ */
+export async function runCommandLine(argv: string[], io: CommandIo = processIo()): Promise<number> {
+  try {
+    return (await main(argv, io)) ?? 0;
+  } catch (error) {
+    // One sentence for people; where it came from only for whoever asked for debug logs.
+    const debug = io.env.LOG_LEVEL === 'debug';
+    const message = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) io.stderr.write(`${message}\n`);
+    else if (error instanceof PaperbotError)
+      io.stderr.write(`${debug ? (error.stack ?? message) : message}\n`);
+    else
+      io.stderr.write(
+        `${debug && error instanceof Error ? error.stack : `paperbot failed: ${message} (LOG_LEVEL=debug shows where)`}\n`,
+      );
+    return error instanceof UsageError || error instanceof NotPapers ? 2 : 1;
+  }
+}
+
+if (isProgram(import.meta.url))
+  void runCommandLine(process.argv.slice(2)).then((status) => {
+    process.exitCode = status;
+  });

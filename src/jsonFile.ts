@@ -10,14 +10,25 @@ interface Persistence<T> {
   reload(): Promise<T>;
 }
 
+/** A change waiting for its turn, and how its caller is answered. */
+interface WaitingChange<T> {
+  apply: (data: T) => unknown;
+  resolve: (result: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * A JSON document held in memory and persisted after every change. Changes are serialised through
  * a queue, applied in place and persisted; when persisting fails the data is reloaded from the last
  * stored version, so a failed write changes nothing. (Copying the data for every change instead
- * would cost O(size) per write.) The embedded stores (subscriptions, installations) are built on it.
+ * would cost O(size) per write.) The changes made while a write is under way are applied in turn
+ * after it and stored by one write: a burst of subscribes costs a write or two, not one each. The
+ * embedded stores (subscriptions, installations) are built on it.
  */
 export class JsonDocument<T> {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The changes made since the last write began: applied and stored together after it. */
+  private waiting: Array<WaitingChange<T>> = [];
 
   constructor(
     private current: T,
@@ -33,19 +44,40 @@ export class JsonDocument<T> {
 
   /** Applies `apply` after the changes before it, and resolves once the result is stored. */
   change<R>(apply: (data: T) => R): Promise<R> {
-    const next = this.queue.then(async () => {
-      const result = apply(this.current);
+    return new Promise<R>((resolve, reject) => {
+      // The first change since a write began queues the next write; the others join it.
+      if (this.waiting.length === 0) this.queue = this.queue.then(() => this.store()).catch(() => undefined);
+      this.waiting.push({ apply, resolve: resolve as (result: unknown) => void, reject });
+    });
+  }
+
+  /** Applies the waiting changes in order and stores them with one write. */
+  private async store(): Promise<void> {
+    const changes = this.waiting;
+    this.waiting = [];
+    const applied: Array<{ change: WaitingChange<T>; result: unknown }> = [];
+    for (const change of changes) {
       try {
-        await this.persistence.persist(this.current);
+        applied.push({ change, result: change.apply(this.current) });
       } catch (error) {
+        change.reject(error);
+      }
+    }
+    if (applied.length === 0) return;
+    try {
+      await this.persistence.persist(this.current);
+    } catch (error) {
+      let failure = error;
+      try {
         this.current = await this.persistence.reload();
         this.onReload(this.current);
-        throw error;
+      } catch (reloadError) {
+        failure = reloadError;
       }
-      return result;
-    });
-    this.queue = next.catch(() => undefined); // one failed write must not block the ones after it
-    return next;
+      for (const { change } of applied) change.reject(failure);
+      return;
+    }
+    for (const { change, result } of applied) change.resolve(result);
   }
 
   /** Waits for the changes under way. */

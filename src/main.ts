@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import type { Server } from 'node:http';
 import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { Replies } from './bot/replies.js';
 import { Unfurls } from './bot/unfurls.js';
 import { loadConfig, secretsOf } from './config.js';
@@ -18,6 +19,7 @@ import { Refresher } from './papers/refresher.js';
 import { arxivPaperFetcher, configuredSources } from './papers/refreshSources.js';
 import { RefreshState } from './papers/refreshState.js';
 import { fetchCitations } from './papers/sources/semanticScholar.js';
+import { isProgram } from './program.js';
 import { WorkerSearcher } from './search/workerSearcher.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
 import type { SlackAuth } from './slack/app.js';
@@ -29,19 +31,43 @@ import { openStores } from './stores.js';
 import type { DigestPoster } from './subscriptions/scheduler.js';
 import { Scheduler } from './subscriptions/scheduler.js';
 
+/** What the program reads and writes: the process's own, unless a test runs it in its process. */
+export interface ProgramIo {
+  /** The settings (PAPERBOT_*, SLACK_*, LOG_*). */
+  env: NodeJS.ProcessEnv;
+  /** The console's input (a terminal makes it interactive). */
+  stdin: Readable & { isTTY?: boolean };
+  /** The console's answers and digests. */
+  stdout: Writable;
+  /** The logs and start-up messages. */
+  stderr: Writable & { isTTY?: boolean };
+  /** Ends the bot with an exit status (after a shutdown on SIGTERM/SIGINT, or when its index is lost). */
+  exit: (code: number) => void;
+}
+
+const processIo = (): ProgramIo => ({
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  exit: (code) => process.exit(code),
+});
+
 /**
  * The composition root: config → logs, metrics and health → stores (with the database: the corpus
  * is in it too) → corpus and index → replies → Slack app or console, with the digest scheduler,
  * the corpus refresher and (on a first day) the backfill running beside them, and a graceful
  * shutdown on SIGTERM/SIGINT.
  */
-async function main(): Promise<void> {
+export async function main(io: ProgramIo = processIo()): Promise<void> {
   const startedAt = new Date();
-  const config = loadConfig();
+  const config = loadConfig(io.env);
   const logger = createLogger({
     level: config.logLevel,
-    format: config.logFormat ?? defaultLogFormat(),
+    format: config.logFormat ?? defaultLogFormat(io.stderr),
     secrets: secretsOf(config),
+    // The process's stderr is written synchronously (and coloured on a terminal) by the logger itself.
+    ...(io.stderr === process.stderr ? {} : { stream: io.stderr }),
   });
   const { slack } = config;
   // Bolt, Slack's Web API and prom-client are a good part of start-up: the console talks to no
@@ -94,7 +120,7 @@ async function main(): Promise<void> {
     // it is restarted (and restores the index from the corpus, which has every acknowledged paper).
     onStopped: () => {
       logger.error('Every search worker stopped: exiting so that paperbot is restarted.');
-      process.exit(1);
+      io.exit(1);
     },
   });
   metrics?.reportQueue('search', () => searcher.waiting);
@@ -135,7 +161,7 @@ async function main(): Promise<void> {
     state: refreshState,
     observe: (run) => metrics?.countRefresh(run),
   });
-  const interactive = Boolean(process.stdin.isTTY);
+  const interactive = Boolean(io.stdin.isTTY);
   // The console's typed buttons: what its answers and its digests printed last.
   const consoleButtons = new ConsoleButtons();
   const postingClient = slack && slackSide && auth ? slackSide.createPostingClient(slack, logger) : undefined;
@@ -148,7 +174,7 @@ async function main(): Promise<void> {
   const poster: DigestPoster =
     slackSide && postingClient && tokens
       ? new slackSide.SlackDigestPoster(postingClient, tokens, { budget: stores.readBudget })
-      : new ConsoleDigestPoster(process.stdout, { color: interactive }, consoleButtons);
+      : new ConsoleDigestPoster(io.stdout, { color: interactive }, consoleButtons);
   const { discussions } = stores;
   const scheduler = new Scheduler({
     store,
@@ -164,7 +190,7 @@ async function main(): Promise<void> {
   const followUpPoster: FollowUpPoster =
     slackSide && postingClient && tokens
       ? new slackSide.SlackFollowUpPoster(postingClient, tokens, { budget: stores.readBudget })
-      : new ConsoleFollowUpPoster(process.stdout, { color: interactive });
+      : new ConsoleFollowUpPoster(io.stdout, { color: interactive });
   const followUps = new FollowUps({
     store: discussions,
     poster: followUpPoster,
@@ -207,10 +233,10 @@ async function main(): Promise<void> {
   metrics?.reportQueue('answers', answersWaiting);
 
   if (!slack || !slackSide || !metrics || !auth) {
-    process.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
+    io.stderr.write('No Slack tokens (SLACK_BOT_TOKEN) set: starting the local console.\n');
     if (Backfill.wanted(refreshState, config.backfillDays)) {
       const since = new Date(Date.now() - (config.backfillDays - 1) * 86_400_000).toISOString().slice(0, 10);
-      process.stderr.write(
+      io.stderr.write(
         `This corpus was never refreshed. The console does not backfill; to add the last ${config.backfillDays} days of Hugging Face daily papers: npx paperbot ingest hf-daily --since ${since}\n`,
       );
     }
@@ -219,8 +245,8 @@ async function main(): Promise<void> {
     library.start(config.corpusCatchUpMs);
     citations.start();
     await runConsole(replies, {
-      input: process.stdin,
-      output: process.stdout,
+      input: io.stdin,
+      output: io.stdout,
       interactive,
       buttons: consoleButtons,
       historyFile: join(config.dataDir, 'console-history'),
@@ -290,7 +316,7 @@ async function main(): Promise<void> {
   metrics.reportQueue('backfill', () => backfill?.pending ?? 0);
 
   let stopped: Promise<unknown> = Promise.resolve();
-  exitGracefullyOnSignals(
+  const stopHandling = exitGracefullyOnSignals(
     {
       stopIntake: () => {
         readiness.shuttingDown();
@@ -315,7 +341,14 @@ async function main(): Promise<void> {
       },
     },
     logger,
-    { boundMs: config.shutdownMs },
+    {
+      boundMs: config.shutdownMs,
+      // A bot run inside another program (a test) leaves no handlers behind it.
+      exit: (code) => {
+        stopHandling();
+        io.exit(code);
+      },
+    },
   );
 }
 
@@ -340,12 +373,26 @@ async function loadSlackSide() {
   };
 }
 
-main().catch((error: unknown) => {
-  // One sentence for people; where it came from only for whoever asked for debug logs.
-  const message = error instanceof Error ? error.message : String(error);
-  const debug = process.env.LOG_LEVEL === 'debug' && error instanceof Error;
-  process.stderr.write(
-    `${debug ? error.stack : error instanceof PaperbotError ? message : `paperbot stopped: ${message} (LOG_LEVEL=debug shows where)`}\n`,
-  );
-  process.exitCode = 1;
-});
+/**
+ * Runs the program to the end of its start-up (the console: to the end of its input) and returns
+ * its exit status; a failure is told in one sentence on stderr, its stack only with LOG_LEVEL=debug.
+ */
+export async function run(io: ProgramIo = processIo()): Promise<number> {
+  try {
+    await main(io);
+    return 0;
+  } catch (error) {
+    // One sentence for people; where it came from only for whoever asked for debug logs.
+    const message = error instanceof Error ? error.message : String(error);
+    const debug = io.env.LOG_LEVEL === 'debug' && error instanceof Error;
+    io.stderr.write(
+      `${debug ? error.stack : error instanceof PaperbotError ? message : `paperbot stopped: ${message} (LOG_LEVEL=debug shows where)`}\n`,
+    );
+    return 1;
+  }
+}
+
+if (isProgram(import.meta.url))
+  void run().then((status) => {
+    process.exitCode = status;
+  });

@@ -6,8 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { hfDays } from '../support/fakeSources.js';
 import { indexedDataDir } from '../support/indexedDataDir.js';
+import { runMain, runPaperbot } from '../support/programs.js';
 
-// The compiled `paperbot` command, as `npx paperbot` runs it (`npm test` builds dist/ first).
+// The `paperbot` command, run in this process as bin/paperbot.js runs it (its exit status included);
+// an unexpected failure, the installed command itself. test/e2e/processes.test.ts runs more as processes.
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const folders: string[] = [];
 afterAll(() => {
@@ -19,11 +21,17 @@ function folder(): string {
   return dir;
 }
 
+/** `npx paperbot <args>`, in the project's folder, on a data folder of its own unless given one. */
 function paperbot(args: string[], env: Record<string, string> = {}) {
+  return runPaperbot(args, { PAPERBOT_DATA_DIR: env.PAPERBOT_DATA_DIR ?? folder(), ...env });
+}
+
+/** The installed command, `npx paperbot <args>`, as a process of its own (`npm test` builds dist/ first). */
+function installedPaperbot(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'paperbot.js'), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', PAPERBOT_DATA_DIR: env.PAPERBOT_DATA_DIR ?? folder(), ...env },
+      env: { PATH: process.env.PATH ?? '', ...env },
     });
     let stdout = '';
     let stderr = '';
@@ -81,17 +89,19 @@ describe('a command line with manners', () => {
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 
+  // A process: what it prints of an error thrown by Node itself (in jest's sandbox such an error
+  // is of another realm's Error class).
   test('an unexpected failure is one sentence; LOG_LEVEL=debug shows the stack', async () => {
     // A data folder that is a file: nothing can be stored in it.
     const notAFolder = join(folder(), 'file');
     writeFileSync(notAFolder, '');
     const file = join(folder(), 'day.json');
     writeFileSync(file, JSON.stringify(hfDays(1)[0]?.items));
-    const plain = await paperbot(['ingest', 'file', file], { PAPERBOT_DATA_DIR: notAFolder });
+    const plain = await installedPaperbot(['ingest', 'file', file], { PAPERBOT_DATA_DIR: notAFolder });
     expect(plain.code).toBe(1);
     expect(plain.stderr.trim().split('\n').at(-1)).not.toMatch(/^\s+at /);
     expect(plain.stderr).not.toMatch(/\n\s+at /);
-    const debug = await paperbot(['ingest', 'file', file], {
+    const debug = await installedPaperbot(['ingest', 'file', file], {
       PAPERBOT_DATA_DIR: notAFolder,
       LOG_LEVEL: 'debug',
     });
@@ -207,17 +217,8 @@ describe('ingest refuses what is not papers', () => {
     });
 
     // The console after it: refreshed, and its status tells the ingest and the newest publication.
-    const console = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(ROOT, 'dist', 'main.js')], {
-        env: { PATH: process.env.PATH ?? '', PAPERBOT_DATA_DIR: dir },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-      child.on('close', () => resolve({ stdout, stderr }));
-      child.stdin.end('/paper status\n');
-    });
+    const console = await runMain({ PAPERBOT_DATA_DIR: dir }, '/paper status\n');
+    expect(console.code).toBe(0);
     expect(console.stderr).not.toContain('never refreshed');
     expect(console.stdout).toContain(`Last ingest (\`paperbot ingest file ${file}\`): `);
     expect(console.stdout).toContain('Sources: no refresh is scheduled here');

@@ -6,9 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from '@jest/globals';
 import { FakeSlack, TEST_TOKEN } from '../support/fakeSlack.js';
 import { indexedDataDir } from '../support/indexedDataDir.js';
+import { runMain, startMainConsole } from '../support/programs.js';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
 
-// Two real processes of the compiled program on one data folder (`npm test` builds dist/ first).
+// Real processes of the compiled program on one data folder (`npm test` builds dist/ first): the
+// holder of the folder, killed or racing, is one. Whoever only comes after it (refused, or taking
+// over) runs the same main() in this process (test/support/programs.ts), whose pid is another.
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -21,10 +24,13 @@ function dataFolder(): string {
   return indexedDataDir('paperbot-folder-');
 }
 
-/** A console on `dir`, its input left open: lines are typed into it one at a time. */
+/** The settings of a console on `dir`. */
+const consoleSettings = (dir: string) => ({ PAPERBOT_DATA_DIR: dir, PAPERBOT_BACKFILL_DAYS: '0' });
+
+/** A console process on `dir`, its input left open: lines are typed into it one at a time. */
 function startConsole(dir: string) {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', PAPERBOT_DATA_DIR: dir, PAPERBOT_BACKFILL_DAYS: '0' },
+    env: { PATH: process.env.PATH ?? '', ...consoleSettings(dir) },
   });
   children.push(child);
   let stdout = '';
@@ -76,9 +82,8 @@ test('a second console on the folder refuses to start, naming the first; no conf
   const [, id] = await first.type('/paper subscribe diffusion models tz UTC', SUBSCRIBED);
 
   // The issue's second console, already given its line: it never opens the folder's files.
-  const second = startConsole(dir);
-  second.end();
-  expect(await second.exited).toBe(1);
+  const second = await runMain(consoleSettings(dir), '/paper subscriptions\n');
+  expect(second.code).toBe(1);
   expect(second.stderr).toMatch(
     new RegExp(
       `^The data folder ${dir} is in use by a console \\(process ${first.pid}, started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\): `,
@@ -91,7 +96,7 @@ test('a second console on the folder refuses to start, naming the first; no conf
   expect(await first.end()).toBe(0);
   expect(lockFiles(dir)).toEqual([]);
 
-  const third = startConsole(dir);
+  const third = startMainConsole(consoleSettings(dir));
   const listed = await third.type('/paper subscriptions', /This channel's subscriptions \((\d+)\)/);
   expect(listed[1]).toBe('1');
   expect(third.stdout).toContain(id);
@@ -117,7 +122,7 @@ test('the lock of a killed console is taken over, with everything it confirmed',
   await killed.kill();
   expect(lockFiles(dir)).toHaveLength(1); // left behind by the kill
 
-  const next = startConsole(dir);
+  const next = startMainConsole(consoleSettings(dir));
   await next.type('/paper subscriptions', new RegExp(`\`${id}\``));
   expect(lockFiles(dir)).toHaveLength(1);
   expect(await next.end()).toBe(0);
@@ -178,9 +183,8 @@ test('a bot holds its folder: a console or a second bot on it refuses, naming th
     const id = /Subscribed this channel to diffusion models \(([a-z0-9]{6})\)\./.exec(answer)?.[1];
     expect(id).toBeDefined();
 
-    const console = startConsole(dir);
-    console.end();
-    expect(await console.exited).toBe(1);
+    const console = await runMain(consoleSettings(dir));
+    expect(console.code).toBe(1);
     expect(console.stderr).toContain(
       `The data folder ${dir} is in use by the bot (process ${bot.pid}, started `,
     );

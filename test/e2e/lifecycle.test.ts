@@ -11,6 +11,7 @@ import { FakeSources, unbundledHfDays } from '../support/fakeSources.js';
 import { indexedDataDir } from '../support/indexedDataDir.js';
 import { BUNDLED_SIZE, bundledPapers } from '../support/papers.js';
 import { freePort } from '../support/ports.js';
+import { type InProcessBot, runMain, startMainBot } from '../support/programs.js';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
 import { subscription, TEST_TEAM } from '../support/subscriptions.js';
 import { tempDir } from '../support/tmp.js';
@@ -42,6 +43,23 @@ interface Bot {
   exited: Promise<{ code: number | null; at: number }>;
 }
 
+/** The settings of a bot on `dataDir` listening on `port`, connected to the fake Slack. */
+function botSettings(dataDir: string, port: number, env: Record<string, string>): Record<string, string> {
+  return {
+    SLACK_BOT_TOKEN: TEST_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    PORT: String(port),
+    SLACK_API_URL: slack.apiUrl,
+    PAPERBOT_DATA_DIR: dataDir,
+    PAPERBOT_REFRESH_HF: 'off',
+    PAPERBOT_REFRESH_ARXIV: 'off',
+    PAPERBOT_BACKFILL_DAYS: '0',
+    PAPERBOT_DIGEST_INTERVAL: '1',
+    ...env,
+  };
+}
+
+/** The compiled bot as a process of its own: for what only a process shows (a signal, its exit status). */
 async function startBot(
   dataDir: string,
   env: Record<string, string> = {},
@@ -49,19 +67,7 @@ async function startBot(
 ): Promise<Bot> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      SLACK_BOT_TOKEN: TEST_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      PORT: String(port),
-      SLACK_API_URL: slack.apiUrl,
-      PAPERBOT_DATA_DIR: dataDir,
-      PAPERBOT_REFRESH_HF: 'off',
-      PAPERBOT_REFRESH_ARXIV: 'off',
-      PAPERBOT_BACKFILL_DAYS: '0',
-      PAPERBOT_DIGEST_INTERVAL: '1',
-      ...env,
-    },
+    env: { PATH: process.env.PATH ?? '', ...botSettings(dataDir, port, env) },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.push(child);
@@ -79,6 +85,11 @@ async function startBot(
     () => `the bot did not start:\n${stderr}`,
   );
   return bot;
+}
+
+/** The same bot started in this process (test/support/programs.ts): the start after a shutdown. */
+async function startBotHere(dataDir: string, env: Record<string, string> = {}): Promise<InProcessBot> {
+  return startMainBot(botSettings(dataDir, await freePort(), env));
 }
 
 async function until(condition: () => boolean, ms: number, failure: () => string): Promise<void> {
@@ -127,6 +138,25 @@ async function dueSubscriptions(dataDir: string, prefix: string, count: number):
   }
   await store.close();
   return channels;
+}
+
+/**
+ * Once the bot that ran them exited: every subscription of `channels` stored as posted and
+ * scheduled again, none pending or still due (a second copy would need one of those), and each
+ * channel's digest in Slack exactly once.
+ */
+async function postedOnceEach(dataDir: string, channels: string[], exitedAt: Date): Promise<void> {
+  const store = await openLowdbStore(join(dataDir, 'subscriptions.json'));
+  const stored = (await store.inTeam(TEST_TEAM)).filter((s) => channels.includes(s.channel));
+  await store.close();
+  expect(stored).toHaveLength(channels.length);
+  for (const s of stored) {
+    expect(s.pendingRun).toBeUndefined();
+    expect(s.lastPostAt).toBeDefined();
+    expect(Date.parse(s.nextRunAt)).toBeGreaterThan(exitedAt.getTime());
+  }
+  const twice = channels.filter((channel) => (digestsByChannel().get(channel) ?? []).length !== 1);
+  expect(twice).toEqual([]);
 }
 
 const timings = (line: string) => {
@@ -178,18 +208,18 @@ describe('a SIGTERM in the middle of a digest run', () => {
       expect(Boolean(s.lastPostAt)).toBe(landed.has(s.channel));
     }
 
-    // The next start posts the rest, and nothing twice.
-    const second = await startBot(dataDir);
+    // The next start posts the rest (Slack now answers at once), and nothing twice: once it has
+    // stopped (its work under way finished), each digest is in Slack once and none is due again.
+    slack.off('chat.postMessage');
+    const second = await startBotHere(dataDir);
     await until(
       () => mine() === 40,
       30_000,
       () => `${mine()} of 40 channels got their digest:\n${second.log()}`,
     );
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // a second copy would show up now
-    const twice = channels.filter((channel) => (digestsByChannel().get(channel) ?? []).length !== 1);
-    expect(twice).toEqual([]);
-    second.child.kill('SIGINT');
-    expect((await second.exited).code).toBe(0);
+    second.signal('SIGINT');
+    expect(await second.exited).toBe(0);
+    await postedOnceEach(dataDir, channels, new Date());
   }, 90_000);
 
   test('a post still unanswered at the bound is left pending: the next start finds it in the channel and does not post it again', async () => {
@@ -224,16 +254,16 @@ describe('a SIGTERM in the middle of a digest run', () => {
     slack.off('chat.postMessage');
     // Installed as an internal app, as the fake's workspace is: the three checks of the channels'
     // history take seconds (Tier 3), not one a minute (a distributed app's Tier 1, the default).
-    const second = await startBot(dataDir, { PAPERBOT_SLACK_APP: 'internal' });
+    const second = await startBotHere(dataDir, { PAPERBOT_SLACK_APP: 'internal' });
     await until(
       () => jsonLines(second.log()).filter((line) => /had reached/.test(String(line.msg))).length === 3,
       20_000,
       () => second.log(),
     );
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    second.signal('SIGTERM');
+    expect(await second.exited).toBe(0);
     expect(channels.map((channel) => digestsByChannel().get(channel)?.length)).toEqual([1, 1, 1]);
-    second.child.kill('SIGTERM');
-    expect((await second.exited).code).toBe(0);
+    await postedOnceEach(dataDir, channels, new Date());
   }, 60_000);
 });
 
@@ -314,21 +344,16 @@ describe('a first start connected to Slack', () => {
 
   test('the console does not backfill: it says how to, and answers /paper status', async () => {
     const before = sources.requests.length;
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        PATH: process.env.PATH ?? '',
+    // The console in this process (test/support/programs.ts), its input piped.
+    const { code, stdout, stderr } = await runMain(
+      {
         PAPERBOT_DATA_DIR: indexedDataDir('paperbot-console-'),
         PAPERBOT_HF_API_URL: sources.hfUrl,
         PAPERBOT_REFRESH_HF: 'off',
         PAPERBOT_REFRESH_ARXIV: 'off',
       },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-    child.stdin.end('/paper status\n');
-    const [code] = (await once(child, 'close')) as [number];
+      '/paper status\n',
+    );
     expect(code).toBe(0);
     const since = new Date(Date.now() - 13 * 86_400_000).toISOString().slice(0, 10);
     expect(stderr).toContain(

@@ -7,9 +7,12 @@ import { unbundledHfDays } from '../support/fakeSources.js';
 import { indexedDataDir } from '../support/indexedDataDir.js';
 import { BUNDLED_SIZE } from '../support/papers.js';
 import { createTestDatabase } from '../support/postgres.js';
+import { runMain, runPaperbot } from '../support/programs.js';
 import { tempDir } from '../support/tmp.js';
 
-// These run the compiled program exactly as `npm start` and `npx paperbot` do; `npm test` builds dist/ first.
+// The compiled programs exactly as `npm start` and `npx paperbot` run them (`npm test` builds dist/
+// first), once each for what only a process shows: that it starts, answers and exits with its
+// status. The rest runs the same programs in this process (test/support/programs.ts).
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function run(script: string, args: string[], input: string, env: Record<string, string> = {}) {
@@ -29,6 +32,17 @@ function run(script: string, args: string[], input: string, env: Record<string, 
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input);
   });
+}
+
+/** A program as `run` runs it, in this process: on an indexed data folder of its own unless given one. */
+function inProcess(
+  script: 'main.js' | 'cli.js',
+  args: string[],
+  input: string,
+  env: Record<string, string> = {},
+) {
+  const settings = { PAPERBOT_DATA_DIR: indexedDataDir('paperbot-proc-'), ...env };
+  return script === 'main.js' ? runMain(settings, input) : runPaperbot(args, settings, input);
 }
 
 describe('the compiled programs', () => {
@@ -57,7 +71,9 @@ describe('the compiled programs', () => {
   test('a corrupt subscriptions file stops start-up, naming it, and is not touched', async () => {
     const file = join(tempDir('paperbot-proc-'), 'subscriptions.json');
     writeFileSync(file, 'not json');
-    const { code, stderr } = await run('main.js', [], '/paper x\n', { PAPERBOT_SUBSCRIPTIONS_FILE: file });
+    const { code, stderr } = await inProcess('main.js', [], '/paper x\n', {
+      PAPERBOT_SUBSCRIPTIONS_FILE: file,
+    });
     expect(code).toBe(1);
     expect(stderr).toContain(`The subscriptions file ${file} is not valid JSON`);
     expect(stderr).toContain(`To start with no subscriptions: mv ${file} ${file}.broken`);
@@ -66,13 +82,13 @@ describe('the compiled programs', () => {
 
   test('the console subscribes its own channel and keeps it on disk', async () => {
     const dir = indexedDataDir('paperbot-proc-');
-    const first = await run('main.js', [], '/paper subscribe reward model tz UTC\n', {
+    const first = await inProcess('main.js', [], '/paper subscribe reward model tz UTC\n', {
       PAPERBOT_DATA_DIR: dir,
     });
     expect(first.stdout).toMatch(
       /✅ Subscribed this channel to reward model \(id `[a-z0-9]{6}`\): every day at 09:00 \(UTC\)/,
     );
-    const second = await run('main.js', [], '/paper subscriptions\n', { PAPERBOT_DATA_DIR: dir });
+    const second = await inProcess('main.js', [], '/paper subscriptions\n', { PAPERBOT_DATA_DIR: dir });
     expect(second.stdout).toContain("This channel's subscriptions (1)");
   });
 
@@ -80,10 +96,10 @@ describe('the compiled programs', () => {
     const database = await createTestDatabase();
     try {
       const env = { PAPERBOT_DATABASE_URL: database.url };
-      const first = await run('main.js', [], '/paper subscribe reward model tz UTC\n', env);
+      const first = await inProcess('main.js', [], '/paper subscribe reward model tz UTC\n', env);
       expect(first.stdout).toMatch(/✅ Subscribed this channel to reward model \(id `[a-z0-9]{6}`\)/);
       // Another process, another data directory: the same database.
-      const second = await run('main.js', [], '/paper subscriptions\n', env);
+      const second = await inProcess('main.js', [], '/paper subscriptions\n', env);
       expect(second.stdout).toContain("This channel's subscriptions (1)");
       const db = await database.open();
       expect((await db.query('SELECT team_id, channel_id, topic FROM subscriptions')).rows).toEqual([
@@ -96,7 +112,7 @@ describe('the compiled programs', () => {
   });
 
   test('a database that cannot be reached stops start-up with what to check, exit status 1', async () => {
-    const { code, stderr } = await run('main.js', [], '', {
+    const { code, stderr } = await inProcess('main.js', [], '', {
       PAPERBOT_DATABASE_URL: 'postgres://bot:secret@127.0.0.1:1/paperbot',
     });
     expect(code).toBe(1);
@@ -105,7 +121,7 @@ describe('the compiled programs', () => {
   });
 
   test('paperbot search --json prints {id, title, score, url, code}, best first', async () => {
-    const { code, stdout } = await run(
+    const { code, stdout } = await inProcess(
       'cli.js',
       ['search', '--json', '--limit', '2', 'online iterative RLHF'],
       '',
@@ -124,7 +140,7 @@ describe('the compiled programs', () => {
   });
 
   test('paperbot search --stdin answers one JSON array per line in one process', async () => {
-    const { code, stdout } = await run(
+    const { code, stdout } = await inProcess(
       'cli.js',
       ['search', '--json', '--stdin', '--limit', '1'],
       'hyperbolic\n\nlion optimizer\n',
@@ -146,7 +162,7 @@ describe('the compiled programs', () => {
     const rows = unbundledHfDays(1)[0]?.items ?? [];
     const file = join(dir, 'day.json');
     writeFileSync(file, JSON.stringify(rows));
-    const ingested = await run('cli.js', ['ingest', 'file', file], '', { PAPERBOT_DATA_DIR: dir });
+    const ingested = await inProcess('cli.js', ['ingest', 'file', file], '', { PAPERBOT_DATA_DIR: dir });
     expect(ingested.code).toBe(0);
     expect(ingested.stderr).toMatch(
       new RegExp(
@@ -159,14 +175,14 @@ describe('the compiled programs', () => {
       ),
     );
     const title = rows[0]?.paper.title.replace(/\s+/g, ' ').trim() ?? '';
-    const found = await run('cli.js', ['search', '--json', '--limit', '1', `"${title}"`], '', {
+    const found = await inProcess('cli.js', ['search', '--json', '--limit', '1', `"${title}"`], '', {
       PAPERBOT_DATA_DIR: dir,
     });
     expect(JSON.parse(found.stdout)[0]).toMatchObject({ id: rows[0]?.paper.id, title });
   });
 
   test('paperbot ingest with a bad source is a usage error', async () => {
-    const { code, stderr } = await run('cli.js', ['ingest', 'hf-daily'], '');
+    const { code, stderr } = await inProcess('cli.js', ['ingest', 'hf-daily'], '');
     expect(code).toBe(2);
     expect(stderr).toBe(
       'ingest hf-daily needs --since YYYY-MM-DD (and --until YYYY-MM-DD on or after it, default today).\n',
@@ -184,7 +200,8 @@ describe('the compiled programs', () => {
         const child = spawn(process.execPath, [join(clone, 'bin', 'paperbot.js'), ...args], {
           env: {
             PATH: process.env.PATH ?? '',
-            PAPERBOT_DATA_DIR: tempDir('paperbot-proc-'),
+            // Indexed: the test is about building the command, not about a first index.
+            PAPERBOT_DATA_DIR: indexedDataDir('paperbot-proc-'),
           },
         });
         let stdout = '';
