@@ -16,7 +16,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a connection to the run's server, as its administrator. */
+export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const url = process.env[ADMIN_URL_VARIABLE];
   if (!url)
     throw new Error(
@@ -31,10 +32,13 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates an empty database for one suite (or one test) on the run's server. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * Creates an empty database for one suite (or one test) on the run's server, or a copy of
+ * `template` (a database no session is connected to).
+ */
+export async function createTestDatabase(template?: string): Promise<TestDatabase> {
   const name = `paperbot_test_${process.pid}_${++sequence}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  await admin((client) => client.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`));
   const url = new URL(process.env[ADMIN_URL_VARIABLE] as string);
   url.pathname = `/${name}`;
   return {
