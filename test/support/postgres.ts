@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from '@jest/globals';
 import pg from 'pg';
 import { Database } from '../../src/db/database.js';
@@ -5,6 +6,26 @@ import { silentLogger } from '../../src/logger.js';
 
 /** Set by globalSetup.js to the run's server. */
 const ADMIN_URL_VARIABLE = 'PAPERBOT_TEST_POSTGRES_URL';
+/** Set by globalSetup.js: a file that appears once the server is up, empty, or holding why it did not start. */
+const READY_VARIABLE = 'PAPERBOT_TEST_POSTGRES_READY';
+
+let serverReady: Promise<void> | undefined;
+
+/** Resolves once the run's server accepts connections: globalSetup.js starts it while the first suites load. */
+function untilServerReady(): Promise<void> {
+  serverReady ??= (async () => {
+    const ready = process.env[READY_VARIABLE];
+    if (!ready) return;
+    for (const deadline = Date.now() + 120_000; !existsSync(ready); ) {
+      if (Date.now() > deadline)
+        throw new Error('The PostgreSQL server of the test run did not start in 120 s.');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const failure = readFileSync(ready, 'utf8');
+    if (failure) throw new Error(`The PostgreSQL server of the test run did not start: ${failure}`);
+  })();
+  return serverReady;
+}
 
 let sequence = 0;
 
@@ -16,12 +37,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a connection to the run's server, as its administrator. */
+export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const url = process.env[ADMIN_URL_VARIABLE];
   if (!url)
     throw new Error(
       `${ADMIN_URL_VARIABLE} is not set: run the tests with jest (globalSetup starts the server).`,
     );
+  await untilServerReady();
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -31,10 +54,13 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates an empty database for one suite (or one test) on the run's server. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * Creates an empty database for one suite (or one test) on the run's server, or a copy of
+ * `template` (a database no session is connected to).
+ */
+export async function createTestDatabase(template?: string): Promise<TestDatabase> {
   const name = `paperbot_test_${process.pid}_${++sequence}`;
-  await admin((client) => client.query(`CREATE DATABASE ${name}`));
+  await admin((client) => client.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`));
   const url = new URL(process.env[ADMIN_URL_VARIABLE] as string);
   url.pathname = `/${name}`;
   return {
