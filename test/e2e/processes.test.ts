@@ -109,7 +109,7 @@ describe('the compiled programs', () => {
     } finally {
       await database.drop();
     }
-  });
+  }, 60_000); // two first starts on PostgreSQL, each indexing the corpus: past 20 s on a loaded machine
 
   test('a database that cannot be reached stops start-up with what to check, exit status 1', async () => {
     const { code, stderr } = await inProcess('main.js', [], '', {
@@ -223,7 +223,7 @@ describe('the compiled programs', () => {
     expect(built.code).toBe(0);
     expect(JSON.parse(built.stdout)[0]?.id).toBe('rlhf-workflow-from-reward-modeling-to-online-rlhf');
     expect(existsSync(join(clone, 'dist', 'cli.js'))).toBe(true);
-  });
+  }, 60_000); // a whole build of the project: 4 s on an idle machine, past 20 s on a loaded one
 
   test('a bad --limit is a usage error, exit status 2', async () => {
     const { code, stderr } = await run('cli.js', ['search', '--limit', 'many', 'x'], '');
