@@ -54,6 +54,19 @@ export interface Ranking {
    */
   floor: number;
   floorDecay: number;
+  /** The learnt translation signal (see src/search/signal.ts), when the index has one. */
+  signal: SignalRanking;
+}
+
+/**
+ * How the learnt signal re-ranks: the best `depth` papers by the rest of the ranking get `weight`
+ * × the query's reference score × how well their words translate the query's (between 0 and 1).
+ */
+export interface SignalRanking {
+  weight: number;
+  depth: number;
+  /** Count only the query words a paper lacks (those it has are scored by BM25 already). */
+  gapsOnly: boolean;
 }
 
 /** The shipped ranking (figures in docs/search-quality.md). */
@@ -70,10 +83,14 @@ export const RANKING: Ranking = {
   textPhrase: { weight: 0, power: 1 },
   floor: 1.5,
   floorDecay: 0.4,
+  signal: { weight: 1.2, depth: 100, gapsOnly: true },
 };
 
 /** A partial {@link Ranking}, part by part (the eval's `--ranking` variants). */
-export type RankingChange = Partial<Omit<Ranking, 'fields' | 'titleMatch' | 'titlePhrase' | 'textPhrase'>> & {
+export type RankingChange = Partial<
+  Omit<Ranking, 'fields' | 'titleMatch' | 'titlePhrase' | 'textPhrase' | 'signal'>
+> & {
+  signal?: Partial<SignalRanking>;
   textPhrase?: Partial<Bonus>;
   fields?: Partial<Record<Field, Partial<FieldRanking>>>;
   titleMatch?: Partial<Bonus>;
@@ -91,6 +108,7 @@ export function withRanking(base: Ranking, change: RankingChange): Ranking {
     titleMatch: { ...base.titleMatch, ...change.titleMatch },
     titlePhrase: { ...base.titlePhrase, ...change.titlePhrase },
     textPhrase: { ...base.textPhrase, ...change.textPhrase },
+    signal: { ...base.signal, ...change.signal },
   };
 }
 
