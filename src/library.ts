@@ -98,6 +98,7 @@ export class Library implements PaperSink, PaperSearch {
   /** How many papers the signal in use was trained on, and the training under way, if any. */
   private signalPapers: number | undefined;
   private signalWork: Promise<void> | undefined;
+  private signalNext: Promise<void> | undefined;
   private readonly closing = new AbortController();
 
   private constructor(
@@ -270,14 +271,17 @@ export class Library implements PaperSink, PaperSearch {
    * Loads the learnt signal beside the index snapshot, and when there is none, or the corpus has
    * grown by {@link SignalSchedule.growth} since it was trained, trains it from the snapshot in a
    * worker thread of its own and loads the new one. Called at open and after each checkpoint;
-   * resolves when done (at once when a training is under way, with it). Never rejects: without the
-   * signal, search ranks as before.
+   * resolves when done. Never rejects: without the signal, search ranks as before.
    */
   refreshSignal(): Promise<void> {
-    this.signalWork ??= this.refreshSignalNow().finally(() => {
-      this.signalWork = undefined;
+    // One at a time; a call while one runs asks for one more after it (the corpus may have grown
+    // since that one looked), and calls meanwhile share that one.
+    this.signalNext ??= (this.signalWork ?? Promise.resolve()).then(() => {
+      this.signalNext = undefined;
+      return this.refreshSignalNow();
     });
-    return this.signalWork;
+    this.signalWork = this.signalNext;
+    return this.signalNext;
   }
 
   private async refreshSignalNow(): Promise<void> {
