@@ -95,52 +95,14 @@ export function trainTranslation(
   corpus: SignalCorpus,
   training: SignalTraining = SIGNAL_TRAINING,
 ): TranslationModel {
-  const { terms, sequenceStarts, sequenceTerms, segmentLengths, live } = corpus;
-  const vocabulary = terms.length;
-  const segments = SEGMENTS.length;
-  // Each live paper's distinct title and abstract words, as lists of term ids.
-  const stamps = new Int32Array(vocabulary).fill(-1);
-  const titleStamps = new Int32Array(vocabulary).fill(-1);
-  const paperStarts: number[] = [0];
-  const paperWords: number[] = [];
-  const papersWith = new Int32Array(vocabulary);
-  // With `title` sources: each paper's distinct title words, and how many papers' titles have each.
-  const titleWords: number[] = [];
-  const titleStarts: number[] = [0];
-  const titlesWith = new Int32Array(vocabulary);
-  for (let n = 0; n < live.length; n++) {
-    if (!live[n]) continue;
-    const start = sequenceStarts[n] as number;
-    const end =
-      start + (segmentLengths[n * segments] as number) + (segmentLengths[n * segments + 1] as number);
-    const paper = paperStarts.length - 1;
-    if (training.sources === 'title') {
-      for (let i = start; i < start + (segmentLengths[n * segments] as number); i++) {
-        const id = sequenceTerms[i] as number;
-        if (titleStamps[id] === paper) continue;
-        titleStamps[id] = paper;
-        titleWords.push(id);
-        titlesWith[id] = (titlesWith[id] as number) + 1;
-      }
-      titleStarts.push(titleWords.length);
-    }
-    for (let i = start; i < end; i++) {
-      const id = sequenceTerms[i] as number;
-      if (stamps[id] === paper) continue;
-      stamps[id] = paper;
-      paperWords.push(id);
-      papersWith[id] = (papersWith[id] as number) + 1;
-    }
-    paperStarts.push(paperWords.length);
-  }
-  const total = paperStarts.length - 1;
-  const words = Int32Array.from(paperWords);
-  const wordStarts = Int32Array.from(paperStarts);
-  // Each source word's papers (an inverted list), in paper order.
+  const vocabulary = corpus.terms.length;
+  // Each live paper's distinct title and abstract words; for title sources, its title's too.
+  const text = distinctWords(corpus, 2);
+  const { words, starts: wordStarts, papersWith, papers: total } = text;
   const fromTitles = training.sources === 'title';
-  const sourceWords = fromTitles ? Int32Array.from(titleWords) : words;
-  const sourceStarts = fromTitles ? Int32Array.from(titleStarts) : wordStarts;
-  const sourcePapers = fromTitles ? titlesWith : papersWith;
+  const titles = fromTitles ? distinctWords(corpus, 1) : text;
+  const { words: sourceWords, starts: sourceStarts, papersWith: sourcePapers } = titles;
+  // Each source word's papers (an inverted list), in paper order.
   const listStarts = new Int32Array(vocabulary + 1);
   for (let id = 0; id < vocabulary; id++)
     listStarts[id + 1] = (listStarts[id] as number) + (sourcePapers[id] as number);
@@ -203,7 +165,40 @@ export function trainTranslation(
       weights: order.map((i) => (heapScores[i] as number) / sum),
     });
   }
-  return compact(terms, kept, total);
+  return compact(corpus.terms, kept, total);
+}
+
+/**
+ * The distinct words of the first `segments` segments (1: the title; 2: title and abstract) of
+ * every live paper, papers numbered in order: paper `p`'s are `words[starts[p]…starts[p + 1]]`;
+ * `papersWith` counts the papers that have each word.
+ */
+function distinctWords(
+  corpus: SignalCorpus,
+  segments: number,
+): { words: Int32Array; starts: Int32Array; papersWith: Int32Array; papers: number } {
+  const { terms, sequenceStarts, sequenceTerms, segmentLengths, live } = corpus;
+  const stamps = new Int32Array(terms.length).fill(-1);
+  const papersWith = new Int32Array(terms.length);
+  const words = new Int32Array(sequenceTerms.length);
+  const starts = new Int32Array(live.length + 1);
+  let papers = 0;
+  let count = 0;
+  for (let n = 0; n < live.length; n++) {
+    if (!live[n]) continue;
+    const start = sequenceStarts[n] as number;
+    let end = start;
+    for (let s = 0; s < segments; s++) end += segmentLengths[n * SEGMENTS.length + s] as number;
+    for (let i = start; i < end; i++) {
+      const id = sequenceTerms[i] as number;
+      if (stamps[id] === papers) continue;
+      stamps[id] = papers;
+      words[count++] = id;
+      papersWith[id] = (papersWith[id] as number) + 1;
+    }
+    starts[++papers] = count;
+  }
+  return { words: words.subarray(0, count), starts: starts.subarray(0, papers + 1), papersWith, papers };
 }
 
 /**
