@@ -57,9 +57,17 @@ export interface SignalSchedule {
   /** Trained again once the corpus has grown by this share of the papers it was trained on. */
   growth: number;
   training: SignalTraining;
+  /** Whether this library trains it, or only uses the one it finds (a command that searches once). */
+  train: boolean;
 }
 
-export const SIGNAL_SCHEDULE: SignalSchedule = { minPapers: 2000, growth: 0.2, training: SIGNAL_TRAINING };
+/** The bot's schedule. */
+export const SIGNAL_SCHEDULE: SignalSchedule = {
+  minPapers: 2000,
+  growth: 0.2,
+  training: SIGNAL_TRAINING,
+  train: true,
+};
 
 /** Tries of an ingest that another writer (the CLI) raced before it gives up. */
 const INGEST_ATTEMPTS = 3;
@@ -287,12 +295,12 @@ export class Library implements PaperSink, PaperSearch {
   private async refreshSignalNow(): Promise<void> {
     if (!this.snapshot || this.closing.signal.aborted) return;
     const file = signalFile(dirname(this.snapshot));
-    const { minPapers, growth, training } = this.signalSchedule;
+    const { minPapers, growth, training, train } = this.signalSchedule;
     try {
       if (this.signalPapers === undefined) this.signalPapers = await this.loadSignal(file);
       const trained = this.signalPapers;
       const due = this.size >= minPapers && (trained === undefined || this.size >= trained * (1 + growth));
-      if (!due || !existsSync(this.snapshot)) return;
+      if (!due || !train || !existsSync(this.snapshot)) return;
       const { papers, ms } = await trainSignalFile(this.snapshot, file, training, this.closing.signal);
       this.signalPapers = await this.loadSignal(file);
       this.logger.info(`Learnt signal trained on ${papers} papers in ${ms} ms`);

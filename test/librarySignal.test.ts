@@ -39,6 +39,7 @@ const SCHEDULE: SignalSchedule = {
   minPapers: 10,
   growth: 0.5,
   training: { ...SIGNAL_TRAINING, minPapers: 2 },
+  train: true,
 };
 
 /** Ingests papers, writes a checkpoint and waits for the signal's refresh that follows it. */
@@ -87,8 +88,15 @@ describe('the learnt signal of a library', () => {
     await reopened.close();
 
     const seed = { ...SCHEDULE, training: { ...SCHEDULE.training, seed: 2 } };
+    const loadsOnly = closedAfter(
+      await Library.open(dir, silentLogger, { signal: { ...seed, train: false } }),
+    );
+    await loadsOnly.refreshSignal();
+    expect(await loadsOnly.relatedTerms('referee')).toEqual([]);
+    await loadsOnly.close();
     const retrained = closedAfter(await Library.open(dir, silentLogger, { signal: seed }));
     await retrained.refreshSignal();
     expect((await readSignalHeader(signalFile(dir)))?.training.seed).toBe(2);
+    expect((await retrained.relatedTerms('referee')).map((r) => r.term)).toContain('review');
   });
 });

@@ -14,7 +14,9 @@ import { openRealCorpus } from './evalCorpus.js';
 import { summary } from './stats.js';
 
 /** The event loop's delay (ms) while `work` runs: p50, p99 and max, from a 1 ms-resolution histogram. */
-async function loopDelayDuring<T>(work: () => Promise<T>): Promise<{ value: T; delay: string; peakRssMb: number }> {
+async function loopDelayDuring<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; delay: string; peakRssMb: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -52,7 +54,9 @@ async function main(): Promise<void> {
   try {
     const before = Math.round(process.memoryUsage().rss / 1e6);
     const started = performance.now();
-    const training = await loopDelayDuring(() => trainSignalFile(snapshotFile(dir), join(out, 'index.signal')));
+    const training = await loopDelayDuring(() =>
+      trainSignalFile(snapshotFile(dir), join(out, 'index.signal')),
+    );
     row['training in its worker: wall (s)'] = ((performance.now() - started) / 1000).toFixed(1);
     row['training: worker time incl. reading the snapshot (s)'] = (training.value.ms / 1000).toFixed(1);
     row['event-loop delay while training: p50 / p99 / max (ms)'] = training.delay;
