@@ -4,7 +4,7 @@ import { ExactScorer } from './exactScorer.js';
 import { MiniSearchIndex, type SavedMiniSearch } from './miniSearchIndex.js';
 import { FIELD_SEGMENTS, layOutPostings, termDocument } from './postingLayout.js';
 import { hasFilters, type PaperQuery } from './query.js';
-import { matchedTerms, planQuery, postingCost, searchCost } from './queryPlan.js';
+import { matchedTerms, type Plan, planQuery, postingCost, searchCost } from './queryPlan.js';
 import { FIELDS, idf, RANKING, type Ranking } from './ranking.js';
 import { type SignalCorpus, type TranslationModel, TranslationSignal } from './signal.js';
 import { termsOf, unique } from './text.js';
@@ -294,8 +294,7 @@ export class DocumentIndex {
     let { strong } = found;
     const scores = new Map<number, number>();
     for (const n of top) scores.set(n, this.scorer.score(n));
-    if (signal)
-      strong = this.rerank(signal, top, scores, terms, plan.termWeights, plan.reference, floor, strong);
+    if (signal) strong = this.rerank(signal, top, scores, terms, plan, floor, strong);
     const hits = top.slice(offset, offset + limit).map((n) => ({
       id: this.mini.documentId(n) as string,
       score: scores.get(n) as number,
@@ -306,35 +305,41 @@ export class DocumentIndex {
 
   /**
    * Re-ranks the best papers `top` (in place, with their `scores`) by the learnt signal: each gains
-   * {@link Ranking.signal}'s weight × `reference` × how well its words translate the query's.
-   * Returns how many papers are strong matches now: those of `top` that clear `floor`, and those
-   * beyond it that did before (the signal never lowers a score).
+   * {@link Ranking.signal}'s weight × `reference` × how well its words translate the query's, and
+   * its proximity bonus. Returns how many papers are strong matches now: those of `top` that clear
+   * `floor` without the proximity bonus, and those beyond it that did before (the signal never
+   * lowers a score). Proximity only orders: query words next to each other say which of the papers
+   * on a topic fits best, not that the corpus has the topic (with it, queries on topics the corpus
+   * lacks were answered as found).
    */
   private rerank(
     signal: TranslationSignal,
     top: number[],
     scores: Map<number, number>,
     terms: string[],
-    termWeights: Record<string, number>,
-    reference: number,
+    plan: Plan,
     floor: number,
     strong: number,
   ): number {
-    const { weight, gapsOnly } = this.ranking.signal;
+    const { weight, gapsOnly, proximity } = this.ranking.signal;
+    const { termWeights, reference } = plan;
     const query = Int32Array.from(terms, (term) => this.table.termId(term) ?? -1);
     const weights = Float64Array.from(terms, (term) => termWeights[term] ?? 0);
     const lengths = this.table.segmentLengthArray;
     let strongBefore = 0;
+    let strongAfter = 0;
     for (const n of top) {
       const before = scores.get(n) as number;
       if (before >= floor) strongBefore++;
       const [sequence, start] = this.table.sequenceAt(n);
       const row = n * SEGMENTS.length;
       const end = start + (lengths[row] as number) + (lengths[row + 1] as number);
-      scores.set(
-        n,
-        before + weight * reference * signal.score(query, weights, sequence, start, end, gapsOnly),
-      );
+      const after =
+        before + weight * reference * signal.score(query, weights, sequence, start, end, gapsOnly);
+      if (after >= floor) strongAfter++;
+      const near =
+        proximity > 0 ? proximity * reference * (this.scorer.phraseShares(n, plan)[1] as number) : 0;
+      scores.set(n, after + near);
     }
     const ids = new Map(top.map((n) => [n, this.mini.documentId(n) as string]));
     top.sort(
@@ -342,8 +347,6 @@ export class DocumentIndex {
         (scores.get(b) as number) - (scores.get(a) as number) ||
         ((ids.get(a) as string) < (ids.get(b) as string) ? -1 : 1),
     );
-    let strongAfter = 0;
-    for (const n of top) if ((scores.get(n) as number) >= floor) strongAfter++;
     return strong - strongBefore + strongAfter;
   }
 

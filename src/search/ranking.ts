@@ -67,6 +67,12 @@ export interface SignalRanking {
   depth: number;
   /** Count only the query words a paper lacks (those it has are scored by BM25 already). */
   gapsOnly: boolean;
+  /**
+   * With it, those papers also gain this × the reference × the share of the query's term pairs
+   * (see {@link Ranking.textPhrase}) their title or abstract has next to each other: proximity
+   * read for the best papers only, not for every match.
+   */
+  proximity: number;
 }
 
 /** The shipped ranking (figures in docs/search-quality.md). */
@@ -83,7 +89,7 @@ export const RANKING: Ranking = {
   textPhrase: { weight: 0, power: 1 },
   floor: 1.5,
   floorDecay: 0.4,
-  signal: { weight: 1.2, depth: 100, gapsOnly: true },
+  signal: { weight: 1.2, depth: 100, gapsOnly: true, proximity: 0 },
 };
 
 /** A partial {@link Ranking}, part by part (the eval's `--ranking` variants). */

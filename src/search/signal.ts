@@ -299,14 +299,16 @@ export class TranslationSignal {
     vocabulary: ReadonlyMap<string, number>,
     vocabularySize: number,
   ) {
-    const ids = model.words.map((word) => vocabulary.get(word) ?? -1);
+    const ids = new Int32Array(model.words.length);
+    for (let w = 0; w < ids.length; w++) ids[w] = vocabulary.get(model.words[w] as string) ?? -1;
     this.rows = new Int32Array(vocabularySize).fill(-1);
     const sources = model.starts.length - 1;
     for (let row = 0; row < sources; row++) {
       const id = ids[row] as number;
       if (id >= 0) this.rows[id] = row;
     }
-    this.targets = model.targets.map((target) => ids[target] as number);
+    this.targets = new Int32Array(model.targets.length);
+    for (let i = 0; i < this.targets.length; i++) this.targets[i] = ids[model.targets[i] as number] as number;
     this.stamps = new Int32Array(vocabularySize);
   }
 

@@ -70,7 +70,7 @@ export async function readSignal(
       targets.length !== weights.length ||
       starts[starts.length - 1] !== targets.length ||
       starts.length - 1 > words.length ||
-      targets.some((target) => target < 0 || target >= words.length)
+      !within(targets, words.length)
     )
       return undefined;
     return {
@@ -88,6 +88,15 @@ export async function readSignalHeader(file: string): Promise<SignalHeader | und
   return header?.format === SIGNAL_FORMAT && typeof header.papers === 'number'
     ? (header as SignalHeader)
     : undefined;
+}
+
+/** Whether every value is a valid index of an array of `length`. */
+function within(values: Int32Array, length: number): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i] as number;
+    if (value < 0 || value >= length) return false;
+  }
+  return true;
 }
 
 /**

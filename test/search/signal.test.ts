@@ -146,6 +146,19 @@ describe('the signal in search', () => {
     expect(index.search(query('referee workload'))).toEqual(without.search(query('referee workload')));
   });
 
+  test('with proximity, the best papers that have the query words next to each other rise', () => {
+    const papers = [
+      document('a', 'Notes', 'alpha gamma beta delta'),
+      document('b', 'Notes', 'alpha beta gamma delta'),
+      ...CORPUS,
+    ];
+    const index = DocumentIndex.build(papers);
+    index.useSignal(trainTranslation(corpusOf(index), TRAINING));
+    expect(ids(index, 'alpha beta')).toEqual(['a', 'b']);
+    index.rankWith(withRanking(RANKING, { signal: { proximity: 0.4 } }));
+    expect(ids(index, 'alpha beta')).toEqual(['b', 'a']);
+  });
+
   test('relates words to a text and scores papers against it', () => {
     const index = DocumentIndex.build(CORPUS);
     expect(index.relatedTerms('referee')).toEqual([]);
