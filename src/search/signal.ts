@@ -22,7 +22,12 @@ export interface SignalTraining {
   minTogether: number;
   /** Of a word's papers, at most this many (a seeded sample) are read to count its neighbours. */
   samplePapers: number;
-  /** The seed of that sample. */
+  /**
+   * At most this many papers are read (a seeded sample of larger corpora): enough to learn which
+   * words go together, and it bounds training's time and memory whatever the corpus's size.
+   */
+  maxPapers: number;
+  /** The seed of the samples. */
   seed: number;
   /**
    * Which papers a word's neighbours are counted over: those with it anywhere in title and
@@ -37,6 +42,7 @@ export const SIGNAL_TRAINING: SignalTraining = {
   minPapers: 3,
   minTogether: 2,
   samplePapers: 4000,
+  maxPapers: 150_000,
   seed: 1,
   sources: 'title',
 };
@@ -96,11 +102,13 @@ export function trainTranslation(
   training: SignalTraining = SIGNAL_TRAINING,
 ): TranslationModel {
   const vocabulary = corpus.terms.length;
-  // Each live paper's distinct title and abstract words; for title sources, its title's too.
-  const text = distinctWords(corpus, 2);
+  const random = seededRandom(training.seed);
+  const read = samplePapers(corpus.live, training.maxPapers, random);
+  // Each paper's distinct title and abstract words; for title sources, its title's too.
+  const text = distinctWords(corpus, read, 2);
   const { words, starts: wordStarts, papersWith, papers: total } = text;
   const fromTitles = training.sources === 'title';
-  const titles = fromTitles ? distinctWords(corpus, 1) : text;
+  const titles = fromTitles ? distinctWords(corpus, read, 1) : text;
   const { words: sourceWords, starts: sourceStarts, papersWith: sourcePapers } = titles;
   // Each source word's papers (an inverted list), in paper order.
   const listStarts = new Int32Array(vocabulary + 1);
@@ -115,7 +123,6 @@ export function trainTranslation(
       filled[id] = (filled[id] as number) + 1;
     }
 
-  const random = seededRandom(training.seed);
   const together = new Int32Array(vocabulary);
   const touched = new Int32Array(vocabulary);
   const kept = new Map<number, { targets: number[]; weights: number[] }>();
@@ -169,23 +176,39 @@ export function trainTranslation(
 }
 
 /**
+ * The live documents to train on, in order: all of them, or a seeded sample of `most` (each kept
+ * with the same chance, so the sample's size is about `most`).
+ */
+function samplePapers(live: Uint8Array, most: number, random: () => number): Int32Array {
+  let count = 0;
+  for (let n = 0; n < live.length; n++) if (live[n]) count++;
+  const share = count > most ? most / count : 1;
+  const read: number[] = [];
+  for (let n = 0; n < live.length; n++) if (live[n] && (share === 1 || random() < share)) read.push(n);
+  return Int32Array.from(read);
+}
+
+/**
  * The distinct words of the first `segments` segments (1: the title; 2: title and abstract) of
- * every live paper, papers numbered in order: paper `p`'s are `words[starts[p]…starts[p + 1]]`;
+ * the documents `read`, numbered in that order: paper `p`'s are `words[starts[p]…starts[p + 1]]`;
  * `papersWith` counts the papers that have each word.
  */
 function distinctWords(
   corpus: SignalCorpus,
+  read: Int32Array,
   segments: number,
 ): { words: Int32Array; starts: Int32Array; papersWith: Int32Array; papers: number } {
-  const { terms, sequenceStarts, sequenceTerms, segmentLengths, live } = corpus;
+  const { terms, sequenceStarts, sequenceTerms, segmentLengths } = corpus;
   const stamps = new Int32Array(terms.length).fill(-1);
   const papersWith = new Int32Array(terms.length);
-  const words = new Int32Array(sequenceTerms.length);
-  const starts = new Int32Array(live.length + 1);
+  let size = 0;
+  for (const n of read)
+    for (let s = 0; s < segments; s++) size += segmentLengths[n * SEGMENTS.length + s] as number;
+  const words = new Int32Array(size);
+  const starts = new Int32Array(read.length + 1);
   let papers = 0;
   let count = 0;
-  for (let n = 0; n < live.length; n++) {
-    if (!live[n]) continue;
+  for (const n of read) {
     const start = sequenceStarts[n] as number;
     let end = start;
     for (let s = 0; s < segments; s++) end += segmentLengths[n * SEGMENTS.length + s] as number;

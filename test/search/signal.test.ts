@@ -91,6 +91,14 @@ describe('trainTranslation', () => {
     expect(trainTranslation(corpusOf(index), sampling)).toEqual(trainTranslation(corpusOf(index), sampling));
   });
 
+  test('reads a seeded sample of a corpus larger than its maximum', () => {
+    const sampled = { ...TRAINING, maxPapers: 6, seed: 3 };
+    const model = trainTranslation(corpusOf(index), sampled);
+    expect(model.papers).toBeGreaterThan(0);
+    expect(model.papers).toBeLessThan(CORPUS.length);
+    expect(trainTranslation(corpusOf(index), sampled)).toEqual(model);
+  });
+
   test("keeps each word's strongest neighbours by mutual information, as counting every pair finds them", () => {
     const training: SignalTraining = { ...TRAINING, neighbours: 3, sources: 'text' };
     const model = trainTranslation(corpusOf(index), training);
