@@ -216,6 +216,8 @@ async function search(values: Values, positionals: string[], io: CommandIo): Pro
   // The same PaperSearch as the bot's, its index in this thread: a command answers one query at a time.
   const { library, close } = await openLibrary(loadConfig(io.env), createStderrLogger('warn', io.stderr));
   try {
+    // The bot's answers are ranked with the learnt signal too.
+    await library.refreshSignal();
     if (values.stdin) {
       for await (const line of createInterface({
         input: io.stdin,
@@ -249,12 +251,12 @@ async function openLibrary(
   logger: Logger,
 ): Promise<{ library: Library; close(): Promise<void> }> {
   const database = config.databaseUrl ? await Database.open(config.databaseUrl, { logger }) : undefined;
-  const library = await Library.open(config.dataDir, logger, database ? { database } : {}).catch(
-    async (error: unknown) => {
-      await database?.close();
-      throw error;
-    },
-  );
+  // Commands use the learnt signal the bot trains; they do not train it themselves.
+  const options = { signal: { train: false }, ...(database ? { database } : {}) };
+  const library = await Library.open(config.dataDir, logger, options).catch(async (error: unknown) => {
+    await database?.close();
+    throw error;
+  });
   return {
     library,
     close: async () => {

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Database } from './db/database.js';
 import type { Logger } from './logger.js';
 import { BUNDLED_CORPUS_FILE } from './papers/corpus.js';
@@ -14,6 +16,7 @@ import { type MergeOutcome, PaperCollection } from './papers/merge.js';
 import { Paper } from './papers/paper.js';
 import { PostgresCorpusStore } from './papers/postgresStore.js';
 import type { SourceBatch } from './papers/sources/http.js';
+import type { RelatedTerm } from './search/documentIndex.js';
 import {
   type PaperSearch,
   type SearchHit,
@@ -24,6 +27,8 @@ import {
 import type { PaperQuery } from './search/query.js';
 import type { Ranking } from './search/ranking.js';
 import { LocalSearcher, type Searcher } from './search/searcher.js';
+import { SIGNAL_TRAINING, type SignalTraining } from './search/signal.js';
+import { readSignalHeader, signalFile, trainSignalFile } from './search/signalFile.js';
 import { snapshotFile, UnusableSnapshot } from './search/snapshot.js';
 import { Ticker } from './ticker.js';
 
@@ -41,7 +46,28 @@ export interface LibraryOptions {
   /** Superseded lines that make the corpus file worth compacting (see FileCorpusOptions). */
   compactAfter?: number;
   now?: () => number;
+  /** When the learnt signal is trained (see {@link SignalSchedule}); the defaults are the bot's. */
+  signal?: Partial<SignalSchedule>;
 }
+
+/** When a library trains its learnt signal (src/search/signal.ts) from its index snapshot. */
+export interface SignalSchedule {
+  /** No signal for fewer papers than this: too few papers to learn which words go together. */
+  minPapers: number;
+  /** Trained again once the corpus has grown by this share of the papers it was trained on. */
+  growth: number;
+  training: SignalTraining;
+  /** Whether this library trains it, or only uses the one it finds (a command that searches once). */
+  train: boolean;
+}
+
+/** The bot's schedule. */
+export const SIGNAL_SCHEDULE: SignalSchedule = {
+  minPapers: 2000,
+  growth: 0.2,
+  training: SIGNAL_TRAINING,
+  train: true,
+};
 
 /** Tries of an ingest that another writer (the CLI) raced before it gives up. */
 const INGEST_ATTEMPTS = 3;
@@ -76,6 +102,12 @@ export class Library implements PaperSink, PaperSearch {
   private readonly checkpointAfter: number;
   private readonly checkpointEveryMs: number;
   private readonly now: () => number;
+  private readonly signalSchedule: SignalSchedule;
+  /** How many papers the signal in use was trained on, and the training under way, if any. */
+  private signalPapers: number | undefined;
+  private signalWork: Promise<void> | undefined;
+  private signalNext: Promise<void> | undefined;
+  private readonly closing = new AbortController();
 
   private constructor(
     private readonly store: CorpusStore,
@@ -91,6 +123,7 @@ export class Library implements PaperSink, PaperSearch {
     this.checkpointAfter = options.checkpointAfter ?? 2000;
     this.checkpointEveryMs = options.checkpointEveryMs ?? 10 * 60_000;
     this.now = options.now ?? Date.now;
+    this.signalSchedule = { ...SIGNAL_SCHEDULE, ...options.signal };
     this.ticker = new Ticker(() => this.catchUp(), 'Corpus catch-up', logger);
   }
 
@@ -167,6 +200,8 @@ export class Library implements PaperSink, PaperSearch {
       `${collection.size} papers from ${store.name}; index ${library.origin === 'snapshot' ? `loaded from snapshot${caughtUp > 0 ? ` and ${caughtUp} papers caught up` : ''}` : 'built'} in ${ms} ms`,
     );
     if (library.origin === 'built' || caughtUp >= library.checkpointAfter) await library.checkpoint();
+    // In the background: the first answers come without it, and it is trained in a worker of its own.
+    void library.refreshSignal();
     return library;
   }
 
@@ -219,6 +254,71 @@ export class Library implements PaperSink, PaperSearch {
   /** Ranks with other parameters from now on (the eval compares rankings on one index). */
   rankWith(ranking: Ranking): Promise<void> {
     return this.searcher.rankWith(ranking);
+  }
+
+  /**
+   * The words the learnt signal relates to a text's, strongest first (none until it is trained):
+   * what a paper about the text may say instead, e.g. to widen a subscription's preview or explain
+   * a match.
+   */
+  relatedTerms(text: string, count?: number): Promise<RelatedTerm[]> {
+    return this.searcher.relatedTerms(text, count);
+  }
+
+  /**
+   * How well each paper's words translate a text's, between 0 and 1, by the learnt signal
+   * (undefined for a paper not indexed, and for all until it is trained): for ranking papers
+   * against a text other than a search, e.g. More like this (a paper's title and abstract) or a
+   * digest's topic.
+   */
+  signalScores(text: string, ids: readonly string[]): Promise<(number | undefined)[]> {
+    return this.searcher.signalScores(text, ids);
+  }
+
+  /**
+   * Loads the learnt signal beside the index snapshot, and when there is none, or the corpus has
+   * grown by {@link SignalSchedule.growth} since it was trained, trains it from the snapshot in a
+   * worker thread of its own and loads the new one. Called at open and after each checkpoint;
+   * resolves when done. Never rejects: without the signal, search ranks as before.
+   */
+  refreshSignal(): Promise<void> {
+    // One at a time; a call while one runs asks for one more after it (the corpus may have grown
+    // since that one looked), and calls meanwhile share that one.
+    this.signalNext ??= (this.signalWork ?? Promise.resolve()).then(() => {
+      this.signalNext = undefined;
+      return this.refreshSignalNow();
+    });
+    this.signalWork = this.signalNext;
+    return this.signalNext;
+  }
+
+  private async refreshSignalNow(): Promise<void> {
+    if (!this.snapshot || this.closing.signal.aborted) return;
+    const file = signalFile(dirname(this.snapshot));
+    const { minPapers, growth, training, train } = this.signalSchedule;
+    try {
+      if (this.signalPapers === undefined) this.signalPapers = await this.loadSignal(file);
+      const trained = this.signalPapers;
+      const due = this.size >= minPapers && (trained === undefined || this.size >= trained * (1 + growth));
+      if (!due || !train || !existsSync(this.snapshot)) return;
+      const { papers, ms } = await trainSignalFile(this.snapshot, file, training, this.closing.signal);
+      this.signalPapers = await this.loadSignal(file);
+      this.logger.info(`Learnt signal trained on ${papers} papers in ${ms} ms`);
+    } catch (error) {
+      if (!this.closing.signal.aborted)
+        this.logger.warn(`Could not train the learnt signal: ${(error as Error).message}`);
+    }
+  }
+
+  /**
+   * Uses the signal file when it was trained the way this library trains (another training is
+   * trained again); resolves with how many papers it was trained on.
+   */
+  private async loadSignal(file: string): Promise<number | undefined> {
+    const header = await readSignalHeader(file);
+    if (!header || JSON.stringify(header.training) !== JSON.stringify(this.signalSchedule.training))
+      return undefined;
+    return this.searcher.loadSignal(file);
   }
 
   /** Reads every posting list of the index once (for measuring its memory in that worst case). */
@@ -287,6 +387,9 @@ export class Library implements PaperSink, PaperSearch {
   /** Stops catching up, writes a checkpoint if anything changed since the last, and closes the store and index. */
   async close(): Promise<void> {
     await this.ticker.stop();
+    // A training under way is stopped (it starts again at the next open).
+    this.closing.abort();
+    await this.signalWork;
     await this.enqueue(async () => {
       if (this.unsaved > 0) await this.checkpointNow();
     }).catch((error: unknown) => this.logger.warn('Could not save a checkpoint at close:', error));
@@ -436,6 +539,7 @@ export class Library implements PaperSink, PaperSearch {
         this.logger.warn(`Could not write the index snapshot ${this.snapshot}: ${(error as Error).message}`);
         return;
       }
+      void this.refreshSignal();
     }
     this.unsaved = 0;
   }

@@ -1,4 +1,4 @@
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /** The typed arrays a section can hold, by the name written in the file. */
@@ -154,4 +154,33 @@ function isTypedArray(section: Section): section is TypedArray {
 
 function align(offset: number): number {
   return Math.ceil(offset / ALIGN) * ALIGN;
+}
+
+/**
+ * The header of a section file, read without its sections (a file's own description, checked
+ * before the file is worth reading whole); undefined for a missing file or one that is not a
+ * section file.
+ */
+export async function readSectionFileHeader(file: string): Promise<unknown> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const prologue = Buffer.alloc(MAGIC.length + 4);
+    const { bytesRead } = await handle.read(prologue, 0, prologue.length, 0);
+    if (bytesRead < prologue.length || prologue.toString('latin1', 0, MAGIC.length) !== MAGIC)
+      return undefined;
+    const length = prologue.readUInt32LE(MAGIC.length);
+    const contents = Buffer.alloc(length);
+    const read = await handle.read(contents, 0, length, prologue.length);
+    if (read.bytesRead < length) return undefined;
+    return (JSON.parse(contents.toString('utf8')) as { header?: unknown }).header;
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
+  }
 }

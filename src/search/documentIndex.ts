@@ -1,11 +1,12 @@
 import { documentFilter } from './documentFilter.js';
-import { DocumentTable, type SavedTable, type SearchDocument } from './documentTable.js';
+import { DocumentTable, type SavedTable, SEGMENTS, type SearchDocument } from './documentTable.js';
 import { ExactScorer } from './exactScorer.js';
 import { MiniSearchIndex, type SavedMiniSearch } from './miniSearchIndex.js';
 import { FIELD_SEGMENTS, layOutPostings, termDocument } from './postingLayout.js';
 import { hasFilters, type PaperQuery } from './query.js';
-import { matchedTerms, planQuery, postingCost, searchCost } from './queryPlan.js';
-import { FIELDS, RANKING, type Ranking } from './ranking.js';
+import { matchedTerms, type Plan, planQuery, postingCost, searchCost } from './queryPlan.js';
+import { FIELDS, idf, RANKING, type Ranking } from './ranking.js';
+import { type SignalCorpus, type TranslationModel, TranslationSignal } from './signal.js';
 import { termsOf, unique } from './text.js';
 
 /** What {@link DocumentIndex.search} is asked. */
@@ -51,6 +52,13 @@ export interface DocumentResults {
   termWeights?: Record<string, number>;
 }
 
+/** A word the learnt signal relates to a text (see {@link DocumentIndex.relatedTerms}). */
+export interface RelatedTerm {
+  /** The index term (stemmed). */
+  term: string;
+  weight: number;
+}
+
 /** What a snapshot keeps of a {@link DocumentIndex}. */
 export interface SavedDocumentIndex {
   /** The vocabulary, by term id: the table's sequences hold these ids, minisearch's lists come in this order. */
@@ -78,6 +86,7 @@ export class DocumentIndex {
   private readonly scorer: ExactScorer;
   private lengthSums = new Float64Array(FIELDS.length);
   private arrivalOrder: Int32Array | undefined;
+  private signal: TranslationSignal | undefined;
 
   private constructor(
     private readonly mini: MiniSearchIndex,
@@ -138,6 +147,75 @@ export class DocumentIndex {
   /** Whether a document with this id is indexed. */
   has(id: string): boolean {
     return this.mini.has(id);
+  }
+
+  /** Uses a learnt signal from now on (see {@link Ranking.signal}); none without one. */
+  useSignal(model: TranslationModel | undefined): void {
+    this.signal = model
+      ? new TranslationSignal(model, this.table.termIdMap, this.table.vocabularySize)
+      : undefined;
+  }
+
+  /**
+   * The words the learnt signal relates to a text's (those a paper about it may use instead), the
+   * strongest `count`, each with its weight (the text's words' idf-weighted translation into it,
+   * the weights summing to at most 1); none without a signal.
+   */
+  relatedTerms(text: string, count = 10): RelatedTerm[] {
+    const signal = this.signal;
+    if (!signal) return [];
+    const terms = unique(termsOf(text));
+    const total = this.mini.documentCount;
+    const textField = this.mini.fieldIds.text as number;
+    const weights = terms.map((term) => idf(this.mini.postings(term, textField)?.size ?? 0, total));
+    const sum = weights.reduce((a, b) => a + b, 0) || 1;
+    const own = new Set(terms);
+    const related = new Map<string, number>();
+    terms.forEach((term, t) => {
+      const id = this.table.termId(term);
+      if (id === undefined) return;
+      const { termIds, weights: shares } = signal.neighbours(id);
+      termIds.forEach((target, i) => {
+        if (target < 0) return;
+        const word = this.table.term(target);
+        if (own.has(word)) return;
+        related.set(word, (related.get(word) ?? 0) + ((weights[t] as number) / sum) * (shares[i] as number));
+      });
+    });
+    return [...related]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, count)
+      .map(([term, weight]) => ({ term, weight }));
+  }
+
+  /**
+   * How well each paper's words translate a text's (see {@link TranslationSignal.score}), between 0
+   * and 1, by the learnt signal, with every word of the text counted (`gapsOnly` false): for ranking
+   * papers against a text other than a search (More like this, previews). Undefined for ids not
+   * indexed; all undefined without a signal.
+   */
+  signalScores(text: string, ids: readonly string[]): (number | undefined)[] {
+    const signal = this.signal;
+    const terms = unique(termsOf(text));
+    const total = this.mini.documentCount;
+    const textField = this.mini.fieldIds.text as number;
+    const query = Int32Array.from(terms, (term) => this.table.termId(term) ?? -1);
+    const weights = Float64Array.from(terms, (term) =>
+      idf(this.mini.postings(term, textField)?.size ?? 0, total),
+    );
+    return ids.map((id) => {
+      const n = this.mini.documentNumber(id);
+      if (!signal || n === undefined || !this.table.isLive(n)) return undefined;
+      const [sequence, start] = this.table.sequenceAt(n);
+      const end = start + this.table.segmentLength(n, 0) + this.table.segmentLength(n, 1);
+      return signal.score(query, weights, sequence, start, end, false);
+    });
+  }
+
+  /** What training the learnt signal reads of the index: its live documents' term sequences. */
+  signalCorpus(): SignalCorpus {
+    const saved = this.save();
+    return { terms: saved.terms, ...saved.table };
   }
 
   /** Ranks with other parameters from now on (the eval compares rankings on one index). */
@@ -209,20 +287,67 @@ export class DocumentIndex {
     this.scorer.addTitleMatch(titled, plan, this.ranking);
 
     const floor = this.ranking.floor * terms.length ** -this.ranking.floorDecay * plan.reference;
-    const { top, total, strong } = this.scorer.top(
-      candidates,
-      keep,
-      plan,
-      this.ranking,
-      floor,
-      offset + limit,
-    );
-    const hits = top.slice(offset).map((n) => ({
+    const signal = this.ranking.signal.weight > 0 ? this.signal : undefined;
+    const wanted = signal ? Math.max(offset + limit, this.ranking.signal.depth) : offset + limit;
+    const found = this.scorer.top(candidates, keep, plan, this.ranking, floor, wanted);
+    const { top, total } = found;
+    let { strong } = found;
+    const scores = new Map<number, number>();
+    for (const n of top) scores.set(n, this.scorer.score(n));
+    if (signal) strong = this.rerank(signal, top, scores, terms, plan, floor, strong);
+    const hits = top.slice(offset, offset + limit).map((n) => ({
       id: this.mini.documentId(n) as string,
-      score: this.scorer.score(n),
+      score: scores.get(n) as number,
       matchedTerms: matchedTerms(n, plan.lists, terms),
     }));
     return { hits, total, strong, floor, termWeights: plan.termWeights };
+  }
+
+  /**
+   * Re-ranks the best papers `top` (in place, with their `scores`) by the learnt signal: each gains
+   * {@link Ranking.signal}'s weight × `reference` × how well its words translate the query's, and
+   * its proximity bonus. Returns how many papers are strong matches now: those of `top` that clear
+   * `floor` without the proximity bonus, and those beyond it that did before (the signal never
+   * lowers a score). Proximity only orders: query words next to each other say which of the papers
+   * on a topic fits best, not that the corpus has the topic (with it, queries on topics the corpus
+   * lacks were answered as found).
+   */
+  private rerank(
+    signal: TranslationSignal,
+    top: number[],
+    scores: Map<number, number>,
+    terms: string[],
+    plan: Plan,
+    floor: number,
+    strong: number,
+  ): number {
+    const { weight, gapsOnly, proximity } = this.ranking.signal;
+    const { termWeights, reference } = plan;
+    const query = Int32Array.from(terms, (term) => this.table.termId(term) ?? -1);
+    const weights = Float64Array.from(terms, (term) => termWeights[term] ?? 0);
+    const lengths = this.table.segmentLengthArray;
+    let strongBefore = 0;
+    let strongAfter = 0;
+    for (const n of top) {
+      const before = scores.get(n) as number;
+      if (before >= floor) strongBefore++;
+      const [sequence, start] = this.table.sequenceAt(n);
+      const row = n * SEGMENTS.length;
+      const end = start + (lengths[row] as number) + (lengths[row + 1] as number);
+      const after =
+        before + weight * reference * signal.score(query, weights, sequence, start, end, gapsOnly);
+      if (after >= floor) strongAfter++;
+      const near =
+        proximity > 0 ? proximity * reference * (this.scorer.phraseShares(n, plan)[1] as number) : 0;
+      scores.set(n, after + near);
+    }
+    const ids = new Map(top.map((n) => [n, this.mini.documentId(n) as string]));
+    top.sort(
+      (a, b) =>
+        (scores.get(b) as number) - (scores.get(a) as number) ||
+        ((ids.get(a) as string) < (ids.get(b) as string) ? -1 : 1),
+    );
+    return strong - strongBefore + strongAfter;
   }
 
   /** Filter-only results: every kept document, newest publication first, then latest arrival. */

@@ -238,7 +238,22 @@ export class ExactScorer {
    * {@link Ranking.textPhrase} for those its title or abstract has, each pair's terms next to each other.
    */
   private phrases(n: number, plan: Plan, ranking: Ranking): [number, number] {
-    const { pairIndex, pairMasses, mark, pairTotal, reference } = plan;
+    const [titleShare, textShare] = this.phraseShares(n, plan);
+    const { titlePhrase, textPhrase } = ranking;
+    const { reference } = plan;
+    return [
+      titleShare > 0 ? titlePhrase.weight * reference * powerOf(titleShare, titlePhrase.power) : 0,
+      textShare > 0 ? textPhrase.weight * reference * powerOf(textShare, textPhrase.power) : 0,
+    ];
+  }
+
+  /**
+   * The shares of the query's term pairs (by mass) that document `n` has next to each other in its
+   * title, and in its title or abstract (0 for a query without pairs).
+   */
+  phraseShares(n: number, plan: Plan): [number, number] {
+    const { pairIndex, pairMasses, mark, pairTotal } = plan;
+    if (pairTotal === 0) return [0, 0];
     const { epochs, terms: marked } = this.marks;
     const terms = Math.sqrt(pairIndex.length);
     const [sequence, start] = this.table.sequenceAt(n);
@@ -269,11 +284,7 @@ export class ExactScorer {
       if (inTitle & (1 << k)) titleMass += pairMasses[k] as number;
       if (inText & (1 << k)) textMass += pairMasses[k] as number;
     }
-    const { titlePhrase, textPhrase } = ranking;
-    return [
-      titleMass > 0 ? titlePhrase.weight * reference * powerOf(titleMass / pairTotal, titlePhrase.power) : 0,
-      textMass > 0 ? textPhrase.weight * reference * powerOf(textMass / pairTotal, textPhrase.power) : 0,
-    ];
+    return [titleMass / pairTotal, textMass / pairTotal];
   }
 
   /** Whether document `a` ranks before `b`: higher score, or equal score and smaller id. */

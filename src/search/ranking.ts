@@ -54,6 +54,25 @@ export interface Ranking {
    */
   floor: number;
   floorDecay: number;
+  /** The learnt translation signal (see src/search/signal.ts), when the index has one. */
+  signal: SignalRanking;
+}
+
+/**
+ * How the learnt signal re-ranks: the best `depth` papers by the rest of the ranking get `weight`
+ * × the query's reference score × how well their words translate the query's (between 0 and 1).
+ */
+export interface SignalRanking {
+  weight: number;
+  depth: number;
+  /** Count only the query words a paper lacks (those it has are scored by BM25 already). */
+  gapsOnly: boolean;
+  /**
+   * With it, those papers also gain this × the reference × the share of the query's term pairs
+   * (see {@link Ranking.textPhrase}) their title or abstract has next to each other: proximity
+   * read for the best papers only, not for every match.
+   */
+  proximity: number;
 }
 
 /** The shipped ranking (figures in docs/search-quality.md). */
@@ -70,10 +89,14 @@ export const RANKING: Ranking = {
   textPhrase: { weight: 0, power: 1 },
   floor: 1.5,
   floorDecay: 0.4,
+  signal: { weight: 1.2, depth: 100, gapsOnly: true, proximity: 0 },
 };
 
 /** A partial {@link Ranking}, part by part (the eval's `--ranking` variants). */
-export type RankingChange = Partial<Omit<Ranking, 'fields' | 'titleMatch' | 'titlePhrase' | 'textPhrase'>> & {
+export type RankingChange = Partial<
+  Omit<Ranking, 'fields' | 'titleMatch' | 'titlePhrase' | 'textPhrase' | 'signal'>
+> & {
+  signal?: Partial<SignalRanking>;
   textPhrase?: Partial<Bonus>;
   fields?: Partial<Record<Field, Partial<FieldRanking>>>;
   titleMatch?: Partial<Bonus>;
@@ -91,6 +114,7 @@ export function withRanking(base: Ranking, change: RankingChange): Ranking {
     titleMatch: { ...base.titleMatch, ...change.titleMatch },
     titlePhrase: { ...base.titlePhrase, ...change.titlePhrase },
     textPhrase: { ...base.textPhrase, ...change.textPhrase },
+    signal: { ...base.signal, ...change.signal },
   };
 }
 

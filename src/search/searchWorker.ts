@@ -33,6 +33,12 @@ async function handle(message: WorkerRequest): Promise<unknown> {
       return searcher.rankWith(message.ranking);
     case 'loadEveryList':
       return searcher.loadEveryList();
+    case 'signal':
+      return searcher.loadSignal(message.file);
+    case 'related':
+      return searcher.relatedTerms(message.text, message.count);
+    case 'signalScores':
+      return searcher.signalScores(message.text, message.ids);
   }
 }
 

@@ -1,8 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import type { CorpusPosition } from '../papers/corpusStore.js';
-import { DocumentIndex, type DocumentResults, type SearchRequest } from './documentIndex.js';
+import {
+  DocumentIndex,
+  type DocumentResults,
+  type RelatedTerm,
+  type SearchRequest,
+} from './documentIndex.js';
 import type { SearchDocument } from './documentTable.js';
 import { RANKING, type Ranking } from './ranking.js';
+import { SIGNAL_TRAINING, type SignalTraining, type TranslationModel, trainTranslation } from './signal.js';
+import { readSignal } from './signalFile.js';
 import { readIndexSnapshot, writeIndexSnapshot } from './snapshot.js';
 
 /**
@@ -29,12 +36,23 @@ export interface Searcher {
   rankWith(ranking: Ranking): Promise<void>;
   /** Reads every posting list once (the memory the index takes once every term has been searched). */
   loadEveryList(): Promise<number>;
+  /**
+   * Uses the learnt signal in a signal file from now on (see signal.ts); resolves with how many
+   * papers it was trained on, or undefined (and no signal) when the file is missing or unusable.
+   */
+  loadSignal(file: string): Promise<number | undefined>;
+  /** The words the learnt signal relates to a text's (see DocumentIndex.relatedTerms). */
+  relatedTerms(text: string, count?: number): Promise<RelatedTerm[]>;
+  /** How well papers' words translate a text's, by the learnt signal (see DocumentIndex.signalScores). */
+  signalScores(text: string, ids: readonly string[]): Promise<(number | undefined)[]>;
   close(): Promise<void>;
 }
 
 /** The index in this thread. */
 export class LocalSearcher implements Searcher {
   private index: DocumentIndex;
+  /** The learnt signal, kept across the indexes this searcher restores or builds. */
+  private signal: TranslationModel | undefined;
 
   constructor(private ranking: Ranking = RANKING) {
     this.index = DocumentIndex.build([], ranking);
@@ -53,6 +71,7 @@ export class LocalSearcher implements Searcher {
   restoreFrom(bytes: Uint8Array): CorpusPosition {
     const { corpus, saved } = readIndexSnapshot(bytes);
     this.index = DocumentIndex.restore(saved, this.ranking);
+    this.index.useSignal(this.signal);
     return corpus;
   }
 
@@ -65,6 +84,7 @@ export class LocalSearcher implements Searcher {
   /** Replaces the index with one of these documents. */
   buildFrom(documents: readonly SearchDocument[]): void {
     this.index = DocumentIndex.build(documents, this.ranking);
+    this.index.useSignal(this.signal);
   }
 
   async add(documents: readonly SearchDocument[]): Promise<number> {
@@ -86,6 +106,30 @@ export class LocalSearcher implements Searcher {
 
   async loadEveryList(): Promise<number> {
     return this.index.loadEveryList();
+  }
+
+  async loadSignal(file: string): Promise<number | undefined> {
+    const read = await readSignal(file);
+    this.signal = read?.model;
+    this.index.useSignal(this.signal);
+    return read?.header.papers;
+  }
+
+  async relatedTerms(text: string, count?: number): Promise<RelatedTerm[]> {
+    return this.index.relatedTerms(text, count);
+  }
+
+  async signalScores(text: string, ids: readonly string[]): Promise<(number | undefined)[]> {
+    return this.index.signalScores(text, ids);
+  }
+
+  /**
+   * Trains the learnt signal from the index in this thread and uses it: for libraries without a
+   * snapshot (tests, the eval's in-memory sets); the bot trains in a worker of its own from the snapshot.
+   */
+  trainSignal(training: SignalTraining = SIGNAL_TRAINING): void {
+    this.signal = trainTranslation(this.index.signalCorpus(), training);
+    this.index.useSignal(this.signal);
   }
 
   async close(): Promise<void> {}

@@ -13,6 +13,9 @@ export type WorkerRequest = { id: number } & (
   | { kind: 'save'; file: string; corpus: CorpusPosition }
   | { kind: 'rank'; ranking: Ranking }
   | { kind: 'loadEveryList' }
+  | { kind: 'signal'; file: string }
+  | { kind: 'related'; text: string; count?: number }
+  | { kind: 'signalScores'; text: string; ids: readonly string[] }
 );
 
 /** A worker's answer: the result, or the error it threw (as data: errors cross threads as plain values). */

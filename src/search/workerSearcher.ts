@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
 import type { CorpusPosition } from '../papers/corpusStore.js';
-import type { DocumentResults, SearchRequest } from './documentIndex.js';
+import type { DocumentResults, RelatedTerm, SearchRequest } from './documentIndex.js';
 import type { SearchDocument } from './documentTable.js';
 import { SearchBusy } from './paperSearch.js';
 import type { Ranking } from './ranking.js';
@@ -166,6 +166,25 @@ export class WorkerSearcher implements Searcher {
 
   async loadEveryList(): Promise<number> {
     return (await this.broadcast({ kind: 'loadEveryList' }))[0] as number;
+  }
+
+  async loadSignal(file: string): Promise<number | undefined> {
+    return (await this.broadcast({ kind: 'signal', file }))[0] as number | undefined;
+  }
+
+  async relatedTerms(text: string, count?: number): Promise<RelatedTerm[]> {
+    return (await this.call(this.liveThreads()[0] as Thread, {
+      kind: 'related',
+      text,
+      ...(count === undefined ? {} : { count }),
+    })) as RelatedTerm[];
+  }
+
+  async signalScores(text: string, ids: readonly string[]): Promise<(number | undefined)[]> {
+    return (await this.call(this.liveThreads()[0] as Thread, { kind: 'signalScores', text, ids })) as (
+      | number
+      | undefined
+    )[];
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/logger.js';
 import { corpusFile, serialiseCorpus, writeFileAtomically } from '../../src/papers/corpus.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { papersFromHfItems } from '../../src/papers/sources/hfDaily.js';
+import { signalFile } from '../../src/search/signalFile.js';
 import { DEFAULT_STRICTNESS, type Strictness } from '../../src/subscriptions/aboutness.js';
 import { DIGEST_SIZE, nextPapersSince, selectDigest } from '../../src/subscriptions/digest.js';
 
@@ -64,13 +65,20 @@ async function indexBeforeWindow(dir: string, corpus: Library, labels: DigestLab
     for await (const batch of corpus.papers())
       before.push(...batch.filter((paper) => !window.has(paper.arxivId ?? paper.id)));
     await writeFileAtomically(corpusFile(cached), serialiseCorpus(before));
-    await (await Library.open(cached, silentLogger)).close(); // its catalog and snapshot, for next time
+  }
+  if (!existsSync(signalFile(cached))) {
+    // Its catalog, snapshot and learnt signal, for next time.
+    const library = await Library.open(cached, silentLogger);
+    await library.refreshSignal();
+    await library.close();
   }
   // The replay ingests into a copy, so that the cached directory stays as it was before the window.
   const copy = join(dir, 'replay');
   rmSync(copy, { recursive: true, force: true });
   cpSync(cached, copy, { recursive: true });
-  return Library.open(copy, silentLogger);
+  const library = await Library.open(copy, silentLogger);
+  await library.refreshSignal();
+  return library;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Paper } from '../../src/papers/paper.js';
 import type { PaperSearch, SearchResults } from '../../src/search/paperSearch.js';
 import { parseQuery } from '../../src/search/query.js';
 import { RANKING, type Ranking, type RankingChange, withRanking } from '../../src/search/ranking.js';
+import { LocalSearcher } from '../../src/search/searcher.js';
 import { DEFAULT_STRICTNESS, STRICTNESS, type Strictness } from '../../src/subscriptions/aboutness.js';
 import { type DigestLabels, type ReplayResult, replayDigests } from './digestReplay.js';
 import { openRealCorpus } from './evalCorpus.js';
@@ -204,7 +205,10 @@ async function scifactIndex(): Promise<{ index: Library; queries: Map<string, st
   const queries = new Map(
     readJsonl<{ _id: string; text: string }>(`${SCIFACT}queries.jsonl`).map((q) => [q._id, q.text]),
   );
-  return { index: await Library.inMemory(papers), queries };
+  const searcher = new LocalSearcher();
+  const index = await Library.inMemory(papers, { searcher });
+  searcher.trainSignal();
+  return { index, queries };
 }
 
 async function runScifact({
@@ -318,6 +322,9 @@ async function main(): Promise<void> {
   const real = sets.some((set) => set !== 'scifact') ? await openRealCorpus(silentLogger) : undefined;
   if (real) {
     const { library, seconds, cached } = real;
+    const learning = performance.now();
+    await library.refreshSignal();
+    console.log(`learnt signal ready in ${((performance.now() - learning) / 1000).toFixed(1)} s`);
     console.log(
       `85k corpus: ${library.size.toLocaleString('en-US')} papers, ${cached ? 'cached' : 'built and cached'} in ${seconds.toFixed(1)} s`,
     );
