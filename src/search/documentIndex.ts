@@ -1,3 +1,4 @@
+import { type PackedStringData, packStrings, sortedOrder } from '../packedStrings.js';
 import { documentFilter } from './documentFilter.js';
 import { DocumentTable, type SavedTable, type SearchDocument } from './documentTable.js';
 import { ExactScorer } from './exactScorer.js';
@@ -7,6 +8,7 @@ import { hasFilters, type PaperQuery } from './query.js';
 import { matchedTerms, planQuery, postingCost, searchCost } from './queryPlan.js';
 import { FIELDS, RANKING, type Ranking } from './ranking.js';
 import { termsOf, unique } from './text.js';
+import { Vocabulary } from './vocabulary.js';
 
 /** What {@link DocumentIndex.search} is asked. */
 export interface SearchRequest {
@@ -53,8 +55,12 @@ export interface DocumentResults {
 
 /** What a snapshot keeps of a {@link DocumentIndex}. */
 export interface SavedDocumentIndex {
-  /** The vocabulary, by term id: the table's sequences hold these ids, minisearch's lists come in this order. */
-  terms: string[];
+  /**
+   * The vocabulary, by term id (the table's sequences hold these ids, minisearch's lists come in
+   * this order), packed, and its sorted order (to find a term's id).
+   */
+  terms: PackedStringData;
+  termOrder: Int32Array;
   mini: SavedMiniSearch;
   table: SavedTable;
 }
@@ -104,15 +110,15 @@ export class DocumentIndex {
       ),
       table.vocabulary,
       FIELDS,
-      table.termIdMap,
     );
     return new DocumentIndex(mini, table, ranking);
   }
 
   /** An index from {@link DocumentIndex.save} output. */
   static restore(saved: SavedDocumentIndex, ranking: Ranking = RANKING): DocumentIndex {
-    const table = DocumentTable.restore(saved.table, saved.terms);
-    const mini = MiniSearchIndex.restore(saved.mini, saved.terms, FIELDS, table.termIdMap);
+    const vocabulary = new Vocabulary({ terms: saved.terms, order: saved.termOrder });
+    const table = DocumentTable.restore(saved.table, vocabulary);
+    const mini = MiniSearchIndex.restore(saved.mini, vocabulary, FIELDS);
     if (saved.table.live.length !== mini.documentNumbers) throw new Error("the snapshot's tables disagree");
     return new DocumentIndex(mini, table, ranking);
   }
@@ -126,8 +132,13 @@ export class DocumentIndex {
     const numbers = new Int32Array(total);
     let count = 0;
     for (let n = 0; n < total; n++) numbers[n] = this.table.isLive(n) ? count++ : -1;
-    const terms = [...this.table.vocabulary];
-    return { terms, mini: this.mini.save(terms, numbers, count), table: this.table.save(numbers, count) };
+    const terms = this.table.vocabulary.toArray();
+    return {
+      terms: packStrings(terms),
+      termOrder: sortedOrder(terms),
+      mini: this.mini.save(terms, numbers, count),
+      table: this.table.save(numbers, count),
+    };
   }
 
   /** Number of documents indexed. */
@@ -151,7 +162,7 @@ export class DocumentIndex {
    */
   loadEveryList(): number {
     let lists = 0;
-    for (const term of this.table.vocabulary)
+    for (const term of this.table.vocabulary.toArray())
       for (const field of FIELDS) if (this.mini.postings(term, this.mini.fieldIds[field] as number)) lists++;
     return lists;
   }

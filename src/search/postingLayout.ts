@@ -1,3 +1,4 @@
+import { packStrings, sortedOrder } from '../packedStrings.js';
 import { type DocumentTable, SEGMENTS } from './documentTable.js';
 import type { SavedMiniSearch, TermDocument } from './miniSearchIndex.js';
 import { FIELDS, type Field } from './ranking.js';
@@ -96,7 +97,8 @@ export function layOutPostings(table: DocumentTable, ids: readonly string[]): Sa
     documents,
     frequencies,
     fieldIdsByName: Object.fromEntries(FIELDS.map((field, f) => [field, f])),
-    documentIds: ids,
+    documentIds: packStrings(ids),
+    documentIdOrder: sortedOrder(ids),
     fieldLengths,
     averageFieldLength: Array.from(lengthSums, (sum) => sum / Math.max(ids.length, 1)),
   };

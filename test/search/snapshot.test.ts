@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, jest, test } from '@jest/globals';
 import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
+import { PackedStrings } from '../../src/packedStrings.js';
 import { corpusFile, serialiseCorpus } from '../../src/papers/corpus.js';
 import { DocumentIndex } from '../../src/search/documentIndex.js';
 import { MINISEARCH_VERSION } from '../../src/search/miniSearchIndex.js';
@@ -107,7 +108,7 @@ describe('the index snapshot at start-up', () => {
     [
       'another shape',
       (file: string) =>
-        writeSectionFile(file, { ...headerOf(file) }, { terms: ['graph'], 'mini.fieldCounts': [] }),
+        writeSectionFile(file, { ...headerOf(file) }, { 'terms.offsets': ['graph'], 'mini.fieldCounts': [] }),
     ],
   ])('%s is rebuilt with a warning, not an error', async (_name, corrupt) => {
     const dir = dataDirWith(['Graph Neural Networks']);
@@ -191,6 +192,6 @@ describe('the snapshot file', () => {
     }
     expect(again.search({ query: parseQuery(newcomer.title).query }).hits[0]?.id).toBe(newcomer.id);
     // Saved without the numbers of the 10 replaced documents.
-    expect(again.save().mini.documentIds).toHaveLength(80);
+    expect(new PackedStrings(again.save().mini.documentIds).length).toBe(80);
   });
 });
