@@ -9,18 +9,21 @@ export function catalogFile(dataDir: string): string {
 }
 
 /** The layout of the catalog file: a catalog of another layout is not read (the corpus is read instead). */
-const CATALOG_FORMAT = 'paperbot-catalog/1';
+const CATALOG_FORMAT = 'paperbot-catalog/2';
 
 /**
  * What the catalog file keeps of a corpus file, so that start-up need not read the papers: where
- * the file's accepted lines end and the fingerprint (sha256) of the bytes up to there, which the
- * file must still start with for the rest to be trusted; and, per paper, its identity, arrival
- * and where its latest line is.
+ * the file's accepted lines end and the fingerprint of the bytes up to there (with the links of
+ * its chain, see ChainHash, and the file's identity, size and modification time when it was
+ * written), which the file must still start with for the rest to be trusted; and, per paper, its
+ * identity, arrival and where its latest line is.
  */
 export interface SavedCatalog {
   header: {
     offset: number;
     fingerprint: string;
+    /** The corpus file when the catalog was written. */
+    file: { ino: number; size: number; mtimeMs: number };
     lineCount: number;
     rows: number;
     needsNewline: boolean;
@@ -34,6 +37,8 @@ export interface SavedCatalog {
     offsets: Float64Array;
     lengths: Uint32Array;
     canonical: Uint8Array;
+    /** The fingerprint chain's links, 32 bytes per complete block (see ChainHash). */
+    links: Uint8Array;
   };
 }
 
@@ -66,6 +71,7 @@ export async function readCatalog(dataDir: string, logger: Logger): Promise<Save
       offsets: sections.get('offsets') as Float64Array,
       lengths: sections.get('lengths') as Uint32Array,
       canonical: sections.get('canonical') as Uint8Array,
+      links: sections.get('links') as Uint8Array,
     };
     const count = columns.ids?.length;
     const consistent =
@@ -80,6 +86,10 @@ export async function readCatalog(dataDir: string, logger: Logger): Promise<Save
       columns.lengths.length === count &&
       columns.canonical instanceof Uint8Array &&
       columns.canonical.length === count &&
+      columns.links instanceof Uint8Array &&
+      typeof saved.file?.ino === 'number' &&
+      typeof saved.file.size === 'number' &&
+      typeof saved.file.mtimeMs === 'number' &&
       typeof saved.offset === 'number' &&
       typeof saved.fingerprint === 'string';
     if (!consistent) throw new Error('its columns do not add up');

@@ -1,10 +1,9 @@
-import { createHash, type Hash } from 'node:crypto';
 import { copyFile, type FileHandle, open, rename, stat, truncate } from 'node:fs/promises';
 import { PaperbotError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { type CompactedFile, writeCompacted } from './compaction.js';
 import { BUNDLED_CORPUS_FILE, corpusFile } from './corpus.js';
-import { hashOfFirst, isBlank, LineReader, writeAll } from './corpusBytes.js';
+import { ChainHash, isBlank, LineReader, writeAll } from './corpusBytes.js';
 import { readCatalog, type SavedCatalog, writeCatalog } from './corpusCatalog.js';
 import {
   type Catalog,
@@ -19,7 +18,7 @@ import { Paper } from './paper.js';
 /** How many recent positions a store remembers (and its catalog keeps) for readers to catch up from. */
 const REMEMBERED_POSITIONS = 64;
 
-/** A position in a corpus file: a byte offset and the sha256 of the bytes before it. */
+/** A position in a corpus file: a byte offset and the fingerprint of the bytes before it (see ChainHash). */
 interface FilePosition extends CorpusPosition {
   offset: number;
   fingerprint: string;
@@ -75,8 +74,8 @@ export class FileCorpusStore implements CorpusStore {
   private size = 0;
   /** The last line has no newline (a file written by hand): the next append adds one first. */
   private needsNewline = false;
-  /** sha256 of the bytes up to `end`. */
-  private hash: Hash = createHash('sha256');
+  /** The fingerprint chain of the bytes up to `end`. */
+  private chain = ChainHash.empty();
   /** Lines up to `end` (blank ones too), for line numbers. */
   private lineCount = 0;
   /** Paper lines up to `end`, superseded ones included. */
@@ -189,7 +188,7 @@ export class FileCorpusStore implements CorpusStore {
       this.record(paper, offset, length, true);
       offset += length + 1;
     });
-    this.hash.update(bytes);
+    this.chain.update(bytes);
     this.end += bytes.length;
     this.size = this.end;
     this.lineCount += papers.length;
@@ -212,10 +211,12 @@ export class FileCorpusStore implements CorpusStore {
 
   async checkpoint(): Promise<void> {
     const count = this.ids.length;
+    const { ino, size, mtimeMs } = await this.openHandle().stat();
     await writeCatalog(this.dataDir, {
       header: {
         offset: this.end,
         fingerprint: this.fingerprint(),
+        file: { ino, size, mtimeMs },
         lineCount: this.lineCount,
         rows: this.rows,
         needsNewline: this.needsNewline,
@@ -229,6 +230,7 @@ export class FileCorpusStore implements CorpusStore {
         offsets: this.offsets.subarray(0, count),
         lengths: this.lengths.subarray(0, count),
         canonical: this.canonical.subarray(0, count),
+        links: this.chain.blockLinks,
       },
     });
   }
@@ -240,7 +242,7 @@ export class FileCorpusStore implements CorpusStore {
       if (onDisk.ino !== mine.ino || onDisk.size !== this.size) throw new CorpusMoved();
       const previous = this.fingerprint();
       const temporary = `${this.working}.${process.pid}.${Date.now()}.tmp`;
-      const { offsets, lengths, end, hash } = await this.writeLatest(temporary, () => true);
+      const { offsets, lengths, end, chain } = await this.writeLatest(temporary, () => true);
       await rename(temporary, this.working);
       const handle = await open(this.working, 'r+');
       this.retire(this.handle);
@@ -253,7 +255,7 @@ export class FileCorpusStore implements CorpusStore {
       this.end = end;
       this.size = end;
       this.needsNewline = false;
-      this.hash = hash;
+      this.chain = chain;
       // Readers at the old end are at the new end: the same papers, in other lines.
       this.positions = new Map([[previous, end]]);
       this.remember();
@@ -311,7 +313,7 @@ export class FileCorpusStore implements CorpusStore {
   }
 
   private fingerprint(): string {
-    return this.hash.copy().digest('hex');
+    return this.chain.digest();
   }
 
   private remember(): void {
@@ -324,7 +326,7 @@ export class FileCorpusStore implements CorpusStore {
   private reset(): void {
     this.end = 0;
     this.needsNewline = false;
-    this.hash = createHash('sha256');
+    this.chain = ChainHash.empty();
     this.lineCount = 0;
     this.rows = 0;
     this.slots.clear();
@@ -354,14 +356,27 @@ export class FileCorpusStore implements CorpusStore {
 
   /**
    * Takes the catalog when the file still starts with the bytes it was written for (their
-   * fingerprint matches); false when it does not (the file was replaced or edited).
+   * fingerprint matches); false when it does not (the file was replaced or edited). A file that is
+   * as it was when the catalog was written (the same file, size and modification time), or that
+   * only grew since (appends), has its last block and what follows it hashed again, not every
+   * byte: appends never change what is before them. Any other file is hashed whole.
    */
   private async adopt(saved: SavedCatalog): Promise<boolean> {
     const { header, columns } = saved;
     if (header.offset > this.size) return false;
-    const hash = await hashOfFirst(this.openHandle(), header.offset);
-    if (hash.copy().digest('hex') !== header.fingerprint) return false;
-    this.hash = hash;
+    const handle = this.openHandle();
+    const now = await handle.stat();
+    const was = header.file;
+    const sameFile =
+      now.ino === was.ino && (now.size > was.size || (now.size === was.size && now.mtimeMs === was.mtimeMs));
+    const chain = await ChainHash.resume(
+      handle,
+      columns.links,
+      header.offset,
+      sameFile ? 1 : Number.POSITIVE_INFINITY,
+    );
+    if (chain?.digest() !== header.fingerprint) return false;
+    this.chain = chain;
     this.end = header.offset;
     this.lineCount = header.lineCount;
     this.rows = header.rows;
@@ -397,7 +412,7 @@ export class FileCorpusStore implements CorpusStore {
         const { paper, canonical } = this.validate(line, lineNumber);
         this.record(paper, chunk.base + start, stop - start, canonical);
       }
-      this.hash.update(chunk.data.subarray(0, chunk.complete));
+      this.chain.update(chunk.data.subarray(0, chunk.complete));
     }
     this.end = reader.end;
     this.lineCount = lineNumber;
@@ -422,7 +437,7 @@ export class FileCorpusStore implements CorpusStore {
 
   /** Accepts a last line without a newline (a paper, or blanks): the next append writes one first. */
   private acceptTail(rest: Buffer, isPaper: boolean): void {
-    this.hash.update(rest);
+    this.chain.update(rest);
     this.end += rest.length;
     if (isPaper) this.lineCount++;
     this.needsNewline = true;
@@ -466,7 +481,7 @@ export class FileCorpusStore implements CorpusStore {
     if (typeof fingerprint !== 'string' || typeof offset !== 'number') return undefined;
     const known = this.positions.get(fingerprint);
     if (known !== undefined) return known;
-    if (offset > this.end || (await hashOfFirst(this.openHandle(), offset)).digest('hex') !== fingerprint)
+    if (offset > this.end || (await this.chain.digestAt(this.openHandle(), offset)) !== fingerprint)
       return undefined;
     this.positions.set(fingerprint, offset);
     return offset;
