@@ -1,10 +1,12 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, jest, test } from '@jest/globals';
 import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import { PackedStrings } from '../../src/packedStrings.js';
 import { corpusFile, serialiseCorpus } from '../../src/papers/corpus.js';
+import { catalogFile } from '../../src/papers/corpusCatalog.js';
 import { DocumentIndex } from '../../src/search/documentIndex.js';
 import { MINISEARCH_VERSION } from '../../src/search/miniSearchIndex.js';
 import { searchDocument } from '../../src/search/paperSearch.js';
@@ -120,6 +122,27 @@ describe('the index snapshot at start-up', () => {
       /^Index snapshot .*index\.snapshot is unreadable \(.+\); re-indexing\.$/,
     );
     expect(headerOf(snapshotFile(dir)).format).toBe(INDEX_FORMAT);
+  });
+
+  test('a data folder of an earlier paperbot (catalog layout 1, index format 5) opens with the same answers and is upgraded', async () => {
+    const dir = tempDir('paperbot-snapshot-');
+    cpSync(fileURLToPath(new URL('../fixtures/dataFolder-catalog1-index5', import.meta.url)), dir, {
+      recursive: true,
+    });
+    const fresh = tempDir('paperbot-snapshot-');
+    writeFileSync(corpusFile(fresh), readFileSync(corpusFile(dir)));
+    const answers = async (folder: string) => {
+      const library = closedAfter(await Library.open(folder, silentLogger));
+      const hits = (await library.search(parseQuery('loss classification').query, { limit: 10 })).hits;
+      await library.close();
+      return { origin: library.origin, hits: hits.map(({ paper, score }) => [paper.id, score]) };
+    };
+    const expected = (await answers(fresh)).hits;
+    expect(expected.length).toBeGreaterThan(1);
+    expect(await answers(dir)).toEqual({ origin: 'built', hits: expected });
+    expect(headerOf(snapshotFile(dir)).format).toBe(INDEX_FORMAT);
+    expect(headerOf(catalogFile(dir)).format).toBe('paperbot-catalog/2');
+    expect(await answers(dir)).toEqual({ origin: 'snapshot', hits: expected });
   });
 
   test('an unwritable data directory only costs the catalog and the snapshot', async () => {
