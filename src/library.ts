@@ -166,7 +166,8 @@ export class Library implements PaperSink, PaperSearch {
     logger.info(
       `${collection.size} papers from ${store.name}; index ${library.origin === 'snapshot' ? `loaded from snapshot${caughtUp > 0 ? ` and ${caughtUp} papers caught up` : ''}` : 'built'} in ${ms} ms`,
     );
-    if (library.origin === 'built' || caughtUp >= library.checkpointAfter) await library.checkpoint();
+    if (library.origin === 'built' || caughtUp >= library.checkpointAfter || store.wantsCheckpoint)
+      await library.checkpoint();
     return library;
   }
 

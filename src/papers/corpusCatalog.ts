@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
+import { isPackedStringData, type PackedStringData } from '../packedStrings.js';
 import { readSectionFile, writeSectionFile } from '../sectionFile.js';
 
 /** The catalog beside the corpus file (see FileCorpusStore). */
@@ -16,7 +17,8 @@ const CATALOG_FORMAT = 'paperbot-catalog/2';
  * the file's accepted lines end and the fingerprint of the bytes up to there (with the links of
  * its chain, see ChainHash, and the file's identity, size and modification time when it was
  * written), which the file must still start with for the rest to be trusted; and, per paper, its
- * identity, arrival and where its latest line is.
+ * identity, arrival and where its latest line is. Strings are packed (see packedStrings.ts), the
+ * ids with their sorted order, so that opening reads them in place.
  */
 export interface SavedCatalog {
   header: {
@@ -30,9 +32,10 @@ export interface SavedCatalog {
     positions: Array<{ fingerprint: string; offset: number }>;
   };
   columns: {
-    ids: string[];
-    arxivIds: string[];
-    titles: string[];
+    ids: PackedStringData;
+    idOrder: Int32Array;
+    arxivIds: PackedStringData;
+    titles: PackedStringData;
     arrivals: Float64Array;
     offsets: Float64Array;
     lengths: Uint32Array;
@@ -44,7 +47,21 @@ export interface SavedCatalog {
 
 /** Writes the catalog file of a data directory (atomically). */
 export async function writeCatalog(dataDir: string, { header, columns }: SavedCatalog): Promise<void> {
-  await writeSectionFile(catalogFile(dataDir), { format: CATALOG_FORMAT, ...header }, columns);
+  const { ids, idOrder, arxivIds, titles, ...arrays } = columns;
+  await writeSectionFile(
+    catalogFile(dataDir),
+    { format: CATALOG_FORMAT, ...header },
+    {
+      ...arrays,
+      'ids.offsets': ids.offsets,
+      'ids.bytes': ids.bytes,
+      idOrder,
+      'arxivIds.offsets': arxivIds.offsets,
+      'arxivIds.bytes': arxivIds.bytes,
+      'titles.offsets': titles.offsets,
+      'titles.bytes': titles.bytes,
+    },
+  );
 }
 
 /**
@@ -63,21 +80,30 @@ export async function readCatalog(dataDir: string, logger: Logger): Promise<Save
     const { header, sections } = readSectionFile(bytes);
     const saved = header as SavedCatalog['header'] & { format?: unknown };
     if (saved?.format !== CATALOG_FORMAT) return undefined;
+    const strings = (name: string) => ({
+      offsets: sections.get(`${name}.offsets`),
+      bytes: sections.get(`${name}.bytes`),
+    });
+    const [ids, arxivIds, titles] = [strings('ids'), strings('arxivIds'), strings('titles')];
+    if (!(isPackedStringData(ids) && isPackedStringData(arxivIds) && isPackedStringData(titles)))
+      throw new Error('its strings are damaged');
     const columns = {
-      ids: sections.get('ids') as string[],
-      arxivIds: sections.get('arxivIds') as string[],
-      titles: sections.get('titles') as string[],
+      ids,
+      idOrder: sections.get('idOrder') as Int32Array,
+      arxivIds,
+      titles,
       arrivals: sections.get('arrivals') as Float64Array,
       offsets: sections.get('offsets') as Float64Array,
       lengths: sections.get('lengths') as Uint32Array,
       canonical: sections.get('canonical') as Uint8Array,
       links: sections.get('links') as Uint8Array,
     };
-    const count = columns.ids?.length;
+    const count = ids.offsets.length - 1;
     const consistent =
-      Array.isArray(columns.ids) &&
-      columns.arxivIds?.length === count &&
-      columns.titles?.length === count &&
+      columns.idOrder instanceof Int32Array &&
+      columns.idOrder.length === count &&
+      arxivIds.offsets.length === count + 1 &&
+      titles.offsets.length === count + 1 &&
       columns.arrivals instanceof Float64Array &&
       columns.arrivals.length === count &&
       columns.offsets instanceof Float64Array &&

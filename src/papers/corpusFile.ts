@@ -1,6 +1,7 @@
 import { copyFile, type FileHandle, open, rename, stat, truncate } from 'node:fs/promises';
 import { PaperbotError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { KeyColumn, StringColumn } from '../packedStrings.js';
 import { type CompactedFile, writeCompacted } from './compaction.js';
 import { BUNDLED_CORPUS_FILE, corpusFile } from './corpus.js';
 import { ChainHash, isBlank, LineReader, writeAll } from './corpusBytes.js';
@@ -80,10 +81,10 @@ export class FileCorpusStore implements CorpusStore {
   private lineCount = 0;
   /** Paper lines up to `end`, superseded ones included. */
   private rows = 0;
-  private readonly slots = new Map<string, number>();
-  private ids: string[] = [];
-  private arxivIds: string[] = [];
-  private titles: string[] = [];
+  /** Per paper (slot): its id (and each id's slot), arXiv id and normalised title. */
+  private ids = new KeyColumn();
+  private arxivIds = new StringColumn();
+  private titles = new StringColumn();
   private arrivals = new Float64Array(0);
   private offsets = new Float64Array(0);
   private lengths = new Uint32Array(0);
@@ -117,9 +118,12 @@ export class FileCorpusStore implements CorpusStore {
     return this.source;
   }
 
+  /** The last open found no usable catalog and read (and validated) the whole file. */
+  wantsCheckpoint = false;
+
   get wantsCompaction(): boolean {
-    const superseded = this.rows - this.slots.size;
-    return superseded >= this.compactAfter && superseded > this.slots.size;
+    const superseded = this.rows - this.ids.length;
+    return superseded >= this.compactAfter && superseded > this.ids.length;
   }
 
   async open(): Promise<{ catalog: Catalog; position: CorpusPosition }> {
@@ -137,7 +141,8 @@ export class FileCorpusStore implements CorpusStore {
       );
     }
     const saved = await readCatalog(this.dataDir, this.logger);
-    if (!(saved && (await this.adopt(saved)))) {
+    this.wantsCheckpoint = !(saved && (await this.adopt(saved)));
+    if (this.wantsCheckpoint) {
       this.reset();
       await this.scan(0);
     } else await this.scan(this.end);
@@ -148,7 +153,7 @@ export class FileCorpusStore implements CorpusStore {
   async read(ids: readonly string[]): Promise<(Paper | undefined)[]> {
     return Promise.all(
       ids.map(async (id) => {
-        const slot = this.slots.get(id);
+        const slot = this.ids.positionOf(id);
         return slot === undefined ? undefined : this.readSlot(slot);
       }),
     );
@@ -223,9 +228,9 @@ export class FileCorpusStore implements CorpusStore {
         positions: [...this.positions].map(([fingerprint, offset]) => ({ fingerprint, offset })),
       },
       columns: {
-        ids: this.ids,
-        arxivIds: this.arxivIds,
-        titles: this.titles,
+        ...(({ strings, order }) => ({ ids: strings, idOrder: order }))(this.ids.pack()),
+        arxivIds: this.arxivIds.pack(),
+        titles: this.titles.pack(),
         arrivals: this.arrivals.subarray(0, count),
         offsets: this.offsets.subarray(0, count),
         lengths: this.lengths.subarray(0, count),
@@ -267,7 +272,7 @@ export class FileCorpusStore implements CorpusStore {
 
   async remove(ids: readonly string[], after: CorpusPosition): Promise<CorpusPosition> {
     if (after.fingerprint !== this.fingerprint()) throw new CorpusMoved();
-    const dropped = new Set(ids.filter((id) => this.slots.has(id)));
+    const dropped = new Set(ids.filter((id) => this.ids.positionOf(id) !== undefined));
     if (dropped.size === 0) return this.position();
     await this.withLock(async () => {
       if (this.source === this.working) {
@@ -275,7 +280,7 @@ export class FileCorpusStore implements CorpusStore {
         if (onDisk.ino !== mine.ino || onDisk.size !== this.size) throw new CorpusMoved();
       } else if (await exists(this.working)) throw new CorpusMoved(); // another process made it meanwhile
       const temporary = `${this.working}.${process.pid}.${Date.now()}.tmp`;
-      await this.writeLatest(temporary, (slot) => !dropped.has(this.ids[slot] as string));
+      await this.writeLatest(temporary, (slot) => !dropped.has(this.ids.get(slot)));
       await rename(temporary, this.working);
     });
     // A new file, no position of the old one known in it: every reader (this one too) reads it again.
@@ -290,7 +295,7 @@ export class FileCorpusStore implements CorpusStore {
    * reading is sequential: the rewritten corpus of a compaction or a removal.
    */
   private writeLatest(file: string, keep: (slot: number) => boolean): Promise<CompactedFile> {
-    const order = Array.from(this.ids.keys())
+    const order = Array.from({ length: this.ids.length }, (_, slot) => slot)
       .filter(keep)
       .sort((a, b) => (this.offsets[a] as number) - (this.offsets[b] as number));
     return writeCompacted(file, this.ids.length, order, async (slot) =>
@@ -329,10 +334,9 @@ export class FileCorpusStore implements CorpusStore {
     this.chain = ChainHash.empty();
     this.lineCount = 0;
     this.rows = 0;
-    this.slots.clear();
-    this.ids = [];
-    this.arxivIds = [];
-    this.titles = [];
+    this.ids = new KeyColumn();
+    this.arxivIds = new StringColumn();
+    this.titles = new StringColumn();
     this.arrivals = new Float64Array(0);
     this.offsets = new Float64Array(0);
     this.lengths = new Uint32Array(0);
@@ -341,11 +345,12 @@ export class FileCorpusStore implements CorpusStore {
   }
 
   private catalog(): Catalog {
+    // Copies: the store goes on changing its columns (the strings read from the catalog are shared).
     return {
-      ids: this.ids,
-      arxivIds: this.arxivIds,
-      titles: this.titles,
-      arrivals: this.arrivals.subarray(0, this.ids.length),
+      ids: this.ids.copy(),
+      arxivIds: this.arxivIds.copy(),
+      titles: this.titles.copy(),
+      arrivals: this.arrivals.slice(0, this.ids.length),
     };
   }
 
@@ -381,16 +386,13 @@ export class FileCorpusStore implements CorpusStore {
     this.lineCount = header.lineCount;
     this.rows = header.rows;
     this.needsNewline = header.needsNewline;
-    this.ids = [...columns.ids];
-    this.arxivIds = [...columns.arxivIds];
-    this.titles = [...columns.titles];
+    this.ids = new KeyColumn({ strings: columns.ids, order: columns.idOrder });
+    this.arxivIds = new StringColumn(columns.arxivIds);
+    this.titles = new StringColumn(columns.titles);
     this.arrivals = columns.arrivals.slice();
     this.offsets = columns.offsets.slice();
     this.lengths = columns.lengths.slice();
     this.canonical = columns.canonical.slice();
-    this.ids.forEach((id, slot) => {
-      this.slots.set(id, slot);
-    });
     this.positions = new Map(header.positions.map(({ fingerprint, offset }) => [fingerprint, offset]));
     return true;
   }
@@ -514,18 +516,16 @@ export class FileCorpusStore implements CorpusStore {
   /** Records a paper's line as its latest. */
   private record(paper: Paper, offset: number, length: number, canonical: boolean): void {
     this.rows++;
-    let slot = this.slots.get(paper.id);
+    let slot = this.ids.positionOf(paper.id);
     if (slot === undefined) {
-      slot = this.ids.length;
-      this.slots.set(paper.id, slot);
+      slot = this.ids.push(paper.id);
       this.grow(slot + 1);
-      this.ids.push(paper.id);
       this.arxivIds.push('');
       this.titles.push('');
     }
     const entry = catalogEntry(paper);
-    this.arxivIds[slot] = entry.arxivId;
-    this.titles[slot] = entry.title;
+    this.arxivIds.set(slot, entry.arxivId);
+    this.titles.set(slot, entry.title);
     this.arrivals[slot] = entry.arrival;
     this.offsets[slot] = offset;
     this.lengths[slot] = length;
@@ -559,7 +559,7 @@ export class FileCorpusStore implements CorpusStore {
     try {
       for (let done = 0; done < length; ) {
         const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
-        if (bytesRead === 0) throw new Error(`${this.source} ended before the paper ${this.ids[slot]}`);
+        if (bytesRead === 0) throw new Error(`${this.source} ended before the paper ${this.ids.get(slot)}`);
         done += bytesRead;
       }
     } finally {
@@ -588,7 +588,7 @@ export class FileCorpusStore implements CorpusStore {
   private latestAt(line: Buffer, offset: number): Paper | undefined {
     if (isBlank(line)) return undefined;
     const row = JSON.parse(line.toString('utf8')) as Paper;
-    const slot = this.slots.get(row.id);
+    const slot = this.ids.positionOf(row.id);
     if (slot === undefined || this.offsets[slot] !== offset) return undefined;
     return this.canonical[slot] === 1 ? row : Paper.parse(row);
   }

@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/logger.js';
 import { PackedStrings } from '../../src/packedStrings.js';
 import { corpusFile, serialiseCorpus } from '../../src/papers/corpus.js';
 import { catalogFile } from '../../src/papers/corpusCatalog.js';
+import { Paper } from '../../src/papers/paper.js';
 import { DocumentIndex } from '../../src/search/documentIndex.js';
 import { MINISEARCH_VERSION } from '../../src/search/miniSearchIndex.js';
 import { searchDocument } from '../../src/search/paperSearch.js';
@@ -122,6 +123,23 @@ describe('the index snapshot at start-up', () => {
       /^Index snapshot .*index\.snapshot is unreadable \(.+\); re-indexing\.$/,
     );
     expect(headerOf(snapshotFile(dir)).format).toBe(INDEX_FORMAT);
+  });
+
+  test('a catalog that cannot be used is written again by the next start, which keeps its snapshot', async () => {
+    const dir = dataDirWith(['Graph Neural Networks', 'Diffusion Models']);
+    await start(dir);
+    writeFileSync(catalogFile(dir), 'not a catalog');
+    const warn = jest.fn();
+    expect(await start(dir, { ...silentLogger, warn })).toEqual({
+      origin: 'snapshot',
+      found: ['Diffusion Models', 'Graph Neural Networks'],
+    });
+    expect(String(warn.mock.calls[0]?.[0])).toMatch(/papers\.catalog is unreadable/);
+    expect(headerOf(catalogFile(dir)).format).toBe('paperbot-catalog/2');
+    const validate = jest.spyOn(Paper, 'safeParse');
+    expect((await start(dir)).origin).toBe('snapshot');
+    expect(validate).not.toHaveBeenCalled();
+    validate.mockRestore();
   });
 
   test('a data folder of an earlier paperbot (catalog layout 1, index format 5) opens with the same answers and is upgraded', async () => {
