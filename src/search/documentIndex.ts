@@ -1,6 +1,6 @@
 import { type PackedStringData, packStrings, sortedOrder } from '../packedStrings.js';
 import { documentFilter } from './documentFilter.js';
-import { DocumentTable, type SavedTable, type SearchDocument } from './documentTable.js';
+import { DocumentTable, SEGMENTS, type SavedTable, type SearchDocument } from './documentTable.js';
 import { ExactScorer } from './exactScorer.js';
 import { MiniSearchIndex, type SavedMiniSearch } from './miniSearchIndex.js';
 import { FIELD_SEGMENTS, layOutPostings, termDocument } from './postingLayout.js';
@@ -91,7 +91,16 @@ export class DocumentIndex {
     private ranking: Ranking,
   ) {
     this.scorer = new ExactScorer(mini, table);
-    for (let n = 0; n < mini.documentNumbers; n++) if (table.isLive(n)) this.countLengths(n, 1);
+    // Every document's lengths, in one tight pass (a call per document and field took 0.1 s at 80k).
+    const lengths = table.segmentLengthArray;
+    const fieldSegments = FIELDS.map((field) => FIELD_SEGMENTS[field]);
+    for (let n = 0; n < mini.documentNumbers; n++) {
+      if (!table.isLive(n)) continue;
+      const base = n * SEGMENTS.length;
+      for (let f = 0; f < fieldSegments.length; f++)
+        for (const segment of fieldSegments[f] as readonly number[])
+          this.lengthSums[f] = (this.lengthSums[f] as number) + (lengths[base + segment] as number);
+    }
   }
 
   /**
