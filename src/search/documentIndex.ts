@@ -1,6 +1,6 @@
 import { type PackedStringData, packStrings, sortedOrder } from '../packedStrings.js';
 import { documentFilter } from './documentFilter.js';
-import { DocumentTable, SEGMENTS, type SavedTable, type SearchDocument } from './documentTable.js';
+import { DocumentTable, type SavedTable, SEGMENTS, type SearchDocument } from './documentTable.js';
 import { ExactScorer } from './exactScorer.js';
 import { MiniSearchIndex, type SavedMiniSearch } from './miniSearchIndex.js';
 import { FIELD_SEGMENTS, layOutPostings, termDocument } from './postingLayout.js';
