@@ -23,11 +23,40 @@ export function packStrings(strings: readonly string[]): PackedStringData {
   return { offsets, bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, total) };
 }
 
-/** The positions of strings in ascending order (JavaScript's `<` on strings), for {@link PackedStrings.find}. */
-export function sortedOrder(strings: readonly string[]): Int32Array {
-  const order = Int32Array.from(strings.keys());
-  // biome-ignore lint/style/noNonNullAssertion: the keys index the array.
-  order.sort((a, b) => (strings[a]! < strings[b]! ? -1 : strings[a]! > strings[b]! ? 1 : a - b));
+/**
+ * Compares two byte ranges as strings: UTF-8 byte order, which is the order of the strings' code
+ * points. Packed strings are sorted and searched this way, so that neither decodes a string.
+ */
+function compareBytes(
+  a: Uint8Array,
+  aStart: number,
+  aEnd: number,
+  b: Uint8Array,
+  bStart: number,
+  bEnd: number,
+): number {
+  const length = Math.min(aEnd - aStart, bEnd - bStart);
+  for (let i = 0; i < length; i++) {
+    const difference = (a[aStart + i] as number) - (b[bStart + i] as number);
+    if (difference !== 0) return difference;
+  }
+  return aEnd - aStart - (bEnd - bStart);
+}
+
+/** The positions of packed strings in ascending order (ties by position), for {@link PackedStrings.find}. */
+export function sortedOrderOf({ offsets, bytes }: PackedStringData): Int32Array {
+  const order = Int32Array.from({ length: offsets.length - 1 }, (_, i) => i);
+  order.sort(
+    (a, b) =>
+      compareBytes(
+        bytes,
+        offsets[a] as number,
+        offsets[a + 1] as number,
+        bytes,
+        offsets[b] as number,
+        offsets[b + 1] as number,
+      ) || a - b,
+  );
   return order;
 }
 
@@ -63,18 +92,28 @@ export class PackedStrings {
 
   /**
    * The position of `key` (the first one, when it is there more than once), by binary search over
-   * `order`, the strings' {@link sortedOrder}; -1 when absent.
+   * `order`, the strings' {@link sortedOrderOf}; -1 when absent. Compares bytes: nothing is decoded.
    */
   find(order: Int32Array, key: string): number {
+    const wanted = Buffer.from(key);
+    const compare = (i: number) =>
+      compareBytes(
+        this.text,
+        this.offsets[i] as number,
+        this.offsets[i + 1] as number,
+        wanted,
+        0,
+        wanted.length,
+      );
     let low = 0;
     let high = order.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (this.get(order[middle] as number) < key) low = middle + 1;
+      if (compare(order[middle] as number) < 0) low = middle + 1;
       else high = middle;
     }
     const at = order[low];
-    return at !== undefined && this.get(at) === key ? at : -1;
+    return at !== undefined && compare(at) === 0 ? at : -1;
   }
 }
 
@@ -146,19 +185,46 @@ export class StringColumn {
     return strings;
   }
 
-  /** The column packed, for a file: the saved bytes as they are when none of them changed. */
+  /**
+   * The column packed, for a file: the saved bytes copied a run at a time between the changed
+   * strings (nothing decoded), then the later ones. A checkpoint does this on the thread that
+   * answers Slack, so it must stay cheap at a million papers.
+   */
   pack(): PackedStringData {
-    if (!this.savedData || this.changed.size > 0) return packStrings(this.toArray());
-    if (this.later.length === 0) return this.savedData;
+    const saved = this.savedData;
+    if (!saved) return packStrings(this.later);
+    if (this.changed.size === 0 && this.later.length === 0) return saved;
+    const changes = [...this.changed.keys()].sort((a, b) => a - b);
+    const replaced = packStrings(changes.map((i) => this.changed.get(i) as string));
     const added = packStrings(this.later);
-    const base = this.savedData.bytes.length;
+    let total = added.bytes.length + replaced.bytes.length + saved.bytes.length;
+    for (const i of changes) total -= (saved.offsets[i + 1] as number) - (saved.offsets[i] as number);
     const offsets = new Uint32Array(this.length + 1);
-    offsets.set(this.savedData.offsets);
-    for (let i = 1; i < added.offsets.length; i++)
-      offsets[this.savedCount + i] = base + (added.offsets[i] as number);
-    const bytes = new Uint8Array(base + added.bytes.length);
-    bytes.set(this.savedData.bytes);
-    bytes.set(added.bytes, base);
+    const bytes = new Uint8Array(total);
+    let written = 0;
+    let from = 0;
+    /** Copies the saved strings [from, to) whole, their offsets moved by how far their bytes moved. */
+    const copyRun = (to: number) => {
+      const start = saved.offsets[from] as number;
+      const end = saved.offsets[to] as number;
+      bytes.set(saved.bytes.subarray(start, end), written);
+      const shift = written - start;
+      for (let i = from; i < to; i++) offsets[i] = (saved.offsets[i] as number) + shift;
+      written += end - start;
+    };
+    changes.forEach((i, c) => {
+      copyRun(i);
+      offsets[i] = written;
+      const value = replaced.bytes.subarray(replaced.offsets[c], replaced.offsets[c + 1]);
+      bytes.set(value, written);
+      written += value.length;
+      from = i + 1;
+    });
+    copyRun(this.savedCount);
+    for (let i = 0; i < this.later.length; i++)
+      offsets[this.savedCount + i] = written + (added.offsets[i] as number);
+    bytes.set(added.bytes, written);
+    offsets[this.length] = total;
     return { offsets, bytes };
   }
 
@@ -233,20 +299,32 @@ export class KeyColumn {
     const strings = this.keys.pack();
     const saved = this.order.length;
     if (saved === this.length) return { strings, order: this.order };
-    if (saved === 0) return { strings, order: sortedOrder(this.toArray()) };
-    // The saved keys are in order already: the later ones, sorted, are merged in.
-    const later = Int32Array.from({ length: this.length - saved }, (_, i) => saved + i);
-    const key = (i: number) => this.keys.get(i);
-    later.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    if (saved === 0) return { strings, order: sortedOrderOf(strings) };
+    // The saved keys are in order already: the later ones, sorted, are merged in (bytes compared).
+    const later = packStrings(
+      Array.from({ length: this.length - saved }, (_, i) => this.keys.get(saved + i)),
+    );
+    const laterOrder = sortedOrderOf(later);
+    const { offsets, bytes } = strings;
     const order = new Int32Array(this.length);
     let s = 0;
     let l = 0;
     for (let o = 0; o < order.length; o++) {
       const a = this.order[s];
-      const b = later[l];
-      order[o] = (b === undefined || (a !== undefined && key(a) <= key(b)) ? a : b) as number;
-      if (order[o] === a && a !== undefined) s++;
-      else l++;
+      const b = laterOrder[l];
+      const savedFirst =
+        b === undefined ||
+        (a !== undefined &&
+          compareBytes(
+            bytes,
+            offsets[a] as number,
+            offsets[a + 1] as number,
+            later.bytes,
+            later.offsets[b] as number,
+            later.offsets[b + 1] as number,
+          ) <= 0);
+      if (savedFirst) order[o] = this.order[s++] as number;
+      else order[o] = saved + (laterOrder[l++] as number);
     }
     return { strings, order };
   }

@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
-import { KeyColumn, PackedStrings, packStrings, StringColumn, sortedOrder } from '../src/packedStrings.js';
+import { KeyColumn, PackedStrings, packStrings, StringColumn, sortedOrderOf } from '../src/packedStrings.js';
+
+const sortedOrder = (strings: string[]) => sortedOrderOf(packStrings(strings));
 
 /** A column as a file would give it back: packed, then read from the packed arrays. */
 const reread = (column: KeyColumn) => new KeyColumn(column.pack());

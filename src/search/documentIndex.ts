@@ -1,4 +1,4 @@
-import { type PackedStringData, packStrings, sortedOrder } from '../packedStrings.js';
+import { type PackedStringData, packStrings, sortedOrderOf } from '../packedStrings.js';
 import { documentFilter } from './documentFilter.js';
 import { DocumentTable, type SavedTable, SEGMENTS, type SearchDocument } from './documentTable.js';
 import { ExactScorer } from './exactScorer.js';
@@ -142,9 +142,10 @@ export class DocumentIndex {
     let count = 0;
     for (let n = 0; n < total; n++) numbers[n] = this.table.isLive(n) ? count++ : -1;
     const terms = this.table.vocabulary.toArray();
+    const packed = packStrings(terms);
     return {
-      terms: packStrings(terms),
-      termOrder: sortedOrder(terms),
+      terms: packed,
+      termOrder: sortedOrderOf(packed),
       mini: this.mini.save(terms, numbers, count),
       table: this.table.save(numbers, count),
     };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import MiniSearch from 'minisearch';
-import { type PackedStringData, packStrings, sortedOrder } from '../packedStrings.js';
+import { type PackedStringData, packStrings, sortedOrderOf } from '../packedStrings.js';
 import { CompactPostings } from './postings.js';
 import { documentMaps } from './savedDocuments.js';
 import { type ListView, TermIndex } from './termIndex.js';
@@ -157,7 +157,7 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
     if (documentIds.length !== count || this._documentIds.size !== count)
       throw new Error('the index and its numbering disagree');
     saved.documentIds = packStrings(documentIds);
-    saved.documentIdOrder = sortedOrder(documentIds);
+    saved.documentIdOrder = sortedOrderOf(saved.documentIds);
     const renumber = count !== numbers.length;
     let field = 0;
     let posting = 0;

@@ -1,4 +1,4 @@
-import { type PackedStringData, PackedStrings, packStrings, sortedOrder } from '../packedStrings.js';
+import { type PackedStringData, PackedStrings, packStrings, sortedOrderOf } from '../packedStrings.js';
 
 /**
  * The index's terms by id, and each term's id. A restored vocabulary reads its saved terms in
@@ -24,7 +24,8 @@ export class Vocabulary {
 
   /** A vocabulary of these terms as a restored one has them (packed, with their sorted order). */
   static of(terms: readonly string[]): Vocabulary {
-    return new Vocabulary({ terms: packStrings(terms), order: sortedOrder(terms) });
+    const packed = packStrings(terms);
+    return new Vocabulary({ terms: packed, order: sortedOrderOf(packed) });
   }
 
   /** How many terms (one more than the largest id). */
