@@ -13,7 +13,7 @@ describe('packed strings', () => {
     const packed = new PackedStrings(packStrings(strings));
     expect(packed.toArray()).toEqual(strings);
     const order = sortedOrder(strings);
-    strings.forEach((value, i) => expect(packed.find(order, value)).toBe(i));
+    expect(strings.map((value) => packed.find(order, value))).toEqual(strings.map((_, i) => i));
     expect(packed.find(order, 'graph network')).toBe(-1);
   });
 
@@ -58,7 +58,7 @@ describe('columns', () => {
           const final = reread(column);
           for (const current of [column, final, final.copy()]) {
             expect(current.toArray()).toEqual(keys);
-            keys.forEach((key, i) => expect(current.positionOf(key)).toBe(i));
+            expect(keys.map((key) => current.positionOf(key))).toEqual(keys.map((_, i) => i));
             expect(current.positionOf('\u0000absent')).toBeUndefined();
           }
         },
