@@ -3,23 +3,16 @@ import { access, constants, readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { resultsMessage } from './blocks/messages.js';
-import { parsePaperCommand } from './bot/paperCommand.js';
-import { COMMAND_RESULTS } from './bot/replies.js';
+import { COMMAND_RESULTS, parsePaperCommand } from './bot/paperCommand.js';
 import { type Config, loadConfig } from './config.js';
-import { renderText } from './console/renderText.js';
 import { Database } from './db/database.js';
 import { PaperbotError } from './errors.js';
 import { Library } from './library.js';
 import { createStderrLogger, type Logger } from './logger.js';
 import { serialiseCorpus, writeFileAtomically } from './papers/corpus.js';
-import { describeIngest, type IngestReport } from './papers/ingest.js';
+import type { IngestReport } from './papers/ingest.js';
 import { IsoDay, paperPageLink } from './papers/paper.js';
-import { recordIngest } from './papers/refreshState.js';
-import { ArxivClient } from './papers/sources/arxivApi.js';
-import { FILE_FORMATS, type FileFormat, NotPapers, readPaperFile } from './papers/sources/files.js';
-import { fetchHfDay } from './papers/sources/hfDaily.js';
-import { parseHfPapersPage } from './papers/sources/hfPapersPage.js';
+import type { FileFormat } from './papers/sources/files.js';
 import type { SourceBatch } from './papers/sources/http.js';
 import { isProgram } from './program.js';
 import type { PaperSearch } from './search/paperSearch.js';
@@ -236,6 +229,11 @@ async function search(values: Values, positionals: string[], io: CommandIo): Pro
     if (command.kind !== 'search')
       throw new UsageError(`Give a query, e.g. paperbot search "reward model ensembles".`);
     const results = await library.search(command.query, { limit });
+    // Loaded here: rendering (the bot's answers, Block Kit) is no part of a --json search's start.
+    const [{ resultsMessage }, { renderText }] = await Promise.all([
+      import('./blocks/messages.js'),
+      import('./console/renderText.js'),
+    ]);
     io.stdout.write(`${renderText(resultsMessage({ queryText: text }, results))}\n`);
   } finally {
     await close();
@@ -299,6 +297,20 @@ function progress(label: string, stderr: CommandIo['stderr']) {
 }
 
 async function ingest(values: Values, args: string[], io: CommandIo): Promise<number | undefined> {
+  // The sources are loaded by the commands that read them, not by every command's start.
+  const [
+    { describeIngest },
+    { recordIngest },
+    { ArxivClient },
+    { FILE_FORMATS, readPaperFile },
+    { fetchHfDay },
+  ] = await Promise.all([
+    import('./papers/ingest.js'),
+    import('./papers/refreshState.js'),
+    import('./papers/sources/arxivApi.js'),
+    import('./papers/sources/files.js'),
+    import('./papers/sources/hfDaily.js'),
+  ]);
   const [kind, ...positionals] = args;
   const config = loadConfig(io.env);
   const now = new Date();
@@ -454,6 +466,7 @@ async function buildSeed(values: Values, positionals: string[], io: CommandIo): 
   if (!page)
     throw new UsageError('paperbot build-seed needs the page file, e.g. paperbot build-seed page.txt.');
   await existingFile(page);
+  const { parseHfPapersPage } = await import('./papers/sources/hfPapersPage.js');
   const arrivedAt = (values['arrived-at'] as string | undefined) ?? new Date().toISOString();
   if (Number.isNaN(Date.parse(arrivedAt))) throw new UsageError('--arrived-at takes an ISO timestamp.');
   const papers = parseHfPapersPage(await readFile(page, 'utf8'), new Date(arrivedAt).toISOString());
@@ -485,7 +498,8 @@ export async function runCommandLine(argv: string[], io: CommandIo = processIo()
       io.stderr.write(
         `${debug && error instanceof Error ? error.stack : `paperbot failed: ${message} (LOG_LEVEL=debug shows where)`}\n`,
       );
-    return error instanceof UsageError || error instanceof NotPapers ? 2 : 1;
+    // NotPapers (a file that is not papers) by name: its module is loaded only by `ingest file`.
+    return error instanceof UsageError || (error as Error)?.name === 'NotPapers' ? 2 : 1;
   }
 }
 

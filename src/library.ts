@@ -199,7 +199,8 @@ export class Library implements PaperSink, PaperSearch {
     logger.info(
       `${collection.size} papers from ${store.name}; index ${library.origin === 'snapshot' ? `loaded from snapshot${caughtUp > 0 ? ` and ${caughtUp} papers caught up` : ''}` : 'built'} in ${ms} ms`,
     );
-    if (library.origin === 'built' || caughtUp >= library.checkpointAfter) await library.checkpoint();
+    if (library.origin === 'built' || caughtUp >= library.checkpointAfter || store.wantsCheckpoint)
+      await library.checkpoint();
     // In the background: the first answers come without it, and it is trained in a worker of its own.
     void library.refreshSignal();
     return library;

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
-import pino from 'pino';
+import type Pino from 'pino';
 import type PinoPretty from 'pino-pretty';
 import { currentRequest, type RequestContext } from './requestContext.js';
 
@@ -73,6 +73,8 @@ const require = createRequire(import.meta.url);
  * `[redacted]`, whoever logged them (Bolt's debug output included).
  */
 export function createLogger(options: LoggerOptions): Logger {
+  // Loaded here: the command line's stderr logger (createStderrLogger) never needs pino.
+  const pino = require('pino') as typeof Pino;
   const secrets = (options.secrets ?? [])
     .filter((secret) => secret.length >= 6)
     // As they appear inside a JSON string.
@@ -104,10 +106,10 @@ export function createLogger(options: LoggerOptions): Logger {
       serializers: { err: pino.stdSerializers.errWithCause },
       hooks: { streamWrite: scrub },
     },
-    stream as pino.DestinationStream,
+    stream as Pino.DestinationStream,
   );
-  const children = new WeakMap<RequestContext, pino.Logger>();
-  const target = (): pino.Logger => {
+  const children = new WeakMap<RequestContext, Pino.Logger>();
+  const target = (): Pino.Logger => {
     const request = currentRequest();
     if (!request) return root;
     let child = children.get(request);

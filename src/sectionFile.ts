@@ -79,6 +79,8 @@ export async function writeSectionFile(
         done += bytesWritten;
       }
     }
+    // Up to the end of the last section, also when that section is empty (nothing written there).
+    await handle.truncate(start + offset);
     await handle.sync();
   } catch (error) {
     await handle.close();

@@ -91,7 +91,8 @@ export function unnamedMessage(): SlackMessage {
 }
 
 const PERIOD_NAMES = { day: 'day', week: 'week', month: 'month' } as const;
-const SHORT_DAY = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+// Made with the first recap: building a formatter loads locale data, which start-up does not need.
+let shortDay: Intl.DateTimeFormat | undefined;
 
 /** "3 threads, 12 replies, 2 shares, 1 👍": what made a paper one of the period's. */
 function activity(entry: RecapPaper): string {
@@ -123,7 +124,8 @@ function newsLine({ paper, news }: RecapNews): string {
  */
 export function recapMessage(recap: Recap, here: string, forChannel: boolean): SlackMessage {
   const period = PERIOD_NAMES[recap.period];
-  const span = `${SHORT_DAY.format(new Date(recap.since))} – ${SHORT_DAY.format(new Date(recap.until))}`;
+  shortDay ??= new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  const span = `${shortDay.format(new Date(recap.since))} – ${shortDay.format(new Date(recap.until))}`;
   const whose = forChannel ? 'everyone here can see' : 'you can see';
   if (recap.discussed.length === 0 && recap.news.length === 0) {
     const text = `:newspaper: Nothing was discussed this ${period} (${span}) in the channels ${whose}.`;

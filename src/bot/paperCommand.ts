@@ -13,6 +13,9 @@ import {
   trendingTopic,
 } from '../subscriptions/topics.js';
 
+/** Cards in a `/paper` answer (and in `paperbot search` without --limit). */
+export const COMMAND_RESULTS = 5;
+
 /** The longest `/paper` text accepted; a query longer than this is a paste, not a search. */
 export const MAX_COMMAND_CHARS = 1000;
 

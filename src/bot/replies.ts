@@ -29,14 +29,18 @@ import { AnchorReplies } from './anchors.js';
 import { CitationNotes } from './citationNotes.js';
 import { type Audience, DiscussionNotes } from './discussionNotes.js';
 import { queryFromMessage, questionOf } from './mention.js';
-import { arxivIdOf, asksForHelp, PAPER_COMMANDS, parsePaperCommand } from './paperCommand.js';
+import {
+  arxivIdOf,
+  asksForHelp,
+  COMMAND_RESULTS,
+  PAPER_COMMANDS,
+  parsePaperCommand,
+} from './paperCommand.js';
 import { type CommandContext, SubscriptionReplies } from './subscriptionReplies.js';
 import { TasteReplies } from './tasteReplies.js';
 import { TeamReplies } from './teamReplies.js';
 import type { FetchPaper } from './unfurls.js';
 
-/** Cards in a `/paper` answer. */
-export const COMMAND_RESULTS = 5;
 /** Cards in an answer to a mention (a thread is a conversation, not a results page). */
 export const MENTION_RESULTS = 3;
 

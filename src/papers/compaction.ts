@@ -1,6 +1,5 @@
-import { createHash, type Hash } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
-import { CHUNK, NEWLINE, writeAll } from './corpusBytes.js';
+import { CHUNK, ChainHash, NEWLINE, writeAll } from './corpusBytes.js';
 
 /** A corpus file written with one line per paper, and where each paper's line is in it. */
 export interface CompactedFile {
@@ -10,8 +9,8 @@ export interface CompactedFile {
   lengths: Uint32Array<ArrayBuffer>;
   /** The file's length. */
   end: number;
-  /** The sha256 of the whole file, to go on hashing later appends. */
-  hash: Hash;
+  /** The fingerprint chain of the whole file, to go on with later appends. */
+  chain: ChainHash;
 }
 
 /**
@@ -26,7 +25,7 @@ export async function writeCompacted(
   lineOf: (slot: number) => Promise<Buffer>,
 ): Promise<CompactedFile> {
   const out = await open(file, 'w');
-  const hash = createHash('sha256');
+  const chain = ChainHash.empty();
   const offsets = new Float64Array(slots);
   const lengths = new Uint32Array(slots);
   let written = 0;
@@ -35,7 +34,7 @@ export async function writeCompacted(
     let pendingBytes = 0;
     const flush = async () => {
       const bytes = Buffer.concat(pending);
-      hash.update(bytes);
+      chain.update(bytes);
       await writeAll(out, bytes, written);
       written += bytes.length;
       pending = [];
@@ -57,5 +56,5 @@ export async function writeCompacted(
     throw error;
   }
   await out.close();
-  return { offsets, lengths, end: written, hash };
+  return { offsets, lengths, end: written, chain };
 }

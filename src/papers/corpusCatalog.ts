@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
+import { isPackedStringData, type PackedStringData } from '../packedStrings.js';
 import { readSectionFile, writeSectionFile } from '../sectionFile.js';
 
 /** The catalog beside the corpus file (see FileCorpusStore). */
@@ -9,37 +10,58 @@ export function catalogFile(dataDir: string): string {
 }
 
 /** The layout of the catalog file: a catalog of another layout is not read (the corpus is read instead). */
-const CATALOG_FORMAT = 'paperbot-catalog/1';
+const CATALOG_FORMAT = 'paperbot-catalog/2';
 
 /**
  * What the catalog file keeps of a corpus file, so that start-up need not read the papers: where
- * the file's accepted lines end and the fingerprint (sha256) of the bytes up to there, which the
- * file must still start with for the rest to be trusted; and, per paper, its identity, arrival
- * and where its latest line is.
+ * the file's accepted lines end and the fingerprint of the bytes up to there (with the links of
+ * its chain, see ChainHash, and the file's identity, size and modification time when it was
+ * written), which the file must still start with for the rest to be trusted; and, per paper, its
+ * identity, arrival and where its latest line is. Strings are packed (see packedStrings.ts), the
+ * ids with their sorted order, so that opening reads them in place.
  */
 export interface SavedCatalog {
   header: {
     offset: number;
     fingerprint: string;
+    /** The corpus file when the catalog was written. */
+    file: { ino: number; size: number; mtimeMs: number };
     lineCount: number;
     rows: number;
     needsNewline: boolean;
     positions: Array<{ fingerprint: string; offset: number }>;
   };
   columns: {
-    ids: string[];
-    arxivIds: string[];
-    titles: string[];
+    ids: PackedStringData;
+    idOrder: Int32Array;
+    arxivIds: PackedStringData;
+    titles: PackedStringData;
     arrivals: Float64Array;
     offsets: Float64Array;
     lengths: Uint32Array;
     canonical: Uint8Array;
+    /** The fingerprint chain's links, 32 bytes per complete block (see ChainHash). */
+    links: Uint8Array;
   };
 }
 
 /** Writes the catalog file of a data directory (atomically). */
 export async function writeCatalog(dataDir: string, { header, columns }: SavedCatalog): Promise<void> {
-  await writeSectionFile(catalogFile(dataDir), { format: CATALOG_FORMAT, ...header }, columns);
+  const { ids, idOrder, arxivIds, titles, ...arrays } = columns;
+  await writeSectionFile(
+    catalogFile(dataDir),
+    { format: CATALOG_FORMAT, ...header },
+    {
+      ...arrays,
+      'ids.offsets': ids.offsets,
+      'ids.bytes': ids.bytes,
+      idOrder,
+      'arxivIds.offsets': arxivIds.offsets,
+      'arxivIds.bytes': arxivIds.bytes,
+      'titles.offsets': titles.offsets,
+      'titles.bytes': titles.bytes,
+    },
+  );
 }
 
 /**
@@ -58,20 +80,30 @@ export async function readCatalog(dataDir: string, logger: Logger): Promise<Save
     const { header, sections } = readSectionFile(bytes);
     const saved = header as SavedCatalog['header'] & { format?: unknown };
     if (saved?.format !== CATALOG_FORMAT) return undefined;
+    const strings = (name: string) => ({
+      offsets: sections.get(`${name}.offsets`),
+      bytes: sections.get(`${name}.bytes`),
+    });
+    const [ids, arxivIds, titles] = [strings('ids'), strings('arxivIds'), strings('titles')];
+    if (!(isPackedStringData(ids) && isPackedStringData(arxivIds) && isPackedStringData(titles)))
+      throw new Error('its strings are damaged');
     const columns = {
-      ids: sections.get('ids') as string[],
-      arxivIds: sections.get('arxivIds') as string[],
-      titles: sections.get('titles') as string[],
+      ids,
+      idOrder: sections.get('idOrder') as Int32Array,
+      arxivIds,
+      titles,
       arrivals: sections.get('arrivals') as Float64Array,
       offsets: sections.get('offsets') as Float64Array,
       lengths: sections.get('lengths') as Uint32Array,
       canonical: sections.get('canonical') as Uint8Array,
+      links: sections.get('links') as Uint8Array,
     };
-    const count = columns.ids?.length;
+    const count = ids.offsets.length - 1;
     const consistent =
-      Array.isArray(columns.ids) &&
-      columns.arxivIds?.length === count &&
-      columns.titles?.length === count &&
+      columns.idOrder instanceof Int32Array &&
+      columns.idOrder.length === count &&
+      arxivIds.offsets.length === count + 1 &&
+      titles.offsets.length === count + 1 &&
       columns.arrivals instanceof Float64Array &&
       columns.arrivals.length === count &&
       columns.offsets instanceof Float64Array &&
@@ -80,6 +112,10 @@ export async function readCatalog(dataDir: string, logger: Logger): Promise<Save
       columns.lengths.length === count &&
       columns.canonical instanceof Uint8Array &&
       columns.canonical.length === count &&
+      columns.links instanceof Uint8Array &&
+      typeof saved.file?.ino === 'number' &&
+      typeof saved.file.size === 'number' &&
+      typeof saved.file.mtimeMs === 'number' &&
       typeof saved.offset === 'number' &&
       typeof saved.fingerprint === 'string';
     if (!consistent) throw new Error('its columns do not add up');

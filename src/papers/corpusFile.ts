@@ -1,10 +1,10 @@
-import { createHash, type Hash } from 'node:crypto';
 import { copyFile, type FileHandle, open, rename, stat, truncate } from 'node:fs/promises';
 import { PaperbotError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { KeyColumn, StringColumn } from '../packedStrings.js';
 import { type CompactedFile, writeCompacted } from './compaction.js';
 import { BUNDLED_CORPUS_FILE, corpusFile } from './corpus.js';
-import { hashOfFirst, isBlank, LineReader, writeAll } from './corpusBytes.js';
+import { ChainHash, isBlank, LineReader, writeAll } from './corpusBytes.js';
 import { readCatalog, type SavedCatalog, writeCatalog } from './corpusCatalog.js';
 import {
   type Catalog,
@@ -19,7 +19,7 @@ import { Paper } from './paper.js';
 /** How many recent positions a store remembers (and its catalog keeps) for readers to catch up from. */
 const REMEMBERED_POSITIONS = 64;
 
-/** A position in a corpus file: a byte offset and the sha256 of the bytes before it. */
+/** A position in a corpus file: a byte offset and the fingerprint of the bytes before it (see ChainHash). */
 interface FilePosition extends CorpusPosition {
   offset: number;
   fingerprint: string;
@@ -75,16 +75,16 @@ export class FileCorpusStore implements CorpusStore {
   private size = 0;
   /** The last line has no newline (a file written by hand): the next append adds one first. */
   private needsNewline = false;
-  /** sha256 of the bytes up to `end`. */
-  private hash: Hash = createHash('sha256');
+  /** The fingerprint chain of the bytes up to `end`. */
+  private chain = ChainHash.empty();
   /** Lines up to `end` (blank ones too), for line numbers. */
   private lineCount = 0;
   /** Paper lines up to `end`, superseded ones included. */
   private rows = 0;
-  private readonly slots = new Map<string, number>();
-  private ids: string[] = [];
-  private arxivIds: string[] = [];
-  private titles: string[] = [];
+  /** Per paper (slot): its id (and each id's slot), arXiv id and normalised title. */
+  private ids = new KeyColumn();
+  private arxivIds = new StringColumn();
+  private titles = new StringColumn();
   private arrivals = new Float64Array(0);
   private offsets = new Float64Array(0);
   private lengths = new Uint32Array(0);
@@ -118,9 +118,12 @@ export class FileCorpusStore implements CorpusStore {
     return this.source;
   }
 
+  /** The last open found no usable catalog and read (and validated) the whole file. */
+  wantsCheckpoint = false;
+
   get wantsCompaction(): boolean {
-    const superseded = this.rows - this.slots.size;
-    return superseded >= this.compactAfter && superseded > this.slots.size;
+    const superseded = this.rows - this.ids.length;
+    return superseded >= this.compactAfter && superseded > this.ids.length;
   }
 
   async open(): Promise<{ catalog: Catalog; position: CorpusPosition }> {
@@ -138,7 +141,8 @@ export class FileCorpusStore implements CorpusStore {
       );
     }
     const saved = await readCatalog(this.dataDir, this.logger);
-    if (!(saved && (await this.adopt(saved)))) {
+    this.wantsCheckpoint = !(saved && (await this.adopt(saved)));
+    if (this.wantsCheckpoint) {
       this.reset();
       await this.scan(0);
     } else await this.scan(this.end);
@@ -149,7 +153,7 @@ export class FileCorpusStore implements CorpusStore {
   async read(ids: readonly string[]): Promise<(Paper | undefined)[]> {
     return Promise.all(
       ids.map(async (id) => {
-        const slot = this.slots.get(id);
+        const slot = this.ids.positionOf(id);
         return slot === undefined ? undefined : this.readSlot(slot);
       }),
     );
@@ -189,7 +193,7 @@ export class FileCorpusStore implements CorpusStore {
       this.record(paper, offset, length, true);
       offset += length + 1;
     });
-    this.hash.update(bytes);
+    this.chain.update(bytes);
     this.end += bytes.length;
     this.size = this.end;
     this.lineCount += papers.length;
@@ -212,23 +216,26 @@ export class FileCorpusStore implements CorpusStore {
 
   async checkpoint(): Promise<void> {
     const count = this.ids.length;
+    const { ino, size, mtimeMs } = await this.openHandle().stat();
     await writeCatalog(this.dataDir, {
       header: {
         offset: this.end,
         fingerprint: this.fingerprint(),
+        file: { ino, size, mtimeMs },
         lineCount: this.lineCount,
         rows: this.rows,
         needsNewline: this.needsNewline,
         positions: [...this.positions].map(([fingerprint, offset]) => ({ fingerprint, offset })),
       },
       columns: {
-        ids: this.ids,
-        arxivIds: this.arxivIds,
-        titles: this.titles,
+        ...(({ strings, order }) => ({ ids: strings, idOrder: order }))(this.ids.pack()),
+        arxivIds: this.arxivIds.pack(),
+        titles: this.titles.pack(),
         arrivals: this.arrivals.subarray(0, count),
         offsets: this.offsets.subarray(0, count),
         lengths: this.lengths.subarray(0, count),
         canonical: this.canonical.subarray(0, count),
+        links: this.chain.blockLinks,
       },
     });
   }
@@ -240,7 +247,7 @@ export class FileCorpusStore implements CorpusStore {
       if (onDisk.ino !== mine.ino || onDisk.size !== this.size) throw new CorpusMoved();
       const previous = this.fingerprint();
       const temporary = `${this.working}.${process.pid}.${Date.now()}.tmp`;
-      const { offsets, lengths, end, hash } = await this.writeLatest(temporary, () => true);
+      const { offsets, lengths, end, chain } = await this.writeLatest(temporary, () => true);
       await rename(temporary, this.working);
       const handle = await open(this.working, 'r+');
       this.retire(this.handle);
@@ -253,7 +260,7 @@ export class FileCorpusStore implements CorpusStore {
       this.end = end;
       this.size = end;
       this.needsNewline = false;
-      this.hash = hash;
+      this.chain = chain;
       // Readers at the old end are at the new end: the same papers, in other lines.
       this.positions = new Map([[previous, end]]);
       this.remember();
@@ -265,7 +272,7 @@ export class FileCorpusStore implements CorpusStore {
 
   async remove(ids: readonly string[], after: CorpusPosition): Promise<CorpusPosition> {
     if (after.fingerprint !== this.fingerprint()) throw new CorpusMoved();
-    const dropped = new Set(ids.filter((id) => this.slots.has(id)));
+    const dropped = new Set(ids.filter((id) => this.ids.positionOf(id) !== undefined));
     if (dropped.size === 0) return this.position();
     await this.withLock(async () => {
       if (this.source === this.working) {
@@ -273,7 +280,7 @@ export class FileCorpusStore implements CorpusStore {
         if (onDisk.ino !== mine.ino || onDisk.size !== this.size) throw new CorpusMoved();
       } else if (await exists(this.working)) throw new CorpusMoved(); // another process made it meanwhile
       const temporary = `${this.working}.${process.pid}.${Date.now()}.tmp`;
-      await this.writeLatest(temporary, (slot) => !dropped.has(this.ids[slot] as string));
+      await this.writeLatest(temporary, (slot) => !dropped.has(this.ids.get(slot)));
       await rename(temporary, this.working);
     });
     // A new file, no position of the old one known in it: every reader (this one too) reads it again.
@@ -288,7 +295,7 @@ export class FileCorpusStore implements CorpusStore {
    * reading is sequential: the rewritten corpus of a compaction or a removal.
    */
   private writeLatest(file: string, keep: (slot: number) => boolean): Promise<CompactedFile> {
-    const order = Array.from(this.ids.keys())
+    const order = Array.from({ length: this.ids.length }, (_, slot) => slot)
       .filter(keep)
       .sort((a, b) => (this.offsets[a] as number) - (this.offsets[b] as number));
     return writeCompacted(file, this.ids.length, order, async (slot) =>
@@ -311,7 +318,7 @@ export class FileCorpusStore implements CorpusStore {
   }
 
   private fingerprint(): string {
-    return this.hash.copy().digest('hex');
+    return this.chain.digest();
   }
 
   private remember(): void {
@@ -324,13 +331,12 @@ export class FileCorpusStore implements CorpusStore {
   private reset(): void {
     this.end = 0;
     this.needsNewline = false;
-    this.hash = createHash('sha256');
+    this.chain = ChainHash.empty();
     this.lineCount = 0;
     this.rows = 0;
-    this.slots.clear();
-    this.ids = [];
-    this.arxivIds = [];
-    this.titles = [];
+    this.ids = new KeyColumn();
+    this.arxivIds = new StringColumn();
+    this.titles = new StringColumn();
     this.arrivals = new Float64Array(0);
     this.offsets = new Float64Array(0);
     this.lengths = new Uint32Array(0);
@@ -339,11 +345,12 @@ export class FileCorpusStore implements CorpusStore {
   }
 
   private catalog(): Catalog {
+    // Copies: the store goes on changing its columns (the strings read from the catalog are shared).
     return {
-      ids: this.ids,
-      arxivIds: this.arxivIds,
-      titles: this.titles,
-      arrivals: this.arrivals.subarray(0, this.ids.length),
+      ids: this.ids.copy(),
+      arxivIds: this.arxivIds.copy(),
+      titles: this.titles.copy(),
+      arrivals: this.arrivals.slice(0, this.ids.length),
     };
   }
 
@@ -354,28 +361,38 @@ export class FileCorpusStore implements CorpusStore {
 
   /**
    * Takes the catalog when the file still starts with the bytes it was written for (their
-   * fingerprint matches); false when it does not (the file was replaced or edited).
+   * fingerprint matches); false when it does not (the file was replaced or edited). A file that is
+   * as it was when the catalog was written (the same file, size and modification time), or that
+   * only grew since (appends), has its last block and what follows it hashed again, not every
+   * byte: appends never change what is before them. Any other file is hashed whole.
    */
   private async adopt(saved: SavedCatalog): Promise<boolean> {
     const { header, columns } = saved;
     if (header.offset > this.size) return false;
-    const hash = await hashOfFirst(this.openHandle(), header.offset);
-    if (hash.copy().digest('hex') !== header.fingerprint) return false;
-    this.hash = hash;
+    const handle = this.openHandle();
+    const now = await handle.stat();
+    const was = header.file;
+    const sameFile =
+      now.ino === was.ino && (now.size > was.size || (now.size === was.size && now.mtimeMs === was.mtimeMs));
+    const chain = await ChainHash.resume(
+      handle,
+      columns.links,
+      header.offset,
+      sameFile ? 1 : Number.POSITIVE_INFINITY,
+    );
+    if (chain?.digest() !== header.fingerprint) return false;
+    this.chain = chain;
     this.end = header.offset;
     this.lineCount = header.lineCount;
     this.rows = header.rows;
     this.needsNewline = header.needsNewline;
-    this.ids = [...columns.ids];
-    this.arxivIds = [...columns.arxivIds];
-    this.titles = [...columns.titles];
+    this.ids = new KeyColumn({ strings: columns.ids, order: columns.idOrder });
+    this.arxivIds = new StringColumn(columns.arxivIds);
+    this.titles = new StringColumn(columns.titles);
     this.arrivals = columns.arrivals.slice();
     this.offsets = columns.offsets.slice();
     this.lengths = columns.lengths.slice();
     this.canonical = columns.canonical.slice();
-    this.ids.forEach((id, slot) => {
-      this.slots.set(id, slot);
-    });
     this.positions = new Map(header.positions.map(({ fingerprint, offset }) => [fingerprint, offset]));
     return true;
   }
@@ -397,7 +414,7 @@ export class FileCorpusStore implements CorpusStore {
         const { paper, canonical } = this.validate(line, lineNumber);
         this.record(paper, chunk.base + start, stop - start, canonical);
       }
-      this.hash.update(chunk.data.subarray(0, chunk.complete));
+      this.chain.update(chunk.data.subarray(0, chunk.complete));
     }
     this.end = reader.end;
     this.lineCount = lineNumber;
@@ -422,7 +439,7 @@ export class FileCorpusStore implements CorpusStore {
 
   /** Accepts a last line without a newline (a paper, or blanks): the next append writes one first. */
   private acceptTail(rest: Buffer, isPaper: boolean): void {
-    this.hash.update(rest);
+    this.chain.update(rest);
     this.end += rest.length;
     if (isPaper) this.lineCount++;
     this.needsNewline = true;
@@ -466,7 +483,7 @@ export class FileCorpusStore implements CorpusStore {
     if (typeof fingerprint !== 'string' || typeof offset !== 'number') return undefined;
     const known = this.positions.get(fingerprint);
     if (known !== undefined) return known;
-    if (offset > this.end || (await hashOfFirst(this.openHandle(), offset)).digest('hex') !== fingerprint)
+    if (offset > this.end || (await this.chain.digestAt(this.openHandle(), offset)) !== fingerprint)
       return undefined;
     this.positions.set(fingerprint, offset);
     return offset;
@@ -499,18 +516,16 @@ export class FileCorpusStore implements CorpusStore {
   /** Records a paper's line as its latest. */
   private record(paper: Paper, offset: number, length: number, canonical: boolean): void {
     this.rows++;
-    let slot = this.slots.get(paper.id);
+    let slot = this.ids.positionOf(paper.id);
     if (slot === undefined) {
-      slot = this.ids.length;
-      this.slots.set(paper.id, slot);
+      slot = this.ids.push(paper.id);
       this.grow(slot + 1);
-      this.ids.push(paper.id);
       this.arxivIds.push('');
       this.titles.push('');
     }
     const entry = catalogEntry(paper);
-    this.arxivIds[slot] = entry.arxivId;
-    this.titles[slot] = entry.title;
+    this.arxivIds.set(slot, entry.arxivId);
+    this.titles.set(slot, entry.title);
     this.arrivals[slot] = entry.arrival;
     this.offsets[slot] = offset;
     this.lengths[slot] = length;
@@ -544,7 +559,7 @@ export class FileCorpusStore implements CorpusStore {
     try {
       for (let done = 0; done < length; ) {
         const { bytesRead } = await handle.read(buffer, done, length - done, offset + done);
-        if (bytesRead === 0) throw new Error(`${this.source} ended before the paper ${this.ids[slot]}`);
+        if (bytesRead === 0) throw new Error(`${this.source} ended before the paper ${this.ids.get(slot)}`);
         done += bytesRead;
       }
     } finally {
@@ -573,7 +588,7 @@ export class FileCorpusStore implements CorpusStore {
   private latestAt(line: Buffer, offset: number): Paper | undefined {
     if (isBlank(line)) return undefined;
     const row = JSON.parse(line.toString('utf8')) as Paper;
-    const slot = this.slots.get(row.id);
+    const slot = this.ids.positionOf(row.id);
     if (slot === undefined || this.offsets[slot] !== offset) return undefined;
     return this.canonical[slot] === 1 ? row : Paper.parse(row);
   }

@@ -1,3 +1,4 @@
+import { KeyColumn, StringColumn } from '../packedStrings.js';
 import { normaliseTitle, type Paper } from './paper.js';
 
 /**
@@ -10,14 +11,15 @@ export type CorpusPosition = { readonly [key: string]: string | number };
 
 /**
  * What start-up needs to know of every stored paper without reading it: its identity (for merging
- * and lookups) and arrival (for the newest papers), as columns, one entry per paper.
+ * and lookups) and arrival (for the newest papers), as columns, one entry per paper. The reader's
+ * own: the store does not change them after handing them out.
  */
 export interface Catalog {
-  ids: string[];
+  ids: KeyColumn;
   /** The arXiv id, or '' when the paper has none. */
-  arxivIds: string[];
+  arxivIds: StringColumn;
   /** The normalised title (see normaliseTitle), which dedupes papers across sources. */
-  titles: string[];
+  titles: StringColumn;
   /** Arrival in the corpus, ms since the epoch. */
   arrivals: Float64Array;
 }
@@ -36,9 +38,9 @@ export function catalogEntry(paper: Paper): { id: string; arxivId: string; title
 export function catalogOf(papers: readonly Paper[]): Catalog {
   const entries = papers.map(catalogEntry);
   return {
-    ids: entries.map((entry) => entry.id),
-    arxivIds: entries.map((entry) => entry.arxivId),
-    titles: entries.map((entry) => entry.title),
+    ids: KeyColumn.of(entries.map((entry) => entry.id)),
+    arxivIds: StringColumn.of(entries.map((entry) => entry.arxivId)),
+    titles: StringColumn.of(entries.map((entry) => entry.title)),
     arrivals: Float64Array.from(entries, (entry) => entry.arrival),
   };
 }
@@ -95,6 +97,12 @@ export interface CorpusStore {
   checkpoint(): Promise<void>;
   /** Whether rewriting the storage would save much (lines superseded by later ones). */
   readonly wantsCompaction: boolean;
+  /**
+   * Whether the last `open` had to read every paper, finding no usable record of a checkpoint (a
+   * missing, damaged or outdated catalog): a checkpoint now spares the next open that. Absent:
+   * never.
+   */
+  readonly wantsCheckpoint?: boolean;
   /**
    * Rewrites the storage with only the current papers; resolves with the new position. The
    * position before stays valid (as the new one's alias), earlier ones may not.

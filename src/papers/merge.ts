@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { KeyColumn, type StringColumn } from '../packedStrings.js';
 import type { Catalog } from './corpusStore.js';
 import { dedupeUrls } from './links.js';
 import { normaliseTitle, type Paper } from './paper.js';
@@ -64,31 +65,28 @@ const CACHED_PAPERS = 4096;
  * parsed. So start-up reads no paper, and the papers take no memory until they are shown.
  */
 export class PaperCollection {
-  private readonly slots = new Map<string, number>();
-  private ids: string[] = [];
+  /** Each paper's id by slot, and each id's slot. */
+  private ids = new KeyColumn();
   private arrivals = new Float64Array(0);
   /** Per slot: bumped when a new version is stored, so that a read that raced it is not cached. */
   private versions = new Int32Array(0);
   /** The arXiv-id and title lookups, once built (see {@link PaperCollection.lookups}). */
   private built: { idByArxiv: Map<string, string>; idByTitle: Map<string, string> } | undefined;
   /** The loaded catalog's arXiv ids and titles by slot, until the lookups are built from them. */
-  private unbuilt: { arxivIds: readonly string[]; titles: readonly string[] } | undefined;
+  private unbuilt: { arxivIds: StringColumn; titles: StringColumn } | undefined;
   private readonly cache = new Map<string, Paper>();
 
   constructor(private readonly read: PaperReader) {}
 
   /** Replaces what the collection knows with a store's catalog. */
   load(catalog: Catalog): void {
-    this.slots.clear();
     this.cache.clear();
-    this.ids = [...catalog.ids];
+    this.ids = catalog.ids;
     this.arrivals = new Float64Array(Math.max(16, this.ids.length));
     this.arrivals.set(catalog.arrivals);
     this.versions = new Int32Array(this.arrivals.length);
-    for (const [slot, id] of this.ids.entries()) this.slots.set(id, slot);
-    // Copies: the store goes on changing its catalog's columns.
     this.built = undefined;
-    this.unbuilt = { arxivIds: catalog.arxivIds.slice(), titles: catalog.titles.slice() };
+    this.unbuilt = { arxivIds: catalog.arxivIds, titles: catalog.titles };
   }
 
   /**
@@ -100,12 +98,12 @@ export class PaperCollection {
     if (this.built) return this.built;
     const idByArxiv = new Map<string, string>();
     const idByTitle = new Map<string, string>();
-    const { arxivIds, titles } = this.unbuilt ?? { arxivIds: [], titles: [] };
-    for (let slot = 0; slot < titles.length; slot++) {
-      const id = this.ids[slot] as string;
-      const arxivId = arxivIds[slot];
+    const { arxivIds, titles } = this.unbuilt ?? { arxivIds: undefined, titles: undefined };
+    for (let slot = 0; slot < (titles?.length ?? 0); slot++) {
+      const id = this.ids.get(slot);
+      const arxivId = arxivIds?.get(slot);
       if (arxivId) idByArxiv.set(arxivId, id);
-      const title = titles[slot] as string;
+      const title = titles?.get(slot) as string;
       if (!idByTitle.has(title)) idByTitle.set(title, id);
     }
     this.unbuilt = undefined;
@@ -124,7 +122,7 @@ export class PaperCollection {
 
   /** Whether a paper with this id is stored. */
   has(id: string): boolean {
-    return this.slots.has(id);
+    return this.ids.positionOf(id) !== undefined;
   }
 
   /** The paper with this id. */
@@ -134,13 +132,13 @@ export class PaperCollection {
 
   /** The papers with these ids, in their order (undefined for an unknown id). */
   async getMany(ids: readonly string[]): Promise<(Paper | undefined)[]> {
-    const missing = [...new Set(ids.filter((id) => this.slots.has(id) && !this.cache.has(id)))];
+    const missing = [...new Set(ids.filter((id) => !this.cache.has(id) && this.has(id)))];
     if (missing.length > 0) {
-      const versions = missing.map((id) => this.versions[this.slots.get(id) as number]);
+      const versions = missing.map((id) => this.versions[this.ids.positionOf(id) as number]);
       const read = await this.read(missing);
       missing.forEach((id, i) => {
         const paper = read[i];
-        const slot = this.slots.get(id);
+        const slot = this.ids.positionOf(id);
         // A newer version stored while this one was read is in the cache already.
         if (paper && slot !== undefined && this.versions[slot] === versions[i]) this.remember(paper);
       });
@@ -172,7 +170,7 @@ export class PaperCollection {
       newest.splice(at === -1 ? newest.length : at, 0, slot);
       if (newest.length > count) newest.pop();
     }
-    const papers = await this.getMany(newest.map((slot) => this.ids[slot] as string));
+    const papers = await this.getMany(newest.map((slot) => this.ids.get(slot)));
     return papers.filter((paper): paper is Paper => paper !== undefined);
   }
 
@@ -194,7 +192,7 @@ export class PaperCollection {
     for (const paper of incoming) {
       const title = normaliseTitle(paper.title);
       const id =
-        (this.slots.has(paper.id) || staged.has(paper.id) ? paper.id : undefined) ??
+        (this.has(paper.id) || staged.has(paper.id) ? paper.id : undefined) ??
         (paper.arxivId ? (stagedArxiv.get(paper.arxivId) ?? idByArxiv.get(paper.arxivId)) : undefined) ??
         idByTitle.get(title) ??
         stagedTitle.get(title);
@@ -212,7 +210,7 @@ export class PaperCollection {
         outcomes.push('updated');
         stored = merged;
         // As it was before this batch (a paper merged twice in one batch was stored once, before).
-        if (id !== undefined && !previous.has(id) && this.slots.has(id) && !staged.has(id))
+        if (id !== undefined && !previous.has(id) && this.has(id) && !staged.has(id))
           previous.set(id, existing);
       }
       staged.set(stored.id, stored);
@@ -226,11 +224,9 @@ export class PaperCollection {
   put(papers: readonly Paper[]): void {
     const { idByArxiv, idByTitle } = this.lookups();
     for (const paper of papers) {
-      let slot = this.slots.get(paper.id);
+      let slot = this.ids.positionOf(paper.id);
       if (slot === undefined) {
-        slot = this.ids.length;
-        this.slots.set(paper.id, slot);
-        this.ids.push(paper.id);
+        slot = this.ids.push(paper.id);
         if (slot >= this.arrivals.length) {
           const arrivals = new Float64Array(Math.ceil(this.arrivals.length * 1.5) + 16);
           arrivals.set(this.arrivals);

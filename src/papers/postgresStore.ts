@@ -1,4 +1,5 @@
 import type { Database, Queryable } from '../db/database.js';
+import { KeyColumn, StringColumn } from '../packedStrings.js';
 import {
   type Catalog,
   CorpusMoved,
@@ -88,9 +89,9 @@ export class PostgresCorpusStore implements CorpusStore {
       });
       return {
         catalog: {
-          ids: rows.map((row) => row.id),
-          arxivIds: rows.map((row) => row.arxiv_id),
-          titles: rows.map((row) => row.title_key),
+          ids: KeyColumn.of(rows.map((row) => row.id)),
+          arxivIds: StringColumn.of(rows.map((row) => row.arxiv_id)),
+          titles: StringColumn.of(rows.map((row) => row.title_key)),
           arrivals,
         },
         position,

@@ -1,4 +1,6 @@
+import { type PackedStringData, PackedStrings, packStrings } from '../packedStrings.js';
 import { termsOf } from './text.js';
+import { Vocabulary } from './vocabulary.js';
 
 /**
  * What the index needs to know about a document to search it: its text and the facts that filters
@@ -34,7 +36,8 @@ export interface SavedTable {
   published: Int32Array;
   hasCode: Uint8Array;
   live: Uint8Array;
-  authors: string[];
+  /** Each document's author names, folded, one per line (see {@link DocumentTable.authors}). */
+  authors: PackedStringData;
 }
 
 /** `published` of a document whose publication day is unknown. */
@@ -58,15 +61,16 @@ export function foldName(name: string): string {
  * checked on it, and it rebuilds exactly the terms a document was indexed with when it is removed.
  */
 export class DocumentTable {
-  private readonly termIds = new Map<string, number>();
-  private readonly terms: string[] = [];
+  private words = new Vocabulary();
   private capacity = 0;
   private arrivedAt: Float64Array = new Float64Array(0);
   private publishedDay: Int32Array = new Int32Array(0);
   private code: Uint8Array = new Uint8Array(0);
   private alive: Uint8Array = new Uint8Array(0);
   private lengths: Int32Array = new Int32Array(0);
-  private readonly authorNames: string[] = [];
+  /** The restored documents' author names, read in place, and those recorded since (by number). */
+  private savedAuthors: PackedStrings | undefined;
+  private readonly authorNames = new Map<number, string>();
   /** Sequences of the documents restored from a snapshot (one flat array), and of those added since. */
   private flat: { starts: Int32Array; terms: Int32Array } = {
     starts: new Int32Array(1),
@@ -74,29 +78,24 @@ export class DocumentTable {
   };
   private readonly added = new Map<number, Int32Array>();
 
-  /** Every term, by id. */
-  get vocabulary(): readonly string[] {
-    return this.terms;
-  }
-
-  /** Each term's id (the vocabulary's inverse). */
-  get termIdMap(): ReadonlyMap<string, number> {
-    return this.termIds;
+  /** Every term and its id. */
+  get vocabulary(): Vocabulary {
+    return this.words;
   }
 
   /** The id of a term, if any document has it. */
   termId(term: string): number | undefined {
-    return this.termIds.get(term);
+    return this.words.id(term);
   }
 
   /** How many term ids there are (one more than the largest). */
   get vocabularySize(): number {
-    return this.terms.length;
+    return this.words.size;
   }
 
   /** The term of an id. */
   term(termId: number): string {
-    return this.terms[termId] as string;
+    return this.words.term(termId);
   }
 
   /**
@@ -154,7 +153,7 @@ export class DocumentTable {
     this.publishedDay[documentNumber] = document.published ? dayNumber(document.published) : UNKNOWN_DAY;
     this.code[documentNumber] = document.hasCode ? 1 : 0;
     this.alive[documentNumber] = 1;
-    this.authorNames[documentNumber] = document.authors.map(foldName).join('\n');
+    this.authorNames.set(documentNumber, document.authors.map(foldName).join('\n'));
     return segments;
   }
 
@@ -170,7 +169,7 @@ export class DocumentTable {
       this.publishedDay[documentNumber] !==
         (document.published ? dayNumber(document.published) : UNKNOWN_DAY) ||
       this.code[documentNumber] !== (document.hasCode ? 1 : 0) ||
-      this.authorNames[documentNumber] !== document.authors.map(foldName).join('\n')
+      this.authors(documentNumber) !== document.authors.map(foldName).join('\n')
     )
       return false;
     const sequence = this.sequence(documentNumber);
@@ -183,7 +182,7 @@ export class DocumentTable {
     ].entries()) {
       const terms = termsOf(text);
       if (terms.length !== this.lengths[documentNumber * SEGMENTS.length + s]) return false;
-      for (const term of terms) if (this.termIds.get(term) !== sequence[at++]) return false;
+      for (const term of terms) if (this.words.id(term) !== sequence[at++]) return false;
     }
     return true;
   }
@@ -195,7 +194,7 @@ export class DocumentTable {
     let at = 0;
     SEGMENTS.forEach((segment, s) => {
       const length = this.lengths[documentNumber * SEGMENTS.length + s] as number;
-      segments[segment] = Array.from(sequence.subarray(at, at + length), (id) => this.terms[id] as string);
+      segments[segment] = Array.from(sequence.subarray(at, at + length), (id) => this.words.term(id));
       at += length;
     });
     return segments;
@@ -205,7 +204,7 @@ export class DocumentTable {
   delete(documentNumber: number): void {
     this.alive[documentNumber] = 0;
     this.added.delete(documentNumber);
-    this.authorNames[documentNumber] = '';
+    this.authorNames.set(documentNumber, '');
   }
 
   /** Whether the number belongs to an indexed document. */
@@ -230,7 +229,11 @@ export class DocumentTable {
 
   /** The document's author names, folded ({@link foldName}), one per line. */
   authors(documentNumber: number): string {
-    return this.authorNames[documentNumber] ?? '';
+    const names = this.authorNames.get(documentNumber);
+    if (names !== undefined) return names;
+    return this.savedAuthors && documentNumber < this.savedAuthors.length
+      ? this.savedAuthors.get(documentNumber)
+      : '';
   }
 
   /** Every document's segment lengths: document `n`'s segment `s` at `n * SEGMENTS.length + s`. */
@@ -292,7 +295,7 @@ export class DocumentTable {
       arrived[to] = this.arrivedAt[n] as number;
       published[to] = this.publishedDay[n] as number;
       hasCode[to] = this.code[n] as number;
-      authors[to] = this.authorNames[n] ?? '';
+      authors[to] = this.authors(n);
     }
     starts[count] = total;
     return {
@@ -303,16 +306,16 @@ export class DocumentTable {
       published,
       hasCode,
       live: new Uint8Array(count).fill(1),
-      authors,
+      authors: packStrings(authors),
     };
   }
 
   /**
-   * A table from {@link DocumentTable.save} output and the vocabulary it was saved with (term id →
-   * term). The sequences stay where they are (they are never changed in place); the per-document
-   * facts are copied, since they are.
+   * A table from {@link DocumentTable.save} output and the vocabulary it was saved with. The
+   * sequences and author names stay where they are (they are never changed in place); the
+   * per-document facts are copied, since they are.
    */
-  static restore(saved: SavedTable, terms: readonly string[]): DocumentTable {
+  static restore(saved: SavedTable, vocabulary: Vocabulary): DocumentTable {
     const table = new DocumentTable();
     const count = saved.live.length;
     const consistent =
@@ -321,33 +324,23 @@ export class DocumentTable {
       saved.arrived.length === count &&
       saved.published.length === count &&
       saved.hasCode.length === count &&
-      saved.authors.length === count &&
+      saved.authors.offsets.length === count + 1 &&
       saved.sequenceStarts[count] === saved.sequenceTerms.length;
     if (!consistent) throw new Error("the snapshot's document table does not add up");
-    terms.forEach((term, id) => {
-      table.termIds.set(term, id);
-      table.terms.push(term);
-    });
+    table.words = vocabulary;
     table.capacity = count;
     table.arrivedAt = saved.arrived.slice();
     table.publishedDay = saved.published.slice();
     table.code = saved.hasCode.slice();
     table.alive = saved.live.slice();
     table.lengths = saved.segmentLengths.slice();
-    // One entry per document: a spread of a million of them would overflow the call stack.
-    for (const names of saved.authors) table.authorNames.push(names);
+    table.savedAuthors = new PackedStrings(saved.authors);
     table.flat = { starts: saved.sequenceStarts, terms: saved.sequenceTerms };
     return table;
   }
 
   private idOf(term: string): number {
-    let id = this.termIds.get(term);
-    if (id === undefined) {
-      id = this.terms.length;
-      this.terms.push(term);
-      this.termIds.set(term, id);
-    }
-    return id;
+    return this.words.add(term);
   }
 
   /** Room for `count` documents, growing the arrays by half again each time. */

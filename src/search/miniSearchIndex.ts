@@ -2,8 +2,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import MiniSearch from 'minisearch';
+import { type PackedStringData, packStrings, sortedOrderOf } from '../packedStrings.js';
 import { CompactPostings } from './postings.js';
+import { documentMaps } from './savedDocuments.js';
 import { type ListView, TermIndex } from './termIndex.js';
+import type { Vocabulary } from './vocabulary.js';
 
 /** The minisearch package's version: a snapshot holds the internals of one version only. */
 export const MINISEARCH_VERSION: string = (
@@ -31,8 +34,9 @@ export interface TermDocument {
  * `fieldCounts[t]` fields (0 for a term no document has any more); its fields, in order, take the
  * next entries of `fieldIds` and `postingCounts`, and each field's postings the next entries of
  * `documents` and `frequencies`, in document order. Document number `n` has the id
- * `documentIds[n]` and its field lengths at `fieldLengths[n * fields + f]`. Documents are numbered
- * without gaps: a saved index leaves out the numbers of removed documents.
+ * `documentIds[n]` (packed; `documentIdOrder` is their sorted order, to find a number by id) and
+ * its field lengths at `fieldLengths[n * fields + f]`. Documents are numbered without gaps: a saved
+ * index leaves out the numbers of removed documents.
  */
 export interface SavedMiniSearch {
   fieldCounts: Uint8Array;
@@ -41,7 +45,8 @@ export interface SavedMiniSearch {
   documents: Int32Array;
   frequencies: Int32Array;
   fieldIdsByName: Record<string, number>;
-  documentIds: readonly string[];
+  documentIds: PackedStringData;
+  documentIdOrder: Int32Array;
   fieldLengths: Int32Array;
   averageFieldLength: number[];
 }
@@ -136,7 +141,8 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
       documents: new Int32Array(postings),
       frequencies: new Int32Array(postings),
       fieldIdsByName: { ...this._fieldIds },
-      documentIds: [],
+      documentIds: packStrings([]),
+      documentIdOrder: new Int32Array(0),
       fieldLengths: new Int32Array(count * fieldCount),
       averageFieldLength: [...this._avgFieldLength],
     };
@@ -150,7 +156,8 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
     }
     if (documentIds.length !== count || this._documentIds.size !== count)
       throw new Error('the index and its numbering disagree');
-    saved.documentIds = documentIds;
+    saved.documentIds = packStrings(documentIds);
+    saved.documentIdOrder = sortedOrderOf(saved.documentIds);
     const renumber = count !== numbers.length;
     let field = 0;
     let posting = 0;
@@ -171,37 +178,26 @@ export class MiniSearchIndex extends MiniSearch<TermDocument> {
   }
 
   /**
-   * An index from a {@link SavedMiniSearch} and its vocabulary (and, to share it, a map of each
-   * term to its index there): the lists stay in the saved arrays (see TermIndex), each read as a
-   * {@link CompactPostings} over them once looked up, so that restoring builds no Map per list.
-   * This is also how an index is built (see DocumentIndex.build): postings laid out, then restored.
+   * An index from a {@link SavedMiniSearch} and its vocabulary: the lists stay in the saved arrays
+   * (see TermIndex), each read as a {@link CompactPostings} over them once looked up, and the
+   * documents' ids and lengths in theirs (see savedDocuments.ts), so that restoring builds no Map
+   * per list or per document. This is also how an index is built (see DocumentIndex.build):
+   * postings laid out, then restored.
    */
-  static restore(
-    saved: SavedMiniSearch,
-    vocabulary: readonly string[],
-    fields: readonly string[],
-    termIds?: ReadonlyMap<string, number>,
-  ): MiniSearchIndex {
+  static restore(saved: SavedMiniSearch, vocabulary: Vocabulary, fields: readonly string[]): MiniSearchIndex {
     const mini = new MiniSearchIndex(fields);
     if (JSON.stringify(saved.fieldIdsByName) !== JSON.stringify(mini._fieldIds)) {
       throw new Error(`the snapshot's fields ${JSON.stringify(saved.fieldIdsByName)} are not the index's`);
     }
-    const count = saved.documentIds.length;
+    const count = saved.documentIds.offsets.length - 1;
     const fieldCount = fields.length;
-    if (saved.fieldLengths.length !== count * fieldCount)
+    if (saved.fieldLengths.length !== count * fieldCount || saved.documentIdOrder.length !== count)
       throw new Error("the snapshot's index does not add up");
-    mini.useTerms(
-      TermIndex.over(saved, vocabulary, termIds ?? new Map(vocabulary.map((term, t) => [term, t]))),
-    );
-    saved.documentIds.forEach((id, documentNumber) => {
-      mini._documentIds.set(documentNumber, id);
-      mini._idToShortId.set(id, documentNumber);
-      const lengths: number[] = [];
-      for (let f = 0; f < fieldCount; f++)
-        lengths.push(saved.fieldLengths[documentNumber * fieldCount + f] as number);
-      mini._fieldLength.set(documentNumber, lengths);
-    });
-    if (mini._idToShortId.size !== count) throw new Error("the snapshot's documents are not unique");
+    mini.useTerms(TermIndex.over(saved, vocabulary));
+    const maps = documentMaps(saved, fieldCount);
+    mini._documentIds = maps.documentIds;
+    mini._idToShortId = maps.idToShortId;
+    mini._fieldLength = maps.fieldLength;
     mini._avgFieldLength = [...saved.averageFieldLength];
     mini._documentCount = count;
     mini._nextId = count;

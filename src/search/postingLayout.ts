@@ -1,3 +1,4 @@
+import { packStrings, sortedOrderOf } from '../packedStrings.js';
 import { type DocumentTable, SEGMENTS } from './documentTable.js';
 import type { SavedMiniSearch, TermDocument } from './miniSearchIndex.js';
 import { FIELDS, type Field } from './ranking.js';
@@ -89,6 +90,7 @@ export function layOutPostings(table: DocumentTable, ids: readonly string[]): Sa
       }
     }
   }
+  const packedIds = packStrings(ids);
   return {
     fieldCounts,
     fieldIds,
@@ -96,7 +98,8 @@ export function layOutPostings(table: DocumentTable, ids: readonly string[]): Sa
     documents,
     frequencies,
     fieldIdsByName: Object.fromEntries(FIELDS.map((field, f) => [field, f])),
-    documentIds: ids,
+    documentIds: packedIds,
+    documentIdOrder: sortedOrderOf(packedIds),
     fieldLengths,
     averageFieldLength: Array.from(lengthSums, (sum) => sum / Math.max(ids.length, 1)),
   };

@@ -319,11 +319,11 @@ export class TranslationSignal {
 
   constructor(
     readonly model: TranslationModel,
-    vocabulary: ReadonlyMap<string, number>,
+    termId: (term: string) => number | undefined,
     vocabularySize: number,
   ) {
     const ids = new Int32Array(model.words.length);
-    for (let w = 0; w < ids.length; w++) ids[w] = vocabulary.get(model.words[w] as string) ?? -1;
+    for (let w = 0; w < ids.length; w++) ids[w] = termId(model.words[w] as string) ?? -1;
     this.rows = new Int32Array(vocabularySize).fill(-1);
     const sources = model.starts.length - 1;
     for (let row = 0; row < sources; row++) {

@@ -3,6 +3,7 @@
 // search. It posts how many papers it trained on, and exits.
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
+import { PackedStrings } from '../packedStrings.js';
 import { SIGNAL_TRAINING, type SignalTraining, trainTranslation } from './signal.js';
 import { writeSignal } from './signalFile.js';
 import { readIndexSnapshot } from './snapshot.js';
@@ -17,6 +18,6 @@ const { snapshot, out, training } = workerData as {
 const started = performance.now();
 const { saved } = readIndexSnapshot(await readFile(snapshot));
 const settings = training ?? SIGNAL_TRAINING;
-const model = trainTranslation({ terms: saved.terms, ...saved.table }, settings);
+const model = trainTranslation({ terms: new PackedStrings(saved.terms).toArray(), ...saved.table }, settings);
 await writeSignal(out, model, settings, Math.round(performance.now() - started));
 port.postMessage({ papers: model.papers, ms: Math.round(performance.now() - started) });

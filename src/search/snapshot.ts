@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { isPackedStringData, type PackedStringData } from '../packedStrings.js';
 import type { CorpusPosition } from '../papers/corpusStore.js';
 import { readSectionFile, type Section, writeSectionFile } from '../sectionFile.js';
 import type { DocumentIndex, SavedDocumentIndex } from './documentIndex.js';
@@ -11,7 +12,7 @@ import { MINISEARCH_VERSION } from './miniSearchIndex.js';
  * snapshot written under another format is rebuilt, so bump this whenever any of those change.
  * (Ranking parameters are applied at search time and need no bump.)
  */
-export const INDEX_FORMAT = 'paperbot-index/5';
+export const INDEX_FORMAT = 'paperbot-index/6';
 
 /** The index snapshot file inside a data directory. */
 export function snapshotFile(dataDir: string): string {
@@ -59,15 +60,23 @@ function isIndexHeader(header: Header): header is IndexHeader {
   );
 }
 
-/** The sections of a snapshot and the array each holds. */
+/**
+ * The sections of a snapshot and the array each holds. Strings are packed (see packedStrings.ts):
+ * their UTF-8 bytes and offsets, and for those looked up by value their sorted order, so that a
+ * restore reads them in place.
+ */
 const SECTIONS = {
-  terms: 'strings',
+  'terms.offsets': Uint32Array,
+  'terms.bytes': Uint8Array,
+  'terms.order': Int32Array,
   'mini.fieldCounts': Uint8Array,
   'mini.fieldIds': Uint8Array,
   'mini.postingCounts': Int32Array,
   'mini.documents': Int32Array,
   'mini.frequencies': Int32Array,
-  'mini.documentIds': 'strings',
+  'mini.documentIds.offsets': Uint32Array,
+  'mini.documentIds.bytes': Uint8Array,
+  'mini.documentIds.order': Int32Array,
   'mini.fieldLengths': Int32Array,
   'table.sequenceStarts': Int32Array,
   'table.sequenceTerms': Int32Array,
@@ -76,7 +85,8 @@ const SECTIONS = {
   'table.published': Int32Array,
   'table.hasCode': Uint8Array,
   'table.live': Uint8Array,
-  'table.authors': 'strings',
+  'table.authors.offsets': Uint32Array,
+  'table.authors.bytes': Uint8Array,
 } as const;
 
 /** A snapshot that cannot be used: another format or version, or damaged; `reason` says which. */
@@ -109,13 +119,17 @@ export async function writeIndexSnapshot(
     averageFieldLength: saved.mini.averageFieldLength,
   };
   const sections: Record<keyof typeof SECTIONS, Section> = {
-    terms: saved.terms,
+    'terms.offsets': saved.terms.offsets,
+    'terms.bytes': saved.terms.bytes,
+    'terms.order': saved.termOrder,
     'mini.fieldCounts': saved.mini.fieldCounts,
     'mini.fieldIds': saved.mini.fieldIds,
     'mini.postingCounts': saved.mini.postingCounts,
     'mini.documents': saved.mini.documents,
     'mini.frequencies': saved.mini.frequencies,
-    'mini.documentIds': saved.mini.documentIds,
+    'mini.documentIds.offsets': saved.mini.documentIds.offsets,
+    'mini.documentIds.bytes': saved.mini.documentIds.bytes,
+    'mini.documentIds.order': saved.mini.documentIdOrder,
     'mini.fieldLengths': saved.mini.fieldLengths,
     'table.sequenceStarts': saved.table.sequenceStarts,
     'table.sequenceTerms': saved.table.sequenceTerms,
@@ -124,7 +138,8 @@ export async function writeIndexSnapshot(
     'table.published': saved.table.published,
     'table.hasCode': saved.table.hasCode,
     'table.live': saved.table.live,
-    'table.authors': saved.table.authors,
+    'table.authors.offsets': saved.table.authors.offsets,
+    'table.authors.bytes': saved.table.authors.bytes,
   };
   await writeSectionFile(file, header, sections);
 }
@@ -152,13 +167,14 @@ export function readIndexSnapshot(bytes: Uint8Array): { corpus: CorpusPosition; 
   if (!isIndexHeader(header)) throw new UnusableSnapshot('its header is incomplete');
   const section = <T>(name: keyof typeof SECTIONS): T => {
     const value = file.sections.get(name);
-    const kind = SECTIONS[name];
-    const fits =
-      kind === 'strings'
-        ? Array.isArray(value) && value.every((item) => typeof item === 'string')
-        : value instanceof kind;
-    if (!fits) throw new UnusableSnapshot(`its section ${name} is missing or damaged`);
+    if (!(value instanceof SECTIONS[name]))
+      throw new UnusableSnapshot(`its section ${name} is missing or damaged`);
     return value as T;
+  };
+  const strings = (name: 'terms' | 'mini.documentIds' | 'table.authors'): PackedStringData => {
+    const packed = { offsets: section(`${name}.offsets`), bytes: section(`${name}.bytes`) };
+    if (!isPackedStringData(packed)) throw new UnusableSnapshot(`its section ${name} is damaged`);
+    return packed;
   };
   const mini: SavedMiniSearch = {
     fieldCounts: section('mini.fieldCounts'),
@@ -167,7 +183,8 @@ export function readIndexSnapshot(bytes: Uint8Array): { corpus: CorpusPosition; 
     documents: section('mini.documents'),
     frequencies: section('mini.frequencies'),
     fieldIdsByName: header.fieldIdsByName,
-    documentIds: section('mini.documentIds'),
+    documentIds: strings('mini.documentIds'),
+    documentIdOrder: section('mini.documentIds.order'),
     fieldLengths: section('mini.fieldLengths'),
     averageFieldLength: header.averageFieldLength,
   };
@@ -179,7 +196,10 @@ export function readIndexSnapshot(bytes: Uint8Array): { corpus: CorpusPosition; 
     published: section('table.published'),
     hasCode: section('table.hasCode'),
     live: section('table.live'),
-    authors: section('table.authors'),
+    authors: strings('table.authors'),
   };
-  return { corpus: header.corpus, saved: { terms: section('terms'), mini, table } };
+  return {
+    corpus: header.corpus,
+    saved: { terms: strings('terms'), termOrder: section('terms.order'), mini, table },
+  };
 }

@@ -1,5 +1,6 @@
 import MiniSearch from 'minisearch';
 import { CompactPostings } from './postings.js';
+import { Vocabulary } from './vocabulary.js';
 
 /** What minisearch keeps per term: field id → postings (document number → frequency). */
 export type TermData = Map<number, Map<number, number>>;
@@ -59,8 +60,7 @@ export interface ListView {
 export class TermIndex extends MiniSearchTree {
   private readonly loaded = new Map<string, TermData>();
   private saved: SavedLists | undefined;
-  private vocabulary: readonly string[] = [];
-  private termIds: ReadonlyMap<string, number> = new Map();
+  private vocabulary = new Vocabulary();
   /** Per saved term id: 1 while its lists are only in the saved arrays. */
   private inArrays = new Uint8Array(0);
   /** How many terms have `inArrays` set. */
@@ -72,21 +72,18 @@ export class TermIndex extends MiniSearchTree {
   private tree: MiniSearchTree | undefined;
 
   /**
-   * Takes the saved lists of `vocabulary`'s terms (`termIds` maps each term to its index there),
-   * which stay in their arrays until a term is looked up.
+   * Takes the saved lists of `vocabulary`'s terms (their ids are the lists' term ids), which stay
+   * in their arrays until a term is looked up.
    */
-  static over(
-    saved: SavedLists,
-    vocabulary: readonly string[],
-    termIds: ReadonlyMap<string, number>,
-  ): TermIndex {
+  static over(saved: SavedLists, vocabulary: Vocabulary): TermIndex {
     const index = new TermIndex();
-    if (saved.fieldCounts.length !== vocabulary.length) throw new Error("the snapshot's terms do not add up");
-    const listStarts = new Int32Array(vocabulary.length + 1);
-    const inArrays = new Uint8Array(vocabulary.length);
+    const terms = saved.fieldCounts.length;
+    if (terms !== vocabulary.size) throw new Error("the snapshot's terms do not add up");
+    const listStarts = new Int32Array(terms + 1);
+    const inArrays = new Uint8Array(terms);
     let lists = 0;
     let waiting = 0;
-    for (let t = 0; t < vocabulary.length; t++) {
+    for (let t = 0; t < terms; t++) {
       listStarts[t] = lists;
       const count = saved.fieldCounts[t] as number;
       lists += count;
@@ -95,7 +92,7 @@ export class TermIndex extends MiniSearchTree {
         waiting++;
       }
     }
-    listStarts[vocabulary.length] = lists;
+    listStarts[terms] = lists;
     if (lists !== saved.fieldIds.length || lists !== saved.postingCounts.length)
       throw new Error("the snapshot's lists do not add up");
     const postingStarts = new Int32Array(lists + 1);
@@ -107,7 +104,7 @@ export class TermIndex extends MiniSearchTree {
     postingStarts[lists] = postings;
     if (postings !== saved.documents.length || postings !== saved.frequencies.length)
       throw new Error("the snapshot's postings do not add up");
-    Object.assign(index, { saved, vocabulary, termIds, inArrays, waiting, listStarts, postingStarts });
+    Object.assign(index, { saved, vocabulary, inArrays, waiting, listStarts, postingStarts });
     return index;
   }
 
@@ -231,14 +228,13 @@ export class TermIndex extends MiniSearchTree {
 
   private loadAll(): void {
     if (this.waiting === 0) return;
-    this.vocabulary.forEach((term, t) => {
-      if (this.inArrays[t] === 1) this.load(term);
-    });
+    for (let t = 0; t < this.inArrays.length; t++)
+      if (this.inArrays[t] === 1) this.load(this.vocabulary.term(t));
   }
 
   /** The saved id of a term whose lists are still only in the arrays. */
   private savedId(term: string): number | undefined {
-    const id = this.termIds.get(term);
+    const id = this.vocabulary.id(term);
     return id !== undefined && id < this.inArrays.length && this.inArrays[id] === 1 ? id : undefined;
   }
 

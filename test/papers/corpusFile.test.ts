@@ -27,7 +27,7 @@ afterEach(async () => {
 });
 const titles = async (store: FileCorpusStore) => {
   const { catalog } = await store.open();
-  return (await store.read(catalog.ids)).map((paper) => paper?.title);
+  return (await store.read(catalog.ids.toArray())).map((paper) => paper?.title);
 };
 
 describe('the corpus file: what start-up reads', () => {
@@ -35,7 +35,7 @@ describe('the corpus file: what start-up reads', () => {
     const store = storeOf(emptyDir());
     const { catalog } = await store.open();
     expect(store.file).toBe(BUNDLED_CORPUS_FILE);
-    expect(catalog.ids).toHaveLength(BUNDLED_SIZE);
+    expect(catalog.ids.toArray()).toHaveLength(BUNDLED_SIZE);
   });
 
   test('a working corpus in the data directory wins over the bundled one', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
+import { PackedStrings } from '../../src/packedStrings.js';
 import { MiniSearchIndex, type TermDocument } from '../../src/search/miniSearchIndex.js';
 import { CompactPostings } from '../../src/search/postings.js';
+import { Vocabulary } from '../../src/search/vocabulary.js';
 
 const FIELDS = ['text', 'title'];
 const doc = (id: string, text: string, title = ''): TermDocument => ({ id, fields: { text, title } });
@@ -22,7 +24,7 @@ function saveAndRestore(mini: MiniSearchIndex, vocabulary: string[]): MiniSearch
   const numbers = new Int32Array(mini.documentNumbers);
   let count = 0;
   for (let n = 0; n < numbers.length; n++) numbers[n] = mini.documentId(n) === undefined ? -1 : count++;
-  return MiniSearchIndex.restore(mini.save(vocabulary, numbers, count), vocabulary, FIELDS);
+  return MiniSearchIndex.restore(mini.save(vocabulary, numbers, count), Vocabulary.of(vocabulary), FIELDS);
 }
 
 describe('MiniSearchIndex', () => {
@@ -139,7 +141,7 @@ describe('MiniSearchIndex', () => {
     expect(restored.documentNumbers).toBe(2);
     const identity = Int32Array.from([0, 1]);
     const { documentIds, fieldLengths, averageFieldLength } = restored.save(terms, identity, 2);
-    expect(documentIds).toEqual(['a', 'c']);
+    expect(new PackedStrings(documentIds).toArray()).toEqual(['a', 'c']);
     expect(averageFieldLength).toEqual(mini.save(terms, Int32Array.from([0, -1, 1]), 2).averageFieldLength);
     // Distinct terms per field (text, title), an empty field counting one, as minisearch counts them.
     expect([...fieldLengths]).toEqual([2, 1, 2, 1]);
@@ -155,7 +157,7 @@ describe('MiniSearchIndex', () => {
 
   test('a snapshot of other fields is refused', () => {
     const saved = new MiniSearchIndex(['text']).save([], new Int32Array(0), 0);
-    expect(() => MiniSearchIndex.restore(saved, [], FIELDS)).toThrow(
+    expect(() => MiniSearchIndex.restore(saved, Vocabulary.of([]), FIELDS)).toThrow(
       /^the snapshot's fields \{"text":0\} are not the index's$/,
     );
   });

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { type SavedLists, type TermData, TermIndex } from '../../src/search/termIndex.js';
+import { Vocabulary } from '../../src/search/vocabulary.js';
 
 /** A term's lists as plain values: field id → [document, frequency] pairs. */
 const plain = (data: TermData | undefined) =>
@@ -58,7 +59,7 @@ describe('TermIndex (property: it behaves as a Map of its terms)', () => {
                 [field, [...entries].sort((x, y) => x[0] - y[0])] as [number, Array<[number, number]>],
             ),
           );
-          const index = TermIndex.over(saved(sorted), vocabulary, new Map(vocabulary.map((t, i) => [t, i])));
+          const index = TermIndex.over(saved(sorted), Vocabulary.of(vocabulary));
           const model = new Map<string, TermData>();
           sorted.forEach((fields, t) => {
             if (fields.length > 0)
@@ -116,12 +117,7 @@ describe('TermIndex (property: it behaves as a Map of its terms)', () => {
   test('prefix and fuzzy lookups (minisearch’s own search) see every term', () => {
     const index = TermIndex.over(
       saved([[[0, [[1, 1]]]], [[0, [[2, 1]]]], []]),
-      ['model', 'modal', 'graph'],
-      new Map([
-        ['model', 0],
-        ['modal', 1],
-        ['graph', 2],
-      ]),
+      Vocabulary.of(['model', 'modal', 'graph']),
     );
     index.set('models', new Map([[0, new Map([[3, 1]])]]));
     expect([...index.atPrefix('mode').keys()].sort()).toEqual(['model', 'models']);
