@@ -31,13 +31,13 @@ beforeAll(async () => {
   slack = await new FakeSlack().start();
   // The same workspace, a second token: the fake tells the replicas' posts apart by it.
   slack.addWorkspace(TEST_WORKSPACE, SECOND_TOKEN);
-});
+}, 60_000); // the first suite to ask stores and indexes the corpus (seconds on a loaded machine)
 afterAll(async () => {
   for (const child of children)
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await slack.stop();
-  await db.close();
-  await database.drop();
+  await slack?.stop();
+  await db?.close();
+  await database?.drop();
 });
 
 /** Starts a bot process on the shared database; its stderr is kept for the failure message. */
