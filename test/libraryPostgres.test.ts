@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import type { Database } from '../src/db/database.js';
 import { Library } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
 import { parseQuery } from '../src/search/query.js';
 import { closedAfter } from './support/cleanup.js';
-import { corpusDatabase } from './support/corpusDatabase.js';
+import { corpusDatabase, corpusTemplate } from './support/corpusDatabase.js';
 import { BUNDLED_SIZE, makePaper } from './support/papers.js';
 import { createTestDatabase, type TestDatabase } from './support/postgres.js';
 import { tempDir } from './support/tmp.js';
@@ -23,6 +23,8 @@ let database: TestDatabase;
 let indexedDir: (() => string) | undefined;
 const handles: Database[] = [];
 const libraries: Library[] = [];
+// The first suite to ask stores and indexes the corpus the tests copy (seconds on a loaded machine).
+beforeAll(corpusTemplate, 60_000);
 afterEach(async () => {
   for (const library of libraries.splice(0)) await library.close();
   for (const db of handles.splice(0)) await db.close();

@@ -22,16 +22,9 @@ const TEMPLATE_LOCK = 7_220_431_113;
  * what one Library made once per run; the data folder is removed like {@link tempDir}'s.
  */
 export async function corpusDatabase(): Promise<{ database: TestDatabase; indexedDir: () => string }> {
-  // Under an advisory lock: the suites of both workers may ask at the same moment.
-  const database = await admin(async (client) => {
-    await client.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
-    try {
-      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE]);
-      if (rowCount === 0 || !existsSync(SNAPSHOT_DIR)) await makeTemplate();
-      return await createTestDatabase(TEMPLATE);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
-    }
+  const database = await underTemplateLock(async () => {
+    await makeTemplateUnlessMade();
+    return createTestDatabase(TEMPLATE);
   });
   const indexedDir = (): string => {
     const dir = tempDir('paperbot-replica-');
@@ -39,6 +32,34 @@ export async function corpusDatabase(): Promise<{ database: TestDatabase; indexe
     return dir;
   };
   return { database, indexedDir };
+}
+
+/**
+ * Makes the run's corpus database and its index snapshot unless they are made: seconds on a
+ * loaded machine, which a suite may spend in a hook with a longer timeout than its tests'.
+ */
+export function corpusTemplate(): Promise<void> {
+  return underTemplateLock(makeTemplateUnlessMade);
+}
+
+/** The work of {@link corpusTemplate}, for a caller that holds the lock. */
+async function makeTemplateUnlessMade(): Promise<void> {
+  const made = await admin((client) =>
+    client.query('SELECT 1 FROM pg_database WHERE datname = $1', [TEMPLATE]),
+  );
+  if (made.rowCount === 0 || !existsSync(SNAPSHOT_DIR)) await makeTemplate();
+}
+
+/** Runs `work` under an advisory lock on the run's server: the suites of both workers may ask at once. */
+async function underTemplateLock<T>(work: () => Promise<T>): Promise<T> {
+  return admin(async (client) => {
+    await client.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+    try {
+      return await work();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
+    }
+  });
 }
 
 /** Stores the bundled corpus in a new database and writes its index snapshot, as a first start does. */

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { boltBundle } from './boltBundle.js';
 import { adminUrlOf, freePort, startPostgres } from './embeddedPostgres.js';
 
 /**
@@ -10,7 +11,8 @@ import { adminUrlOf, freePort, startPostgres } from './embeddedPostgres.js';
  * of its own. Suites make their own databases on the server (test/support/postgres.ts), found
  * through PAPERBOT_TEST_POSTGRES_URL. The server starts while the first suites load (initdb takes
  * seconds): test/support/postgres.ts waits for PAPERBOT_TEST_POSTGRES_READY, a file that says
- * the server is up (empty) or why it did not start.
+ * the server is up (empty) or why it did not start. Bolt is bundled into one file for the suites
+ * that load it (test/support/boltBundle.js), once per install.
  */
 export default async function globalSetup() {
   // Many tests replay the real public data of ../shared (seed page, HF and arXiv items, SciFact) in
@@ -23,6 +25,9 @@ export default async function globalSetup() {
       );
     }
   }
+  // The workers start after this and inherit the environment (test/support/slackBolt.cjs reads it).
+  const bundle = await boltBundle();
+  if (bundle) process.env.PAPERBOT_TEST_BOLT_BUNDLE = bundle;
   const port = await freePort();
   // Started before TMPDIR moves (startPostgres reads it at once): the server's folder must be one
   // its own user can reach.

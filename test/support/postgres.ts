@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll } from '@jest/globals';
 import pg from 'pg';
@@ -28,6 +29,8 @@ function untilServerReady(): Promise<void> {
 }
 
 let sequence = 0;
+/** This suite's part of its database names (each suite has its own copy of this module). */
+const SUITE = randomBytes(4).toString('hex');
 
 /** A database of its own on the run's PostgreSQL server: its URL, and how to drop it. */
 export interface TestDatabase {
@@ -59,7 +62,8 @@ export async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise
  * `template` (a database no session is connected to).
  */
 export async function createTestDatabase(template?: string): Promise<TestDatabase> {
-  const name = `paperbot_test_${process.pid}_${++sequence}`;
+  // Unique per suite too: a suite that failed before dropping its databases leaves them to the run.
+  const name = `paperbot_test_${process.pid}_${SUITE}_${++sequence}`;
   await admin((client) => client.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`));
   const url = new URL(process.env[ADMIN_URL_VARIABLE] as string);
   url.pathname = `/${name}`;
