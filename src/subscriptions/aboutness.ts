@@ -334,13 +334,16 @@ function namedParts(word: string): string[] {
 /**
  * The acronyms a topic may go by: the initials of its words, with and without the small words and
  * the last word ("vision-language-action models" → VLAM, VLA; "mixture of experts" → MOE, ME).
- * Only those of three letters or more: two letters name too many things.
+ * Only those of three letters or more (two letters name too many things), and of two words or
+ * more, but for a topic of one word.
  */
 export function acronymsOf(topic: string): Set<string> {
   const words = tokenize(topic);
   const content = words.filter((w) => !STOP_WORDS.has(w.toLowerCase()));
   const found = new Set<string>();
   for (const list of [words, content, words.slice(0, -1), content.slice(0, -1)]) {
+    // Initials of one word are that word: "LLM" is not "LLM quantization".
+    if (list.length < 2 && list !== words) continue;
     const initials = list
       .map((w) => (/^[A-Z0-9]+$/.test(w) && w.length <= 4 ? w : (w[0] ?? '')))
       .join('')

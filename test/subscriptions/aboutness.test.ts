@@ -100,6 +100,9 @@ describe('TopicJudge', () => {
     expect([...acronymsOf(TOPIC)].sort()).toEqual(['VLA', 'VLAM']);
     expect([...acronymsOf('mixture of experts')]).toEqual(['MOE']);
     expect(acronymsOf('time series').size).toBe(0);
+    // Dropping the last word of "LLM quantization" leaves LLM, which is not the topic.
+    expect([...acronymsOf('LLM quantization')]).toEqual(['LLMQ']);
+    expect([...acronymsOf('RLHF')]).toEqual(['RLHF']);
   });
 });
 
