@@ -82,15 +82,15 @@ const LIST_CUE =
   /\b(?:such as|e\.g\.|including|like|compared (?:with|to)|than|versus|vs\.?|outperform\w*|beyond|baselines?)\b/i;
 
 /**
- * A paper's title and abstract read once, whatever the topic: where each index term stands, and
- * the words that may be an acronym or a coined name. Its texts are numbered: 0 for the title, then
- * the abstract's sentences from 1.
+ * A paper's title and abstract read once, whatever the topic: each word's index term, and the
+ * words that may be an acronym or a coined name. Its texts are numbered: 0 for the title, then the
+ * abstract's sentences from 1.
  */
 interface ReadPaper {
-  /** The abstract's sentences. */
-  sentences: number;
-  /** Each term's places, in reading order: text, then word position in it (pairs, flattened). */
-  places: Map<string, number[]>;
+  /** Every word's term (null for a stop word), text after text. */
+  terms: (string | null)[];
+  /** Where each text starts in `terms`, and where the last ends. */
+  starts: number[];
   /** Words with two capitals or more, or coined names in mixed case, in reading order. */
   named: NamedWord[];
   /** Per text: it has a word that makes a topic an example or a comparison ({@link LIST_CUE}). */
@@ -122,34 +122,32 @@ function readPaper(paper: Pick<Paper, 'title' | 'abstract'>): ReadPaper {
   const known = readPapers.get(paper);
   if (known) return known;
   const texts = [paper.title, ...paper.abstract.split(SENTENCE_END).filter((s) => s.trim().length > 0)];
-  const read: ReadPaper = { sentences: texts.length - 1, places: new Map(), named: [], listCue: [] };
+  const read: ReadPaper = { terms: [], starts: [], named: [], listCue: [] };
   texts.forEach((text, at) => {
+    read.starts.push(read.terms.length);
     read.listCue.push(LIST_CUE.test(text));
-    tokenize(text).forEach((word, position) => {
-      const term = processTerm(word);
-      if (term) {
-        const places = read.places.get(term);
-        if (places) places.push(at, position);
-        else read.places.set(term, [at, position]);
-      }
-      const parts = namedParts(word);
-      if (parts.length === 1 && !TWO_CAPITALS.test(word)) return;
+    for (const word of tokenize(text)) {
+      read.terms.push(processTerm(word));
+      if (!MAYBE_NAMED.test(word)) continue;
       read.named.push({
         text: at,
-        parts: parts.map((part) => {
+        parts: namedParts(word).map((part) => {
           const upper = TWO_CAPITALS.test(part) ? part.toUpperCase() : null;
           if (part === word || part.length < 3) return { written: part, upper };
           const lower = part.toLowerCase();
           return { written: part, upper, coined: { lower, stem: processTerm(lower) } };
         }),
       });
-    });
+    }
   });
+  read.starts.push(read.terms.length);
   readPapers.set(paper, read);
   return read;
 }
 
 const TWO_CAPITALS = /[A-Z].*[A-Z]/;
+/** A word that may be an acronym or a coined name: two capitals, or a capital after a small letter. */
+const MAYBE_NAMED = /[A-Z].*[A-Z]|[a-z][A-Z]/;
 
 /** Topics of more terms than this are judged on their first ones (a bit each in a 32-bit mask). */
 const MAX_TOPIC_TERMS = 30;
@@ -187,23 +185,36 @@ export class TopicJudge {
   /** The evidence a paper's title and abstract give that it is about the topic. */
   evidence(paper: Pick<Paper, 'title' | 'abstract'>): AboutnessEvidence {
     const read = readPaper(paper);
-    const texts = read.sentences + 1;
-    // Per text: the topic's terms it has (a bit each), and the acronym it uses, if any.
+    const texts = read.starts.length - 1;
+    // Per text: the topic's terms it has (a bit each), the acronym it uses, and whether the terms
+    // stand together.
     const found = new Array<number>(texts).fill(0);
     const acronyms = new Array<string | undefined>(texts);
-    // Per text: where the words whose own term is a topic term stand, and that term's bit.
-    const marked = new Map<number, number[]>();
-    this.terms.forEach((term, i) => {
-      const places = read.places.get(term);
-      if (!places) return;
-      for (let k = 0; k < places.length; k += 2) {
-        const at = places[k] as number;
-        found[at] = (found[at] as number) | (1 << i);
-        const marks = marked.get(at);
-        if (marks) marks.push(places[k + 1] as number, 1 << i);
-        else marked.set(at, [places[k + 1] as number, 1 << i]);
+    const together = new Array<boolean>(texts).fill(false);
+    const count = this.terms.length;
+    const span = count + 2;
+    for (let at = 0; at < texts; at++) {
+      const end = read.starts[at + 1] as number;
+      let bits = 0;
+      for (let w = read.starts[at] as number; w < end; w++) {
+        const term = read.terms[w];
+        if (term === null) continue;
+        for (let i = 0; i < count; i++) {
+          if (term !== this.terms[i]) continue;
+          bits |= 1 << i;
+          // A topic term starts a window: are all of them in it?
+          if (together[at]) break;
+          let seen = 0;
+          for (let v = w; v < Math.min(end, w + span); v++) {
+            const other = read.terms[v];
+            for (let j = 0; j < count; j++) if (other === this.terms[j]) seen |= 1 << j;
+          }
+          if (seen === this.all) together[at] = true;
+          break;
+        }
       }
-    });
+      found[at] = bits;
+    }
     for (const { text, parts } of read.named)
       for (const part of parts) {
         if (part.upper !== null && this.isAcronym(part.upper)) {
@@ -217,8 +228,8 @@ export class TopicJudge {
         });
       }
     const share = (at: number) => (acronyms[at] ? 1 : this.shareOf(found[at] as number));
-    const phrase = (at: number) =>
-      acronyms[at] !== undefined || (found[at] === this.all && this.together(marked.get(at) ?? []));
+    const phrase = (at: number) => acronyms[at] !== undefined || (together[at] as boolean);
+    const sentences = texts - 1;
     let whole = 0;
     let about = 0;
     let spread = 0;
@@ -244,8 +255,8 @@ export class TopicJudge {
     return {
       title,
       opening,
-      sentences: { about, of: read.sentences },
-      spread: read.sentences ? spread / read.sentences : 0,
+      sentences: { about, of: sentences },
+      spread: sentences ? spread / sentences : 0,
       every: acronym !== undefined || this.shareOf(whole) >= 0.99,
       phraseInTitle,
       phrase: anyPhrase,
@@ -297,28 +308,6 @@ export class TopicJudge {
   private isAcronym(upper: string): boolean {
     if (this.acronyms.size === 0) return false;
     return this.acronyms.has(upper) || (upper.endsWith('S') && this.acronyms.has(upper.slice(0, -1)));
-  }
-
-  /**
-   * Whether all topic terms occur within a window of the topic's length plus two words; `marks`
-   * are the places of a text's words whose own term is a topic term and that term's bit (pairs).
-   */
-  private together(marks: readonly number[]): boolean {
-    const span = this.terms.length + 2;
-    const order = [];
-    for (let k = 0; k < marks.length; k += 2) order.push(k);
-    order.sort((a, b) => (marks[a] as number) - (marks[b] as number));
-    for (let i = 0; i < order.length; i++) {
-      const start = marks[order[i] as number] as number;
-      let seen = 0;
-      for (let j = i; j < order.length; j++) {
-        const k = order[j] as number;
-        if ((marks[k] as number) >= start + span) break;
-        seen |= marks[k + 1] as number;
-      }
-      if (seen === this.all) return true;
-    }
-    return false;
   }
 }
 
