@@ -81,16 +81,85 @@ const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"(])/;
 const LIST_CUE =
   /\b(?:such as|e\.g\.|including|like|compared (?:with|to)|than|versus|vs\.?|outperform\w*|beyond|baselines?)\b/i;
 
-/** Stands for the topic's acronym among a text's terms. */
-const ACRONYM = '\u0001';
+/**
+ * A paper's title and abstract read once, whatever the topic: each word's index term, and the
+ * words that may be an acronym or a coined name. Its texts are numbered: 0 for the title, then the
+ * abstract's sentences from 1.
+ */
+interface ReadPaper {
+  /** Every word's term (null for a stop word), text after text. */
+  terms: (string | null)[];
+  /** Where each text starts in `terms`, and where the last ends. */
+  starts: number[];
+  /** Words with two capitals or more, or coined names in mixed case, in reading order. */
+  named: NamedWord[];
+  /** Per text: it has a word that makes a topic an example or a comparison ({@link LIST_CUE}). */
+  listCue: boolean[];
+}
+
+interface NamedWord {
+  text: number;
+  parts: NamedPart[];
+}
+
+interface NamedPart {
+  /** The part as written. */
+  written: string;
+  /** The part in capitals, when it has two capitals or more (it may be an acronym); else null. */
+  upper: string | null;
+  /** For a part of a coined name (not the whole word) of three letters or more: lower-cased, and its term. */
+  coined?: { lower: string; stem: string | null };
+}
+
+/**
+ * Papers already read, by paper object: digests of many topics judge the same new papers, and a
+ * paper stays a candidate day after day until posted. Weak, so that a paper the corpus lets go is
+ * forgotten with it.
+ */
+const readPapers = new WeakMap<object, ReadPaper>();
+
+function readPaper(paper: Pick<Paper, 'title' | 'abstract'>): ReadPaper {
+  const known = readPapers.get(paper);
+  if (known) return known;
+  const texts = [paper.title, ...paper.abstract.split(SENTENCE_END).filter((s) => s.trim().length > 0)];
+  const read: ReadPaper = { terms: [], starts: [], named: [], listCue: [] };
+  texts.forEach((text, at) => {
+    read.starts.push(read.terms.length);
+    read.listCue.push(LIST_CUE.test(text));
+    for (const word of tokenize(text)) {
+      read.terms.push(processTerm(word));
+      if (!MAYBE_NAMED.test(word)) continue;
+      read.named.push({
+        text: at,
+        parts: namedParts(word).map((part) => {
+          const upper = TWO_CAPITALS.test(part) ? part.toUpperCase() : null;
+          if (part === word || part.length < 3) return { written: part, upper };
+          const lower = part.toLowerCase();
+          return { written: part, upper, coined: { lower, stem: processTerm(lower) } };
+        }),
+      });
+    }
+  });
+  read.starts.push(read.terms.length);
+  readPapers.set(paper, read);
+  return read;
+}
+
+const TWO_CAPITALS = /[A-Z].*[A-Z]/;
+/** A word that may be an acronym or a coined name: two capitals, or a capital after a small letter. */
+const MAYBE_NAMED = /[A-Z].*[A-Z]|[a-z][A-Z]/;
+
+/** Topics of more terms than this are judged on their first ones (a bit each in a 32-bit mask). */
+const MAX_TOPIC_TERMS = 30;
 
 /** A topic, prepared once for judging many papers. */
 export class TopicJudge {
   private readonly terms: string[];
   private readonly acronyms: Set<string>;
-  private readonly weight: (term: string) => number;
+  private readonly weights: number[];
   private readonly total: number;
-  private readonly key: string;
+  private readonly all: number;
+  private readonly keyBit: number;
 
   /**
    * `termWeights` gives each stemmed topic term its weight (the search's idf); a term without one
@@ -101,38 +170,98 @@ export class TopicJudge {
     readonly topic: string,
     termWeights: Readonly<Record<string, number>> = {},
   ) {
-    this.terms = [...new Set(termsOf(topic))];
+    this.terms = [...new Set(termsOf(topic))].slice(0, MAX_TOPIC_TERMS);
     this.acronyms = acronymsOf(topic);
-    this.weight = (term) => termWeights[term] ?? 1;
-    this.total = this.terms.reduce((sum, term) => sum + this.weight(term), 0);
-    this.key = this.terms.reduce(
-      (best, term) => (this.weight(term) > this.weight(best) ? term : best),
-      this.terms[0] ?? '',
-    );
+    this.weights = this.terms.map((term) => termWeights[term] ?? 1);
+    this.total = this.weights.reduce((sum, weight) => sum + weight, 0);
+    this.all = (1 << this.terms.length) - 1;
+    let key = 0;
+    this.weights.forEach((weight, i) => {
+      if (weight > (this.weights[key] as number)) key = i;
+    });
+    this.keyBit = this.terms.length ? 1 << key : 0;
   }
 
   /** The evidence a paper's title and abstract give that it is about the topic. */
   evidence(paper: Pick<Paper, 'title' | 'abstract'>): AboutnessEvidence {
-    const sentences = paper.abstract.split(SENTENCE_END).filter((s) => s.trim().length > 0);
-    const read = sentences.map((text) => ({ text, ...this.read(text) }));
-    const title = this.read(paper.title);
-    const whole = this.share(new Set([...title.terms, ...read.flatMap((s) => [...s.terms])]));
-    const full = read.filter((s) => this.share(s.terms) >= 0.99);
-    const acronym = [title, ...read].find((s) => s.acronym)?.acronym;
+    const read = readPaper(paper);
+    const texts = read.starts.length - 1;
+    // Per text: the topic's terms it has (a bit each), the acronym it uses, and whether the terms
+    // stand together.
+    const found = new Array<number>(texts).fill(0);
+    const acronyms = new Array<string | undefined>(texts);
+    const together = new Array<boolean>(texts).fill(false);
+    const count = this.terms.length;
+    const span = count + 2;
+    for (let at = 0; at < texts; at++) {
+      const end = read.starts[at + 1] as number;
+      let bits = 0;
+      for (let w = read.starts[at] as number; w < end; w++) {
+        const term = read.terms[w];
+        if (term === null) continue;
+        for (let i = 0; i < count; i++) {
+          if (term !== this.terms[i]) continue;
+          bits |= 1 << i;
+          // A topic term starts a window: are all of them in it?
+          if (together[at]) break;
+          let seen = 0;
+          for (let v = w; v < Math.min(end, w + span); v++) {
+            const other = read.terms[v];
+            for (let j = 0; j < count; j++) if (other === this.terms[j]) seen |= 1 << j;
+          }
+          if (seen === this.all) together[at] = true;
+          break;
+        }
+      }
+      found[at] = bits;
+    }
+    for (const { text, parts } of read.named)
+      for (const part of parts) {
+        if (part.upper !== null && this.isAcronym(part.upper)) {
+          acronyms[text] ??= part.written;
+          continue;
+        }
+        if (!part.coined) continue;
+        const { lower, stem } = part.coined;
+        this.terms.forEach((term, i) => {
+          if (term.startsWith(lower) || stem === term) found[text] = (found[text] as number) | (1 << i);
+        });
+      }
+    const share = (at: number) => (acronyms[at] ? 1 : this.shareOf(found[at] as number));
+    const phrase = (at: number) => acronyms[at] !== undefined || (together[at] as boolean);
+    const sentences = texts - 1;
+    let whole = 0;
+    let about = 0;
+    let spread = 0;
+    let opening = 0;
+    let full = 0;
+    let fullInLists = 0;
+    for (let at = 1; at < texts; at++) {
+      const shared = share(at);
+      spread += shared;
+      if (at <= 2) opening = Math.max(opening, shared);
+      if (acronyms[at] || (found[at] as number) & this.keyBit) about++;
+      if (shared >= 0.99) {
+        full++;
+        if (read.listCue[at]) fullInLists++;
+      }
+    }
+    for (const bits of found) whole |= bits;
+    const acronym = acronyms.find((written) => written !== undefined);
+    const title = share(0);
+    const phraseInTitle = phrase(0);
+    let anyPhrase = phraseInTitle;
+    for (let at = 1; at < texts && !anyPhrase; at++) anyPhrase = phrase(at);
     return {
-      title: this.share(title.terms),
-      opening: Math.max(0, ...read.slice(0, 2).map((s) => this.share(s.terms))),
-      sentences: {
-        about: read.filter((s) => s.terms.has(this.key) || s.terms.has(ACRONYM)).length,
-        of: sentences.length,
-      },
-      spread: read.length ? read.reduce((sum, s) => sum + this.share(s.terms), 0) / read.length : 0,
-      every: whole >= 0.99,
-      phraseInTitle: title.phrase,
-      phrase: title.phrase || read.some((s) => s.phrase),
+      title,
+      opening,
+      sentences: { about, of: sentences },
+      spread: sentences ? spread / sentences : 0,
+      every: acronym !== undefined || this.shareOf(whole) >= 0.99,
+      phraseInTitle,
+      phrase: anyPhrase,
       ...(acronym ? { acronym } : {}),
-      onlyInLists:
-        full.length > 0 && this.share(title.terms) < 0.99 && full.every((s) => LIST_CUE.test(s.text)),
+      onlyInLists: full > 0 && title < 0.99 && fullInLists === full,
     };
   }
 
@@ -167,56 +296,18 @@ export class TopicJudge {
     return w.bias + positive + w.match * Math.log(Math.max(match, 0.05));
   }
 
-  /** The weighted share of the topic's terms among `terms` (all of them when the acronym is there). */
-  private share(terms: ReadonlySet<string>): number {
-    if (terms.has(ACRONYM)) return 1;
+  /** The weighted share of the topic's terms among those found (a bit each). */
+  private shareOf(found: number): number {
     if (this.total === 0) return 0;
-    let found = 0;
-    for (const term of this.terms) if (terms.has(term)) found += this.weight(term);
-    return found / this.total;
+    let weight = 0;
+    for (let i = 0; i < this.terms.length; i++) if (found & (1 << i)) weight += this.weights[i] as number;
+    return weight / this.total;
   }
 
-  /**
-   * A text's terms as they bear on the topic: its index terms, {@link ACRONYM} for the topic's
-   * acronym, and the topic terms that parts of coined names abbreviate ("Mem" of `MemHarness` for
-   * "memory", "VLA" of `TurboVLA`); and whether the topic's terms stand together in it.
-   */
-  private read(text: string): { terms: Set<string>; phrase: boolean; acronym?: string } {
-    const terms = new Set<string>();
-    const sequence: string[] = [];
-    let acronym: string | undefined;
-    for (const word of tokenize(text)) {
-      const term = processTerm(word);
-      if (term) terms.add(term);
-      let mark = term ?? '';
-      for (const part of namedParts(word)) {
-        if (isAcronymOf(part, this.acronyms)) {
-          terms.add(ACRONYM);
-          acronym ??= part;
-          mark = ACRONYM;
-          continue;
-        }
-        if (part === word || part.length < 3) continue;
-        const lower = part.toLowerCase();
-        const stem = processTerm(lower);
-        for (const t of this.terms) if (t.startsWith(lower) || stem === t) terms.add(t);
-      }
-      sequence.push(mark);
-    }
-    return { terms, phrase: this.together(sequence), ...(acronym ? { acronym } : {}) };
-  }
-
-  /** Whether all topic terms (or the acronym) occur within a window of the topic's length plus two. */
-  private together(sequence: string[]): boolean {
-    if (sequence.includes(ACRONYM)) return true;
-    if (this.terms.length === 0) return false;
-    const span = this.terms.length + 2;
-    for (let i = 0; i < sequence.length; i++) {
-      if (!this.terms.includes(sequence[i] as string)) continue;
-      const window = new Set(sequence.slice(i, i + span));
-      if (this.terms.every((term) => window.has(term))) return true;
-    }
-    return false;
+  /** A part in capitals that is one of the topic's acronyms (a final plural `s` allowed). */
+  private isAcronym(upper: string): boolean {
+    if (this.acronyms.size === 0) return false;
+    return this.acronyms.has(upper) || (upper.endsWith('S') && this.acronyms.has(upper.slice(0, -1)));
   }
 }
 
@@ -229,23 +320,19 @@ function namedParts(word: string): string[] {
   return [word, ...(word.match(/[A-Z]{2,}(?=[A-Z][a-z]|$|[0-9])|[A-Z]?[a-z]+|[A-Z]+/g) ?? [])];
 }
 
-/** A word written as one of the acronyms (at least two capitals; a final plural `s` allowed). */
-function isAcronymOf(word: string, acronyms: ReadonlySet<string>): boolean {
-  if (acronyms.size === 0 || !/[A-Z].*[A-Z]/.test(word)) return false;
-  const upper = word.toUpperCase();
-  return acronyms.has(upper) || (upper.endsWith('S') && acronyms.has(upper.slice(0, -1)));
-}
-
 /**
  * The acronyms a topic may go by: the initials of its words, with and without the small words and
  * the last word ("vision-language-action models" → VLAM, VLA; "mixture of experts" → MOE, ME).
- * Only those of three letters or more: two letters name too many things.
+ * Only those of three letters or more (two letters name too many things), and of two words or
+ * more, but for a topic of one word.
  */
 export function acronymsOf(topic: string): Set<string> {
   const words = tokenize(topic);
   const content = words.filter((w) => !STOP_WORDS.has(w.toLowerCase()));
   const found = new Set<string>();
   for (const list of [words, content, words.slice(0, -1), content.slice(0, -1)]) {
+    // Initials of one word are that word: "LLM" is not "LLM quantization".
+    if (list.length < 2 && list !== words) continue;
     const initials = list
       .map((w) => (/^[A-Z0-9]+$/.test(w) && w.length <= 4 ? w : (w[0] ?? '')))
       .join('')

@@ -36,7 +36,7 @@ export interface ReplayResult {
 export const topicSplit = (i: number): 'tune' | 'heldout' => (i % 2 === 0 ? 'tune' : 'heldout');
 
 /** The window's papers as the daily Hugging Face refresh would have ingested them, by day. */
-function windowArrivals(labels: DigestLabels): Map<string, Paper[]> {
+export function windowArrivals(labels: DigestLabels): Map<string, Paper[]> {
   const days = new Set(labels.window.days);
   const seen = new Set<string>();
   const byDay = new Map<string, Paper[]>();
@@ -57,7 +57,11 @@ function windowArrivals(labels: DigestLabels): Map<string, Paper[]> {
  * The index of the 85k corpus as it stood before the window: every paper but the window's, cached
  * beside the eval corpus (`dir`) like a data directory, so that later runs load its snapshot.
  */
-async function indexBeforeWindow(dir: string, corpus: Library, labels: DigestLabels): Promise<Library> {
+export async function indexBeforeWindow(
+  dir: string,
+  corpus: Library,
+  labels: DigestLabels,
+): Promise<Library> {
   const window = new Set(labels.papers.map((paper) => paper.arxivId));
   const cached = join(dir, 'cached');
   if (!existsSync(corpusFile(cached))) {

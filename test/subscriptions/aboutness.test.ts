@@ -80,10 +80,29 @@ describe('TopicJudge', () => {
         expect(judge.judge(paper, match).score).toBeLessThanOrEqual(judge.bestPossible(match));
   });
 
+  test('a paper read for one topic is judged for another as if read afresh', () => {
+    const memory = new TopicJudge('agent memory');
+    const copy = { title: onTopic.title, abstract: onTopic.abstract };
+    memory.judge(onTopic, 1);
+    expect(judge.judge(onTopic, 2)).toEqual(judge.judge(copy, 2));
+    expect(memory.judge(byAcronym, 1)).toEqual(
+      memory.judge({ title: byAcronym.title, abstract: byAcronym.abstract }, 1),
+    );
+  });
+
+  test("the topic's words stand together within its length plus two words, in any order", () => {
+    const together = (title: string) => judge.evidence({ title, abstract: 'Nothing here.' }).phraseInTitle;
+    expect(together('Action Models for Vision and Language')).toBe(true);
+    expect(together('Vision and Language Models Learn to Act on Real Robots, an Action Study')).toBe(false);
+  });
+
   test('acronyms: initials of three letters or more, with and without small and last words', () => {
     expect([...acronymsOf(TOPIC)].sort()).toEqual(['VLA', 'VLAM']);
     expect([...acronymsOf('mixture of experts')]).toEqual(['MOE']);
     expect(acronymsOf('time series').size).toBe(0);
+    // Dropping the last word of "LLM quantization" leaves LLM, which is not the topic.
+    expect([...acronymsOf('LLM quantization')]).toEqual(['LLMQ']);
+    expect([...acronymsOf('RLHF')]).toEqual(['RLHF']);
   });
 });
 
