@@ -56,7 +56,7 @@ export const ANSWER_MAX_WAIT_MS = 1000;
 /**
  * The one listener shape, after `ack()`: build the answer, deliver it, and turn any failure into a
  * logged error plus (where possible) the friendly sentence above. An answer whose turn comes more
- * than `maxWaitMs` after the call is answered with the busy sentence instead ({@link
+ * than `maxWaitMs` after the request arrived (or the call, outside a request) is answered with the busy sentence instead ({@link
  * ANSWER_MAX_WAIT_MS}). Never throws.
  */
 export async function answerWith(
@@ -66,7 +66,8 @@ export async function answerWith(
   deliver: (message: SlackMessage) => Promise<unknown>,
   maxWaitMs = ANSWER_MAX_WAIT_MS,
 ): Promise<void> {
-  const called = performance.now();
+  // The wait counts from the request's arrival: it may have waited for this thread before the listener ran.
+  const called = currentRequest()?.startedAt ?? performance.now();
   let message: SlackMessage;
   try {
     await nextTurn();

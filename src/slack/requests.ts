@@ -87,7 +87,10 @@ export class RequestTracker {
   observe(app: App): void {
     const processEvent = app.processEvent.bind(app);
     app.processEvent = (event) => {
-      const startedAt = performance.now();
+      // A receiver that acked on another thread says when the request arrived (ms since the epoch).
+      const receivedAt = event.customProperties?.receivedAt;
+      const startedAt =
+        typeof receivedAt === 'number' ? receivedAt - performance.timeOrigin : performance.now();
       const facts = requestFacts(event.body as Body);
       const { metrics } = this.deps;
       // Label values stay few: action ids are cut at their first ':' (`card_link:pdf` → `card_link`).
