@@ -97,7 +97,8 @@ export function createSlackApp(options: SlackAppOptions): App {
   };
   const posting: PostingFor = (context) => postingWith(once, context, reads);
   const { auth } = options;
-  const common = { logger: boltLogger(logger), clientOptions };
+  // No conversation store: nothing reads it, and Bolt's in-memory one makes an Error on every request.
+  const common = { logger: boltLogger(logger), clientOptions, convoStore: false as const };
   // HTTP: requests are verified and acked on a thread of their own (see WorkerHttpReceiver); one
   // that waits for this thread longer than an answer may is told "busy" from there.
   const shedding = { busyMessage: BUSY, shedAfterMs: ANSWER_MAX_WAIT_MS };
