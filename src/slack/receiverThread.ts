@@ -9,8 +9,9 @@
  */
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo, ListenOptions } from 'node:net';
-import { parse as parseQuery } from 'node:querystring';
+import { type ParsedUrlQuery, parse as parseQuery } from 'node:querystring';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { postToResponseUrl } from './responseUrl.js';
 import { signatureProblem } from './signature.js';
 
 /** What the receiver thread is started with (its workerData). */
@@ -119,9 +120,10 @@ function startReceiverThread(port: MessagePort, options: ReceiverThreadOptions):
     req.on('end', () => {
       if (tooLarge) return;
       const raw = Buffer.concat(chunks).toString();
-      const form = header(req, 'content-type') === 'application/x-www-form-urlencoded';
+      const fields =
+        header(req, 'content-type') === 'application/x-www-form-urlencoded' ? parseQuery(raw) : undefined;
       // Slack checks certificates with an unsigned `ssl_check=1`: nothing of its body is used.
-      if (form && parseQuery(raw).ssl_check === '1') return void res.writeHead(200).end();
+      if (fields?.ssl_check === '1') return void res.writeHead(200).end();
       const problem = signatureProblem(
         options.signingSecret,
         raw,
@@ -135,7 +137,7 @@ function startReceiverThread(port: MessagePort, options: ReceiverThreadOptions):
       }
       let body: Record<string, unknown>;
       try {
-        body = parseBody(raw, form);
+        body = parseBody(raw, fields);
       } catch (error) {
         log('warn', `Malformed request body: ${(error as Error).message}`);
         return void res.writeHead(400).end();
@@ -196,14 +198,12 @@ function startReceiverThread(port: MessagePort, options: ReceiverThreadOptions):
 
   async function tellBusy(responseUrl: string): Promise<void> {
     try {
-      const response = await fetch(responseUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, ...options.busyMessage }),
-        signal: AbortSignal.timeout(10_000),
-      });
+      const response = await postToResponseUrl(
+        responseUrl,
+        { response_type: 'ephemeral', replace_original: false, ...options.busyMessage },
+        10_000,
+      );
       log('debug', `The main thread is behind: a request was answered busy (${response.status}).`);
-      await response.arrayBuffer();
     } catch (error) {
       log('error', `The busy answer failed: ${(error as Error).message}`);
     }
@@ -274,9 +274,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 /** Slack's bodies: JSON (events), a form (commands), or a form whose `payload` is JSON (interactions). */
-function parseBody(raw: string, form: boolean): Record<string, unknown> {
-  if (!form) return JSON.parse(raw) as Record<string, unknown>;
-  const fields = parseQuery(raw);
+function parseBody(raw: string, fields: ParsedUrlQuery | undefined): Record<string, unknown> {
+  if (!fields) return JSON.parse(raw) as Record<string, unknown>;
   if (typeof fields.payload === 'string') return JSON.parse(fields.payload) as Record<string, unknown>;
   return { ...fields };
 }
