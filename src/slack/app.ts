@@ -31,7 +31,7 @@ import { registerFindPapers } from './shortcuts/findPapers.js';
 import { registerSearchPapers } from './shortcuts/searchPapers.js';
 import { registerSearchModal } from './views/searchModal.js';
 import { registerSubscribeModal } from './views/subscribeModal.js';
-import { WorkerHttpReceiver } from './workerReceiver.js';
+import { WorkerHttpReceiver, WorkerSocketModeReceiver } from './workerReceiver.js';
 
 /**
  * Whose token answers a request: the one token's (its workspace, as auth.test said: see
@@ -99,8 +99,8 @@ export function createSlackApp(options: SlackAppOptions): App {
   const { auth } = options;
   // No conversation store: nothing reads it, and Bolt's in-memory one makes an Error on every request.
   const common = { logger: boltLogger(logger), clientOptions, convoStore: false as const };
-  // HTTP: requests are verified and acked on a thread of their own (see WorkerHttpReceiver); one
-  // that waits for this thread longer than an answer may is told "busy" from there.
+  // Requests are received and acked on a thread of their own (HTTP: verified there too; see
+  // workerReceiver.ts); one that waits for this thread longer than an answer may is told "busy" from there.
   const shedding = { busyMessage: BUSY, shedAfterMs: ANSWER_MAX_WAIT_MS };
   const { health } = options;
   // Served before Bolt's signature check: a load balancer's probes are not signed.
@@ -149,7 +149,16 @@ export function createSlackApp(options: SlackAppOptions): App {
     });
     app =
       connection.mode === 'socket'
-        ? new App({ ...common, authorize, socketMode: true, appToken: connection.appToken })
+        ? new App({
+            ...common,
+            authorize,
+            receiver: new WorkerSocketModeReceiver({
+              appToken: connection.appToken,
+              logger: common.logger,
+              ...(clientOptions.slackApiUrl ? { slackApiUrl: clientOptions.slackApiUrl } : {}),
+              ...shedding,
+            }),
+          })
         : new App({
             ...common,
             authorize,
