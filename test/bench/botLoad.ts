@@ -42,6 +42,7 @@ export async function botLoad(
           `${load.requests}, ${load.failures}, ${load['answered within 30 s of the last request']}, ${load.shed}, ${load['answered or shed within 3 s']}`;
         row[`/paper at ${rate} req/s: event-loop delay p99 / max (ms)`] =
           `${load['event-loop delay p99 (ms)']} / ${load['event-loop delay max (ms)']}`;
+        row[`/paper at ${rate} req/s: process CPU, all threads (s)`] = load['process CPU (s)'];
       }
     } finally {
       await library.close();
