@@ -36,6 +36,8 @@ export interface HandedOver {
   receivedAt: number;
   /** The ack was sent already; otherwise the main thread answers with an {@link AckMessage}. */
   acked: boolean;
+  /** When it was sent, if it was (ms since the epoch). */
+  ackedAt?: number;
   /** The main thread must claim the request (it may be shed if it waits too long). */
   claim: boolean;
 }
@@ -128,8 +130,10 @@ export class HandOff {
       acked,
       claim,
     };
-    if (acked) reply(200);
-    else {
+    if (acked) {
+      reply(200);
+      message.ackedAt = epochNow();
+    } else {
       const timer = setTimeout(() => {
         this.waiting.delete(seq);
         this.log('error', 'An incoming request was not acknowledged within 3 seconds.');

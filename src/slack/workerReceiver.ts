@@ -153,7 +153,10 @@ abstract class ThreadReceiver implements Receiver {
       ack,
       ...(request.retryNum === undefined ? {} : { retryNum: request.retryNum }),
       ...(request.retryReason === undefined ? {} : { retryReason: request.retryReason }),
-      customProperties: { receivedAt: request.receivedAt },
+      customProperties: {
+        receivedAt: request.receivedAt,
+        ...(request.ackedAt === undefined ? {} : { ackedAt: request.ackedAt }),
+      },
     };
     this.app?.processEvent(event).catch((error: unknown) => {
       if (acked) {
