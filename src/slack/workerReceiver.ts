@@ -55,6 +55,9 @@ abstract class ThreadReceiver implements Receiver {
   private readonly claims = new Int32Array(new SharedArrayBuffer(4 * CLAIM_SLOTS));
   protected app: App | undefined;
   private worker: Worker | undefined;
+  /** Requests handed over and not taken yet, in their order. */
+  private readonly arrived: HandedOver[] = [];
+  private readonly taken: (() => void)[] = [];
 
   constructor(
     protected readonly logger: Logger | undefined,
@@ -124,11 +127,33 @@ abstract class ThreadReceiver implements Receiver {
     worker.postMessage({ type: 'stop' } satisfies ToReceivingThread);
     await stopped;
     await worker.terminate();
+    await this.allTaken(); // so that a shutdown's drain sees them in flight
   }
 
   private fromThread(message: FromReceivingThread): void {
-    if (message.type === 'request') this.take(message);
-    else if (message.type === 'log') this.logger?.[message.level](message.message);
+    if (message.type === 'request') {
+      this.arrived.push(message);
+      if (this.arrived.length === 1) setImmediate(this.takeNext);
+    } else if (message.type === 'log') this.logger?.[message.level](message.message);
+  }
+
+  /**
+   * Takes the requests one per turn of the event loop. Node delivers every message waiting on the
+   * port in one go: taking them all there would hold this thread for as long as Bolt takes over
+   * all of them (seconds, after a stall), and claim requests that the thread could still shed.
+   * One per turn, the answers being built take their turns in between, and a request that waits
+   * here past `shedAfterMs` is the receiving thread's to answer "busy", at no cost to this one.
+   */
+  private readonly takeNext = (): void => {
+    const request = this.arrived.shift();
+    if (request) this.take(request);
+    if (this.arrived.length > 0) setImmediate(this.takeNext);
+    else for (const resolve of this.taken.splice(0)) resolve();
+  };
+
+  /** Resolves once every request handed over so far was taken (or found shed). */
+  private allTaken(): Promise<void> {
+    return this.arrived.length === 0 ? Promise.resolve() : new Promise((resolve) => this.taken.push(resolve));
   }
 
   /** Hands a request to Bolt, unless it waited so long that the thread answered "busy" already. */
