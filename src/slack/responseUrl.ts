@@ -10,7 +10,10 @@ export interface ResponseUrlAnswer {
 }
 
 // Kept-alive connections: most answers go to the same host (hooks.slack.com), one after another.
-const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+// A few of them: a burst of answers (a backlog told "busy") waits for a free connection rather
+// than opening hundreds, each a handshake that the thread which posts pays for.
+const AGENT = { keepAlive: true, maxSockets: 16 };
+const agents = { http: new HttpAgent(AGENT), https: new HttpsAgent(AGENT) };
 
 /**
  * POSTs a JSON body to a response URL through node:http(s). Not fetch: undici's fetch costs the
