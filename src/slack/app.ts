@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { webApi } from '@slack/bolt';
 import { App, type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import { BUSY } from '../blocks/messages.js';
 import type { Replies } from '../bot/replies.js';
 import type { Unfurls } from '../bot/unfurls.js';
 import type { SlackConnection } from '../config.js';
@@ -14,6 +15,7 @@ import { registerPostInThread } from './actions/postInThread.js';
 import { registerResultButtons } from './actions/resultButtons.js';
 import { registerTasteButtons } from './actions/tasteButtons.js';
 import { registerPaperCommand } from './commands/paper.js';
+import { ANSWER_MAX_WAIT_MS } from './deliver.js';
 import { type HomeDeps, registerAppHome } from './events/appHome.js';
 import { registerAppMention } from './events/appMention.js';
 import { registerLinkShared } from './events/linkShared.js';
@@ -23,13 +25,13 @@ import { installerCheck } from './installer.js';
 import { installerOptions } from './oauth.js';
 import { createPostingClient, type PostingFor, postingWith } from './posting.js';
 import { createMemoryReadBudget, type ReadBudget } from './readBudget.js';
-import { SlackHttpReceiver } from './receiver.js';
 import type { RequestTracker } from './requests.js';
 import { MemorySeenEvents, type SeenEvents } from './seenEvents.js';
 import { registerFindPapers } from './shortcuts/findPapers.js';
 import { registerSearchPapers } from './shortcuts/searchPapers.js';
 import { registerSearchModal } from './views/searchModal.js';
 import { registerSubscribeModal } from './views/subscribeModal.js';
+import { WorkerHttpReceiver, WorkerSocketModeReceiver } from './workerReceiver.js';
 
 /**
  * Whose token answers a request: the one token's (its workspace, as auth.test said: see
@@ -95,7 +97,11 @@ export function createSlackApp(options: SlackAppOptions): App {
   };
   const posting: PostingFor = (context) => postingWith(once, context, reads);
   const { auth } = options;
-  const common = { logger: boltLogger(logger), clientOptions };
+  // No conversation store: nothing reads it, and Bolt's in-memory one makes an Error on every request.
+  const common = { logger: boltLogger(logger), clientOptions, convoStore: false as const };
+  // Requests are received and acked on a thread of their own (HTTP: verified there too; see
+  // workerReceiver.ts); one that waits for this thread longer than an answer may is told "busy" from there.
+  const shedding = { busyMessage: BUSY, shedAfterMs: ANSWER_MAX_WAIT_MS };
   const { health } = options;
   // Served before Bolt's signature check: a load balancer's probes are not signed.
   const customRoutes = health
@@ -116,10 +122,11 @@ export function createSlackApp(options: SlackAppOptions): App {
     if (auth.kind !== 'oauth') throw new Error('OAuth mode needs an installation store');
     // Bolt's installer serves /slack/install and /slack/oauth_redirect, and its authorize reads
     // each request's token from the installation of the request's workspace.
-    const receiver = new SlackHttpReceiver({
+    const receiver = new WorkerHttpReceiver({
       signingSecret: connection.signingSecret,
       logger: common.logger,
       customRoutes,
+      ...shedding,
       ...installerOptions(
         connection.oauth,
         auth.installations,
@@ -142,14 +149,24 @@ export function createSlackApp(options: SlackAppOptions): App {
     });
     app =
       connection.mode === 'socket'
-        ? new App({ ...common, authorize, socketMode: true, appToken: connection.appToken })
+        ? new App({
+            ...common,
+            authorize,
+            receiver: new WorkerSocketModeReceiver({
+              appToken: connection.appToken,
+              logger: common.logger,
+              ...(clientOptions.slackApiUrl ? { slackApiUrl: clientOptions.slackApiUrl } : {}),
+              ...shedding,
+            }),
+          })
         : new App({
             ...common,
             authorize,
-            receiver: new SlackHttpReceiver({
+            receiver: new WorkerHttpReceiver({
               signingSecret: connection.signingSecret,
               logger: common.logger,
               customRoutes,
+              ...shedding,
             }),
           });
   }

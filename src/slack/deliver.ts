@@ -3,6 +3,7 @@ import { BUSY, noticeMessage } from '../blocks/messages.js';
 import type { Logger } from '../logger.js';
 import { currentRequest } from '../requestContext.js';
 import { SearchBusy } from '../search/paperSearch.js';
+import { postToResponseUrl } from './responseUrl.js';
 
 /** What a user sees when building the answer failed: one friendly sentence, nothing internal. */
 export const SOMETHING_WENT_WRONG = noticeMessage(
@@ -32,14 +33,13 @@ const RESPONSE_URL_TIMEOUT_MS = 10_000;
  */
 export function ephemeralReply(responseUrl: string, replaceOriginal = false) {
   return async (message: SlackMessage): Promise<void> => {
-    const response = await fetch(responseUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ response_type: 'ephemeral', replace_original: replaceOriginal, ...message }),
-      signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
-    });
+    const response = await postToResponseUrl(
+      responseUrl,
+      { response_type: 'ephemeral', replace_original: replaceOriginal, ...message },
+      RESPONSE_URL_TIMEOUT_MS,
+    );
     if (response.ok) return;
-    const reason = (await response.text().catch(() => '')).trim();
+    const reason = response.text.trim();
     throw new SlackRefusal(/^[a-z_]{1,60}$/.test(reason) ? reason : `http_${response.status}`);
   };
 }
@@ -56,7 +56,7 @@ export const ANSWER_MAX_WAIT_MS = 1000;
 /**
  * The one listener shape, after `ack()`: build the answer, deliver it, and turn any failure into a
  * logged error plus (where possible) the friendly sentence above. An answer whose turn comes more
- * than `maxWaitMs` after the call is answered with the busy sentence instead ({@link
+ * than `maxWaitMs` after the request arrived (or the call, outside a request) is answered with the busy sentence instead ({@link
  * ANSWER_MAX_WAIT_MS}). Never throws.
  */
 export async function answerWith(
@@ -66,7 +66,8 @@ export async function answerWith(
   deliver: (message: SlackMessage) => Promise<unknown>,
   maxWaitMs = ANSWER_MAX_WAIT_MS,
 ): Promise<void> {
-  const called = performance.now();
+  // The wait counts from the request's arrival: it may have waited for this thread before the listener ran.
+  const called = currentRequest()?.startedAt ?? performance.now();
   let message: SlackMessage;
   try {
     await nextTurn();

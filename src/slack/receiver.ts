@@ -1,11 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HTTPReceiver, type HTTPReceiverOptions } from '@slack/bolt';
+import { MAX_CLOCK_SKEW_MS } from './signature.js';
 
 /** The receiver's options: Bolt's (with its OAuth installer's, for installs in many workspaces). */
 export type SlackHttpReceiverOptions = HTTPReceiverOptions;
-
-/** How far a request's timestamp may be from our clock, either way (Slack's documented window). */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /**
  * Bolt's HTTP receiver, refusing requests whose timestamp is more than five minutes in the future

@@ -87,13 +87,18 @@ export class RequestTracker {
   observe(app: App): void {
     const processEvent = app.processEvent.bind(app);
     app.processEvent = (event) => {
-      const startedAt = performance.now();
+      // A receiver on another thread says when the request arrived, and when it acked it if it
+      // did (ms since the epoch): the listener's ack() then sends nothing.
+      const { receivedAt, ackedAt } = event.customProperties ?? {};
+      const startedAt =
+        typeof receivedAt === 'number' ? receivedAt - performance.timeOrigin : performance.now();
       const facts = requestFacts(event.body as Body);
       const { metrics } = this.deps;
       // Label values stay few: action ids are cut at their first ':' (`card_link:pdf` → `card_link`).
       metrics?.requests.inc({ kind: facts.kind, name: (facts.name.split(':')[0] ?? '').slice(0, 64) });
       const ack = event.ack;
-      let acked = false;
+      let acked = typeof ackedAt === 'number' && typeof receivedAt === 'number';
+      if (acked) metrics?.ackSeconds.observe({ kind: facts.kind }, (ackedAt - receivedAt) / 1000);
       const context: RequestContext = {
         fields: facts.fields,
         startedAt,

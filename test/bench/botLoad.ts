@@ -6,6 +6,7 @@ import { silentLogger } from '../../src/logger.js';
 import { FileCorpusStore } from '../../src/papers/corpusFile.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { WorkerSearcher } from '../../src/search/workerSearcher.js';
+import { benchAckFloor } from './ackFloor.js';
 import { benchSlashAtRate } from './slashLatency.js';
 
 /** Request rates of the at-rate part, each for 10 s (PAPERBOT_BENCH_RATES picks others). */
@@ -22,7 +23,8 @@ const loopMs = (ns: number) => Math.round(ns / 1e4) / 100;
 /**
  * The bot under load, over a data directory, in a process that holds only what the bot holds:
  * `load`, `/paper` at 50, 200 and 500 req/s through the Bolt receiver (acks, answers, shed, the
- * app thread's event-loop delay); `ingest`, saving without stopping (see {@link benchIngest}).
+ * app thread's event-loop delay, the process's CPU time; and the machine's floor: the same client
+ * against a server that only acks, see {@link benchAckFloor}); `ingest`, saving without stopping (see {@link benchIngest}).
  */
 export async function botLoad(
   dataDir: string,
@@ -33,6 +35,9 @@ export async function botLoad(
     const library = await botLibrary(dataDir);
     try {
       for (const rate of RATES) {
+        const floor = await benchAckFloor(rate, 10);
+        row[`/paper at ${rate} req/s: floor (a server that only acks, same client): ack p50 / p99 (ms)`] =
+          `${floor.p50} / ${floor.p99}`;
         const load = await benchSlashAtRate(rate, 10, library);
         row[`/paper at ${rate} req/s: ack p50 / p99 / max (ms)`] =
           `${load['ack p50 (ms)']} / ${load['ack p99 (ms)']} / ${load['ack max (ms)']}`;
@@ -42,6 +47,7 @@ export async function botLoad(
           `${load.requests}, ${load.failures}, ${load['answered within 30 s of the last request']}, ${load.shed}, ${load['answered or shed within 3 s']}`;
         row[`/paper at ${rate} req/s: event-loop delay p99 / max (ms)`] =
           `${load['event-loop delay p99 (ms)']} / ${load['event-loop delay max (ms)']}`;
+        row[`/paper at ${rate} req/s: process CPU, all threads (s)`] = load['process CPU (s)'];
       }
     } finally {
       await library.close();

@@ -86,6 +86,11 @@ export interface AtRate {
   /** The app's event-loop delay while the requests were sent (perf_hooks.monitorEventLoopDelay). */
   'event-loop delay p99 (ms)': number;
   'event-loop delay max (ms)': number;
+  /**
+   * CPU time of the whole process (the app's threads, the load generator, the fake Slack) from the
+   * first request until the last answer came: unlike latencies, barely changed by a busy machine.
+   */
+  'process CPU (s)': number;
   /** How long `during` took, when given. */
   'during (ms)'?: number;
 }
@@ -115,6 +120,7 @@ export async function benchSlashAtRate(
   let shed = 0;
   let withinSlack = 0;
   let duringMs: number | undefined;
+  let cpuSeconds = Number.NaN;
   const loop = monitorEventLoopDelay({ resolution: 1 });
   try {
     // Warm-up, as a running bot is: code paths compiled, the first posting lists read, a connection open.
@@ -145,6 +151,7 @@ export async function benchSlashAtRate(
       return { body, headers };
     });
     loop.enable();
+    const cpuBefore = process.cpuUsage();
     const finished = new Promise<{ sent: SentRequest[]; answers: ReceivedAnswer[] }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
@@ -159,6 +166,8 @@ export async function benchSlashAtRate(
       : Promise.resolve();
     const [{ sent, answers: received }] = await Promise.all([finished, alongside]);
     loop.disable();
+    const cpu = process.cpuUsage(cpuBefore);
+    cpuSeconds = (cpu.user + cpu.system) / 1e6;
     await worker.terminate();
     for (const request of sent) {
       if (request.ackMs === undefined || request.status !== 200) failures++;
@@ -192,6 +201,7 @@ export async function benchSlashAtRate(
     'answer p99 (ms)': ms(answers, 0.99),
     'event-loop delay p99 (ms)': loopMs(loop.percentile(99)),
     'event-loop delay max (ms)': loopMs(loop.max),
+    'process CPU (s)': Math.round(cpuSeconds * 100) / 100,
     ...(duringMs === undefined ? {} : { 'during (ms)': Math.round(duringMs) }),
   };
 }

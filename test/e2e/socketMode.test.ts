@@ -116,3 +116,35 @@ test('a mention over Socket Mode is answered in its thread', async () => {
   expect(acks.find((ack) => ack.envelope_id === 'env-event-1')).toBeDefined();
   expect(post?.args).toMatchObject({ channel: 'C0GENERAL', thread_ts: '9.1' });
 });
+
+test('over Socket Mode too, an envelope is acked and told "busy" by the receiving thread while this one is blocked', async () => {
+  const before = acks.length;
+  connected[0]?.send(
+    JSON.stringify({
+      envelope_id: 'env-slash-blocked',
+      type: 'slash_commands',
+      accepts_response_payload: true,
+      payload: {
+        token: 'x',
+        team_id: 'T0TEST',
+        channel_id: 'C0GENERAL',
+        user_id: 'U0ALICE',
+        command: '/paper',
+        text: 'reward model ensembles',
+        api_app_id: 'A0PAPERBOT',
+        response_url: slack.responseUrl('socket-blocked'),
+        trigger_id: 'trigger.socket.blocked',
+      },
+    }),
+  );
+  // This thread (the app's listeners, the fake Slack) stops for 2 s, past the 1 s an answer may wait.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
+  const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === 'socket-blocked'));
+  expect(acks.slice(before).map((ack) => ack.envelope_id)).toContain('env-slash-blocked');
+  expect(answer.body.text).toBe(
+    ':hourglass_flowing_sand: I’m busy right now: please try again in a few seconds.',
+  );
+  // The app got the command after, and left it to the busy answer: nothing else is posted.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(slack.responses.filter((r) => r.id === 'socket-blocked')).toHaveLength(1);
+});

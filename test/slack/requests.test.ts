@@ -1,5 +1,8 @@
 import { expect, test } from '@jest/globals';
-import { requestFacts } from '../../src/slack/requests.js';
+import type { App, ReceiverEvent } from '@slack/bolt';
+import { silentLogger } from '../../src/logger.js';
+import { Metrics } from '../../src/metrics.js';
+import { RequestTracker, requestFacts } from '../../src/slack/requests.js';
 
 test('what a request is, and the fields its log lines carry, from each kind of body', () => {
   expect(
@@ -48,4 +51,20 @@ test('what a request is, and the fields its log lines carry, from each kind of b
     name: 'unknown',
     fields: {},
   });
+});
+
+test('a request acked on the receiving thread is timed from its arrival to that ack, once', async () => {
+  const metrics = new Metrics({ processMetrics: false });
+  const tracker = new RequestTracker({ metrics, logger: silentLogger });
+  const app = { processEvent: async (event: ReceiverEvent) => event.ack() } as unknown as App;
+  tracker.observe(app);
+  const receivedAt = performance.timeOrigin + performance.now();
+  await app.processEvent({
+    body: { command: '/paper', team_id: 'T0TEST' },
+    ack: async () => {},
+    customProperties: { receivedAt, ackedAt: receivedAt + 3 },
+  });
+  const text = await metrics.registry.metrics();
+  expect(text).toContain('paperbot_slack_ack_seconds_count{kind="command"} 1');
+  expect(text).toContain('paperbot_slack_ack_seconds_sum{kind="command"} 0.003');
 });
