@@ -171,8 +171,12 @@ describe.each<[string, AppKind]>([
     const first = await mention(app, `${BOT}`, parent);
     expect(first.ms).toBeLessThan(ANSWER_WITHIN_MS);
     expect(JSON.stringify(first.answer?.blocks)).toContain("Searched with the thread's first message");
-    // A second bare mention within the minute: no read, no wait; it asks for words.
-    const second = await mention(app, `${BOT} ?`, parent);
+    // A second bare mention within the minute, in a thread where paperbot has shown no papers (in
+    // the first one it has now: its answer), cannot read: no wait, it asks for words.
+    const { ts: otherParent } = app.slack.userMessage('C0GENERAL', {
+      text: 'What about pruning for detection?',
+    });
+    const second = await mention(app, `${BOT} ?`, otherParent);
     expect(second.ms).toBeLessThan(ANSWER_WITHIN_MS);
     expect(second.answer?.text).toContain('Ask me with a few words');
     // A mention with words never reads the thread.
