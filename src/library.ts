@@ -313,13 +313,15 @@ export class Library implements PaperSink, PaperSearch {
 
   /**
    * Uses the signal file when it was trained the way this library trains (another training is
-   * trained again); resolves with how many papers it was trained on.
+   * trained again); resolves with how many papers its corpus had when it was trained.
    */
   private async loadSignal(file: string): Promise<number | undefined> {
     const header = await readSignalHeader(file);
     if (!header || JSON.stringify(header.training) !== JSON.stringify(this.signalSchedule.training))
       return undefined;
-    return this.searcher.loadSignal(file);
+    if ((await this.searcher.loadSignal(file)) === undefined) return undefined;
+    // Growth is measured from the corpus it was trained on, not from its sample of it.
+    return header.corpusPapers ?? header.papers;
   }
 
   /** Reads every posting list of the index once (for measuring its memory in that worst case). */

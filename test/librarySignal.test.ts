@@ -67,6 +67,20 @@ describe('the learnt signal of a library', () => {
     expect((await readSignalHeader(signalFile(dir)))?.papers).toBe(18);
   });
 
+  test('trained on a sample of a larger corpus, it is trained again only when the corpus has grown enough', async () => {
+    const dir = emptyDataDir();
+    const sampled: SignalSchedule = { ...SCHEDULE, training: { ...SCHEDULE.training, maxPapers: 6 } };
+    const library = closedAfter(await Library.open(dir, silentLogger, { signal: sampled }));
+    await ingest(library, papers(0, 12));
+    const first = await readSignalHeader(signalFile(dir));
+    expect(first?.papers).toBeLessThan(12); // a sample
+    expect(first?.corpusPapers).toBe(12);
+    await ingest(library, papers(12, 5)); // 17: less than half as many again as the corpus it learnt from
+    expect(await readSignalHeader(signalFile(dir))).toEqual(first);
+    await ingest(library, papers(17, 1)); // 18
+    expect((await readSignalHeader(signalFile(dir)))?.corpusPapers).toBe(18);
+  });
+
   test('a reopened library uses the file it finds, unless it was trained otherwise', async () => {
     const dir = emptyDataDir();
     const first = await Library.open(dir, silentLogger, { signal: SCHEDULE });

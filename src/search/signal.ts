@@ -62,6 +62,11 @@ export interface TranslationModel {
   weights: Float64Array;
   /** How many papers it was trained on. */
   papers: number;
+  /**
+   * How many live papers the corpus it was trained from had (past `maxPapers` it reads a sample of
+   * them): what the corpus's growth is measured from.
+   */
+  corpusPapers: number;
 }
 
 /** A small deterministic generator (mulberry32): the same seed gives the same sample. */
@@ -104,6 +109,8 @@ export function trainTranslation(
   const vocabulary = corpus.terms.length;
   const random = seededRandom(training.seed);
   const read = samplePapers(corpus.live, training.maxPapers, random);
+  let corpusPapers = 0;
+  for (let n = 0; n < corpus.live.length; n++) if (corpus.live[n]) corpusPapers++;
   // Each paper's distinct title and abstract words; for title sources, its title's too.
   const text = distinctWords(corpus, read, 2);
   const { words, starts: wordStarts, papersWith, papers: total } = text;
@@ -172,7 +179,7 @@ export function trainTranslation(
       weights: order.map((i) => (heapScores[i] as number) / sum),
     });
   }
-  return compact(corpus.terms, kept, total);
+  return { ...compact(corpus.terms, kept, total), corpusPapers };
 }
 
 /**
@@ -272,7 +279,7 @@ function compact(
   terms: readonly string[],
   kept: Map<number, { targets: number[]; weights: number[] }>,
   papers: number,
-): TranslationModel {
+): Omit<TranslationModel, 'corpusPapers'> {
   const ids = new Map<number, number>();
   const words: string[] = [];
   const idOf = (term: number) => {

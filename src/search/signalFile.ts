@@ -21,6 +21,8 @@ export interface SignalHeader {
   training: SignalTraining;
   /** How many papers it was trained on. */
   papers: number;
+  /** How many live papers its corpus had (files written before this was recorded: `papers`). */
+  corpusPapers?: number;
   /** How long training took, ms. */
   trainingMs: number;
 }
@@ -32,7 +34,13 @@ export async function writeSignal(
   training: SignalTraining,
   trainingMs: number,
 ): Promise<void> {
-  const header: SignalHeader = { format: SIGNAL_FORMAT, training, papers: model.papers, trainingMs };
+  const header: SignalHeader = {
+    format: SIGNAL_FORMAT,
+    training,
+    papers: model.papers,
+    corpusPapers: model.corpusPapers,
+    trainingMs,
+  };
   await writeSectionFile(file, header, {
     words: model.words,
     starts: model.starts,
@@ -75,7 +83,14 @@ export async function readSignal(
       return undefined;
     return {
       header: h as SignalHeader,
-      model: { words: words as string[], starts, targets, weights, papers: h.papers },
+      model: {
+        words: words as string[],
+        starts,
+        targets,
+        weights,
+        papers: h.papers,
+        corpusPapers: h.corpusPapers ?? h.papers,
+      },
     };
   } catch {
     return undefined;

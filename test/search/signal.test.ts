@@ -194,6 +194,7 @@ describe('the signal file', () => {
       format: SIGNAL_FORMAT,
       training: TRAINING,
       papers: CORPUS.length,
+      corpusPapers: CORPUS.length,
       trainingMs: 12,
     });
     expect(await readSignalHeader(file)).toEqual(read?.header);
