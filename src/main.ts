@@ -329,8 +329,9 @@ export async function main(io: ProgramIo = processIo()): Promise<void> {
           backfill?.stop(),
         ]);
       },
-      // In-flight answers and digest posts (and an ingest under way) finish.
-      drain: () => Promise.all([stopped.then(() => followUps.idle()), requests.drained()]),
+      // In-flight answers and digest posts (and an ingest under way) finish. Requests are counted
+      // once the receiver has stopped: it hands the main thread what it acked but not yet passed on.
+      drain: () => stopped.then(() => Promise.all([followUps.idle(), requests.drained()])),
       // The library writes its checkpoint and stops its search workers; the stores their writes.
       flush: async () => {
         await library.close();
