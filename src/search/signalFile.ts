@@ -126,17 +126,22 @@ export function trainSignalFile(
   abort?: AbortSignal,
 ): Promise<{ papers: number; ms: number }> {
   return new Promise((resolve, reject) => {
+    // Already stopped (a close while the last signal was being loaded): no training at all.
+    if (abort?.aborted) return reject(new Error('the signal training was stopped'));
     const worker = new Worker(trainingEntry(), { workerData: { snapshot, out, training } });
     // Stopped, the worker leaves no file: it writes it whole, then renames it into place.
-    abort?.addEventListener('abort', () => void worker.terminate(), { once: true });
+    const stop = () => void worker.terminate();
+    abort?.addEventListener('abort', stop, { once: true });
     let result: { papers: number; ms: number } | undefined;
     worker.on('message', (message: { papers: number; ms: number }) => {
       result = message;
     });
     worker.on('error', reject);
-    worker.on('exit', (code) =>
-      result ? resolve(result) : reject(new Error(`the signal training worker exited with code ${code}`)),
-    );
+    worker.on('exit', (code) => {
+      abort?.removeEventListener('abort', stop);
+      if (result) resolve(result);
+      else reject(new Error(`the signal training worker exited with code ${code}`));
+    });
   });
 }
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from '@jest/globals';
 import { DocumentIndex } from '../../src/search/documentIndex.js';
@@ -13,7 +13,13 @@ import {
   type TranslationModel,
   trainTranslation,
 } from '../../src/search/signal.js';
-import { readSignal, readSignalHeader, SIGNAL_FORMAT, writeSignal } from '../../src/search/signalFile.js';
+import {
+  readSignal,
+  readSignalHeader,
+  SIGNAL_FORMAT,
+  trainSignalFile,
+  writeSignal,
+} from '../../src/search/signalFile.js';
 import { tempDir } from '../support/tmp.js';
 
 const document = (id: string, title: string, abstract: string): SearchDocument => ({
@@ -198,6 +204,16 @@ describe('the signal file', () => {
       trainingMs: 12,
     });
     expect(await readSignalHeader(file)).toEqual(read?.header);
+  });
+
+  test('a training asked for after a close has begun does not start', async () => {
+    const out = join(tempDir('paperbot-signal-'), 'index.signal');
+    const closing = new AbortController();
+    closing.abort();
+    await expect(trainSignalFile('no-such.snapshot', out, TRAINING, closing.signal)).rejects.toThrow(
+      'the signal training was stopped',
+    );
+    expect(existsSync(out)).toBe(false);
   });
 
   test('a missing, damaged or other file is no signal', async () => {
