@@ -155,9 +155,17 @@ function header(req: IncomingMessage, name: string): string | undefined {
 
 /** Slack's bodies: JSON (events), a form (commands), or a form whose `payload` is JSON (interactions). */
 function parseBody(raw: string, fields: ParsedUrlQuery | undefined): Record<string, unknown> {
-  if (!fields) return JSON.parse(raw) as Record<string, unknown>;
-  if (typeof fields.payload === 'string') return JSON.parse(fields.payload) as Record<string, unknown>;
+  if (!fields) return jsonObject(raw);
+  if (typeof fields.payload === 'string') return jsonObject(fields.payload);
   return { ...fields };
+}
+
+/** JSON that must be an object (Slack's bodies and payloads are): `null`, a number or a list is malformed. */
+function jsonObject(text: string): Record<string, unknown> {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error('not a JSON object');
+  return value as Record<string, unknown>;
 }
 
 if (parentPort && workerData?.receiverThread)

@@ -212,6 +212,12 @@ describe('what the receiver answers itself, and what waits for the listener', ()
     expect(big.status).toBe(413);
     const malformed = await postSigned(`${url}/slack/events`, '{not json', 'application/json');
     expect(malformed.status).toBe(400);
+    // JSON that is not an object: refused, and the thread still receives what comes next.
+    for (const notAnObject of ['null', '42', '[]'])
+      expect((await postSigned(`${url}/slack/events`, notAnObject, 'application/json')).status).toBe(400);
+    expect((await postSigned(`${url}/slack/events`, 'payload=null', FORM)).status).toBe(400);
+    const after = await postSigned(`${url}/slack/events`, '{not json', 'application/json');
+    expect(after.status).toBe(400);
   });
 
   test('other paths are the main thread’s: custom routes answer, unknown ones are 404', async () => {
