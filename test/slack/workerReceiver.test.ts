@@ -56,6 +56,12 @@ describe('the receiver thread, with the whole app behind it', () => {
   });
 
   test('a command the main thread cannot take in time is told "busy" by the receiver, and only that', async () => {
+    // Bolt on the main thread never runs it: the receiving thread claimed it and answered.
+    const processed: unknown[] = [];
+    running.app.use(async ({ body, next }) => {
+      if (JSON.stringify(body).includes('blocked-long')) processed.push(body);
+      await next();
+    });
     const { status } = postWhileBlocked(running.eventsUrl, running.slack.responseUrl('blocked-long'), 2000);
     expect(status).toBe(200);
     await running.slack.waitFor(() => running.slack.responses.some((r) => r.id === 'blocked-long'));
@@ -64,6 +70,7 @@ describe('the receiver thread, with the whole app behind it', () => {
     const answers = running.slack.responses.filter((r) => r.id === 'blocked-long');
     expect(answers.map((r) => r.body.text)).toEqual([BUSY_TEXT]);
     expect(answers[0]?.body.response_type).toBe('ephemeral');
+    expect(processed).toEqual([]);
   });
 
   test('a forged request is refused with 401 by the receiver thread, even while the main thread is blocked', async () => {
