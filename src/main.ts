@@ -284,6 +284,12 @@ export async function main(io: ProgramIo = processIo()): Promise<void> {
     now,
     requests,
     health: { readiness, metrics },
+    // A bot that no longer hears Slack would look alive (over Socket Mode even to its operator):
+    // exit, so that it is restarted, as when every search worker stopped.
+    onReceiverExit: () => {
+      logger.error('The thread that receives Slack requests stopped: exiting so that paperbot is restarted.');
+      io.exit(1);
+    },
   });
   if (slack.mode === 'socket') {
     await app.start();

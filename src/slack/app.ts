@@ -64,6 +64,8 @@ export interface SlackAppOptions {
   requests?: RequestTracker;
   /** HTTP modes: /healthz, /readyz and /metrics beside /slack/events. */
   health?: HealthEndpoints;
+  /** Called when the thread that receives Slack's requests stops on its own (the process should exit). */
+  onReceiverExit?: (code: number) => void;
 }
 
 // Bolt's client, for calls that are safe to repeat: a few quick retries, then give up and log,
@@ -101,7 +103,11 @@ export function createSlackApp(options: SlackAppOptions): App {
   const common = { logger: boltLogger(logger), clientOptions, convoStore: false as const };
   // Requests are received and acked on a thread of their own (HTTP: verified there too; see
   // workerReceiver.ts); one that waits for this thread longer than an answer may is told "busy" from there.
-  const shedding = { busyMessage: BUSY, shedAfterMs: ANSWER_MAX_WAIT_MS };
+  const shedding = {
+    busyMessage: BUSY,
+    shedAfterMs: ANSWER_MAX_WAIT_MS,
+    ...(options.onReceiverExit ? { onThreadExit: options.onReceiverExit } : {}),
+  };
   const { health } = options;
   // Served before Bolt's signature check: a load balancer's probes are not signed.
   const customRoutes = health

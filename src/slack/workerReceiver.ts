@@ -34,6 +34,11 @@ export interface Shedding {
   busyMessage: SlackMessage;
   /** How long a request with a response_url may wait for the main thread before it is shed. */
   shedAfterMs: number;
+  /**
+   * Called when the receiving thread stops on its own after it started: the app no longer hears
+   * Slack (over Socket Mode not even a probe would notice), so the process should exit.
+   */
+  onThreadExit?: (code: number) => void;
 }
 
 /** The HTTP receiver's options: Bolt's HTTP receiver's, and what a shed request is told. */
@@ -55,6 +60,8 @@ abstract class ThreadReceiver implements Receiver {
   private readonly claims = new Int32Array(new SharedArrayBuffer(4 * CLAIM_SLOTS));
   protected app: App | undefined;
   private worker: Worker | undefined;
+  /** Whether the thread stopped on its own after it started. */
+  private threadExited = false;
   /** Requests handed over and not taken yet, in their order. */
   private readonly arrived: HandedOver[] = [];
   private readonly taken: (() => void)[] = [];
@@ -106,6 +113,13 @@ abstract class ThreadReceiver implements Receiver {
       worker.removeAllListeners('error');
       worker.removeAllListeners('exit');
       worker.on('error', (error) => this.logger?.error('The receiving thread failed:', error));
+      worker.on('exit', (code) => {
+        if (this.worker !== worker) return; // stopped by stopThread()
+        this.worker = undefined;
+        this.threadExited = true;
+        this.logger?.error(`The receiving thread stopped (exit code ${code}): Slack's requests go unheard.`);
+        this.shedding.onThreadExit?.(code);
+      });
       return listening;
     } catch (error) {
       this.worker = undefined;
@@ -117,6 +131,8 @@ abstract class ThreadReceiver implements Receiver {
   /** Stops the thread's transport; the requests it handed over before are still processed. */
   protected async stopThread(): Promise<void> {
     const worker = this.worker;
+    // A thread that stopped on its own has nothing left to stop (the rest of the receiver has).
+    if (!worker && this.threadExited) return;
     if (!worker) throw new Error('The receiver cannot be stopped because it was not started.');
     this.worker = undefined;
     // Every request the thread handed over comes before its `stopped` (one port, in order).
@@ -212,8 +228,8 @@ export class WorkerHttpReceiver extends ThreadReceiver {
   private readonly routes: SlackHttpReceiver;
 
   constructor(private readonly options: WorkerHttpReceiverOptions) {
-    const { busyMessage, shedAfterMs, ...bolt } = options;
-    super(options.logger, { busyMessage, shedAfterMs });
+    const { busyMessage, shedAfterMs, onThreadExit, ...bolt } = options;
+    super(options.logger, { busyMessage, shedAfterMs, ...(onThreadExit ? { onThreadExit } : {}) });
     this.routes = new SlackHttpReceiver(bolt);
   }
 

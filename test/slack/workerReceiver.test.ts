@@ -87,6 +87,33 @@ describe('the receiver thread, with the whole app behind it', () => {
   });
 });
 
+test('a receiving thread that stops on its own is reported, and one stopped by the app is not', async () => {
+  const exits: number[] = [];
+  const receiverWith = () =>
+    new WorkerHttpReceiver({
+      signingSecret: SIGNING_SECRET,
+      busyMessage: BUSY,
+      shedAfterMs: 1000,
+      onThreadExit: (code) => exits.push(code),
+    });
+  const authorize = async () => ({ botToken: 'xoxb-test', botId: 'B0', botUserId: 'U0BOT' });
+  const stoppedByApp = receiverWith();
+  const calm = new App({ receiver: stoppedByApp, convoStore: false, authorize });
+  await calm.start(0);
+  await calm.stop();
+  expect(exits).toEqual([]);
+
+  const dying = receiverWith();
+  const deaf = new App({ receiver: dying, convoStore: false, authorize });
+  await deaf.start(0);
+  // The thread dies under the app (as an uncaught error in it would end it).
+  await (dying as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  await waitUntil(() => exits.length > 0);
+  expect(exits).toEqual([1]);
+  await deaf.stop(); // what is left of it (its other paths' server) still stops
+  expect(exits).toEqual([1]);
+});
+
 describe('what the receiver answers itself, and what waits for the listener', () => {
   let app: App;
   let url: string;
