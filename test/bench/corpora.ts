@@ -19,14 +19,5 @@ export async function loadDailyArxiv(): Promise<Paper[]> {
   return papers;
 }
 
-/** A small deterministic PRNG (mulberry32), so every run benchmarks the same inputs. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The product's seeded generator (mulberry32), so every run benchmarks the same inputs. */
+export { seededRandom as random } from '../../src/search/signal.js';
