@@ -8,8 +8,9 @@ import { FakeClock } from '../support/bot.js';
 import { FakeSemanticScholar, type S2Fault } from '../support/fakeSemanticScholar.js';
 import { FakeSlack, type StoredMessage } from '../support/fakeSlack.js';
 import { makePaper } from '../support/papers.js';
-import { eventBody, postSigned, slashCommandBody } from '../support/signing.js';
+import { postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, type StartOptions, startApp } from '../support/slackApp.js';
+import { shareLink } from '../support/userActions.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 const DAY_MS = 86_400_000;
@@ -66,26 +67,6 @@ async function start(library: Library, options: Partial<StartOptions> = {}): Pro
   return app;
 }
 
-async function share(app: RunningApp, channel: string): Promise<string> {
-  const link = `https://arxiv.org/abs/${discussed.arxivId}`;
-  const { ts } = app.slack.userMessage(channel, { text: `<${link}>`, user: 'U0BOB' });
-  await postSigned(
-    app.eventsUrl,
-    eventBody({
-      type: 'link_shared',
-      channel,
-      user: 'U0BOB',
-      message_ts: ts,
-      links: [{ url: link, domain: 'arxiv.org' }],
-    }),
-    'application/json',
-  );
-  await app.slack.waitFor(async () =>
-    (await app.discussions.ofPaper('T0TEST', discussed.id)).some((s) => s.ts === ts),
-  );
-  return ts;
-}
-
 /** Runs citation passes (and the follow-ups they start) until none has anything left to do. */
 async function settle(app: RunningApp): Promise<void> {
   for (let i = 0; i < 3; i++) {
@@ -127,7 +108,7 @@ describe('citations of discussed papers', () => {
     const shared = { clock, discussions, citations };
     const library = await Library.inMemory([discussed, ...background]);
     const first = await start(library, shared);
-    const thread = await share(first, 'C0ML');
+    const thread = await shareLink(first, 'C0ML', discussed);
 
     await library.ingest({ papers: [citing(1)], skipped: [] });
     await settle(first);
@@ -202,7 +183,7 @@ describe('citations of discussed papers', () => {
       });
     const library = await Library.inMemory([discussed, ...background]);
     const app = await start(library, { clock });
-    await share(app, 'C0ML');
+    await shareLink(app, 'C0ML', discussed);
     await slash(app, 'subscribe reward model ensembles daily', 'sub');
     const [subscription] = await app.store.inChannel({ team: 'T0TEST', channel: 'C0ML' });
 

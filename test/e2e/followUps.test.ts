@@ -10,9 +10,9 @@ import { FakeClock } from '../support/bot.js';
 import { closedAfter } from '../support/cleanup.js';
 import { FakeSlack, type StoredMessage } from '../support/fakeSlack.js';
 import { makePaper } from '../support/papers.js';
-import { eventBody, postSigned } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
 import { tempDir } from '../support/tmp.js';
+import { shareLink } from '../support/userActions.js';
 
 let running: RunningApp | undefined;
 let slack: FakeSlack | undefined;
@@ -31,29 +31,9 @@ const paper = makePaper({
   upvotes: 30,
   arrivedAt: '2026-11-20T00:00:00.000Z',
 });
-const LINK = 'https://arxiv.org/abs/2310.02743';
 
 const followUpsIn = (channel: string): StoredMessage[] =>
   (slack?.messagesIn(channel) ?? []).filter((m) => m.metadata?.event_type === 'paperbot_follow_up');
-
-async function shareLink(app: RunningApp, channel: string): Promise<string> {
-  const { ts } = app.slack.userMessage(channel, { text: `<${LINK}>`, user: 'U0BOB' });
-  await postSigned(
-    app.eventsUrl,
-    eventBody({
-      type: 'link_shared',
-      channel,
-      user: 'U0BOB',
-      message_ts: ts,
-      links: [{ url: LINK, domain: 'arxiv.org' }],
-    }),
-    'application/json',
-  );
-  await app.slack.waitFor(async () =>
-    (await app.discussions.ofPaper('T0TEST', paper.id)).some((s) => s.ts === ts),
-  );
-  return ts;
-}
 
 test('news merged into a discussed paper is told once in its threads, across a restart, and never in an archived channel', async () => {
   const dataDir = tempDir('paperbot-followups-');
@@ -72,8 +52,8 @@ test('news merged into a discussed paper is told once in its threads, across a r
     slack,
     discussions: await openLowdbDiscussionStore(memoryFile),
   });
-  const thread = await shareLink(running, 'C0ML');
-  const oldThread = await shareLink(running, 'C0OLD');
+  const thread = await shareLink(running, 'C0ML', paper);
+  const oldThread = await shareLink(running, 'C0OLD', paper);
   slack.addChannel({ id: 'C0OLD', name: 'old-reading', isArchived: true });
 
   // An ingest merges a code repository into the paper: "Code is out" in the thread, once.
@@ -132,7 +112,7 @@ test('a follow-up whose answer was lost is found in the thread by the next run, 
   const library = closedAfter(await Library.open(dataDir, silentLogger));
   await library.ingest({ papers: [paper], skipped: [] });
   running = await startApp({ index: library, library, clock, slack });
-  await shareLink(running, 'C0ML');
+  await shareLink(running, 'C0ML', paper);
   // Slack stores the reply but the answer never comes back.
   slack.on('chat.postMessage', () => ({ body: { ok: true }, hangUp: true }));
   await library.ingest({ papers: [{ ...paper, arxivVersion: 3 }], skipped: [] });

@@ -5,6 +5,7 @@ import { type AppKind, type FakeReply, FakeSlack, TIER1_LIMIT, TIER1_READS } fro
 import { bundledPapers, makePaper } from '../support/papers.js';
 import { buttonClickBody, eventBody, postSigned, slashCommandBody } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
+import { shareLink } from '../support/userActions.js';
 
 // Every guarantee under both kinds of install: a distributed, non-Marketplace app reads history
 // and replies once a minute per method (pages of 15); an internal app at Tier 3. The same
@@ -21,7 +22,6 @@ const discussedPaper = makePaper({
   upvotes: 30,
   arrivedAt: '2026-11-20T00:00:00.000Z',
 });
-const LINK = 'https://arxiv.org/abs/2310.02743';
 
 let running: RunningApp | undefined;
 afterEach(async () => {
@@ -87,25 +87,6 @@ async function mention(app: RunningApp, text: string, threadTs?: string) {
   return { answer: answers.at(-1), ms: performance.now() - sent };
 }
 
-async function shareLink(app: RunningApp, channel: string): Promise<string> {
-  const { ts } = app.slack.userMessage(channel, { text: `<${LINK}>`, user: 'U0BOB' });
-  await postSigned(
-    app.eventsUrl,
-    eventBody({
-      type: 'link_shared',
-      channel,
-      user: 'U0BOB',
-      message_ts: ts,
-      links: [{ url: LINK, domain: 'arxiv.org' }],
-    }),
-    'application/json',
-  );
-  await app.slack.waitFor(async () =>
-    (await app.discussions.ofPaper('T0TEST', discussedPaper.id)).some((s) => s.ts === ts),
-  );
-  return ts;
-}
-
 const digestsIn = (slack: FakeSlack) =>
   slack.messagesIn('C0GENERAL').filter((m) => m.metadata?.event_type === 'paperbot_digest');
 
@@ -150,7 +131,7 @@ describe.each<[string, AppKind]>([
 
   test('/paper answers with discussed papers at once, without reading their threads', async () => {
     const app = await start(kind);
-    const thread = await shareLink(app, 'C0ML');
+    const thread = await shareLink(app, 'C0ML', discussedPaper);
     for (let i = 0; i < 40; i++) app.slack.userMessage('C0ML', { text: `reply ${i}`, thread_ts: thread });
     const answers = [];
     for (let i = 0; i < 5; i++)
@@ -188,7 +169,7 @@ describe.each<[string, AppKind]>([
 
   test('a bare mention in a thread where paperbot saw papers is answered from them, without reading the thread', async () => {
     const app = await start(kind);
-    const thread = await shareLink(app, 'C0GENERAL');
+    const thread = await shareLink(app, 'C0GENERAL', discussedPaper);
     const { answer, ms } = await mention(app, `${BOT}`, thread);
     expect(ms).toBeLessThan(ANSWER_WITHIN_MS);
     expect(JSON.stringify(answer?.blocks)).toContain('Papers like the ones already in this thread');
@@ -247,7 +228,7 @@ describe.each<[string, AppKind]>([
   test('a follow-up whose answer was lost is found in its thread and not posted twice', async () => {
     const app = await start(kind);
     const { slack } = app;
-    await shareLink(app, 'C0ML');
+    await shareLink(app, 'C0ML', discussedPaper);
     slack.on('chat.postMessage', () => ({ body: { ok: true }, hangUp: true }));
     await app.index.ingest({ papers: [{ ...discussedPaper, arxivVersion: 3 }], skipped: [] });
     await app.followUps.idle();

@@ -3,9 +3,8 @@ import { Library } from '../../src/library.js';
 import { blockKitViolations, blocksOf, expectValidMessage, liveMarkup } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
 import { makePaper } from '../support/papers.js';
-import { eventBody, postSigned } from '../support/signing.js';
 import { type RunningApp, startApp } from '../support/slackApp.js';
-import { slash } from '../support/userActions.js';
+import { shareLink, slash } from '../support/userActions.js';
 
 let running: RunningApp | undefined;
 afterEach(async () => {
@@ -53,23 +52,7 @@ async function start(library?: Library): Promise<RunningApp> {
 /** `user` posts an arXiv link to `paperId` in `channel`; resolves once it is remembered. */
 async function share(app: RunningApp, channel: string, user: string, paperId: string): Promise<string> {
   app.clock.advance(60_000);
-  const link = `https://arxiv.org/abs/${paperId}`;
-  const { ts } = app.slack.userMessage(channel, { text: `worth a read <${link}>`, user });
-  await postSigned(
-    app.eventsUrl,
-    eventBody({
-      type: 'link_shared',
-      channel,
-      user,
-      message_ts: ts,
-      links: [{ url: link, domain: 'arxiv.org' }],
-    }),
-    'application/json',
-  );
-  await app.slack.waitFor(async () =>
-    (await app.discussions.ofPaper('T0TEST', paperId)).some((s) => s.ts === ts),
-  );
-  return ts;
+  return shareLink(app, channel, { id: paperId }, { user, words: 'worth a read' });
 }
 
 /** The people an answer names, in order, with the text of their line. */

@@ -1,5 +1,5 @@
 import { expect } from '@jest/globals';
-import { buttonClickBody, postSigned, slashCommandBody } from './signing.js';
+import { buttonClickBody, eventBody, postSigned, slashCommandBody } from './signing.js';
 import type { RunningApp } from './slackApp.js';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -36,4 +36,36 @@ export async function click(
   );
   expect(ack.status).toBe(200);
   return (await app.slack.waitFor(() => app.slack.responses.find((r) => r.id === id))).body;
+}
+
+/**
+ * Someone (`user`, U0BOB unless said) posts an arXiv link to `paper` in `channel`, after `words`
+ * if given, and Slack sends link_shared: resolves with the message's ts once paperbot has
+ * remembered it.
+ */
+export async function shareLink(
+  app: RunningApp,
+  channel: string,
+  paper: { id: string; arxivId?: string },
+  options: { user?: string; words?: string } = {},
+): Promise<string> {
+  const user = options.user ?? 'U0BOB';
+  const link = `https://arxiv.org/abs/${paper.arxivId ?? paper.id}`;
+  const text = options.words ? `${options.words} <${link}>` : `<${link}>`;
+  const { ts } = app.slack.userMessage(channel, { text, user });
+  await postSigned(
+    app.eventsUrl,
+    eventBody({
+      type: 'link_shared',
+      channel,
+      user,
+      message_ts: ts,
+      links: [{ url: link, domain: 'arxiv.org' }],
+    }),
+    'application/json',
+  );
+  await app.slack.waitFor(async () =>
+    (await app.discussions.ofPaper('T0TEST', paper.id)).some((s) => s.ts === ts),
+  );
+  return ts;
 }
