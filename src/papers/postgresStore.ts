@@ -127,12 +127,8 @@ export class PostgresCorpusStore implements CorpusStore {
   async append(papers: readonly Paper[], after: CorpusPosition): Promise<CorpusPosition> {
     // A paper given twice is stored once, as given last (an upsert may not touch a row twice).
     const latest = [...new Map(papers.map((paper) => [paper.id, paper])).values()];
-    const from = asSequencePosition(after);
     return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<SequencePosition>(`${STATE} FOR UPDATE`);
-      const current = rows[0] as SequencePosition;
-      if (!from || from.corpus !== current.corpus || from.sequence !== current.sequence)
-        throw new CorpusMoved();
+      const current = await lockedAt(tx, after);
       if (latest.length === 0) return current;
       for (let start = 0; start < latest.length; start += BATCH) {
         const batch = latest.slice(start, start + BATCH).map((paper, i) => {
@@ -164,12 +160,8 @@ export class PostgresCorpusStore implements CorpusStore {
   }
 
   async remove(ids: readonly string[], after: CorpusPosition): Promise<CorpusPosition> {
-    const from = asSequencePosition(after);
     return this.db.transaction(async (tx) => {
-      const { rows } = await tx.query<SequencePosition>(`${STATE} FOR UPDATE`);
-      const current = rows[0] as SequencePosition;
-      if (!from || from.corpus !== current.corpus || from.sequence !== current.sequence)
-        throw new CorpusMoved();
+      const current = await lockedAt(tx, after);
       const deleted = await tx.query('DELETE FROM papers WHERE id = ANY($1::text[])', [ids]);
       if (deleted.rowCount === 0) return current;
       // A deleted row cannot be caught up with: a new corpus id sends every replica to read it again.
@@ -222,4 +214,16 @@ async function state(db: Queryable): Promise<SequencePosition> {
   const { rows } = await db.query<SequencePosition>(STATE);
   const row = rows[0] as SequencePosition;
   return { corpus: row.corpus, sequence: row.sequence };
+}
+
+/**
+ * Locks the corpus's counter row for this transaction (writers commit in counter order) and
+ * returns the position, refusing a writer that is not at it (CorpusMoved).
+ */
+async function lockedAt(tx: Queryable, after: CorpusPosition): Promise<SequencePosition> {
+  const from = asSequencePosition(after);
+  const { rows } = await tx.query<SequencePosition>(`${STATE} FOR UPDATE`);
+  const current = rows[0] as SequencePosition;
+  if (!from || from.corpus !== current.corpus || from.sequence !== current.sequence) throw new CorpusMoved();
+  return current;
 }
