@@ -26,8 +26,8 @@ export function shippedPapers(): Paper[] {
   return papersOf(BUNDLED_CORPUS);
 }
 
-/** How many papers the bundled corpus has. */
-export const BUNDLED_SIZE = shippedPapers().length;
+/** How many papers the bundled corpus has (its lines: parsing 800 papers for every file that imports this cost more). */
+export const BUNDLED_SIZE = readFileSync(BUNDLED_CORPUS, 'utf8').split('\n').filter(Boolean).length;
 
 function papersOf(file: string): Paper[] {
   return readFileSync(file, 'utf8')
