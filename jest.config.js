@@ -12,6 +12,8 @@ export default {
   // jest's default is one worker per core but one, which on the 2-core machines we run on means
   // one test file at a time; most files wait on sockets and child processes, so two overlap well.
   maxWorkers: 2,
+  // On a run without the durations of an earlier one (a fresh clone), the process tests first.
+  testSequencer: '<rootDir>/test/support/sequencer.js',
   // Tests assert behaviour, never speed (benchmarks measure that); on a shared, loaded machine a
   // long end-to-end test can take several times its usual 1-4 s, past jest's 5 s default.
   testTimeout: 20_000,
