@@ -38,7 +38,8 @@ async function loopDelayDuring<T>(
  * `node --import tsx --import ./test/bench/compiled.mjs test/bench/signal.ts`: the learnt signal
  * on the ~85k real papers (the eval's cached corpus): training in its worker thread (time, this
  * thread's event-loop delay meanwhile beside an idle baseline, RSS), the file's size and load time,
- * and keyword search latency with and without it.
+ * keyword search latency with and without it, and that of long queries (the eval's descriptions)
+ * with and without its ranker.
  */
 async function main(): Promise<void> {
   const { library, dir } = await openRealCorpus(silentLogger);
@@ -84,6 +85,28 @@ async function main(): Promise<void> {
     };
     row['keyword p50 / p95 / p99 without the signal (ms)'] = time(0);
     row['keyword p50 / p95 / p99 with it (ms)'] = time(RANKING.signal.weight);
+    // Long queries (the eval's descriptions, as `/paper` text): the learnt ranker orders them.
+    const descriptions = readFileSync(new URL('../eval/descriptions.jsonl', import.meta.url), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) =>
+        parsePaperCommand((JSON.parse(line) as { query: string }).query.replace(/^@paperbot\s*/i, '')),
+      );
+    const timeLong = (ranker: boolean) => {
+      index.rankWith(withRanking(RANKING, { signal: { ranker } }));
+      const samples: number[] = [];
+      for (let round = 0; round < 3; round++)
+        for (const command of descriptions) {
+          if (command.kind !== 'search') continue;
+          const t = performance.now();
+          index.search({ query: command.query, limit: 5 });
+          if (round) samples.push(performance.now() - t);
+        }
+      const { p50, p95, p99 } = summary(samples);
+      return `${p50} / ${p95} / ${p99}`;
+    };
+    row['description p50 / p95 / p99, signal without the ranker (ms)'] = timeLong(false);
+    row['description p50 / p95 / p99 with the ranker (ms)'] = timeLong(true);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
