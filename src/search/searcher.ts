@@ -128,7 +128,7 @@ export class LocalSearcher implements Searcher {
    * snapshot (tests, the eval's in-memory sets); the bot trains in a worker of its own from the snapshot.
    */
   trainSignal(training: SignalTraining = SIGNAL_TRAINING): void {
-    this.signal = trainSignalModel(this.index.signalCorpus(), this.index, training);
+    this.signal = trainSignalModel(this.index.signalCorpus(), () => this.index, training);
     this.index.useSignal(this.signal);
   }
 

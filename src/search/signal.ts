@@ -184,18 +184,19 @@ export function trainTranslation(
 
 /**
  * Trains the whole learnt signal: the translation model over `corpus`, then, when `training` says
- * how, the ranker over `index` (the index `corpus` was read from), whose features read the
- * translation. Deterministic for a corpus and a seed.
+ * how, the ranker over `index()` (the index `corpus` was read from, asked for only then), whose
+ * features read the translation. Deterministic for a corpus and a seed.
  */
 export function trainSignalModel(
   corpus: SignalCorpus,
-  index: { useSignal(model: TranslationModel): void; rankerCorpus(): RankerCorpus },
+  index: () => { useSignal(model: TranslationModel): void; rankerCorpus(): RankerCorpus },
   training: SignalTraining = SIGNAL_TRAINING,
 ): TranslationModel {
   const model = trainTranslation(corpus, training);
   if (training.ranker) {
-    index.useSignal(model);
-    model.ranker = trainRanker(index.rankerCorpus(), training.ranker);
+    const searched = index();
+    searched.useSignal(model);
+    model.ranker = trainRanker(searched.rankerCorpus(), training.ranker);
   }
   return model;
 }

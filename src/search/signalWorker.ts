@@ -22,7 +22,7 @@ const settings = training ?? SIGNAL_TRAINING;
 // The ranker is trained by searching: over an index of the snapshot's own, in this thread.
 const model = trainSignalModel(
   { terms: new PackedStrings(saved.terms).toArray(), ...saved.table },
-  DocumentIndex.restore(saved),
+  () => DocumentIndex.restore(saved),
   settings,
 );
 await writeSignal(out, model, settings, Math.round(performance.now() - started));

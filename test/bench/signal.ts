@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { DocumentIndex } from '../../src/search/documentIndex.js';
 import { RANKING, withRanking } from '../../src/search/ranking.js';
+import { SIGNAL_TRAINING } from '../../src/search/signal.js';
 import { readSignal, trainSignalFile } from '../../src/search/signalFile.js';
 import { readIndexSnapshot, snapshotFile } from '../../src/search/snapshot.js';
 import { sampleTopics } from './digests.js';
@@ -53,6 +54,15 @@ async function main(): Promise<void> {
   row['event-loop delay, idle 3 s: p50 / p99 / max (ms)'] = idle.delay;
   const out = mkdtempSync(join(tmpdir(), 'paperbot-signal-bench-'));
   try {
+    // The translation alone first: what the ranker adds to training's time and memory.
+    const alone = await loopDelayDuring(() =>
+      trainSignalFile(snapshotFile(dir), join(out, 'translation.signal'), {
+        ...SIGNAL_TRAINING,
+        ranker: undefined,
+      }),
+    );
+    row['translation alone: worker time (s) / peak RSS (MB)'] =
+      `${(alone.value.ms / 1000).toFixed(1)} / ${alone.peakRssMb}`;
     const before = Math.round(process.memoryUsage().rss / 1e6);
     const started = performance.now();
     const training = await loopDelayDuring(() =>

@@ -67,21 +67,21 @@ describe('the learnt ranker', () => {
 
   test('is trained from pseudo-queries made from the corpus, deterministically for a seed', () => {
     const index = DocumentIndex.build(corpus);
-    const model = trainSignalModel(index.signalCorpus(), index, TRAINING);
+    const model = trainSignalModel(index.signalCorpus(), () => index, TRAINING);
     expect(model.ranker).toHaveLength(RANKER_FEATURES.length);
     expect([...(model.ranker as Float64Array)].every(Number.isFinite)).toBe(true);
     expect([...(model.ranker as Float64Array)].some((w) => w !== 0)).toBe(true);
     const again = DocumentIndex.build(corpus);
-    expect(trainSignalModel(again.signalCorpus(), again, TRAINING)).toEqual(model);
+    expect(trainSignalModel(again.signalCorpus(), () => again, TRAINING)).toEqual(model);
     const other = DocumentIndex.build(corpus);
     const reseeded: SignalTraining = {
       ...TRAINING,
       ranker: { ...(TRAINING.ranker as RankerTraining), seed: 8 },
     };
-    expect(trainSignalModel(other.signalCorpus(), other, reseeded).ranker).not.toEqual(model.ranker);
+    expect(trainSignalModel(other.signalCorpus(), () => other, reseeded).ranker).not.toEqual(model.ranker);
     // Without ranker training, the model is the translation alone.
     expect(
-      trainSignalModel(index.signalCorpus(), index, { ...TRAINING, ranker: undefined }).ranker,
+      trainSignalModel(index.signalCorpus(), () => index, { ...TRAINING, ranker: undefined }).ranker,
     ).toBeUndefined();
   });
 
@@ -166,7 +166,7 @@ describe('the learnt ranker', () => {
 
 describe('the signal file with the ranker', () => {
   const index = DocumentIndex.build(syntheticCorpus(160));
-  const model = trainSignalModel(index.signalCorpus(), index, TRAINING);
+  const model = trainSignalModel(index.signalCorpus(), () => index, TRAINING);
 
   test('keeps its weights beside the translation, in a format of its own', async () => {
     expect(SIGNAL_FORMAT).toBe('paperbot-signal/2');
