@@ -7,7 +7,7 @@ import { FIELD_SEGMENTS, layOutPostings, termDocument } from './postingLayout.js
 import { hasFilters, type PaperQuery } from './query.js';
 import { matchedTerms, type Plan, planQuery, postingCost, searchCost } from './queryPlan.js';
 import { RANKER_FEATURES, type RankerCorpus, RankerFeatures, rankerScore } from './ranker.js';
-import { FIELDS, idf, RANKING, type Ranking } from './ranking.js';
+import { FIELDS, idf, RANKING, type Ranking, type SignalRanking } from './ranking.js';
 import { type SignalCorpus, type TranslationModel, TranslationSignal } from './signal.js';
 import { termsOf, unique } from './text.js';
 import { Vocabulary } from './vocabulary.js';
@@ -329,11 +329,13 @@ export class DocumentIndex {
   /**
    * Re-ranks the best papers `top` (in place, with their `scores`) by the learnt signal: each gains
    * {@link Ranking.signal}'s weight × `reference` × how well its words translate the query's, and
-   * its proximity bonus. Returns how many papers are strong matches now: those of `top` that clear
-   * `floor` without the proximity bonus, and those beyond it that did before (the signal never
-   * lowers a score). Proximity only orders: query words next to each other say which of the papers
-   * on a topic fits best, not that the corpus has the topic (with it, queries on topics the corpus
-   * lacks were answered as found).
+   * its proximity bonus. For a query of {@link SignalRanking.rankerMinTerms} terms or more, the
+   * learnt ranker (src/search/ranker.ts) then orders them, the strong matches first; their scores
+   * stay the ranking's (digests and the floor read them). Returns how many papers are strong
+   * matches now: those of `top` that clear `floor` without the proximity bonus, and those beyond it
+   * that did before (the signal never lowers a score). Proximity only orders: query words next to
+   * each other say which of the papers on a topic fits best, not that the corpus has the topic
+   * (with it, queries on topics the corpus lacks were answered as found).
    */
   private rerank(
     signal: TranslationSignal,
@@ -361,9 +363,11 @@ export class DocumentIndex {
       const [sequence, start] = this.table.sequenceAt(n);
       const row = n * SEGMENTS.length;
       const end = start + (lengths[row] as number) + (lengths[row + 1] as number);
-      const translation = features
-        ? (features[i * RANKER_FEATURES.length + 1] as number)
-        : signal.score(query, weights, sequence, start, end, gapsOnly);
+      // The ranker's features have the translation of the words a paper lacks already.
+      const translation =
+        features && gapsOnly
+          ? (features[i * RANKER_FEATURES.length + 1] as number)
+          : signal.score(query, weights, sequence, start, end, gapsOnly);
       const after = before + weight * reference * translation;
       if (after >= floor) {
         strongAfter++;

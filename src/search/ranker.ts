@@ -142,7 +142,10 @@ export interface RankerTraining {
   queries: number;
   /** The seed of the papers picked and the words their pseudo-queries take. */
   seed: number;
-  /** A pseudo-query takes a run of this many of the abstract's terms (the least, the most). */
+  /**
+   * A pseudo-query takes about this many of the abstract's terms (the least, the most), from a run
+   * of them (longer by {@link RankerTraining.density}).
+   */
   window: [number, number];
   /** Each of the run's terms in the paper's title is kept with this chance (descriptions avoid titles). */
   keepTitleWords: number;
@@ -215,9 +218,10 @@ interface Example {
 }
 
 /**
- * Makes a pseudo-query from a paper, as a person describing it would: a run of its abstract's
- * terms, most of its title's words left out, some words put for related ones (the translation's
- * neighbours), some dropped. Returns index terms, in order.
+ * Makes a pseudo-query from a paper, as a person describing it would: terms from a run of its
+ * abstract's, most of its title's words left out, some words put for related ones (the
+ * translation's neighbours), some dropped; or, for a share of them, the start of its title.
+ * Returns index terms, in order.
  */
 export function pseudoQuery(
   corpus: RankerCorpus,
