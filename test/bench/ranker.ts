@@ -29,10 +29,12 @@ interface Row {
 
 /**
  * `node --import tsx --import ./test/bench/compiled.mjs test/bench/ranker.ts [--training JSON]
- * [--splits tune,heldout]`: the learnt ranker's lab on the 85k corpus. Trains the translation and
- * then the ranker (with `--training`'s changes to RANKER_TRAINING) in this thread, prints the
- * training time and weights, and the descriptions' s@1 / s@10 / MRR@10 per split without the
- * ranker, with it, and with it ignoring strength.
+ * [--splits tune,heldout,known-tune] [--boosts 1,2] [--scifact]`: the learnt ranker's lab on the
+ * 85k corpus. Trains the translation, then a ranker for each of `--training`'s changes to
+ * RANKER_TRAINING (an object or an array of them), in this thread; prints each one's training time
+ * and weights, and the descriptions' (and known items') s@1 / s@10 / MRR@10 per split without the
+ * ranker and with each (`--boosts`: also with the score's weight multiplied). `--scifact` adds
+ * SciFact train nDCG@10 with rankers trained on SciFact's own corpus. Tune on `tune` only.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({
