@@ -4,8 +4,9 @@ import { Library, type SignalSchedule } from '../src/library.js';
 import { silentLogger } from '../src/logger.js';
 import { corpusFile } from '../src/papers/corpus.js';
 import type { Paper } from '../src/papers/paper.js';
+import { RANKER_FEATURES } from '../src/search/ranker.js';
 import { SIGNAL_TRAINING } from '../src/search/signal.js';
-import { readSignalHeader, signalFile } from '../src/search/signalFile.js';
+import { readSignal, readSignalHeader, signalFile } from '../src/search/signalFile.js';
 import { WorkerSearcher } from '../src/search/workerSearcher.js';
 import { closedAfter } from './support/cleanup.js';
 import { makePaper } from './support/papers.js';
@@ -60,6 +61,8 @@ describe('the learnt signal of a library', () => {
     await ingest(library, papers(8, 4));
     expect((await readSignalHeader(signalFile(dir)))?.papers).toBe(12);
     expect((await library.relatedTerms('referee')).map((r) => r.term)).toContain('review');
+    // The worker trains the ranker beside the translation, into the same file.
+    expect((await readSignal(signalFile(dir)))?.model.ranker).toHaveLength(RANKER_FEATURES.length);
 
     await ingest(library, papers(12, 5)); // 17: less than half as many again
     expect((await readSignalHeader(signalFile(dir)))?.papers).toBe(12);

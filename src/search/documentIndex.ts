@@ -6,7 +6,8 @@ import { MiniSearchIndex, type SavedMiniSearch } from './miniSearchIndex.js';
 import { FIELD_SEGMENTS, layOutPostings, termDocument } from './postingLayout.js';
 import { hasFilters, type PaperQuery } from './query.js';
 import { matchedTerms, type Plan, planQuery, postingCost, searchCost } from './queryPlan.js';
-import { FIELDS, idf, RANKING, type Ranking } from './ranking.js';
+import { RANKER_FEATURES, type RankerCorpus, RankerFeatures, rankerScore } from './ranker.js';
+import { FIELDS, idf, RANKING, type Ranking, type SignalRanking } from './ranking.js';
 import { type SignalCorpus, type TranslationModel, TranslationSignal } from './signal.js';
 import { termsOf, unique } from './text.js';
 import { Vocabulary } from './vocabulary.js';
@@ -93,6 +94,7 @@ export class DocumentIndex {
   private lengthSums = new Float64Array(FIELDS.length);
   private arrivalOrder: Int32Array | undefined;
   private signal: TranslationSignal | undefined;
+  private rankerFeatures: RankerFeatures | undefined;
 
   private constructor(
     private readonly mini: MiniSearchIndex,
@@ -327,11 +329,13 @@ export class DocumentIndex {
   /**
    * Re-ranks the best papers `top` (in place, with their `scores`) by the learnt signal: each gains
    * {@link Ranking.signal}'s weight × `reference` × how well its words translate the query's, and
-   * its proximity bonus. Returns how many papers are strong matches now: those of `top` that clear
-   * `floor` without the proximity bonus, and those beyond it that did before (the signal never
-   * lowers a score). Proximity only orders: query words next to each other say which of the papers
-   * on a topic fits best, not that the corpus has the topic (with it, queries on topics the corpus
-   * lacks were answered as found).
+   * its proximity bonus. For a query of {@link SignalRanking.rankerMinTerms} terms or more, the
+   * learnt ranker (src/search/ranker.ts) then orders them, the strong matches first; their scores
+   * stay the ranking's (digests and the floor read them). Returns how many papers are strong
+   * matches now: those of `top` that clear `floor` without the proximity bonus, and those beyond it
+   * that did before (the signal never lowers a score). Proximity only orders: query words next to
+   * each other say which of the papers on a topic fits best, not that the corpus has the topic
+   * (with it, queries on topics the corpus lacks were answered as found).
    */
   private rerank(
     signal: TranslationSignal,
@@ -347,28 +351,146 @@ export class DocumentIndex {
     const query = Int32Array.from(terms, (term) => this.table.termId(term) ?? -1);
     const weights = Float64Array.from(terms, (term) => termWeights[term] ?? 0);
     const lengths = this.table.segmentLengthArray;
+    const learnt = terms.length >= this.ranking.signal.rankerMinTerms ? this.learntRanker(signal) : undefined;
+    const features = learnt ? this.featuresOf(top, scores, plan, query, weights, signal) : undefined;
+    const keys = new Map<number, number>();
+    const strongAfterSet = new Set<number>();
     let strongBefore = 0;
     let strongAfter = 0;
-    for (const n of top) {
+    top.forEach((n, i) => {
       const before = scores.get(n) as number;
       if (before >= floor) strongBefore++;
       const [sequence, start] = this.table.sequenceAt(n);
       const row = n * SEGMENTS.length;
       const end = start + (lengths[row] as number) + (lengths[row + 1] as number);
-      const after =
-        before + weight * reference * signal.score(query, weights, sequence, start, end, gapsOnly);
-      if (after >= floor) strongAfter++;
+      // The ranker's features have the translation of the words a paper lacks already.
+      const translation =
+        features && gapsOnly
+          ? (features[i * RANKER_FEATURES.length + 1] as number)
+          : signal.score(query, weights, sequence, start, end, gapsOnly);
+      const after = before + weight * reference * translation;
+      if (after >= floor) {
+        strongAfter++;
+        strongAfterSet.add(n);
+      }
       const near =
         proximity > 0 ? proximity * reference * (this.scorer.phraseShares(n, plan)[1] as number) : 0;
       scores.set(n, after + near);
-    }
+      if (learnt && features) keys.set(n, rankerScore(learnt, features, i * RANKER_FEATURES.length));
+    });
     const ids = new Map(top.map((n) => [n, this.mini.documentId(n) as string]));
-    top.sort(
-      (a, b) =>
-        (scores.get(b) as number) - (scores.get(a) as number) ||
-        ((ids.get(a) as string) < (ids.get(b) as string) ? -1 : 1),
-    );
+    const byId = (a: number, b: number) => ((ids.get(a) as string) < (ids.get(b) as string) ? -1 : 1);
+    if (learnt) {
+      const within = this.ranking.signal.rankerWithinStrength;
+      top.sort(
+        (a, b) =>
+          (within ? Number(strongAfterSet.has(b)) - Number(strongAfterSet.has(a)) : 0) ||
+          (keys.get(b) as number) - (keys.get(a) as number) ||
+          byId(a, b),
+      );
+    } else top.sort((a, b) => (scores.get(b) as number) - (scores.get(a) as number) || byId(a, b));
     return strong - strongBefore + strongAfter;
+  }
+
+  /** The learnt ranker's weights, when the ranking uses it and the signal has one. */
+  private learntRanker(signal: TranslationSignal): Float64Array | undefined {
+    const { ranker, rankerWeights } = this.ranking.signal;
+    if (!ranker) return undefined;
+    if (rankerWeights) return Float64Array.from(rankerWeights);
+    return signal.model.ranker;
+  }
+
+  /** The ranker's features of each paper of `top` (with their `scores`), a row each. */
+  private featuresOf(
+    top: readonly number[],
+    scores: Map<number, number>,
+    plan: Plan,
+    query: Int32Array,
+    weights: Float64Array,
+    signal: TranslationSignal | undefined,
+  ): Float64Array {
+    const width = RANKER_FEATURES.length;
+    const out = new Float64Array(top.length * width);
+    this.rankerFeatures ??= new RankerFeatures(this.table.vocabularySize);
+    if (this.rankerFeatures.size < this.table.vocabularySize)
+      this.rankerFeatures = new RankerFeatures(Math.ceil(this.table.vocabularySize * 1.25) + 16);
+    const reader = this.rankerFeatures;
+    reader.setQuery(query, weights);
+    const average = (this.lengthSums[0] as number) / Math.max(this.mini.documentCount, 1);
+    top.forEach((n, i) => {
+      const [sequence, start] = this.table.sequenceAt(n);
+      reader.read(
+        out,
+        i * width,
+        sequence,
+        start,
+        this.table.segmentLength(n, 0),
+        this.table.segmentLength(n, 1),
+        (scores.get(n) as number) / (plan.reference || 1),
+        this.scorer.phraseShares(n, plan)[1] as number,
+        average,
+        signal,
+      );
+    });
+    return out;
+  }
+
+  /**
+   * What training the learnt ranker reads of this index (see {@link trainRanker}): its papers, their
+   * terms, the translation's neighbours, and the best papers for a pseudo-query with their features,
+   * by the ranking without the ranker. Needs the translation signal in use.
+   */
+  rankerCorpus(): RankerCorpus {
+    const signal = this.signal;
+    const table = this.table;
+    let live: Int32Array | undefined;
+    return {
+      papers: () => {
+        if (!live) {
+          const numbers: number[] = [];
+          for (let n = 0; n < this.mini.documentNumbers; n++) if (table.isLive(n)) numbers.push(n);
+          live = Int32Array.from(numbers);
+        }
+        return live;
+      },
+      paperTerms: (n) => {
+        const [sequence, start] = table.sequenceAt(n);
+        const titleEnd = start + table.segmentLength(n, 0);
+        return {
+          title: sequence.subarray(start, titleEnd),
+          abstract: sequence.subarray(titleEnd, titleEnd + table.segmentLength(n, 1)),
+        };
+      },
+      neighbours: (termId) =>
+        signal ? signal.neighbours(termId) : { termIds: new Int32Array(0), weights: new Float64Array(0) },
+      term: (termId) => table.term(termId),
+      candidates: (terms) => {
+        const plan = planQuery(
+          this.mini,
+          this.ranking,
+          this.lengthSums,
+          terms,
+          terms,
+          this.scorer.markTerms(terms),
+        );
+        const [candidates, titled] = this.scorer.scoreLists(plan);
+        this.scorer.addTitleMatch(titled, plan, this.ranking);
+        const floor = this.ranking.floor * terms.length ** -this.ranking.floorDecay * plan.reference;
+        const { top } = this.scorer.top(
+          candidates,
+          undefined,
+          plan,
+          this.ranking,
+          floor,
+          this.ranking.signal.depth,
+        );
+        const scores = new Map<number, number>();
+        for (const n of top) scores.set(n, this.scorer.score(n));
+        const query = Int32Array.from(terms, (term) => table.termId(term) ?? -1);
+        const weights = Float64Array.from(terms, (term) => plan.termWeights[term] ?? 0);
+        return { papers: top, features: this.featuresOf(top, scores, plan, query, weights, signal) };
+      },
+    };
   }
 
   /** Filter-only results: every kept document, newest publication first, then latest arrival. */

@@ -73,6 +73,17 @@ export interface SignalRanking {
    * read for the best papers only, not for every match.
    */
   proximity: number;
+  /**
+   * Order those papers by the learnt ranker (see src/search/ranker.ts) when the signal has one:
+   * a weighted sum of their features, weights learnt from pseudo-queries made from the corpus.
+   */
+  ranker: boolean;
+  /** The ranker orders the results of queries of at least this many distinct terms. */
+  rankerMinTerms: number;
+  /** With the ranker, the strong matches stay before the others (the ranker orders each group). */
+  rankerWithinStrength: boolean;
+  /** Weights to use instead of the learnt ones (the eval's variants). */
+  rankerWeights?: number[];
 }
 
 /** The shipped ranking (figures in docs/search-quality.md). */
@@ -89,7 +100,15 @@ export const RANKING: Ranking = {
   textPhrase: { weight: 0, power: 1 },
   floor: 1.5,
   floorDecay: 0.4,
-  signal: { weight: 1.2, depth: 100, gapsOnly: true, proximity: 0 },
+  signal: {
+    weight: 1.2,
+    depth: 100,
+    gapsOnly: true,
+    proximity: 0,
+    ranker: true,
+    rankerMinTerms: 12,
+    rankerWithinStrength: true,
+  },
 };
 
 /** A partial {@link Ranking}, part by part (the eval's `--ranking` variants). */

@@ -8,7 +8,7 @@ import {
 } from './documentIndex.js';
 import type { SearchDocument } from './documentTable.js';
 import { RANKING, type Ranking } from './ranking.js';
-import { SIGNAL_TRAINING, type SignalTraining, type TranslationModel, trainTranslation } from './signal.js';
+import { SIGNAL_TRAINING, type SignalTraining, type TranslationModel, trainSignalModel } from './signal.js';
 import { readSignal } from './signalFile.js';
 import { readIndexSnapshot, writeIndexSnapshot } from './snapshot.js';
 
@@ -128,7 +128,7 @@ export class LocalSearcher implements Searcher {
    * snapshot (tests, the eval's in-memory sets); the bot trains in a worker of its own from the snapshot.
    */
   trainSignal(training: SignalTraining = SIGNAL_TRAINING): void {
-    this.signal = trainTranslation(this.index.signalCorpus(), training);
+    this.signal = trainSignalModel(this.index.signalCorpus(), () => this.index, training);
     this.index.useSignal(this.signal);
   }
 

@@ -1,4 +1,8 @@
 import { SEGMENTS } from './documentTable.js';
+import { seededRandom } from './random.js';
+import { RANKER_TRAINING, type RankerCorpus, type RankerTraining, trainRanker } from './ranker.js';
+
+export { seededRandom };
 
 /**
  * What training reads of an index: its vocabulary and every document's term sequence (title,
@@ -35,6 +39,8 @@ export interface SignalTraining {
    * abstract's, after Berger & Lafferty 1999).
    */
   sources: 'text' | 'title';
+  /** How the learnt ranker is trained after the translations; without it, there is none. */
+  ranker?: RankerTraining;
 }
 
 export const SIGNAL_TRAINING: SignalTraining = {
@@ -45,6 +51,7 @@ export const SIGNAL_TRAINING: SignalTraining = {
   maxPapers: 150_000,
   seed: 1,
   sources: 'title',
+  ranker: RANKER_TRAINING,
 };
 
 /**
@@ -67,18 +74,11 @@ export interface TranslationModel {
    * them): what the corpus's growth is measured from.
    */
   corpusPapers: number;
-}
-
-/** A small deterministic generator (mulberry32): the same seed gives the same sample. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  /**
+   * The learnt ranker's weights over src/search/ranker.ts's features, trained after the
+   * translations (absent for a corpus too small to train it on).
+   */
+  ranker?: Float64Array;
 }
 
 /**
@@ -180,6 +180,25 @@ export function trainTranslation(
     });
   }
   return { ...compact(corpus.terms, kept, total), corpusPapers };
+}
+
+/**
+ * Trains the whole learnt signal: the translation model over `corpus`, then, when `training` says
+ * how, the ranker over `index()` (the index `corpus` was read from, asked for only then), whose
+ * features read the translation. Deterministic for a corpus and a seed.
+ */
+export function trainSignalModel(
+  corpus: SignalCorpus,
+  index: () => { useSignal(model: TranslationModel): void; rankerCorpus(): RankerCorpus },
+  training: SignalTraining = SIGNAL_TRAINING,
+): TranslationModel {
+  const model = trainTranslation(corpus, training);
+  if (training.ranker) {
+    const searched = index();
+    searched.useSignal(model);
+    model.ranker = trainRanker(searched.rankerCorpus(), training.ranker);
+  }
+  return model;
 }
 
 /**

@@ -2,13 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { readSectionFile, readSectionFileHeader, writeSectionFile } from '../sectionFile.js';
+import { RANKER_FEATURES } from './ranker.js';
 import type { SignalTraining, TranslationModel } from './signal.js';
 
 /**
  * The identity of the learnt signal's file: what it holds and how it is trained. A file of another
  * format is trained again, so bump this whenever either changes.
  */
-export const SIGNAL_FORMAT = 'paperbot-signal/1';
+export const SIGNAL_FORMAT = 'paperbot-signal/2';
 
 /** The learnt signal's file inside a data directory, beside the index snapshot. */
 export function signalFile(dataDir: string): string {
@@ -27,7 +28,10 @@ export interface SignalHeader {
   trainingMs: number;
 }
 
-/** Writes a trained model with its header (a section file: the arrays as their bytes). */
+/**
+ * Writes a trained model with its header (a section file: the arrays as their bytes; the ranker's
+ * weights, when it has them, by RANKER_FEATURES).
+ */
 export async function writeSignal(
   file: string,
   model: TranslationModel,
@@ -46,6 +50,7 @@ export async function writeSignal(
     starts: model.starts,
     targets: model.targets,
     weights: model.weights,
+    ...(model.ranker ? { ranker: model.ranker } : {}),
   });
 }
 
@@ -70,7 +75,12 @@ export async function readSignal(
     const starts = sections.get('starts');
     const targets = sections.get('targets');
     const weights = sections.get('weights');
+    const ranker = sections.get('ranker');
     if (
+      (ranker !== undefined &&
+        (!(ranker instanceof Float64Array) ||
+          ranker.length !== RANKER_FEATURES.length ||
+          !ranker.every(Number.isFinite))) ||
       !Array.isArray(words) ||
       !(starts instanceof Int32Array) ||
       !(targets instanceof Int32Array) ||
@@ -90,6 +100,7 @@ export async function readSignal(
         weights,
         papers: h.papers,
         corpusPapers: h.corpusPapers ?? h.papers,
+        ...(ranker instanceof Float64Array ? { ranker } : {}),
       },
     };
   } catch {

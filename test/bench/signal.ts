@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { DocumentIndex } from '../../src/search/documentIndex.js';
 import { RANKING, withRanking } from '../../src/search/ranking.js';
+import { SIGNAL_TRAINING } from '../../src/search/signal.js';
 import { readSignal, trainSignalFile } from '../../src/search/signalFile.js';
 import { readIndexSnapshot, snapshotFile } from '../../src/search/snapshot.js';
 import { sampleTopics } from './digests.js';
@@ -38,7 +39,8 @@ async function loopDelayDuring<T>(
  * `node --import tsx --import ./test/bench/compiled.mjs test/bench/signal.ts`: the learnt signal
  * on the ~85k real papers (the eval's cached corpus): training in its worker thread (time, this
  * thread's event-loop delay meanwhile beside an idle baseline, RSS), the file's size and load time,
- * and keyword search latency with and without it.
+ * keyword search latency with and without it, and that of long queries (the eval's descriptions)
+ * with and without its ranker.
  */
 async function main(): Promise<void> {
   const { library, dir } = await openRealCorpus(silentLogger);
@@ -52,6 +54,15 @@ async function main(): Promise<void> {
   row['event-loop delay, idle 3 s: p50 / p99 / max (ms)'] = idle.delay;
   const out = mkdtempSync(join(tmpdir(), 'paperbot-signal-bench-'));
   try {
+    // The translation alone first: what the ranker adds to training's time and memory.
+    const alone = await loopDelayDuring(() =>
+      trainSignalFile(snapshotFile(dir), join(out, 'translation.signal'), {
+        ...SIGNAL_TRAINING,
+        ranker: undefined,
+      }),
+    );
+    row['translation alone: worker time (s) / peak RSS (MB)'] =
+      `${(alone.value.ms / 1000).toFixed(1)} / ${alone.peakRssMb}`;
     const before = Math.round(process.memoryUsage().rss / 1e6);
     const started = performance.now();
     const training = await loopDelayDuring(() =>
@@ -84,6 +95,28 @@ async function main(): Promise<void> {
     };
     row['keyword p50 / p95 / p99 without the signal (ms)'] = time(0);
     row['keyword p50 / p95 / p99 with it (ms)'] = time(RANKING.signal.weight);
+    // Long queries (the eval's descriptions, as `/paper` text): the learnt ranker orders them.
+    const descriptions = readFileSync(new URL('../eval/descriptions.jsonl', import.meta.url), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) =>
+        parsePaperCommand((JSON.parse(line) as { query: string }).query.replace(/^@paperbot\s*/i, '')),
+      );
+    const timeLong = (ranker: boolean) => {
+      index.rankWith(withRanking(RANKING, { signal: { ranker } }));
+      const samples: number[] = [];
+      for (let round = 0; round < 3; round++)
+        for (const command of descriptions) {
+          if (command.kind !== 'search') continue;
+          const t = performance.now();
+          index.search({ query: command.query, limit: 5 });
+          if (round) samples.push(performance.now() - t);
+        }
+      const { p50, p95, p99 } = summary(samples);
+      return `${p50} / ${p95} / ${p99}`;
+    };
+    row['description p50 / p95 / p99, signal without the ranker (ms)'] = timeLong(false);
+    row['description p50 / p95 / p99 with the ranker (ms)'] = timeLong(true);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
