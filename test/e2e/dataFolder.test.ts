@@ -1,17 +1,19 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, test } from '@jest/globals';
+import { spawnBot } from '../support/botProcess.js';
 import { FakeSlack, TEST_TOKEN } from '../support/fakeSlack.js';
 import { indexedDataDir } from '../support/indexedDataDir.js';
+import { freePort } from '../support/ports.js';
 import { runMain, startMainConsole } from '../support/programs.js';
 import { postSigned, SIGNING_SECRET, slashCommandBody } from '../support/signing.js';
 
 // Real processes of the compiled program on one data folder (`npm test` builds dist/ first): the
-// holder of the folder, killed or racing, is one. Whoever only comes after it (refused, or taking
-// over) runs the same main() in this process (test/support/programs.ts), whose pid is another.
+// holder of the folder, killed, racing or a bot stopped by SIGTERM, is one. Whoever only comes
+// after it (refused, or taking over), and a holder that is none of those, runs the same main() in
+// this process (test/support/programs.ts).
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -78,7 +80,8 @@ const lockFiles = (dir: string) => readdirSync(dir).filter((name) => name.endsWi
 
 test('a second console on the folder refuses to start, naming the first; no confirmed subscription is lost', async () => {
   const dir = dataFolder();
-  const first = startConsole(dir);
+  // Neither killed nor racing: the first console runs in this process too (its pid is the test's).
+  const first = startMainConsole(consoleSettings(dir));
   const [, id] = await first.type('/paper subscribe diffusion models tz UTC', SUBSCRIBED);
 
   // The issue's second console, already given its line: it never opens the folder's files.
@@ -86,7 +89,7 @@ test('a second console on the folder refuses to start, naming the first; no conf
   expect(second.code).toBe(1);
   expect(second.stderr).toMatch(
     new RegExp(
-      `^The data folder ${dir} is in use by a console \\(process ${first.pid}, started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\): `,
+      `^The data folder ${dir} is in use by a console \\(process ${process.pid}, started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC\\): `,
     ),
   );
   expect(second.stdout).toBe('');
@@ -131,40 +134,19 @@ test('the lock of a killed console is taken over, with everything it confirmed',
 
 /** A bot process (HTTP mode, against the fake Slack) on `dir`; resolves once it listens. */
 async function startBot(dir: string, slack: FakeSlack) {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      SLACK_BOT_TOKEN: TEST_TOKEN,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      PORT: String(port),
-      SLACK_API_URL: slack.apiUrl,
-      PAPERBOT_DATA_DIR: dir,
-      PAPERBOT_BACKFILL_DAYS: '0',
-      PAPERBOT_REFRESH_HF: 'off',
-      PAPERBOT_REFRESH_ARXIV: 'off',
-    },
+  const port = await freePort();
+  const bot = spawnBot({
+    SLACK_BOT_TOKEN: TEST_TOKEN,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    PORT: String(port),
+    SLACK_API_URL: slack.apiUrl,
+    PAPERBOT_DATA_DIR: dir,
+    PAPERBOT_BACKFILL_DAYS: '0',
+    PAPERBOT_REFRESH_HF: 'off',
+    PAPERBOT_REFRESH_ARXIV: 'off',
   });
-  children.push(child);
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const started = Date.now();
-  while (!stderr.includes('paperbot is listening')) {
-    if (child.exitCode !== null || Date.now() - started > 30_000)
-      throw new Error(`the bot did not start: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return {
-    pid: child.pid as number,
-    eventsUrl: `http://127.0.0.1:${port}/slack/events`,
-    child,
-    exited,
-    stderr: () => stderr,
-  };
+  await bot.logged('paperbot is listening');
+  return { ...bot, eventsUrl: `http://127.0.0.1:${port}/slack/events` };
 }
 
 test('a bot holds its folder: a console or a second bot on it refuses, naming the bot; the subscription it confirmed stays', async () => {
@@ -191,7 +173,7 @@ test('a bot holds its folder: a console or a second bot on it refuses, naming th
     await expect(startBot(dir, slack)).rejects.toThrow(`is in use by the bot (process ${bot.pid}, started `);
 
     bot.child.kill('SIGTERM');
-    expect(await bot.exited).toBe(0);
+    expect((await bot.exited).code).toBe(0);
     expect(lockFiles(dir)).toEqual([]);
     expect(readFileSync(join(dir, 'subscriptions.json'), 'utf8')).toContain(`"id": "${id}"`);
   } finally {

@@ -1,11 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { WebSocketServer } from 'ws';
 import { openLowdbStore } from '../../src/subscriptions/store.js';
+import { type BotProcess, spawnBot } from '../support/botProcess.js';
 import { FakeSlack, TEST_TOKEN } from '../support/fakeSlack.js';
 import { FakeSources, unbundledHfDays } from '../support/fakeSources.js';
 import { indexedDataDir } from '../support/indexedDataDir.js';
@@ -18,11 +17,9 @@ import { tempDir } from '../support/tmp.js';
 
 // The compiled bot (as `npm start` runs it) on a fake Slack: a first start that backfills, and a
 // SIGTERM in the middle of a digest run. Timings are printed with PAPERBOT_TIMINGS=1.
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const FORM = 'application/x-www-form-urlencoded';
 
 let slack: FakeSlack;
-const children: ChildProcess[] = [];
 beforeAll(async () => {
   slack = await new FakeSlack().start();
 });
@@ -30,17 +27,11 @@ afterEach(() => {
   slack.off('chat.postMessage');
 });
 afterAll(async () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await slack.stop();
 });
 
-interface Bot {
-  child: ChildProcess;
+interface Bot extends BotProcess {
   port: number;
-  log: () => string;
-  /** Resolves with the exit code and signal once the process ended. */
-  exited: Promise<{ code: number | null; at: number }>;
 }
 
 /** The settings of a bot on `dataDir` listening on `port`, connected to the fake Slack. */
@@ -66,25 +57,9 @@ async function startBot(
   started = 'paperbot is listening',
 ): Promise<Bot> {
   const port = await freePort();
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', ...botSettings(dataDir, port, env) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, at: performance.now() })),
-  );
-  const bot = { child, port, log: () => stderr, exited };
-  await until(
-    () => stderr.includes(started),
-    20_000,
-    () => `the bot did not start:\n${stderr}`,
-  );
-  return bot;
+  const bot = spawnBot(botSettings(dataDir, port, env));
+  await bot.logged(started);
+  return { ...bot, port };
 }
 
 /** The same bot started in this process (test/support/programs.ts): the start after a shutdown. */
@@ -292,11 +267,7 @@ describe('a first start connected to Slack', () => {
     // Start-up did not wait for it: the bot answers while the backfill reads.
     const health = await fetch(`http://127.0.0.1:${bot.port}/healthz`);
     expect(health.status).toBe(200);
-    await until(
-      () => bot.log().includes('Backfill finished'),
-      30_000,
-      () => `the backfill did not finish:\n${bot.log()}`,
-    );
+    await bot.logged('Backfill finished', 30_000);
     expect(sources.requests.filter((r) => r.startsWith('/hf/daily_papers'))).toEqual(
       [...dates].reverse().map((date) => `/hf/daily_papers?date=${date}`),
     );
@@ -378,11 +349,11 @@ describe('Socket Mode', () => {
     );
     try {
       const healthPort = await freePort();
-      const bot = await startBot(
-        indexedDataDir('paperbot-socket-'),
-        { SLACK_APP_TOKEN: 'xapp-test-app-token', PAPERBOT_HEALTH_PORT: String(healthPort) },
-        'paperbot is connected to Slack (Socket Mode)',
-      );
+      const bot = await startBotHere(indexedDataDir('paperbot-socket-'), {
+        SLACK_APP_TOKEN: 'xapp-test-app-token',
+        PAPERBOT_HEALTH_PORT: String(healthPort),
+      });
+      expect(bot.log()).toContain('paperbot is connected to Slack (Socket Mode)');
       const base = `http://127.0.0.1:${healthPort}`;
       expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n');
       expect(await (await fetch(`${base}/readyz`)).json()).toEqual({
@@ -392,8 +363,8 @@ describe('Socket Mode', () => {
       expect(await (await fetch(`${base}/metrics`)).text()).toContain(
         '# TYPE paperbot_digests_total counter',
       );
-      bot.child.kill('SIGTERM');
-      expect((await bot.exited).code).toBe(0);
+      bot.signal('SIGTERM');
+      expect(await bot.exited).toBe(0);
       expect(bot.log()).not.toContain('xapp-test-app-token');
     } finally {
       slack.off('apps.connections.open');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, test } from '@jest/globals';
@@ -96,11 +96,24 @@ describe('the compiled programs', () => {
     const database = await createTestDatabase();
     try {
       const env = { PAPERBOT_DATABASE_URL: database.url };
-      const first = await inProcess('main.js', [], '/paper subscribe reward model tz UTC\n', env);
+      // The first start on the new database stores the bundled corpus and indexes it.
+      const firstDir = tempDir('paperbot-proc-');
+      const first = await inProcess('main.js', [], '/paper subscribe reward model tz UTC\n', {
+        ...env,
+        PAPERBOT_DATA_DIR: firstDir,
+      });
       expect(first.stdout).toMatch(/✅ Subscribed this channel to reward model \(id `[a-z0-9]{6}`\)/);
-      // Another process, another data directory: the same database.
-      const second = await inProcess('main.js', [], '/paper subscriptions\n', env);
+      // Another process, another data directory: the same database. The folder holds only the
+      // index snapshot the first start wrote (no second indexing of the corpus), so what the
+      // second start lists can only come from the database.
+      const secondDir = tempDir('paperbot-proc-');
+      copyFileSync(join(firstDir, 'index.snapshot'), join(secondDir, 'index.snapshot'));
+      const second = await inProcess('main.js', [], '/paper subscriptions\n', {
+        ...env,
+        PAPERBOT_DATA_DIR: secondDir,
+      });
       expect(second.stdout).toContain("This channel's subscriptions (1)");
+      expect(second.stderr).toContain('index loaded from snapshot');
       const db = await database.open();
       expect((await db.query('SELECT team_id, channel_id, topic FROM subscriptions')).rows).toEqual([
         { team_id: 'console', channel_id: 'console', topic: 'reward model' },
@@ -109,7 +122,7 @@ describe('the compiled programs', () => {
     } finally {
       await database.drop();
     }
-  }, 60_000); // two first starts on PostgreSQL, each indexing the corpus: past 20 s on a loaded machine
+  }, 60_000); // a first start on PostgreSQL, indexing the corpus: past 20 s on a loaded machine
 
   test('a database that cannot be reached stops start-up with what to check, exit status 1', async () => {
     const { code, stderr } = await inProcess('main.js', [], '', {

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { Database } from '../../src/db/database.js';
 import { PostgresSubscriptionStore } from '../../src/subscriptions/postgresStore.js';
+import { CLAIM_BATCH } from '../../src/subscriptions/scheduler.js';
+import { spawnBot } from '../support/botProcess.js';
 import { corpusDatabase } from '../support/corpusDatabase.js';
 import { FakeSlack, TEST_TOKEN, TEST_WORKSPACE } from '../support/fakeSlack.js';
 import { bundledPapers } from '../support/papers.js';
@@ -12,9 +12,10 @@ import { SIGNING_SECRET } from '../support/signing.js';
 import { subscription } from '../support/subscriptions.js';
 
 // Two compiled bots (as `npm start` runs them) on one database, one killed with SIGKILL mid-tick:
-// every due digest still reaches its channel exactly once, counted at the fake Slack.
-const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const SUBSCRIPTIONS = 400;
+// every due digest still reaches its channel exactly once, counted at the fake Slack. Six claim
+// batches of digests: at the kill, each replica is in its second or third batch and channels are
+// still unclaimed (asserted), so the survivor takes over claimed channels and claims fresh ones.
+const SUBSCRIPTIONS = 6 * CLAIM_BATCH;
 const SECOND_TOKEN = 'xoxb-test-replica-2';
 
 let database: TestDatabase;
@@ -22,7 +23,6 @@ let database: TestDatabase;
 let indexedDir: () => string;
 let db: Database;
 let slack: FakeSlack;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   // The corpus a first start stores, and its index: the replicas load it rather than index it.
@@ -33,43 +33,31 @@ beforeAll(async () => {
   slack.addWorkspace(TEST_WORKSPACE, SECOND_TOKEN);
 }, 60_000); // the first suite to ask stores and indexes the corpus (seconds on a loaded machine)
 afterAll(async () => {
-  for (const child of children)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await slack?.stop();
   await db?.close();
   await database?.drop();
 });
 
 /** Starts a bot process on the shared database; its stderr is kept for the failure message. */
-async function replica(token: string): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      SLACK_BOT_TOKEN: token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      PORT: String(await freePort()),
-      SLACK_API_URL: slack.apiUrl,
-      PAPERBOT_DATABASE_URL: database.url,
-      PAPERBOT_DATA_DIR: indexedDir(),
-      PAPERBOT_REFRESH_HF: 'off',
-      PAPERBOT_REFRESH_ARXIV: 'off',
-      // No backfill: the first start would fetch days from huggingface.co, which tests never reach.
-      PAPERBOT_BACKFILL_DAYS: '0',
-      // A replica that finished its tick comes back for what a dead one left within a second.
-      PAPERBOT_DIGEST_INTERVAL: '1',
-      // An internal app, as the fake's workspace is: the posts a killed replica left unconfirmed
-      // are checked in seconds (Tier 3), not one a minute (Tier 1, the default).
-      PAPERBOT_SLACK_APP: 'internal',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
+async function replica(token: string) {
+  return spawnBot({
+    SLACK_BOT_TOKEN: token,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    PORT: String(await freePort()),
+    SLACK_API_URL: slack.apiUrl,
+    PAPERBOT_DATABASE_URL: database.url,
+    PAPERBOT_DATA_DIR: indexedDir(),
+    PAPERBOT_REFRESH_HF: 'off',
+    PAPERBOT_REFRESH_ARXIV: 'off',
+    // No backfill: the first start would fetch days from huggingface.co, which tests never reach.
+    PAPERBOT_BACKFILL_DAYS: '0',
+    // A replica that finished its tick comes back for what a dead one left within a second.
+    PAPERBOT_DIGEST_INTERVAL: '1',
+    // An internal app, as the fake's workspace is: the posts a killed replica left unconfirmed
+    // are checked in seconds (Tier 3), not one a minute (Tier 1, the default).
+    PAPERBOT_SLACK_APP: 'internal',
+    LOG_LEVEL: 'warn',
   });
-  children.push(child);
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk;
-  });
-  return { child, log: () => stderr };
 }
 
 /** Resolves once `condition()` holds, checked ten times a second (not on every request: it scans every post). */
@@ -97,7 +85,7 @@ function digests(): { byChannel: Map<string, string[]>; byToken: Map<string, num
   return { byChannel, byToken };
 }
 
-test('400 digests due, two replicas, one killed with SIGKILL mid-tick: every digest posted exactly once', async () => {
+test('300 digests due, two replicas, one killed with SIGKILL mid-tick: every digest posted exactly once', async () => {
   // Due now, one per channel (the fake holds each channel to Slack's rate), on topics that match.
   const store = new PostgresSubscriptionStore(db);
   // Each topic is a whole title: its paper is about it, whatever the digests' strictness.
@@ -121,20 +109,26 @@ test('400 digests due, two replicas, one killed with SIGKILL mid-tick: every dig
   const doomed = await replica(TEST_TOKEN);
   const survivor = await replica(SECOND_TOKEN);
   const posts = (token: string) => digests().byToken.get(token) ?? 0;
-  // Mid-tick: the doomed replica is posting its second claimed batch (CLAIM_BATCH is 50), with
-  // channels still unclaimed. (A deadline, not a measure: two bots starting on a loaded machine
-  // took more than 30 s to post this far.)
+  // Mid-tick: the doomed replica is posting its second claimed batch, with channels still
+  // unclaimed. (A deadline, not a measure: two bots starting on a loaded machine took more than
+  // 30 s to post this far.)
   await until(
-    () => posts(TEST_TOKEN) >= 60,
+    () => posts(TEST_TOKEN) >= CLAIM_BATCH + 10,
     60_000,
     () => `the replicas did not post (${posts(TEST_TOKEN)} and ${posts(SECOND_TOKEN)} digests):
 ${doomed.log()}
 ${survivor.log()}`,
   );
   doomed.child.kill('SIGKILL');
-  await new Promise((resolve) => doomed.child.once('exit', resolve));
+  await doomed.exited;
   const killedAt = posts(TEST_TOKEN);
-  expect(killedAt).toBeLessThan(SUBSCRIPTIONS);
+  expect(killedAt).toBeLessThan(2 * CLAIM_BATCH);
+  // Channels no replica had claimed yet (none run, none claimed now, so none at the kill either).
+  const unclaimed = await db.query<{ count: number }>(
+    `SELECT count(*)::int AS count FROM subscriptions s JOIN channels c USING (team_id, channel_id)
+     WHERE c.claimed_by IS NULL AND s.last_run_at IS NULL AND s.pending_run IS NULL`,
+  );
+  expect(unclaimed.rows[0]?.count).toBeGreaterThan(0);
 
   await until(
     () => digests().byChannel.size >= SUBSCRIPTIONS,
@@ -172,4 +166,5 @@ ${survivor.log()}`,
   expect(posts(TEST_TOKEN)).toBe(killedAt); // the dead replica posted nothing more
   expect(survivor.log()).not.toMatch(/"level":"error"/); // JSON lines (stderr is not a terminal)
   survivor.child.kill('SIGTERM');
+  expect((await survivor.exited).code).toBe(0);
 }, 180_000);
