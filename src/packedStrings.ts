@@ -35,12 +35,13 @@ function compareBytes(
   bStart: number,
   bEnd: number,
 ): number {
-  const length = Math.min(aEnd - aStart, bEnd - bStart);
-  for (let i = 0; i < length; i++) {
+  const aLength = aEnd - aStart;
+  const bLength = bEnd - bStart;
+  for (let i = 0; i < aLength && i < bLength; i++) {
     const difference = (a[aStart + i] as number) - (b[bStart + i] as number);
     if (difference !== 0) return difference;
   }
-  return aEnd - aStart - (bEnd - bStart);
+  return aLength - bLength;
 }
 
 /** The positions of packed strings in ascending order (ties by position), for {@link PackedStrings.find}. */

@@ -39,8 +39,9 @@ export function layOutPostings(table: DocumentTable, ids: readonly string[]): Sa
         unique++;
       }
       // As minisearch counts it: the distinct terms of the field, and an empty field's one blank.
-      fieldLengths[mark] = Math.max(unique, 1);
-      lengthSums[f] = (lengthSums[f] as number) + Math.max(unique, 1);
+      const length = unique || 1;
+      fieldLengths[mark] = length;
+      lengthSums[f] = (lengthSums[f] as number) + length;
     }
   }
   const fieldCounts = new Uint8Array(vocabulary);

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { Library } from '../../src/library.js';
+import { silentLogger } from '../../src/logger.js';
+import { RequestTracker } from '../../src/slack/requests.js';
 import { blocksOf, expectValidMessage, sectionTexts, viewViolations } from '../support/blockKit.js';
 import { FakeClock } from '../support/bot.js';
 import { type FakeReply, FakeSlack } from '../support/fakeSlack.js';
@@ -178,20 +180,23 @@ describe('posts to people are never posted twice by a blind retry', () => {
   }
 
   test('a mention answer whose answer was lost is looked for in the thread, not posted again', async () => {
-    running = await startApp();
+    const requests = new RequestTracker({ logger: silentLogger });
+    running = await startApp({ operations: { requests } });
     const { slack } = running;
     postMessageAnswers(slack, [{ body: { ok: true }, hangUp: true }]);
     await mention(running, '1700000100.000200');
-    // The poster looks for its post in the thread; a (wrong) retry would follow within its 500 ms backoff.
+    // The poster looks for its post in the thread; a (wrong) retry would follow, within the
+    // mention's handling (which posts, retries included, before it ends).
     await slack.waitFor(() => slack.callsTo('conversations.replies').length >= 1);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await requests.drained();
     const answers = slack.messagesIn('C0GENERAL').filter((m) => m.thread_ts === '1700000100.000200');
     expect(answers).toHaveLength(1);
     expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
   test('a mention answer lost before Slack acted is found missing and posted, once', async () => {
-    running = await startApp();
+    const requests = new RequestTracker({ logger: silentLogger });
+    running = await startApp({ operations: { requests } });
     const { slack } = running;
     // Slack hangs up without acting on the post.
     postMessageAnswers(slack, [{ body: { ok: false, error: 'lost' }, hangUp: true }]);
@@ -201,7 +206,7 @@ describe('posts to people are never posted twice by a blind retry', () => {
       return found.length === 1 && found;
     });
     expect(sectionTexts(answer ?? {})[0]).toMatch(/^\*/); // a card
-    await new Promise((resolve) => setTimeout(resolve, 700)); // room for a (wrong) third post
+    await requests.drained(); // the mention is handled: a (wrong) third post would have been made
     expect(slack.messagesIn('C0GENERAL').filter((m) => m.thread_ts === '1700000200.000200')).toHaveLength(1);
   });
 
@@ -238,11 +243,15 @@ describe('posts to people are never posted twice by a blind retry', () => {
 describe('the subscribe modal', () => {
   test('opens within the trigger’s 3 s however slow the preview, and the preview follows with views.update', async () => {
     const index = await Library.inMemory(bundledPapers());
-    // A preview search as slow as one over a corpus many times this size, or a busy index.
+    // A preview search as slow as one over a corpus many times this size, or a busy index: it
+    // answers a second late, or as soon as the form is open (what a second's wait would show).
     let slow = false;
     const search = index.search.bind(index);
     index.search = async (query, options) => {
-      if (slow) await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (slow && running) {
+        const { slack } = running;
+        await slack.waitFor(() => slack.callsTo('views.open').length > 0, 1000).catch(() => undefined);
+      }
       return search(query, options);
     };
     running = await startApp({ index });

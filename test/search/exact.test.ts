@@ -33,14 +33,21 @@ function consecutive(sequence: string[], phrase: string[]): boolean {
   return false;
 }
 
-/** Each paper's terms per field, and each field's document frequencies and average length. */
+/**
+ * Each paper's terms per field; each field's average length; and each term's occurrences per field
+ * (which papers have it, how often), whose sizes are the document frequencies.
+ */
 function corpusModel(papers: Paper[]) {
   const fields = papers.map(fieldTerms);
-  const documentFrequency = new Map<string, number>();
-  for (const own of fields)
+  const occurrences = new Map<string, Map<number, number>>();
+  fields.forEach((own, i) => {
     for (const field of FIELDS)
-      for (const term of new Set(own[field]))
-        documentFrequency.set(`${field}:${term}`, (documentFrequency.get(`${field}:${term}`) ?? 0) + 1);
+      for (const term of own[field]) {
+        const key = `${field}:${term}`;
+        const counts = occurrences.get(key) ?? new Map<number, number>();
+        occurrences.set(key, counts.set(i, (counts.get(i) ?? 0) + 1));
+      }
+  });
   const averages = new Map(
     FIELDS.map((field) => [
       field,
@@ -50,22 +57,14 @@ function corpusModel(papers: Paper[]) {
       ) / papers.length,
     ]),
   );
-  const counts = fields.map((own) =>
-    Object.fromEntries(
-      FIELDS.map((field) => {
-        const count = new Map<string, number>();
-        for (const term of own[field]) count.set(term, (count.get(term) ?? 0) + 1);
-        return [field, count];
-      }),
-    ),
-  );
+  const none = new Map<number, number>();
   return {
     papers,
     fields,
-    /** How often paper `i` has the term in the field. */
-    frequency: (i: number, field: (typeof FIELDS)[number], term: string) =>
-      counts[i]?.[field]?.get(term) ?? 0,
-    df: (field: (typeof FIELDS)[number], term: string) => documentFrequency.get(`${field}:${term}`) ?? 0,
+    /** How often each paper that has the term in the field has it, by the paper's index. */
+    occurrences: (field: (typeof FIELDS)[number], term: string): ReadonlyMap<number, number> =>
+      occurrences.get(`${field}:${term}`) ?? none,
+    df: (field: (typeof FIELDS)[number], term: string) => occurrences.get(`${field}:${term}`)?.size ?? 0,
     average: (field: (typeof FIELDS)[number]) => averages.get(field) as number,
   };
 }
@@ -81,14 +80,34 @@ function modelSearch(
   const { query } = parseQuery(text);
   const sequence = termsOf([...query.words, ...query.phrases].join(' '));
   const terms = unique(sequence);
-  const { papers, fields, df, average, frequency: frequencyIn } = corpus;
+  const { papers, fields, df, average, occurrences } = corpus;
   const n = papers.length;
+  // Each paper's BM25 parts, term by term and each term's fields in order, as the formula adds
+  // them (so to the last bit): a paper none of the terms occurs in scores nothing and is not found.
+  const parts = new Map<number, { score: number; matched: Set<string> }>();
+  for (const term of terms)
+    for (const field of FIELDS) {
+      const { weight, k1, b } = ranking.fields[field];
+      if (weight === 0) continue;
+      if (field === 'authors' && ranking.authorsOnlyForNames && df('text', term) > 0) continue;
+      const scale = weight * idf(df(field, term), n) * (k1 + 1);
+      for (const [i, frequency] of occurrences(field, term)) {
+        const length = (fields[i] as ReturnType<typeof fieldTerms>)[field].length;
+        const part = (scale * frequency) / (frequency + k1 * (1 - b) + ((k1 * b) / average(field)) * length);
+        const sum = parts.get(i);
+        if (sum) {
+          sum.score += part;
+          sum.matched.add(term);
+        } else parts.set(i, { score: part, matched: new Set([term]) });
+      }
+    }
   const excluded = termsOf(query.excluded.join(' '));
   const phrases = query.phrases.map(termsOf).filter((phrase) => phrase.length > 1);
   const excludedIds = new Set(options.excludeIds ?? []);
   const kept = papers
     .map((paper, i) => ({ paper, i, terms: fields[i] as ReturnType<typeof fieldTerms> }))
-    .filter(({ paper, terms: own }) => {
+    .filter(({ paper, i, terms: own }) => {
+      if (!parts.has(i)) return false;
       if (excludedIds.has(paper.id)) return false;
       if (excluded.some((term) => FIELDS.some((field) => own[field].includes(term)))) return false;
       if (query.hasCode && paper.links.code.length === 0) return false;
@@ -120,25 +139,9 @@ function modelSearch(
     pairs.push({ a, b, mass: (textIdf(a) + textIdf(b)) / 2 });
   }
   const pairTotal = pairs.reduce((sum, pair) => sum + pair.mass, 0);
-  const scored = kept.flatMap(({ paper, i, terms: own }) => {
-    let score = 0;
-    let first = true;
-    const matched = new Set<string>();
-    for (const term of terms) {
-      for (const field of FIELDS) {
-        const { weight, k1, b } = ranking.fields[field];
-        const frequency = frequencyIn(i, field, term);
-        if (weight === 0 || frequency === 0) continue;
-        if (field === 'authors' && ranking.authorsOnlyForNames && df('text', term) > 0) continue;
-        const scale = weight * idf(df(field, term), n) * (k1 + 1);
-        const part =
-          (scale * frequency) / (frequency + k1 * (1 - b) + ((k1 * b) / average(field)) * own[field].length);
-        score = first ? part : score + part;
-        first = false;
-        matched.add(term);
-      }
-    }
-    if (matched.size === 0) return [];
+  const scored = kept.map(({ paper, i, terms: own }) => {
+    const { matched, score: textScore } = parts.get(i) as { score: number; matched: Set<string> };
+    let score = textScore;
     const inTitle = terms.filter((term) => own.title.includes(term));
     if (inTitle.length > 0 && ranking.titleMatch.weight > 0) {
       const mass = inTitle.reduce((sum, term, j) => (j === 0 ? textIdf(term) : sum + textIdf(term)), 0);
@@ -160,7 +163,7 @@ function modelSearch(
       if (mass > 0)
         score += ranking.textPhrase.weight * reference * powerOf(mass / pairTotal, ranking.textPhrase.power);
     }
-    return [{ id: paper.id, score, matchedTerms: terms.filter((term) => matched.has(term)) }];
+    return { id: paper.id, score, matchedTerms: terms.filter((term) => matched.has(term)) };
   });
   scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
   const floor = ranking.floor * terms.length ** -ranking.floorDecay * reference;

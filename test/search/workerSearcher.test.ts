@@ -102,7 +102,7 @@ describe('WorkerSearcher', () => {
     const searcher = start({ maxWaitMs: 30 });
     await searcher.build(batches());
     // Enough papers that adding them keeps the worker busy far beyond the bound.
-    const many = Array.from({ length: 40 }, (_, copy) =>
+    const many = Array.from({ length: 10 }, (_, copy) =>
       documents.map((document) => ({ ...document, id: `${document.id}-copy-${copy}` })),
     ).flat();
     let added = false;

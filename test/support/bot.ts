@@ -5,6 +5,7 @@ import type { CommandContext } from '../../src/bot/subscriptionReplies.js';
 import { Library } from '../../src/library.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
+import { searchDocument } from '../../src/search/paperSearch.js';
 import type { Searcher } from '../../src/search/searcher.js';
 import {
   type DigestPoster,
@@ -14,6 +15,7 @@ import {
   Scheduler,
 } from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
+import { BundledSearcher } from './bundledIndex.js';
 import { bundledPapers } from './papers.js';
 
 /** A clock that moves only when told to. */
@@ -73,14 +75,17 @@ export interface BotFixture {
   poster: RecordingPoster;
 }
 
+/** A searcher for a library over the bundled corpus: its index is built once per file (see BundledSearcher). */
+export function bundledSearcher(): BundledSearcher {
+  return new BundledSearcher(() => bundledPapers().map(searchDocument));
+}
+
 /** Replies over `papers` (default: the bundled seed) with an in-memory store and a fake clock. */
 export async function makeBot(
   options: { papers?: Paper[]; store?: SubscriptionStore; now?: string; searcher?: Searcher } = {},
 ): Promise<BotFixture> {
-  const index = await Library.inMemory(
-    options.papers ?? bundledPapers(),
-    options.searcher ? { searcher: options.searcher } : {},
-  );
+  const searcher = options.searcher ?? (options.papers ? undefined : bundledSearcher());
+  const index = await Library.inMemory(options.papers ?? bundledPapers(), searcher ? { searcher } : {});
   const store = options.store ?? createMemoryStore();
   const clock = new FakeClock(new Date(options.now ?? '2026-11-26T12:00:00Z'));
   const poster = new RecordingPoster();

@@ -24,7 +24,7 @@ import type { SeenEvents } from '../../src/slack/seenEvents.js';
 import type { OperationsStatus } from '../../src/status.js';
 import { type DigestRun, Scheduler } from '../../src/subscriptions/scheduler.js';
 import { createMemoryStore, openLowdbStore, type SubscriptionStore } from '../../src/subscriptions/store.js';
-import { FakeClock } from './bot.js';
+import { bundledSearcher, FakeClock } from './bot.js';
 import { FakeSlack, TEST_TOKEN } from './fakeSlack.js';
 import { bundledPapers } from './papers.js';
 import { SIGNING_SECRET } from './signing.js';
@@ -141,7 +141,11 @@ export async function startApp(options: StartOptions = {}): Promise<RunningApp> 
         kind: 'token',
         identity: await identifyBot({ botToken: TEST_TOKEN, apiUrl: slack.apiUrl }, silentLogger),
       };
-  const index = options.index ?? (await Library.inMemory(options.papers ?? bundledPapers()));
+  const index =
+    options.index ??
+    (options.papers
+      ? await Library.inMemory(options.papers)
+      : await Library.inMemory(bundledPapers(), { searcher: bundledSearcher() }));
   const clock = options.clock ?? new FakeClock(new Date('2026-11-26T12:00:00Z'));
   const background = createPostingClient(connection, silentLogger, { timeout: 1000 });
   const discussions = options.discussions ?? createMemoryDiscussionStore();
