@@ -26,7 +26,8 @@ export default {
   },
   transform: {
     '^.+\\.ts$': [
-      '@swc/jest',
+      // @swc/jest, with the built-in globals bound in each module (see the file for why).
+      '<rootDir>/test/support/transform.cjs',
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
     ],
   },
