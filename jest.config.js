@@ -14,8 +14,8 @@ export default {
   maxWorkers: 2,
   // Node 20 never frees the vm modules jest makes for each file (nodejs/node#59118): a worker's heap
   // grows by the sources every file loads, and collecting it costs more with each file. A worker
-  // past this size after a file is replaced by a fresh one (measured: 9 % less CPU, a third less
-  // wall time on the in-process suites).
+  // past this size after a file is replaced by a fresh one (about 9 % less CPU on the in-process
+  // suites).
   workerIdleMemoryLimit: '400MB',
   // On a run without the durations of an earlier one (a fresh clone), the process tests first.
   testSequencer: '<rootDir>/test/support/sequencer.js',
