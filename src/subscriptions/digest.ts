@@ -11,6 +11,7 @@ import {
   RELATED_WORDS,
   type Strictness,
   TopicJudge,
+  topicBreadth,
 } from './aboutness.js';
 import type { Schedule } from './schedule.js';
 import type { Subscription } from './subscription.js';
@@ -88,11 +89,14 @@ export async function selectDigest(
   } else {
     // Any match may be about the topic, below the floor too: it then needs plainer evidence.
     const related = (await index.relatedTerms?.(subscription.topic, RELATED_WORDS)) ?? [];
-    const judge = new TopicJudge(
-      subscription.topic,
-      results.termWeights,
-      related.map(({ term }) => term),
-    );
+    // How many of the whole corpus's papers the topic matches strongly: the search above counts
+    // them when it reads the whole corpus (a first digest, a preview), else one more search does.
+    const strong =
+      since === undefined ? results.strong : (await index.search(query, { limit: 1, patient })).strong;
+    const judge = new TopicJudge(subscription.topic, results.termWeights, {
+      related: related.map(({ term }) => term),
+      breadth: topicBreadth(strong, index.size),
+    });
     const mark = PASS_MARK[subscription.strictness ?? DEFAULT_STRICTNESS];
     // Each day's best match, for how a paper compares with the papers that arrived with it.
     const bestOfDay = new Map<string, number>();
