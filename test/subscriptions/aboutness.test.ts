@@ -176,6 +176,26 @@ describe('selectDigest with a strictness', () => {
     expect(plain.about?.[onTopic.id]?.evidence.related).toBeUndefined();
   });
 
+  test("a topic's breadth costs one more search at its first digest, not at every digest", async () => {
+    let searches = 0;
+    const counting = Object.assign(Object.create(index) as Library, {
+      search: (...args: Parameters<Library['search']>) => {
+        searches++;
+        return index.search(...args);
+      },
+    });
+    const subscription = { topic: TOPIC, papersSince: '2026-10-01T00:00:00.000Z' };
+    const first = await selectDigest(subscription, counting, {});
+    expect(searches).toBe(2);
+    const again = await selectDigest(subscription, counting, {});
+    expect(searches).toBe(3);
+    expect(again.hits.map((hit) => hit.paper.id)).toEqual(first.hits.map((hit) => hit.paper.id));
+    // A first digest or a preview reads the whole corpus, which counts the strong matches itself.
+    searches = 0;
+    expect((await selectDigest({ topic: TOPIC }, counting, {})).hits.length).toBeGreaterThan(0);
+    expect(searches).toBe(1);
+  });
+
   test('broad posts at least what strict posts', async () => {
     const strict = await selectDigest({ topic: TOPIC, strictness: 'strict' }, index, {});
     const broad = await selectDigest({ topic: TOPIC, strictness: 'broad' }, index, {});
