@@ -70,64 +70,45 @@ export interface Aboutness {
  * for the tune topics of test/eval/digest-labels.json (test/bench/aboutnessCv.ts), and scaled so
  * that {@link PASS_MARK} is each strictness's bar. `match` is the log of the search's score over
  * its relevance floor; `lead` the log of that score over the best of the same day's arrivals (a
- * day's strongest matches are likelier its papers on the topic); `breadth` the log of the share
- * of the corpus the topic matches strongly (a topic that many papers match in passing, such as
- * "diffusion language models", needs plainer evidence). `phraseInTitle` adds to `title` and
- * `phrase`, which a title phrase also counts in; `spread` is near zero with the signal because
- * `sentences` and `related` say the same. Without the learnt signal's related words (before it is
- * first trained) the judge uses the weights fitted without them.
+ * day's strongest matches are likelier its papers on the topic). `phraseInTitle` adds to `title`
+ * and `phrase`, which a title phrase also counts in. Without the learnt signal's related words
+ * (before it is first trained) the judge uses the weights fitted without them.
  */
 const WEIGHTS = {
   withSignal: {
-    bias: -3.334,
-    phraseInTitle: 0.685,
-    phrase: 1.657,
-    title: 1.055,
-    opening: 0.395,
-    sentences: 1.471,
-    spread: -0.101,
-    every: 0.107,
-    onlyInLists: -0.927,
-    match: 1.212,
-    lead: 0.55,
-    breadth: -0.48,
-    related: 9.447,
+    bias: -0.545,
+    phraseInTitle: 0.373,
+    phrase: 0.997,
+    title: 0.988,
+    opening: 0.222,
+    sentences: 0.43,
+    spread: 0.643,
+    every: 0.221,
+    onlyInLists: -0.75,
+    match: 0.526,
+    lead: 0.588,
+    related: 5.696,
   },
   withoutSignal: {
-    bias: -2.569,
-    phraseInTitle: 0.972,
-    phrase: 1.87,
-    title: 1.204,
-    opening: 0.323,
-    sentences: 1.145,
-    spread: 1.083,
-    every: 0.02,
-    onlyInLists: -1.143,
-    match: 2.034,
-    lead: 0.805,
-    breadth: -0.509,
+    bias: 0.019,
+    phraseInTitle: 0.558,
+    phrase: 1.221,
+    title: 1.182,
+    opening: 0.151,
+    sentences: 0.301,
+    spread: 1.361,
+    every: 0.169,
+    onlyInLists: -0.958,
+    match: 1.055,
+    lead: 0.784,
     related: 0,
   },
 } as const;
-
-/**
- * What a topic's breadth is drawn towards: the median share of the corpus that the tune topics
- * match strongly (over the 80k papers), as if seen over this many more papers. A small corpus
- * says little about how broad a topic is (two strong matches of fifteen papers are not 13 %).
- */
-export const BREADTH_PRIOR = { share: 0.0064, papers: 2000 } as const;
-
-/** A topic's breadth: the share of the corpus's `size` papers it matches strongly (`strong`), drawn towards {@link BREADTH_PRIOR}. */
-export function topicBreadth(strong: number, size: number): number {
-  return (strong + 1 + BREADTH_PRIOR.papers * BREADTH_PRIOR.share) / (size + BREADTH_PRIOR.papers);
-}
 
 /** What the index knows of a topic besides its words (see {@link TopicJudge}). */
 export interface TopicContext {
   /** The index terms the learnt signal relates to the topic (`Library.relatedTerms`), strongest first. */
   related?: readonly string[];
-  /** The share (0-1) of the corpus's papers that are strong matches of the topic ({@link topicBreadth}). */
-  breadth?: number;
 }
 
 type Weights = (typeof WEIGHTS)[keyof typeof WEIGHTS];
@@ -220,19 +201,17 @@ export class TopicJudge {
   private readonly keyBit: number;
   private readonly related: ReadonlySet<string> | undefined;
   private readonly w: Weights;
-  private readonly breadth: number;
 
   /**
    * `termWeights` gives each stemmed topic term its weight (the search's idf); a term without one
    * weighs 1. Rare words tell more about a paper's subject than common ones ("memory" more than
    * "agents" in "agent memory"). `context.related` are the strongest {@link RELATED_WORDS} index
-   * terms the learnt signal relates to the topic (none before it is trained); `context.breadth`
-   * the share of the corpus the topic matches strongly (the prior's when not given).
+   * terms the learnt signal relates to the topic (none before it is trained).
    */
   constructor(
     readonly topic: string,
     termWeights: Readonly<Record<string, number>> = {},
-    { related = [], breadth = BREADTH_PRIOR.share }: TopicContext = {},
+    { related = [] }: TopicContext = {},
   ) {
     this.terms = [...new Set(termsOf(topic))].slice(0, MAX_TOPIC_TERMS);
     this.acronyms = acronymsOf(topic);
@@ -248,7 +227,6 @@ export class TopicJudge {
     const words = related.filter((term) => !own.has(term));
     this.related = words.length ? new Set(words) : undefined;
     this.w = this.related ? WEIGHTS.withSignal : WEIGHTS.withoutSignal;
-    this.breadth = Math.log(Math.min(Math.max(breadth, 1e-6), 1));
   }
 
   /** The evidence a paper's title and abstract give that it is about the topic. */
@@ -390,14 +368,10 @@ export class TopicJudge {
     return w.bias + positive + this.strength(match, lead);
   }
 
-  /** What the search's score adds (over the floor, over the day's best), and the topic's breadth. */
+  /** What the search's score adds: over the floor, and over the day's best. */
   private strength(match: number, lead: number): number {
     const w = this.w;
-    return (
-      w.match * Math.log(Math.max(match, 0.05)) +
-      w.lead * Math.log(Math.max(Math.min(lead, 1), 0.01)) +
-      w.breadth * this.breadth
-    );
+    return w.match * Math.log(Math.max(match, 0.05)) + w.lead * Math.log(Math.max(Math.min(lead, 1), 0.01));
   }
 
   /** The weighted share of the topic's terms among those found (a bit each). */

@@ -11,7 +11,6 @@ import {
   RELATED_WORDS,
   type Strictness,
   TopicJudge,
-  topicBreadth,
 } from './aboutness.js';
 import type { Schedule } from './schedule.js';
 import type { Subscription } from './subscription.js';
@@ -93,9 +92,6 @@ export async function selectDigest(
       : [];
     const judge = new TopicJudge(subscription.topic, results.termWeights, {
       related: related.map(({ term }) => term),
-      breadth: results.hits.length
-        ? await breadthOf(subscription.topic, index, since === undefined ? results : undefined, patient)
-        : undefined,
     });
     const mark = PASS_MARK[subscription.strictness ?? DEFAULT_STRICTNESS];
     // Each day's best match, for how a paper compares with the papers that arrived with it.
@@ -138,37 +134,6 @@ export async function selectDigest(
     if (aboutness) shown[hit.paper.id] = aboutness;
   }
   return { hits, overflow: kept.length > limit, about: shown };
-}
-
-/** The topics' breadths by index, and the corpus size each was counted at. */
-const breadths = new WeakMap<PaperSearch, Map<string, { breadth: number; size: number }>>();
-
-/** A topic's breadth is counted again once the corpus has grown by this share. */
-const BREADTH_GROWTH = 0.05;
-
-/**
- * The share of the corpus a topic matches strongly ({@link topicBreadth}): `whole`'s count when a
- * search of the whole corpus was just made (a first digest, a preview), else one more search,
- * kept until the corpus has grown by {@link BREADTH_GROWTH} (a breadth changes slowly, and a
- * morning's digests would otherwise each search the whole corpus again).
- */
-async function breadthOf(
-  topic: string,
-  index: PaperSearch,
-  whole: { strong: number } | undefined,
-  patient: boolean,
-): Promise<number> {
-  const size = index.size;
-  if (whole) return topicBreadth(whole.strong, size);
-  // Kept for the topics of subscriptions only (a preview's topic searched the whole corpus).
-  const known = breadths.get(index) ?? new Map<string, { breadth: number; size: number }>();
-  breadths.set(index, known);
-  const kept = known.get(topic);
-  if (kept && size >= kept.size && size <= kept.size * (1 + BREADTH_GROWTH)) return kept.breadth;
-  const { strong } = await index.search(parseQuery(topic).query, { limit: 1, patient });
-  const breadth = topicBreadth(strong, size);
-  known.set(topic, { breadth, size });
-  return breadth;
 }
 
 /** Orders ISO strings latest first. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/logger.js';
 import { parseQuery } from '../../src/search/query.js';
 import { termsOf } from '../../src/search/text.js';
-import { PASS_MARK, RELATED_WORDS, TopicJudge, topicBreadth } from '../../src/subscriptions/aboutness.js';
+import { PASS_MARK, RELATED_WORDS, TopicJudge } from '../../src/subscriptions/aboutness.js';
 import { ARRIVAL_MARGIN_MS } from '../../src/subscriptions/digest.js';
 import { type DigestLabels, indexBeforeWindow, topicSplit, windowArrivals } from './digestReplay.js';
 import { CACHE_DIR, openRealCorpus } from './evalCorpus.js';
@@ -96,7 +96,7 @@ async function dump(): Promise<Topic[]> {
  * (each tune topic scored by a logistic regression fit on the 19 others; precision and recall
  * pooled over the window's matches), never reading the held-out topics but in `shipped`.
  * `study`: each measured feature on top of the evidence judged before, and on top of the shipped
- * set; `cv base,related,lead`: chosen sets; `fit related,lead,breadth`: the judge's weights and
+ * set; `cv base,related,lead`: chosen sets; `fit related,lead`: the judge's weights and
  * bars for a set; `shipped`: the shipped judge over the dump, tune and held out (close to
  * `npm run eval -- --sets digests`, which replays the window day by day with the daily limit).
  */
@@ -106,6 +106,13 @@ const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"(])/;
 /** A sentence that states the paper's contribution ("we propose …", "this paper introduces …"). */
 const CONTRIBUTION =
   /\b(?:we|this (?:paper|work|study)|here)\b[^.]{0,40}?\b(?:propose|introduce|present|develop|design|build|construct|release|contribute|curate|formulate)\w*/i;
+
+/**
+ * A topic's breadth, measured and not shipped: the share of the corpus it matches strongly, drawn
+ * towards the tune topics' median share as if seen over 2,000 more papers (a small corpus says
+ * little). It cost a search of the whole corpus per subscription.
+ */
+const topicBreadth = (strong: number, size: number) => (strong + 1 + 2000 * 0.0064) / (size + 2000);
 
 /** One candidate: its features (by name), whether it is relevant, its topic. */
 interface Row {
@@ -125,7 +132,6 @@ function rowsOf(): Row[] {
     const breadth = topicBreadth(t.corpusStrong, t.corpusSize);
     const judge = new TopicJudge(t.topic, t.termWeights, {
       related: t.related.slice(0, RELATED_WORDS).map(({ term }) => term),
-      breadth,
     });
     const weight = (term: string) => t.termWeights[term] ?? 1;
     const total = terms.reduce((sum, term) => sum + weight(term), 0) || 1;
@@ -180,12 +186,11 @@ function rowsOf(): Row[] {
           every: Number(e.every),
           onlyInLists: Number(e.onlyInLists),
           match: Math.log(Math.max(c.match, 0.05)),
-          // Shipped: the related words' share (of the strongest 50), the lead over the day's best,
-          // the topic's breadth.
+          // Shipped: the related words' share (of the strongest 50), the lead over the day's best.
           related: e.related ?? 0,
           lead: Math.log(Math.max(Math.min(lead, 1), 0.01)),
-          breadth: Math.log(breadth),
           // Measured, not shipped.
+          breadth: Math.log(breadth),
           signal: c.signal,
           related20: shareIn(related[20], other),
           related30: shareIn(related[30], other),
@@ -334,7 +339,7 @@ const BASE = [
   'onlyInLists',
   'match',
 ];
-const SHIPPED = [...BASE, 'related', 'lead', 'breadth'];
+const SHIPPED = [...BASE, 'related', 'lead'];
 const [mode = 'study', ...args] = process.argv.slice(2);
 const namesOf = (list: string) => (list === 'base' ? BASE : [...BASE, ...list.split(',')]);
 console.log(
