@@ -3,6 +3,8 @@ import { noticeMessage } from '../blocks/messages.js';
 import { tasteForgottenMessage, tasteMessage, tasteResetPrompt, whyThisMessage } from '../blocks/taste.js';
 import type { PaperSearch } from '../search/paperSearch.js';
 import { parseQuery } from '../search/query.js';
+import { RELATED_WORDS } from '../subscriptions/aboutness.js';
+import type { TopicSignal } from '../subscriptions/digest.js';
 import type { SubscriptionStore } from '../subscriptions/store.js';
 import type { ChannelRef } from '../subscriptions/subscription.js';
 import { describeTaste, explainPick, type PaperLookup } from '../subscriptions/taste.js';
@@ -43,12 +45,18 @@ export class TasteReplies {
       'search' in papers
         ? (await papers.search(parseQuery(subscription.topic).query, { limit: 1 })).termWeights
         : undefined;
+    // The words the learnt signal relates to the topic, as the digest read them.
+    const signal = papers as Partial<TopicSignal>;
+    const related = signal.relatedTerms
+      ? (await signal.relatedTerms(subscription.topic, RELATED_WORDS)).map(({ term }) => term)
+      : undefined;
     const why = await explainPick(
       subscription.topic,
       paper,
       await store.feedbackIn(where),
       papers,
       termWeights,
+      related,
     );
     return whyThisMessage(why);
   }

@@ -21,10 +21,14 @@ export const DEFAULT_STRICTNESS: Strictness = 'strict';
 
 /**
  * The score a paper needs for each strictness. Chosen on the tune topics of
- * test/eval/digest-labels.json (`npm run eval -- --sets digests`): `strict` is the bar of the best
- * F1 there (precision 0.85, recall 0.62), `broad` the highest with a recall of at least 0.75.
+ * test/eval/digest-labels.json by leave-one-topic-out cross-validation
+ * (test/bench/aboutnessCv.ts): `strict` is the bar of the best F1 there, `broad` the highest with
+ * a recall of at least 0.75. Each set of {@link WEIGHTS} is scaled so that its bars are these.
  */
 export const PASS_MARK: Readonly<Record<Strictness, number>> = { strict: 2, broad: 1 };
+
+/** How many of the words the learnt signal relates to a topic a digest reads (see {@link TopicJudge}). */
+export const RELATED_WORDS = 50;
 
 /** What a reader checks to tell whether a paper is about a topic, read from its title and abstract. */
 export interface AboutnessEvidence {
@@ -46,6 +50,12 @@ export interface AboutnessEvidence {
   acronym?: string;
   /** Every sentence with the whole topic names it in a list or a comparison ("such as X", "than X"). */
   onlyInLists: boolean;
+  /**
+   * The share (0-1) of the paper's words, the topic's own left out, that are among the words the
+   * learnt signal relates to the topic (what papers on it say besides its name); absent when the
+   * judge has no such words.
+   */
+  related?: number;
 }
 
 /** A paper's aboutness for a topic: the evidence, and the score it adds up to. */
@@ -56,23 +66,52 @@ export interface Aboutness {
 }
 
 /**
- * Weights of the evidence, fitted by a class-balanced logistic regression on the search's top
- * matches for the tune topics of test/eval/digest-labels.json (the match strength enters as the log
- * of the score over the relevance floor). `phraseInTitle` is negative only because a title phrase
- * already counts in both `title` and `phrase`: together they still add 1.3.
+ * Weights of the evidence, fitted by a class-balanced logistic regression on the search's matches
+ * for the tune topics of test/eval/digest-labels.json (test/bench/aboutnessCv.ts), and scaled so
+ * that {@link PASS_MARK} is each strictness's bar. `match` is the log of the search's score over
+ * its relevance floor; `lead` the log of that score over the best of the same day's arrivals (a
+ * day's strongest matches are likelier its papers on the topic). `phraseInTitle` adds to `title`
+ * and `phrase`, which a title phrase also counts in. Without the learnt signal's related words
+ * (before it is first trained) the judge uses the weights fitted without them.
  */
 const WEIGHTS = {
-  bias: -0.02,
-  phraseInTitle: -0.26,
-  phrase: 0.7,
-  title: 0.9,
-  opening: 0.35,
-  sentences: 0.38,
-  spread: 0.43,
-  every: 0.41,
-  onlyInLists: -0.23,
-  match: 2.3,
+  withSignal: {
+    bias: -0.545,
+    phraseInTitle: 0.373,
+    phrase: 0.997,
+    title: 0.988,
+    opening: 0.222,
+    sentences: 0.43,
+    spread: 0.643,
+    every: 0.221,
+    onlyInLists: -0.75,
+    match: 0.526,
+    lead: 0.588,
+    related: 5.696,
+  },
+  withoutSignal: {
+    bias: 0.019,
+    phraseInTitle: 0.558,
+    phrase: 1.221,
+    title: 1.182,
+    opening: 0.151,
+    sentences: 0.301,
+    spread: 1.361,
+    every: 0.169,
+    onlyInLists: -0.958,
+    match: 1.055,
+    lead: 0.784,
+    related: 0,
+  },
 } as const;
+
+/** What the index knows of a topic besides its words (see {@link TopicJudge}). */
+export interface TopicContext {
+  /** The index terms the learnt signal relates to the topic (`Library.relatedTerms`), strongest first. */
+  related?: readonly string[];
+}
+
+type Weights = (typeof WEIGHTS)[keyof typeof WEIGHTS];
 
 /** A sentence ends at `.`, `!` or `?` followed by a space and a capital, a digit or a quote. */
 const SENTENCE_END = /(?<=[.!?])\s+(?=[A-Z0-9"(])/;
@@ -160,15 +199,19 @@ export class TopicJudge {
   private readonly total: number;
   private readonly all: number;
   private readonly keyBit: number;
+  private readonly related: ReadonlySet<string> | undefined;
+  private readonly w: Weights;
 
   /**
    * `termWeights` gives each stemmed topic term its weight (the search's idf); a term without one
    * weighs 1. Rare words tell more about a paper's subject than common ones ("memory" more than
-   * "agents" in "agent memory").
+   * "agents" in "agent memory"). `context.related` are the strongest {@link RELATED_WORDS} index
+   * terms the learnt signal relates to the topic (none before it is trained).
    */
   constructor(
     readonly topic: string,
     termWeights: Readonly<Record<string, number>> = {},
+    { related = [] }: TopicContext = {},
   ) {
     this.terms = [...new Set(termsOf(topic))].slice(0, MAX_TOPIC_TERMS);
     this.acronyms = acronymsOf(topic);
@@ -180,6 +223,10 @@ export class TopicJudge {
       if (weight > (this.weights[key] as number)) key = i;
     });
     this.keyBit = this.terms.length ? 1 << key : 0;
+    const own = new Set(this.terms);
+    const words = related.filter((term) => !own.has(term));
+    this.related = words.length ? new Set(words) : undefined;
+    this.w = this.related ? WEIGHTS.withSignal : WEIGHTS.withoutSignal;
   }
 
   /** The evidence a paper's title and abstract give that it is about the topic. */
@@ -247,6 +294,18 @@ export class TopicJudge {
       }
     }
     for (const bits of found) whole |= bits;
+    let related: number | undefined;
+    if (this.related) {
+      const own = new Set(this.terms);
+      let words = 0;
+      let shared = 0;
+      for (const term of read.terms) {
+        if (term === null || own.has(term)) continue;
+        words++;
+        if (this.related.has(term)) shared++;
+      }
+      related = words ? shared / words : 0;
+    }
     const acronym = acronyms.find((written) => written !== undefined);
     const title = share(0);
     const phraseInTitle = phrase(0);
@@ -262,16 +321,18 @@ export class TopicJudge {
       phrase: anyPhrase,
       ...(acronym ? { acronym } : {}),
       onlyInLists: full > 0 && title < 0.99 && fullInLists === full,
+      ...(related === undefined ? {} : { related }),
     };
   }
 
   /**
    * The paper's aboutness; `match` is the search's score over its relevance floor (1 at the floor),
-   * so that what the ranking knows (how often, how rare, how short the abstract) counts too.
+   * so that what the ranking knows (how often, how rare, how short the abstract) counts too, and
+   * `lead` that score over the best score of the papers that arrived the same day (1 for the best).
    */
-  judge(paper: Pick<Paper, 'title' | 'abstract'>, match: number): Aboutness {
+  judge(paper: Pick<Paper, 'title' | 'abstract'>, match: number, lead = 1): Aboutness {
     const evidence = this.evidence(paper);
-    const w = WEIGHTS;
+    const w = this.w;
     const score =
       w.bias +
       w.phraseInTitle * Number(evidence.phraseInTitle) +
@@ -282,7 +343,8 @@ export class TopicJudge {
       w.spread * evidence.spread +
       w.every * Number(evidence.every) +
       w.onlyInLists * Number(evidence.onlyInLists) +
-      w.match * Math.log(Math.max(match, 0.05));
+      w.related * (evidence.related ?? 0) +
+      this.strength(match, lead);
     return { evidence, score };
   }
 
@@ -290,10 +352,26 @@ export class TopicJudge {
    * The highest score a paper with this search match could reach, whatever its text says: a
    * digest reads only the papers that could pass (most of a topic's matches share a word or two).
    */
-  bestPossible(match: number): number {
-    const w = WEIGHTS;
-    const positive = w.phrase + w.title + w.opening + w.sentences + w.spread + w.every;
-    return w.bias + positive + w.match * Math.log(Math.max(match, 0.05));
+  bestPossible(match: number, lead = 1): number {
+    const w = this.w;
+    // Every evidence but the list mark is between 0 and 1: at best, those weighing for count fully.
+    const positive = [
+      w.phraseInTitle,
+      w.phrase,
+      w.title,
+      w.opening,
+      w.sentences,
+      w.spread,
+      w.every,
+      w.related,
+    ].reduce<number>((sum, weight) => sum + Math.max(weight, 0), 0);
+    return w.bias + positive + this.strength(match, lead);
+  }
+
+  /** What the search's score adds: over the floor, and over the day's best. */
+  private strength(match: number, lead: number): number {
+    const w = this.w;
+    return w.match * Math.log(Math.max(match, 0.05)) + w.lead * Math.log(Math.max(Math.min(lead, 1), 0.01));
   }
 
   /** The weighted share of the topic's terms among those found (a bit each). */
@@ -353,6 +431,8 @@ export function describeEvidence(evidence: AboutnessEvidence): string[] {
   // A one-sentence abstract is all opening.
   if (of > 1 && about === of) said.push('every sentence of its abstract concerns it');
   else if (of > 1 && about > 0) said.push(`${about} of its ${of} abstract sentences concern it`);
+  if (evidence.related !== undefined && evidence.related >= 0.05)
+    said.push(`${Math.round(evidence.related * 100)}% of its other words are ones papers on the topic use`);
   if (evidence.onlyInLists) said.push('but the abstract names the topic only in a list or comparison');
   else if (!evidence.every) said.push('but not every word of the topic is in it');
   return said;

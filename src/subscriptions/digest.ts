@@ -4,7 +4,14 @@ import type { PaperSearch, SearchHit } from '../search/paperSearch.js';
 import { parseQuery } from '../search/query.js';
 import { termsOf } from '../search/text.js';
 import { trendingPapers } from '../search/trending.js';
-import { type Aboutness, DEFAULT_STRICTNESS, PASS_MARK, type Strictness, TopicJudge } from './aboutness.js';
+import {
+  type Aboutness,
+  DEFAULT_STRICTNESS,
+  PASS_MARK,
+  RELATED_WORDS,
+  type Strictness,
+  TopicJudge,
+} from './aboutness.js';
 import type { Schedule } from './schedule.js';
 import type { Subscription } from './subscription.js';
 import { isRecapTopic, trendingCount, trendingPeriod } from './topics.js';
@@ -36,6 +43,14 @@ export interface Digest {
 export const ARRIVAL_MARGIN_MS = 2 * 60 * 60 * 1000;
 
 /**
+ * What a digest asks of the learnt signal, when the index has one (the Library does): the words it
+ * relates to a topic, strongest first.
+ */
+export interface TopicSignal {
+  relatedTerms(text: string, count?: number): Promise<ReadonlyArray<{ term: string }>>;
+}
+
+/**
  * The papers a subscription's next digest posts: matches of its topic (the ranking of `/paper`)
  * that are about it (their {@link TopicJudge} score reaches the subscription's {@link PASS_MARK}),
  * arrived after its `papersSince` less {@link ARRIVAL_MARGIN_MS} (every match, for a first digest or
@@ -45,7 +60,7 @@ export const ARRIVAL_MARGIN_MS = 2 * 60 * 60 * 1000;
  */
 export async function selectDigest(
   subscription: Pick<Subscription, 'topic' | 'papersSince'> & { strictness?: Strictness | undefined },
-  index: PaperSearch,
+  index: PaperSearch & Partial<TopicSignal>,
   posted: Readonly<Record<string, string>>,
   limit = DIGEST_SIZE,
   taste?: ChannelTaste,
@@ -72,14 +87,26 @@ export async function selectDigest(
     candidates = results.hits.slice(0, results.strong);
   } else {
     // Any match may be about the topic, below the floor too: it then needs plainer evidence.
-    const judge = new TopicJudge(subscription.topic, results.termWeights);
+    const related = results.hits.length
+      ? ((await index.relatedTerms?.(subscription.topic, RELATED_WORDS)) ?? [])
+      : [];
+    const judge = new TopicJudge(subscription.topic, results.termWeights, {
+      related: related.map(({ term }) => term),
+    });
     const mark = PASS_MARK[subscription.strictness ?? DEFAULT_STRICTNESS];
+    // Each day's best match, for how a paper compares with the papers that arrived with it.
+    const bestOfDay = new Map<string, number>();
+    for (const hit of results.hits) {
+      const day = hit.paper.arrivedAt.slice(0, 10);
+      bestOfDay.set(day, Math.max(bestOfDay.get(day) ?? 0, hit.score));
+    }
     candidates = results.hits.filter((hit) => {
       const match = hit.score / floor;
+      const lead = hit.score / (bestOfDay.get(hit.paper.arrivedAt.slice(0, 10)) ?? hit.score);
       // A paper much like one the channel liked needs no more than `broad` evidence.
       const needed = taste?.vouchesFor(hit.paper, topicTerms) ? Math.min(mark, PASS_MARK.broad) : mark;
-      if (judge.bestPossible(match) < needed) return false;
-      const aboutness = judge.judge(hit.paper, match);
+      if (judge.bestPossible(match, lead) < needed) return false;
+      const aboutness = judge.judge(hit.paper, match, lead);
       if (aboutness.score < needed) return false;
       about[hit.paper.id] = aboutness;
       return true;

@@ -124,7 +124,8 @@ export async function describeTaste(
 
 /**
  * Why a subscription's digest picked `paper`: the topic's words it has, the evidence that it is
- * about the topic (`termWeights` as for {@link TopicJudge}), and the voted papers it resembles.
+ * about the topic (`termWeights` and `related` as for {@link TopicJudge}), and the voted papers it
+ * resembles.
  */
 export async function explainPick(
   topic: string,
@@ -132,6 +133,7 @@ export async function explainPick(
   votes: Readonly<Record<string, Vote>>,
   papers: PaperLookup,
   termWeights?: Readonly<Record<string, number>>,
+  related?: readonly string[],
 ): Promise<PickExplanation> {
   const { query } = parseQuery(topic);
   const terms = new Set(termsOf(`${paper.title} ${paper.abstract} ${(paper.aiKeywords ?? []).join(' ')}`));
@@ -142,6 +144,8 @@ export async function explainPick(
   const taste = await ChannelTaste.of(votes, papers);
   const { liked, disliked } = taste.resemblance(paper);
   const belowFloor = taste.rejects(paper, new Set(termsOf(topic)));
-  const about = describeEvidence(new TopicJudge(topic, termWeights).evidence(paper));
+  const about = describeEvidence(
+    new TopicJudge(topic, termWeights, { related: related ?? [] }).evidence(paper),
+  );
   return { paper, topic, matchedWords, liked, disliked, belowFloor, about };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { Library } from '../../src/library.js';
 import { acronymsOf, describeEvidence, PASS_MARK, TopicJudge } from '../../src/subscriptions/aboutness.js';
-import { ChannelTaste, selectDigest } from '../../src/subscriptions/digest.js';
+import { ChannelTaste, selectDigest, type TopicSignal } from '../../src/subscriptions/digest.js';
 import { makePaper } from '../support/papers.js';
 
 const TOPIC = 'vision-language-action models';
@@ -80,6 +80,37 @@ describe('TopicJudge', () => {
         expect(judge.judge(paper, match).score).toBeLessThanOrEqual(judge.bestPossible(match));
   });
 
+  test('a match that trails the best of its day scores lower; no text beats the best possible', () => {
+    expect(judge.judge(onTopic, 1, 0.5).score).toBeLessThan(judge.judge(onTopic, 1, 1).score);
+    for (const lead of [0.2, 1]) {
+      expect(judge.judge(onTopic, 1, lead).score).toBeLessThanOrEqual(judge.bestPossible(1, lead));
+      expect(judge.bestPossible(1, lead)).toBeLessThanOrEqual(judge.bestPossible(1, 1));
+    }
+  });
+
+  test("the share of a paper's other words among the topic's related words counts, and is told", () => {
+    // Related words as the learnt signal gives them: index terms, the topic's own left out.
+    const related = ['robot', 'trajectori', 'imag', 'instruct', 'vision'];
+    const withSignal = new TopicJudge(TOPIC, { vision: 2, languag: 1, action: 2.5, model: 0.3 }, { related });
+    const { evidence } = withSignal.judge(onTopic, 1);
+    // Of its 15 words that are not the topic's, 5 are related: trajectories (twice), images,
+    // instructions, robot; `vision` is the topic's own and does not count.
+    expect(evidence.related).toBeCloseTo(5 / 15, 5);
+    expect(describeEvidence(evidence)).toContain('33% of its other words are ones papers on the topic use');
+    // The same paper scores higher the more of its words the topic's papers use.
+    const unrelated = new TopicJudge(
+      TOPIC,
+      { vision: 2, languag: 1, action: 2.5, model: 0.3 },
+      { related: ['protein'] },
+    );
+    expect(unrelated.judge(onTopic, 1).evidence.related).toBe(0);
+    expect(withSignal.judge(onTopic, 1).score).toBeGreaterThan(unrelated.judge(onTopic, 1).score);
+    expect(withSignal.judge(onTopic, 1).score).toBeLessThanOrEqual(withSignal.bestPossible(1));
+    // Without the signal there is no such evidence, and nothing is said of it.
+    expect(judge.judge(onTopic, 1).evidence.related).toBeUndefined();
+    expect(describeEvidence(judge.judge(onTopic, 1).evidence).join(' ')).not.toContain('other words');
+  });
+
   test('a paper read for one topic is judged for another as if read afresh', () => {
     const memory = new TopicJudge('agent memory');
     const copy = { title: onTopic.title, abstract: onTopic.abstract };
@@ -117,6 +148,24 @@ describe('selectDigest with a strictness', () => {
       expect(digest.about?.[hit.paper.id]?.score).toBeGreaterThanOrEqual(PASS_MARK.strict);
   });
 
+  test("the index's related words for the topic reach the judge, and its evidence", async () => {
+    const asked: Array<[string, number | undefined]> = [];
+    const signal: TopicSignal = {
+      relatedTerms: async (text, count) => {
+        asked.push([text, count]);
+        return [{ term: 'trajectori' }];
+      },
+    };
+    const withSignal = Object.assign(Object.create(index) as Library, signal);
+    const digest = await selectDigest({ topic: TOPIC, strictness: 'broad' }, withSignal, {});
+    expect(asked).toEqual([[TOPIC, 50]]);
+    expect(digest.about?.[onTopic.id]?.evidence.related).toBeGreaterThan(0);
+    expect(digest.about?.[byAcronym.id]?.evidence.related).toBe(0);
+    // A plain index has no signal: the evidence says nothing of related words.
+    const plain = await selectDigest({ topic: TOPIC, strictness: 'broad' }, index, {});
+    expect(plain.about?.[onTopic.id]?.evidence.related).toBeUndefined();
+  });
+
   test('broad posts at least what strict posts', async () => {
     const strict = await selectDigest({ topic: TOPIC, strictness: 'strict' }, index, {});
     const broad = await selectDigest({ topic: TOPIC, strictness: 'broad' }, index, {});
@@ -137,9 +186,12 @@ describe("the channel's votes", () => {
   });
 
   test('a paper much like one the channel liked needs only the broad evidence', async () => {
-    const library = await Library.inMemory([chores, liked, ...background]);
+    // A plainer paper on the topic the same day, so that this one is not the day's best match.
+    const sameDay = { ...onTopic, id: 'same-day', arrivedAt: chores.arrivedAt };
+    const library = await Library.inMemory([chores, liked, sameDay, ...background]);
     const posted = { [liked.id]: '2026-11-01T09:00:00.000Z' };
-    const ids = (digest: { hits: { paper: { id: string } }[] }) => digest.hits.map((hit) => hit.paper.id);
+    const ids = (digest: { hits: { paper: { id: string } }[] }) =>
+      digest.hits.map((hit) => hit.paper.id).filter((id) => id !== sameDay.id);
     expect(ids(await selectDigest({ topic: TOPIC, strictness: 'strict' }, library, posted))).toEqual([]);
     expect(ids(await selectDigest({ topic: TOPIC, strictness: 'broad' }, library, posted))).toEqual([
       chores.id,

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { Library } from '../../src/library.js';
 import type { Paper } from '../../src/papers/paper.js';
+import { termsOf } from '../../src/search/text.js';
 import { ChannelTaste, DISLIKE_FLOOR, selectDigest } from '../../src/subscriptions/digest.js';
 import { describeTaste, explainPick } from '../../src/subscriptions/taste.js';
 import { makePaper } from '../support/papers.js';
@@ -111,5 +112,20 @@ describe('the taste, for people to read', () => {
     expect(why.matchedWords).toEqual(['reward', 'model', 'ensembles']);
     expect(why.liked.paper?.id).toBe('liked');
     expect(why.disliked.similarity).toBeLessThan(0.1);
+  });
+
+  test("why a paper was picked says how much of it is in the topic's related words, when it has them", async () => {
+    const paper = await get('like-liked');
+    const terms = termsOf(`${paper.title} ${paper.abstract}`).filter(
+      (t) => !termsOf('reward model ensembles').includes(t),
+    );
+    const related = [...new Set(terms)].slice(0, 3);
+    const share = terms.filter((t) => related.includes(t)).length / terms.length;
+    const why = await explainPick('reward model ensembles', paper, votes, index, undefined, related);
+    expect(why.about).toContain(
+      `${Math.round(share * 100)}% of its other words are ones papers on the topic use`,
+    );
+    const without = await explainPick('reward model ensembles', paper, votes, index);
+    expect(without.about.join(' ')).not.toContain('other words');
   });
 });
