@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parsePaperCommand } from '../../src/bot/paperCommand.js';
+import { type PaperCommand, parsePaperCommand } from '../../src/bot/paperCommand.js';
 import { silentLogger } from '../../src/logger.js';
 import type { Paper } from '../../src/papers/paper.js';
 import { DocumentIndex } from '../../src/search/documentIndex.js';
-import { RANKING, withRanking } from '../../src/search/ranking.js';
+import { RANKING, type SignalRanking, withRanking } from '../../src/search/ranking.js';
 import { SIGNAL_TRAINING } from '../../src/search/signal.js';
 import { readSignal, trainSignalFile } from '../../src/search/signalFile.js';
 import { readIndexSnapshot, snapshotFile } from '../../src/search/snapshot.js';
@@ -79,12 +79,12 @@ async function main(): Promise<void> {
     index.useSignal((await readSignal(join(out, 'index.signal')))?.model);
     row['signal load: read + map to the index (ms)'] = Math.round(performance.now() - loadStarted);
 
-    const keywords = sampleTopics(papers, 350, 11).map((text) => parsePaperCommand(text));
-    const time = (weight: number) => {
-      index.rankWith(withRanking(RANKING, { signal: { weight } }));
+    /** p50 / p95 / p99 of `commands` searched under `signal`, after one round that warms up. */
+    const latency = (commands: PaperCommand[], rounds: number, signal: Partial<SignalRanking>) => {
+      index.rankWith(withRanking(RANKING, { signal }));
       const samples: number[] = [];
-      for (let round = 0; round < 2; round++)
-        for (const command of keywords) {
+      for (let round = 0; round < rounds; round++)
+        for (const command of commands) {
           if (command.kind !== 'search') continue;
           const t = performance.now();
           index.search({ query: command.query, limit: 5 });
@@ -93,8 +93,9 @@ async function main(): Promise<void> {
       const { p50, p95, p99 } = summary(samples);
       return `${p50} / ${p95} / ${p99}`;
     };
-    row['keyword p50 / p95 / p99 without the signal (ms)'] = time(0);
-    row['keyword p50 / p95 / p99 with it (ms)'] = time(RANKING.signal.weight);
+    const keywords = sampleTopics(papers, 350, 11).map((text) => parsePaperCommand(text));
+    row['keyword p50 / p95 / p99 without the signal (ms)'] = latency(keywords, 2, { weight: 0 });
+    row['keyword p50 / p95 / p99 with it (ms)'] = latency(keywords, 2, { weight: RANKING.signal.weight });
     // Long queries (the eval's descriptions, as `/paper` text): the learnt ranker orders them.
     const descriptions = readFileSync(new URL('../eval/descriptions.jsonl', import.meta.url), 'utf8')
       .split('\n')
@@ -102,21 +103,10 @@ async function main(): Promise<void> {
       .map((line) =>
         parsePaperCommand((JSON.parse(line) as { query: string }).query.replace(/^@paperbot\s*/i, '')),
       );
-    const timeLong = (ranker: boolean) => {
-      index.rankWith(withRanking(RANKING, { signal: { ranker } }));
-      const samples: number[] = [];
-      for (let round = 0; round < 3; round++)
-        for (const command of descriptions) {
-          if (command.kind !== 'search') continue;
-          const t = performance.now();
-          index.search({ query: command.query, limit: 5 });
-          if (round) samples.push(performance.now() - t);
-        }
-      const { p50, p95, p99 } = summary(samples);
-      return `${p50} / ${p95} / ${p99}`;
-    };
-    row['description p50 / p95 / p99, signal without the ranker (ms)'] = timeLong(false);
-    row['description p50 / p95 / p99 with the ranker (ms)'] = timeLong(true);
+    row['description p50 / p95 / p99, signal without the ranker (ms)'] = latency(descriptions, 3, {
+      ranker: false,
+    });
+    row['description p50 / p95 / p99 with the ranker (ms)'] = latency(descriptions, 3, { ranker: true });
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -19,17 +19,8 @@ import {
 } from '../../src/search/signal.js';
 import { readSignal, SIGNAL_FORMAT, writeSignal } from '../../src/search/signalFile.js';
 import { writeSectionFile } from '../../src/sectionFile.js';
+import { searchDocument } from '../support/searchDocuments.js';
 import { tempDir } from '../support/tmp.js';
-
-const document = (id: string, title: string, abstract: string): SearchDocument => ({
-  id,
-  title,
-  abstract,
-  authors: [],
-  keywords: [],
-  arrivedAt: '2026-11-01T00:00:00.000Z',
-  hasCode: false,
-});
 
 /**
  * A synthetic corpus of topics, each with its own vocabulary: a paper's title takes two of its
@@ -51,7 +42,7 @@ function syntheticCorpus(papers: number): SearchDocument[] {
     const abstract = Array.from({ length: 30 + Math.floor(random() * 30) }, () =>
       random() < 0.6 ? pick(topic) : pick(common),
     ).join(' ');
-    return document(`s${n}`, title, abstract);
+    return searchDocument(`s${n}`, title, abstract);
   });
 }
 
@@ -87,7 +78,7 @@ describe('the learnt ranker', () => {
 
   test("a pseudo-query takes a run of the paper's abstract, without its title's words", () => {
     const index = DocumentIndex.build([
-      document('a', 'Alpha beta', 'gamma delta alpha epsilon zeta eta theta beta kappa'),
+      searchDocument('a', 'Alpha beta', 'gamma delta alpha epsilon zeta eta theta beta kappa'),
     ]);
     const source = index.rankerCorpus();
     const [n] = source.papers();
@@ -115,8 +106,8 @@ describe('the learnt ranker', () => {
 
   test('orders the best papers by its weights, strong matches first', () => {
     const papers = [
-      document('apart', 'Notes', 'alpha gamma beta delta alpha'),
-      document('together', 'Notes', 'alpha beta gamma delta epsilon zeta'),
+      searchDocument('apart', 'Notes', 'alpha gamma beta delta alpha'),
+      searchDocument('together', 'Notes', 'alpha beta gamma delta epsilon zeta'),
       ...corpus,
     ];
     const index = DocumentIndex.build(papers);
@@ -144,8 +135,8 @@ describe('the learnt ranker', () => {
 
   test('keeps strong matches before weak ones whatever its weights', () => {
     const papers = [
-      document('strong', 'Alpha beta gamma', 'alpha beta gamma in every word alpha beta gamma'),
-      document('weak', 'Notes', 'alpha then something long about other things entirely and more words'),
+      searchDocument('strong', 'Alpha beta gamma', 'alpha beta gamma in every word alpha beta gamma'),
+      searchDocument('weak', 'Notes', 'alpha then something long about other things entirely and more words'),
       ...corpus,
     ];
     const index = DocumentIndex.build(papers);

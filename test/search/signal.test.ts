@@ -20,39 +20,58 @@ import {
   trainSignalFile,
   writeSignal,
 } from '../../src/search/signalFile.js';
+import { searchDocument } from '../support/searchDocuments.js';
 import { tempDir } from '../support/tmp.js';
-
-const document = (id: string, title: string, abstract: string): SearchDocument => ({
-  id,
-  title,
-  abstract,
-  authors: [],
-  keywords: [],
-  arrivedAt: '2026-11-01T00:00:00.000Z',
-  hasCode: false,
-});
 
 /**
  * A small corpus in which papers titled with "referee" speak of reviewers in their abstracts, so
  * that the model learns to translate one into the other; the rest are on other topics.
  */
 const CORPUS: SearchDocument[] = [
-  document('r1', 'Referee assignment at scale', 'We assign reviewers to submissions with a flow model.'),
-  document('r2', 'Fair referee matching', 'Matching reviewers and papers fairly under reviewer load limits.'),
-  document('r3', 'Referee bias in conferences', 'Reviewers favour famous authors; we measure reviewer bias.'),
-  document('r4', 'Who referees the referees', 'Meta review of reviewers and their reviewer scores.'),
-  document('p1', 'Protein folding with attention', 'Attention predicts protein structure from sequence.'),
-  document('p2', 'Protein design by diffusion', 'A diffusion model designs protein backbones.'),
-  document('p3', 'Protein language models', 'Sequence models of protein families predict structure.'),
-  document('g1', 'Graph networks for molecules', 'Message passing over molecule graphs predicts properties.'),
-  document(
+  searchDocument(
+    'r1',
+    'Referee assignment at scale',
+    'We assign reviewers to submissions with a flow model.',
+  ),
+  searchDocument(
+    'r2',
+    'Fair referee matching',
+    'Matching reviewers and papers fairly under reviewer load limits.',
+  ),
+  searchDocument(
+    'r3',
+    'Referee bias in conferences',
+    'Reviewers favour famous authors; we measure reviewer bias.',
+  ),
+  searchDocument('r4', 'Who referees the referees', 'Meta review of reviewers and their reviewer scores.'),
+  searchDocument(
+    'p1',
+    'Protein folding with attention',
+    'Attention predicts protein structure from sequence.',
+  ),
+  searchDocument('p2', 'Protein design by diffusion', 'A diffusion model designs protein backbones.'),
+  searchDocument('p3', 'Protein language models', 'Sequence models of protein families predict structure.'),
+  searchDocument(
+    'g1',
+    'Graph networks for molecules',
+    'Message passing over molecule graphs predicts properties.',
+  ),
+  searchDocument(
     'g2',
     'Scalable graph learning',
     'Sampling neighbours makes graph learning scale to large graphs.',
   ),
-  document('g3', 'Graph transformers', 'Attention over graph nodes with positional encodings.'),
-  document('w1', 'Workload balancing in clusters', 'Cluster workload scheduling keeps the workload even.'),
-  document('w2', 'Expert assignment', 'Balancing the workload of reviewers for conference peer review.'),
+  searchDocument('g3', 'Graph transformers', 'Attention over graph nodes with positional encodings.'),
+  searchDocument(
+    'w1',
+    'Workload balancing in clusters',
+    'Cluster workload scheduling keeps the workload even.',
+  ),
+  searchDocument(
+    'w2',
+    'Expert assignment',
+    'Balancing the workload of reviewers for conference peer review.',
+  ),
 ];
 const TRAINING: SignalTraining = { ...SIGNAL_TRAINING, minPapers: 2, minTogether: 2 };
 const corpusOf = (index: DocumentIndex): SignalCorpus => index.signalCorpus();
@@ -162,8 +181,8 @@ describe('the signal in search', () => {
 
   test('with proximity, the best papers that have the query words next to each other rise', () => {
     const papers = [
-      document('a', 'Notes', 'alpha gamma beta delta'),
-      document('b', 'Notes', 'alpha beta gamma delta'),
+      searchDocument('a', 'Notes', 'alpha gamma beta delta'),
+      searchDocument('b', 'Notes', 'alpha beta gamma delta'),
       ...CORPUS,
     ];
     const index = DocumentIndex.build(papers);
