@@ -63,11 +63,11 @@ afterAll(async () => {
   await slack.stop();
 });
 
-test('a slash command over Socket Mode is acked on the socket and answered through respond()', async () => {
-  expect(slack.callsTo('apps.connections.open')[0]?.token).toBe('xapp-test');
+/** Slack sends `/paper reward model ensembles` over the socket, as envelope `envelopeId`. */
+function sendSlashCommand(envelopeId: string, responseId: string, triggerId: string): void {
   connected[0]?.send(
     JSON.stringify({
-      envelope_id: 'env-slash-1',
+      envelope_id: envelopeId,
       type: 'slash_commands',
       accepts_response_payload: true,
       payload: {
@@ -78,11 +78,16 @@ test('a slash command over Socket Mode is acked on the socket and answered throu
         command: '/paper',
         text: 'reward model ensembles',
         api_app_id: 'A0PAPERBOT',
-        response_url: slack.responseUrl('socket-slash'),
-        trigger_id: 'trigger.socket',
+        response_url: slack.responseUrl(responseId),
+        trigger_id: triggerId,
       },
     }),
   );
+}
+
+test('a slash command over Socket Mode is acked on the socket and answered through respond()', async () => {
+  expect(slack.callsTo('apps.connections.open')[0]?.token).toBe('xapp-test');
+  sendSlashCommand('env-slash-1', 'socket-slash', 'trigger.socket');
   const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === 'socket-slash'));
   expect(acks.find((ack) => ack.envelope_id === 'env-slash-1')).toBeDefined();
   expect(sectionTexts(answer.body)[0]).toMatch(/^\*Reward Model Ensembles Help Mitigate Overoptimization\*/);
@@ -119,24 +124,7 @@ test('a mention over Socket Mode is answered in its thread', async () => {
 
 test('over Socket Mode too, an envelope is acked and told "busy" by the receiving thread while this one is blocked', async () => {
   const before = acks.length;
-  connected[0]?.send(
-    JSON.stringify({
-      envelope_id: 'env-slash-blocked',
-      type: 'slash_commands',
-      accepts_response_payload: true,
-      payload: {
-        token: 'x',
-        team_id: 'T0TEST',
-        channel_id: 'C0GENERAL',
-        user_id: 'U0ALICE',
-        command: '/paper',
-        text: 'reward model ensembles',
-        api_app_id: 'A0PAPERBOT',
-        response_url: slack.responseUrl('socket-blocked'),
-        trigger_id: 'trigger.socket.blocked',
-      },
-    }),
-  );
+  sendSlashCommand('env-slash-blocked', 'socket-blocked', 'trigger.socket.blocked');
   // This thread (the app's listeners, the fake Slack) stops for 2 s, past the 1 s an answer may wait.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);
   const answer = await slack.waitFor(() => slack.responses.find((r) => r.id === 'socket-blocked'));
